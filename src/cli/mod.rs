@@ -1,0 +1,270 @@
+//! The command line: clap definitions, the context every command shares (database path,
+//! operator, "now", output format), and the mapping of errors to deliberate exit codes.
+//! Each command loads what it needs, calls the pure core, writes in one transaction and
+//! returns text; `main` prints it.
+
+mod integrity;
+mod ledger;
+mod reports;
+
+use crate::domain::ids::{BookCode, Period, VoucherNo};
+use crate::render::OutputFormat;
+use crate::store::{Store, StoreError};
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// Exit codes: 0 ok; 1 input or data refused; 2 usage; 3 reconciliation differences;
+/// 4 deadlines overdue; 5 integrity check failed; 70 internal error.
+pub mod exit {
+    pub const OK: i32 = 0;
+    pub const REFUSED: i32 = 1;
+    pub const USAGE: i32 = 2;
+    pub const INTEGRITY: i32 = 5;
+    pub const INTERNAL: i32 = 70;
+}
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "fundpool",
+    version,
+    about = "医保基金市级统筹 记账、对账与报表 (fundpool)"
+)]
+pub struct Cli {
+    /// The SQLite database file.
+    #[arg(long, global = true, default_value = "fundpool.db")]
+    pub db: PathBuf,
+    /// Who is doing this (recorded as 制单人/审核人/记账人).
+    #[arg(long, global = true, env = "FUNDPOOL_OPERATOR")]
+    pub operator: Option<String>,
+    /// Output: table (default), json or csv.
+    #[arg(long, global = true, value_enum, default_value = "table")]
+    pub format: OutputFormat,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Create a database for a city (its books, chart and settings).
+    Init {
+        /// The city's fixture folder (city.toml and chart.toml).
+        #[arg(long)]
+        city: PathBuf,
+    },
+    /// Voucher drafts from a file.
+    #[command(subcommand)]
+    Voucher(VoucherCommand),
+    /// Import voucher lines from CSV (one transaction; every bad row reported).
+    Import {
+        file: PathBuf,
+        /// Post in one step (trusted system feeds); needs --reviewer.
+        #[arg(long)]
+        post: bool,
+        /// The reviewer recorded with --post (must differ from the operator).
+        #[arg(long)]
+        reviewer: Option<String>,
+    },
+    /// 审核: mark draft vouchers reviewed.
+    Review(Selection),
+    /// 记账: post reviewed vouchers.
+    Post(Selection),
+    /// 红字冲销: reverse a posted voucher with a red-ink voucher.
+    Reverse {
+        #[arg(long)]
+        book: String,
+        /// The voucher to reverse, e.g. 记-2023-01-0001.
+        #[arg(long)]
+        number: String,
+        /// Date of the reversal (default: the original's date); its month must be open.
+        #[arg(long)]
+        date: Option<String>,
+        /// Who reviewed the correction (must differ from the operator).
+        #[arg(long)]
+        reviewer: String,
+    },
+    /// 序时账: the vouchers of a book, in order.
+    Journal {
+        #[command(flatten)]
+        range: BookRange,
+        /// Include drafts and reviewed vouchers, not only posted ones.
+        #[arg(long)]
+        all: bool,
+    },
+    /// 明细账: one account's entries with running balance.
+    Account {
+        #[command(flatten)]
+        range: BookRange,
+        /// The account code (a parent includes its sub-accounts).
+        #[arg(long)]
+        account: String,
+    },
+    /// 科目余额表: opening, debit, credit and closing per account.
+    TrialBalance {
+        #[command(flatten)]
+        range: BookRange,
+    },
+    /// 结账: close a month (every book, or one).
+    Close {
+        #[arg(long)]
+        period: String,
+        #[arg(long)]
+        book: Option<String>,
+    },
+    /// Recompute balances from voucher lines and compare.
+    Check,
+    /// Recompute every hash chain and balance; name the first tampered voucher.
+    Verify,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum VoucherCommand {
+    /// Add voucher drafts from a TOML or JSON file.
+    Add { file: PathBuf },
+}
+
+/// Which vouchers a review or post applies to.
+#[derive(Args, Debug)]
+pub struct Selection {
+    /// The book, e.g. shayang/employee.
+    #[arg(long)]
+    pub book: Option<String>,
+    /// Limit to one month.
+    #[arg(long)]
+    pub period: Option<String>,
+    /// Voucher numbers; repeat for several.
+    #[arg(long = "number")]
+    pub numbers: Vec<String>,
+    /// Every eligible voucher in the book (and month), instead of named ones.
+    #[arg(long)]
+    pub all: bool,
+}
+
+/// A book and a period range.
+#[derive(Args, Debug)]
+pub struct BookRange {
+    #[arg(long)]
+    pub book: String,
+    /// One month (same as --from P --to P).
+    #[arg(long, conflicts_with_all = ["from", "to"])]
+    pub period: Option<String>,
+    #[arg(long)]
+    pub from: Option<String>,
+    #[arg(long)]
+    pub to: Option<String>,
+}
+
+/// A command's failure, with the exit code it maps to.
+#[derive(Debug)]
+pub struct CliError {
+    pub code: i32,
+    pub message: String,
+}
+
+impl CliError {
+    pub fn refused(message: impl Into<String>) -> CliError {
+        CliError {
+            code: exit::REFUSED,
+            message: message.into(),
+        }
+    }
+}
+
+impl From<StoreError> for CliError {
+    fn from(error: StoreError) -> Self {
+        let code = match error {
+            StoreError::Sqlite(_) | StoreError::Corrupt(_) => exit::INTERNAL,
+            _ => exit::REFUSED,
+        };
+        CliError {
+            code,
+            message: error.to_string(),
+        }
+    }
+}
+
+/// What a command produced: text for standard output and the exit code.
+pub struct Outcome {
+    pub stdout: String,
+    pub code: i32,
+}
+
+impl Outcome {
+    fn ok(stdout: String) -> Outcome {
+        Outcome {
+            stdout,
+            code: exit::OK,
+        }
+    }
+}
+
+/// What every command may use: read once, here, and passed down.
+pub struct Context {
+    pub db: PathBuf,
+    pub operator: Option<String>,
+    pub format: OutputFormat,
+    /// "Now" for timestamps: FUNDPOOL_NOW when set (tests), else the clock.
+    pub now: String,
+    /// Whether standard error is a terminal (progress bars only then).
+    pub interactive: bool,
+}
+
+impl Context {
+    fn operator(&self) -> Result<&str, CliError> {
+        self.operator
+            .as_deref()
+            .filter(|o| !o.trim().is_empty())
+            .ok_or_else(|| CliError::refused("请用 --operator 姓名 或环境变量 FUNDPOOL_OPERATOR 说明操作人：写入账套的每一步都要记录是谁做的"))
+    }
+
+    fn open(&self) -> Result<Store, CliError> {
+        Ok(Store::open(&self.db)?)
+    }
+}
+
+pub fn run(cli: Cli) -> Result<Outcome, CliError> {
+    use std::io::IsTerminal;
+    let now = std::env::var("FUNDPOOL_NOW")
+        .unwrap_or_else(|_| chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string());
+    let ctx = Context {
+        db: cli.db,
+        operator: cli.operator,
+        format: cli.format,
+        now,
+        interactive: std::io::stderr().is_terminal(),
+    };
+    match cli.command {
+        Command::Init { city } => ledger::init(&ctx, &city),
+        Command::Voucher(VoucherCommand::Add { file }) => ledger::add_vouchers(&ctx, &file),
+        Command::Import {
+            file,
+            post,
+            reviewer,
+        } => ledger::import_csv(&ctx, &file, post, reviewer.as_deref()),
+        Command::Review(selection) => ledger::review(&ctx, &selection),
+        Command::Post(selection) => ledger::post(&ctx, &selection),
+        Command::Reverse {
+            book,
+            number,
+            date,
+            reviewer,
+        } => ledger::reverse(&ctx, &book, &number, date.as_deref(), &reviewer),
+        Command::Journal { range, all } => reports::journal(&ctx, &range, all),
+        Command::Account { range, account } => reports::account(&ctx, &range, &account),
+        Command::TrialBalance { range } => reports::trial_balance(&ctx, &range),
+        Command::Close { period, book } => ledger::close(&ctx, &period, book.as_deref()),
+        Command::Check => integrity::check(&ctx),
+        Command::Verify => integrity::verify(&ctx),
+    }
+}
+
+fn parse_book(text: &str) -> Result<BookCode, CliError> {
+    BookCode::parse(text).map_err(CliError::refused)
+}
+
+fn parse_period(text: &str) -> Result<Period, CliError> {
+    Period::parse(text).map_err(CliError::refused)
+}
+
+fn parse_number(text: &str) -> Result<VoucherNo, CliError> {
+    VoucherNo::parse(text).map_err(CliError::refused)
+}

@@ -1,0 +1,11 @@
+//! The accounting model, pure: identifiers, the chart of accounts, the city configuration,
+//! vouchers and their validation, the trial-balance fold and the hash chain. Nothing here
+//! touches a file, a clock, the terminal or the database.
+
+pub mod balance;
+pub mod chain;
+pub mod chart;
+pub mod city;
+pub mod ids;
+pub mod rejection;
+pub mod voucher;

@@ -1,0 +1,549 @@
+//! The ledger's reports as text: 序时账 (journal), 明细账 (account ledger) and 科目余额表
+//! (trial balance), each as a table, JSON or CSV.
+
+use super::{csv, json, table, OutputFormat};
+use crate::domain::balance::TrialBalance;
+use crate::domain::chart::{Chart, Side};
+use crate::domain::ids::{BookCode, Period};
+use crate::domain::voucher::VoucherRecord;
+use crate::money::Money;
+use serde::Serialize;
+
+fn side_cells(side: Side, amount: Money, grouped: bool) -> (String, String) {
+    let text = if grouped {
+        amount.grouped()
+    } else {
+        amount.plain()
+    };
+    match side {
+        Side::Debit => (text, String::new()),
+        Side::Credit => (String::new(), text),
+    }
+}
+
+#[derive(Serialize)]
+struct JournalJson<'a> {
+    book: String,
+    period_from: String,
+    period_to: String,
+    vouchers: Vec<JournalVoucher<'a>>,
+}
+
+#[derive(Serialize)]
+struct JournalVoucher<'a> {
+    number: String,
+    date: String,
+    status: &'static str,
+    attachments: u32,
+    external_id: Option<&'a str>,
+    maker: &'a str,
+    reviewer: Option<&'a str>,
+    poster: Option<&'a str>,
+    reverses: Option<String>,
+    reversed_by: Option<String>,
+    lines: Vec<JournalLine<'a>>,
+}
+
+#[derive(Serialize)]
+struct JournalLine<'a> {
+    account: &'a str,
+    name: &'a str,
+    summary: &'a str,
+    debit: String,
+    credit: String,
+    #[serde(rename = "ref")]
+    reference: Option<&'a str>,
+}
+
+/// 序时账: every voucher of a book in a period range, line by line, with totals.
+pub fn journal(
+    book: &BookCode,
+    from: Period,
+    to: Period,
+    vouchers: &[VoucherRecord],
+    chart: &Chart,
+    format: OutputFormat,
+) -> String {
+    let name = |code: &str| chart.get(code).map(|a| a.name.as_str()).unwrap_or("");
+    match format {
+        OutputFormat::Json => json(&JournalJson {
+            book: book.to_string(),
+            period_from: from.to_string(),
+            period_to: to.to_string(),
+            vouchers: vouchers
+                .iter()
+                .map(|v| JournalVoucher {
+                    number: v.number.to_string(),
+                    date: v.date.to_string(),
+                    status: v.status.as_str(),
+                    attachments: v.attachments,
+                    external_id: v.external_id.as_deref(),
+                    maker: &v.maker,
+                    reviewer: v.reviewer.as_deref(),
+                    poster: v.poster.as_deref(),
+                    reverses: v.reverses.map(|n| n.to_string()),
+                    reversed_by: v.reversed_by.map(|n| n.to_string()),
+                    lines: v
+                        .lines
+                        .iter()
+                        .map(|l| {
+                            let (debit, credit) = side_cells(l.side, l.amount, false);
+                            JournalLine {
+                                account: &l.account,
+                                name: name(&l.account),
+                                summary: &l.summary,
+                                debit,
+                                credit,
+                                reference: l.reference.as_deref(),
+                            }
+                        })
+                        .collect(),
+                })
+                .collect(),
+        }),
+        OutputFormat::Csv => {
+            let rows: Vec<Vec<String>> = vouchers
+                .iter()
+                .flat_map(|v| {
+                    v.lines.iter().map(move |l| {
+                        let (debit, credit) = side_cells(l.side, l.amount, false);
+                        vec![
+                            v.number.to_string(),
+                            v.date.to_string(),
+                            v.status.as_str().to_string(),
+                            l.account.clone(),
+                            name(&l.account).to_string(),
+                            l.summary.clone(),
+                            debit,
+                            credit,
+                            l.reference.clone().unwrap_or_default(),
+                        ]
+                    })
+                })
+                .collect();
+            csv(
+                &[
+                    "number", "date", "status", "account", "name", "summary", "debit", "credit",
+                    "ref",
+                ],
+                &rows,
+            )
+        }
+        OutputFormat::Table => {
+            let mut rows = Vec::new();
+            let mut debit_total = Money::ZERO;
+            let mut credit_total = Money::ZERO;
+            for voucher in vouchers {
+                for (index, line) in voucher.lines.iter().enumerate() {
+                    let (debit, credit) = side_cells(line.side, line.amount, true);
+                    match line.side {
+                        Side::Debit => {
+                            debit_total =
+                                debit_total.checked_add(line.amount).unwrap_or(debit_total)
+                        }
+                        Side::Credit => {
+                            credit_total = credit_total
+                                .checked_add(line.amount)
+                                .unwrap_or(credit_total)
+                        }
+                    }
+                    let first = index == 0;
+                    rows.push(vec![
+                        if first {
+                            voucher.date.to_string()
+                        } else {
+                            String::new()
+                        },
+                        if first {
+                            voucher.number.to_string()
+                        } else {
+                            String::new()
+                        },
+                        line.summary.clone(),
+                        format!("{} {}", line.account, name(&line.account)),
+                        debit,
+                        credit,
+                        line.reference.clone().unwrap_or_default(),
+                    ]);
+                }
+            }
+            rows.push(vec![
+                String::new(),
+                String::new(),
+                "合计".into(),
+                format!("{} 张凭证", vouchers.len()),
+                debit_total.grouped(),
+                credit_total.grouped(),
+                String::new(),
+            ]);
+            let title = format!("序时账 {book} {}\n", range_label(from, to));
+            title
+                + &table(
+                    &["日期", "凭证号", "摘要", "科目", "借方", "贷方", "结算号"],
+                    &rows,
+                    &[4, 5],
+                )
+        }
+    }
+}
+
+fn range_label(from: Period, to: Period) -> String {
+    if from == to {
+        from.to_string()
+    } else {
+        format!("{from} 至 {to}")
+    }
+}
+
+/// One entry of an account ledger, with the running balance after it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LedgerEntry {
+    pub date: String,
+    pub number: String,
+    pub account: String,
+    pub summary: String,
+    pub debit: Money,
+    pub credit: Money,
+    pub balance: Money,
+}
+
+/// 明细账 of one account, running balance signed in its normal direction.
+pub struct AccountLedger {
+    pub book: BookCode,
+    pub account: String,
+    pub name: String,
+    pub side: Side,
+    pub from: Period,
+    pub to: Period,
+    pub opening: Money,
+    pub entries: Vec<LedgerEntry>,
+}
+
+#[derive(Serialize)]
+struct LedgerJson<'a> {
+    book: String,
+    account: &'a str,
+    name: &'a str,
+    side: &'static str,
+    period_from: String,
+    period_to: String,
+    opening: String,
+    closing: String,
+    entries: Vec<LedgerEntryJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct LedgerEntryJson<'a> {
+    date: &'a str,
+    number: &'a str,
+    account: &'a str,
+    summary: &'a str,
+    debit: String,
+    credit: String,
+    balance: String,
+}
+
+pub fn account_ledger(ledger: &AccountLedger, format: OutputFormat) -> String {
+    let closing = ledger
+        .entries
+        .last()
+        .map(|e| e.balance)
+        .unwrap_or(ledger.opening);
+    let blank_zero = |m: Money, grouped: bool| {
+        if m.is_zero() {
+            String::new()
+        } else if grouped {
+            m.grouped()
+        } else {
+            m.plain()
+        }
+    };
+    match format {
+        OutputFormat::Json => json(&LedgerJson {
+            book: ledger.book.to_string(),
+            account: &ledger.account,
+            name: &ledger.name,
+            side: ledger.side.as_str(),
+            period_from: ledger.from.to_string(),
+            period_to: ledger.to.to_string(),
+            opening: ledger.opening.plain(),
+            closing: closing.plain(),
+            entries: ledger
+                .entries
+                .iter()
+                .map(|e| LedgerEntryJson {
+                    date: &e.date,
+                    number: &e.number,
+                    account: &e.account,
+                    summary: &e.summary,
+                    debit: e.debit.plain(),
+                    credit: e.credit.plain(),
+                    balance: e.balance.plain(),
+                })
+                .collect(),
+        }),
+        OutputFormat::Csv => {
+            let rows: Vec<Vec<String>> = ledger
+                .entries
+                .iter()
+                .map(|e| {
+                    vec![
+                        e.date.clone(),
+                        e.number.clone(),
+                        e.account.clone(),
+                        e.summary.clone(),
+                        e.debit.plain(),
+                        e.credit.plain(),
+                        e.balance.plain(),
+                    ]
+                })
+                .collect();
+            csv(
+                &[
+                    "date", "number", "account", "summary", "debit", "credit", "balance",
+                ],
+                &rows,
+            )
+        }
+        OutputFormat::Table => {
+            let side = ledger.side.label();
+            let mut rows = vec![vec![
+                ledger.from.first_day().to_string(),
+                String::new(),
+                String::new(),
+                "期初余额".into(),
+                String::new(),
+                String::new(),
+                side.into(),
+                ledger.opening.grouped(),
+            ]];
+            let mut month: Option<&str> = None;
+            let mut month_debit = Money::ZERO;
+            let mut month_credit = Money::ZERO;
+            let mut month_balance = ledger.opening;
+            let subtotal =
+                |rows: &mut Vec<Vec<String>>, label: &str, d: Money, c: Money, b: Money| {
+                    rows.push(vec![
+                        String::new(),
+                        String::new(),
+                        String::new(),
+                        format!("{label} 本月合计"),
+                        d.grouped(),
+                        c.grouped(),
+                        side.into(),
+                        b.grouped(),
+                    ]);
+                };
+            for entry in &ledger.entries {
+                let entry_month = &entry.date[..7];
+                if let Some(current) = month {
+                    if current != entry_month {
+                        subtotal(&mut rows, current, month_debit, month_credit, month_balance);
+                        month_debit = Money::ZERO;
+                        month_credit = Money::ZERO;
+                    }
+                }
+                month = Some(entry_month);
+                month_debit = month_debit.checked_add(entry.debit).unwrap_or(month_debit);
+                month_credit = month_credit
+                    .checked_add(entry.credit)
+                    .unwrap_or(month_credit);
+                month_balance = entry.balance;
+                rows.push(vec![
+                    entry.date.clone(),
+                    entry.number.clone(),
+                    entry.account.clone(),
+                    entry.summary.clone(),
+                    blank_zero(entry.debit, true),
+                    blank_zero(entry.credit, true),
+                    side.into(),
+                    entry.balance.grouped(),
+                ]);
+            }
+            if let Some(current) = month {
+                subtotal(&mut rows, current, month_debit, month_credit, month_balance);
+            }
+            rows.push(vec![
+                ledger.to.last_day().to_string(),
+                String::new(),
+                String::new(),
+                "期末余额".into(),
+                String::new(),
+                String::new(),
+                side.into(),
+                closing.grouped(),
+            ]);
+            let title = format!(
+                "明细账 {} {} {} {}\n",
+                ledger.book,
+                ledger.account,
+                ledger.name,
+                range_label(ledger.from, ledger.to)
+            );
+            title
+                + &table(
+                    &[
+                        "日期",
+                        "凭证号",
+                        "科目",
+                        "摘要",
+                        "借方",
+                        "贷方",
+                        "方向",
+                        "余额",
+                    ],
+                    &rows,
+                    &[4, 5, 7],
+                )
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct TrialBalanceJson {
+    book: String,
+    period_from: String,
+    period_to: String,
+    rows: Vec<TrialBalanceRowJson>,
+    totals: TotalsJson,
+    balanced: bool,
+}
+
+#[derive(Serialize)]
+struct TrialBalanceRowJson {
+    account: String,
+    name: String,
+    level: usize,
+    side: &'static str,
+    opening: String,
+    debit: String,
+    credit: String,
+    closing: String,
+}
+
+#[derive(Serialize)]
+struct TotalsJson {
+    opening_debit_side: String,
+    opening_credit_side: String,
+    debit: String,
+    credit: String,
+    closing_debit_side: String,
+    closing_credit_side: String,
+}
+
+/// 科目余额表 in the documented JSON contract, as CSV, or as a table with tie-out totals.
+pub fn trial_balance(book: &BookCode, tb: &TrialBalance, format: OutputFormat) -> String {
+    let t = &tb.totals;
+    match format {
+        OutputFormat::Json => json(&TrialBalanceJson {
+            book: book.to_string(),
+            period_from: tb.period_from.to_string(),
+            period_to: tb.period_to.to_string(),
+            rows: tb
+                .rows
+                .iter()
+                .map(|r| TrialBalanceRowJson {
+                    account: r.account.clone(),
+                    name: r.name.clone(),
+                    level: r.level,
+                    side: r.side.as_str(),
+                    opening: r.opening.plain(),
+                    debit: r.debit.plain(),
+                    credit: r.credit.plain(),
+                    closing: r.closing.plain(),
+                })
+                .collect(),
+            totals: TotalsJson {
+                opening_debit_side: t.opening_debit_side.plain(),
+                opening_credit_side: t.opening_credit_side.plain(),
+                debit: t.debit.plain(),
+                credit: t.credit.plain(),
+                closing_debit_side: t.closing_debit_side.plain(),
+                closing_credit_side: t.closing_credit_side.plain(),
+            },
+            balanced: t.ties(),
+        }),
+        OutputFormat::Csv => {
+            let rows: Vec<Vec<String>> = tb
+                .rows
+                .iter()
+                .map(|r| {
+                    vec![
+                        r.account.clone(),
+                        r.name.clone(),
+                        r.side.as_str().to_string(),
+                        r.opening.plain(),
+                        r.debit.plain(),
+                        r.credit.plain(),
+                        r.closing.plain(),
+                    ]
+                })
+                .collect();
+            csv(
+                &[
+                    "account", "name", "side", "opening", "debit", "credit", "closing",
+                ],
+                &rows,
+            )
+        }
+        OutputFormat::Table => {
+            let mut rows: Vec<Vec<String>> = tb
+                .rows
+                .iter()
+                .map(|r| {
+                    vec![
+                        r.account.clone(),
+                        format!("{}{}", "  ".repeat(r.level - 1), r.name),
+                        r.side.label().to_string(),
+                        r.opening.grouped(),
+                        r.debit.grouped(),
+                        r.credit.grouped(),
+                        r.closing.grouped(),
+                    ]
+                })
+                .collect();
+            rows.push(vec![
+                String::new(),
+                "借方余额科目合计".into(),
+                "借".into(),
+                t.opening_debit_side.grouped(),
+                t.debit.grouped(),
+                t.credit.grouped(),
+                t.closing_debit_side.grouped(),
+            ]);
+            rows.push(vec![
+                String::new(),
+                "贷方余额科目合计".into(),
+                "贷".into(),
+                t.opening_credit_side.grouped(),
+                String::new(),
+                String::new(),
+                t.closing_credit_side.grouped(),
+            ]);
+            let title = format!(
+                "科目余额表 {book} {}\n",
+                range_label(tb.period_from, tb.period_to)
+            );
+            let verdict = if t.ties() {
+                "试算平衡：借方发生额 = 贷方发生额，借方余额 = 贷方余额\n".to_string()
+            } else {
+                "试算不平衡！请运行 fundpool check 与 fundpool verify\n".to_string()
+            };
+            title
+                + &table(
+                    &[
+                        "科目编码",
+                        "科目名称",
+                        "方向",
+                        "期初余额",
+                        "本期借方",
+                        "本期贷方",
+                        "期末余额",
+                    ],
+                    &rows,
+                    &[3, 4, 5, 6],
+                )
+                + &verdict
+        }
+    }
+}

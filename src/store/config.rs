@@ -1,0 +1,198 @@
+//! Writing the city configuration and chart at `init`, and reading them back.
+
+use super::{Reader, Result, StoreError, Writer};
+use crate::domain::chart::{Account, AccountClass, Chart, Side};
+use crate::domain::city::{City, ForwardMode, Fund, Party, Settings};
+use crate::domain::ids::PartyKind;
+use rusqlite::params;
+use std::collections::BTreeMap;
+
+impl Writer<'_> {
+    /// Writes the city, its chart and every book. The database must be empty.
+    pub fn init_city(&mut self, city: &City, chart: &Chart) -> Result<()> {
+        let tx = &self.tx;
+        let settings = [
+            ("city_code", city.code.clone()),
+            ("city_name", city.name.clone()),
+            (
+                "forward_mode",
+                city.settings.forward_mode.as_str().to_string(),
+            ),
+            (
+                "ageing_limit_days",
+                city.settings.ageing_limit_days.to_string(),
+            ),
+        ];
+        for (key, value) in settings {
+            tx.execute(
+                "INSERT INTO setting (key, value) VALUES (?1, ?2)",
+                params![key, value],
+            )?;
+        }
+        for fund in &city.fund {
+            tx.execute(
+                "INSERT INTO fund (code, name) VALUES (?1, ?2)",
+                params![fund.code, fund.name],
+            )?;
+        }
+        for (ordinal, party) in city.party.iter().enumerate() {
+            tx.execute(
+                "INSERT INTO party (code, name, kind, ordinal) VALUES (?1, ?2, ?3, ?4)",
+                params![party.code, party.name, party.kind.as_str(), ordinal as i64],
+            )?;
+            for (fund, insured) in &party.population {
+                tx.execute(
+                    "INSERT INTO population (party, fund, insured) VALUES (?1, ?2, ?3)",
+                    params![party.code, fund, *insured as i64],
+                )?;
+            }
+        }
+        for account in chart.accounts() {
+            let scope: Vec<&str> = account.scope.iter().map(|k| k.as_str()).collect();
+            tx.execute(
+                "INSERT INTO account (code, name, class, side, parent, scope, key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    account.code,
+                    account.name,
+                    account.class.as_str(),
+                    account.side.as_str(),
+                    account.parent,
+                    scope.join(","),
+                    account.key
+                ],
+            )?;
+        }
+        for book in city.books() {
+            tx.execute(
+                "INSERT INTO book (party, fund) VALUES (?1, ?2)",
+                params![book.party, book.fund],
+            )?;
+        }
+        Ok(())
+    }
+}
+
+impl Reader<'_> {
+    pub fn city(&self) -> Result<City> {
+        let settings: BTreeMap<String, String> = self
+            .conn
+            .prepare("SELECT key, value FROM setting")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let get = |key: &str| {
+            settings
+                .get(key)
+                .cloned()
+                .ok_or_else(|| StoreError::Corrupt(format!("缺少设置 {key}")))
+        };
+        let forward_mode = ForwardMode::parse(&get("forward_mode")?)
+            .ok_or_else(|| StoreError::Corrupt("forward_mode 无效".into()))?;
+        let ageing_limit_days = get("ageing_limit_days")?
+            .parse()
+            .map_err(|_| StoreError::Corrupt("ageing_limit_days 无效".into()))?;
+        let fund = self
+            .conn
+            .prepare("SELECT code, name FROM fund ORDER BY rowid")?
+            .query_map([], |r| {
+                Ok(Fund {
+                    code: r.get(0)?,
+                    name: r.get(1)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut population: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
+        let mut stmt = self
+            .conn
+            .prepare("SELECT party, fund, insured FROM population")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+            ))
+        })?;
+        for row in rows {
+            let (party, fund, insured) = row?;
+            population
+                .entry(party)
+                .or_default()
+                .insert(fund, insured.max(0) as u64);
+        }
+        let mut stmt = self
+            .conn
+            .prepare("SELECT code, name, kind FROM party ORDER BY ordinal")?;
+        let party = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            })?
+            .map(|row| {
+                let (code, name, kind) = row?;
+                let kind = PartyKind::parse(&kind).ok_or_else(|| {
+                    StoreError::Corrupt(format!("机构 {code} 的类型 {kind} 无效"))
+                })?;
+                let population = population.remove(&code).unwrap_or_default();
+                Ok(Party {
+                    code,
+                    name,
+                    kind,
+                    population,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(City {
+            code: get("city_code")?,
+            name: get("city_name")?,
+            settings: Settings {
+                forward_mode,
+                ageing_limit_days,
+            },
+            fund,
+            party,
+        })
+    }
+
+    pub fn chart(&self) -> Result<Chart> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT code, name, class, side, parent, scope, key FROM account")?;
+        let accounts = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, Option<String>>(4)?,
+                    r.get::<_, String>(5)?,
+                    r.get::<_, Option<String>>(6)?,
+                ))
+            })?
+            .map(|row| {
+                let (code, name, class, side, parent, scope, key) = row?;
+                let corrupt = || StoreError::Corrupt(format!("科目 {code} 的属性无效"));
+                let class = AccountClass::parse(&class).ok_or_else(corrupt)?;
+                let side = Side::parse(&side).ok_or_else(corrupt)?;
+                let scope = scope
+                    .split(',')
+                    .filter(|s| !s.is_empty())
+                    .map(|s| PartyKind::parse(s).ok_or_else(corrupt))
+                    .collect::<Result<Vec<_>>>()?;
+                Ok(Account {
+                    code,
+                    name,
+                    class,
+                    side,
+                    parent,
+                    scope,
+                    key,
+                    is_leaf: true,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Chart::from_accounts(accounts))
+    }
+}

@@ -1,0 +1,287 @@
+//! The read side: vouchers with their lines, balances kept by posting, the same totals
+//! recomputed from lines (for `check`), closed periods and books.
+
+use super::ledger::voucher_no;
+use super::{Result, Store, StoreError};
+use crate::domain::balance::PeriodTotals;
+use crate::domain::chart::Side;
+use crate::domain::ids::{parse_date, BookCode, Period, VoucherNo};
+use crate::domain::voucher::{LineRecord, Status, VoucherRecord};
+use crate::money::Money;
+use rusqlite::{params_from_iter, Connection, Row};
+use std::collections::{BTreeMap, HashSet};
+
+/// Reads over a connection or an open write transaction.
+pub struct Reader<'a> {
+    pub(super) conn: &'a Connection,
+}
+
+impl Store {
+    pub fn reader(&self) -> Reader<'_> {
+        Reader { conn: &self.conn }
+    }
+}
+
+/// Which vouchers to read.
+#[derive(Debug, Clone, Default)]
+pub struct VoucherFilter {
+    pub book: Option<BookCode>,
+    pub from: Option<Period>,
+    pub to: Option<Period>,
+    pub status: Option<Status>,
+    pub number: Option<VoucherNo>,
+    /// Order by position in the book's hash chain instead of by number.
+    pub chain_order: bool,
+}
+
+const VOUCHER_COLUMNS: &str =
+    "v.id, b.party, b.fund, v.period, v.seq, v.date, v.attachments, v.external_id, \
+    v.status, v.maker, v.made_at, v.reviewer, v.reviewed_at, v.poster, v.posted_at, \
+    o.period, o.seq, r.period, r.seq, v.chain_seq, v.hash";
+
+impl Reader<'_> {
+    pub fn books(&self) -> Result<Vec<BookCode>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT b.party, b.fund FROM book b JOIN party p ON p.code = b.party \
+             JOIN fund f ON f.code = b.fund ORDER BY p.ordinal, f.rowid",
+        )?;
+        let books = stmt
+            .query_map([], |r| {
+                Ok(BookCode {
+                    party: r.get(0)?,
+                    fund: r.get(1)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(books)
+    }
+
+    /// Every closed (book, month).
+    pub fn closed_periods(&self) -> Result<HashSet<(BookCode, Period)>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT b.party, b.fund, p.period FROM period p JOIN book b ON b.id = p.book_id WHERE p.status = 'closed'",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?;
+        let mut closed = HashSet::new();
+        for row in rows {
+            let (party, fund, period) = row?;
+            let period = Period::parse(&period).map_err(StoreError::Corrupt)?;
+            closed.insert((BookCode { party, fund }, period));
+        }
+        Ok(closed)
+    }
+
+    /// Vouchers of a month that are not yet posted: (number, status), by number.
+    pub fn unposted(&self, book: &BookCode, period: Period) -> Result<Vec<(VoucherNo, Status)>> {
+        let filter = VoucherFilter {
+            book: Some(book.clone()),
+            from: Some(period),
+            to: Some(period),
+            ..Default::default()
+        };
+        Ok(self
+            .vouchers(&filter)?
+            .into_iter()
+            .filter(|v| v.status != Status::Posted)
+            .map(|v| (v.number, v.status))
+            .collect())
+    }
+
+    pub fn voucher(&self, book: &BookCode, number: VoucherNo) -> Result<Option<VoucherRecord>> {
+        let filter = VoucherFilter {
+            book: Some(book.clone()),
+            number: Some(number),
+            ..Default::default()
+        };
+        Ok(self.vouchers(&filter)?.into_iter().next())
+    }
+
+    pub fn voucher_no_by_id(&self, id: i64) -> Result<VoucherNo> {
+        let (period, seq): (String, i64) = self
+            .conn
+            .prepare_cached("SELECT period, seq FROM voucher WHERE id = ?1")?
+            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        voucher_no(&period, seq)
+    }
+
+    /// Vouchers with their lines, by book, period and number (or chain position).
+    pub fn vouchers(&self, filter: &VoucherFilter) -> Result<Vec<VoucherRecord>> {
+        let mut clauses = vec!["1 = 1".to_string()];
+        let mut args: Vec<String> = Vec::new();
+        if let Some(book) = &filter.book {
+            args.push(book.party.clone());
+            clauses.push(format!("b.party = ?{}", args.len()));
+            args.push(book.fund.clone());
+            clauses.push(format!("b.fund = ?{}", args.len()));
+        }
+        if let Some(from) = filter.from {
+            args.push(from.to_string());
+            clauses.push(format!("v.period >= ?{}", args.len()));
+        }
+        if let Some(to) = filter.to {
+            args.push(to.to_string());
+            clauses.push(format!("v.period <= ?{}", args.len()));
+        }
+        if let Some(status) = filter.status {
+            args.push(status.as_str().to_string());
+            clauses.push(format!("v.status = ?{}", args.len()));
+        }
+        if let Some(number) = filter.number {
+            args.push(number.period.to_string());
+            clauses.push(format!("v.period = ?{}", args.len()));
+            args.push(number.seq.to_string());
+            clauses.push(format!("v.seq = CAST(?{} AS INTEGER)", args.len()));
+        }
+        let order = if filter.chain_order {
+            "b.id, v.chain_seq"
+        } else {
+            "b.id, v.period, v.seq"
+        };
+        let from_clause = "FROM voucher v JOIN book b ON b.id = v.book_id \
+             LEFT JOIN voucher o ON o.id = v.reverses LEFT JOIN voucher r ON r.reverses = v.id";
+        let where_clause = clauses.join(" AND ");
+        let sql =
+            format!("SELECT {VOUCHER_COLUMNS} {from_clause} WHERE {where_clause} ORDER BY {order}");
+        let mut stmt = self.conn.prepare(&sql)?;
+        let mut records = stmt
+            .query_map(params_from_iter(args.iter()), |row| Ok(row_to_record(row)))?
+            .collect::<rusqlite::Result<Vec<_>>>()?
+            .into_iter()
+            .collect::<Result<Vec<_>>>()?;
+        let line_sql = format!(
+            "SELECT l.voucher_id, l.line_no, l.account, l.summary, l.debit_fen, l.credit_fen, l.ref \
+             FROM voucher_line l WHERE l.voucher_id IN (SELECT v.id {from_clause} WHERE {where_clause}) \
+             ORDER BY l.voucher_id, l.line_no"
+        );
+        let mut lines: BTreeMap<i64, Vec<LineRecord>> = BTreeMap::new();
+        let mut stmt = self.conn.prepare(&line_sql)?;
+        let rows = stmt.query_map(params_from_iter(args.iter()), |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, i64>(4)?,
+                r.get::<_, i64>(5)?,
+                r.get::<_, Option<String>>(6)?,
+            ))
+        })?;
+        for row in rows {
+            let (voucher_id, line_no, account, summary, debit, credit, reference) = row?;
+            let (side, amount) = if debit != 0 {
+                (Side::Debit, debit)
+            } else {
+                (Side::Credit, credit)
+            };
+            lines.entry(voucher_id).or_default().push(LineRecord {
+                line_no: line_no as u32,
+                account,
+                summary,
+                side,
+                amount: Money::from_fen(amount),
+                reference,
+            });
+        }
+        for record in &mut records {
+            record.lines = lines.remove(&record.id).unwrap_or_default();
+        }
+        Ok(records)
+    }
+
+    /// Posted totals per (leaf account, month) of a book, as posting maintained them.
+    pub fn period_totals(&self, book: &BookCode) -> Result<Vec<PeriodTotals>> {
+        self.totals(
+            "SELECT t.account, t.period, t.debit_fen, t.credit_fen FROM balance t JOIN book b ON b.id = t.book_id \
+             WHERE b.party = ?1 AND b.fund = ?2 ORDER BY t.account, t.period",
+            book,
+        )
+    }
+
+    /// The same totals recomputed from posted voucher lines.
+    pub fn totals_from_lines(&self, book: &BookCode) -> Result<Vec<PeriodTotals>> {
+        self.totals(
+            "SELECT l.account, v.period, SUM(l.debit_fen), SUM(l.credit_fen) FROM voucher_line l \
+             JOIN voucher v ON v.id = l.voucher_id JOIN book b ON b.id = v.book_id \
+             WHERE b.party = ?1 AND b.fund = ?2 AND v.status = 'posted' \
+             GROUP BY l.account, v.period ORDER BY l.account, v.period",
+            book,
+        )
+    }
+
+    fn totals(&self, sql: &str, book: &BookCode) -> Result<Vec<PeriodTotals>> {
+        let mut stmt = self.conn.prepare(sql)?;
+        let rows = stmt.query_map([&book.party, &book.fund], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, i64>(3)?,
+            ))
+        })?;
+        rows.map(|row| {
+            let (account, period, debit, credit) = row?;
+            Ok(PeriodTotals {
+                account,
+                period: Period::parse(&period).map_err(StoreError::Corrupt)?,
+                debit: Money::from_fen(debit),
+                credit: Money::from_fen(credit),
+            })
+        })
+        .collect()
+    }
+
+    /// The months in which a book has any voucher, in order.
+    pub fn voucher_periods(&self, book: &BookCode) -> Result<Vec<Period>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT DISTINCT v.period FROM voucher v JOIN book b ON b.id = v.book_id \
+             WHERE b.party = ?1 AND b.fund = ?2 ORDER BY v.period",
+        )?;
+        let rows = stmt.query_map([&book.party, &book.fund], |r| r.get::<_, String>(0))?;
+        rows.map(|row| Period::parse(&row?).map_err(StoreError::Corrupt))
+            .collect()
+    }
+}
+
+fn row_to_record(row: &Row<'_>) -> Result<VoucherRecord> {
+    let period: String = row.get(3)?;
+    let seq: i64 = row.get(4)?;
+    let date: String = row.get(5)?;
+    let status: String = row.get(8)?;
+    let number = voucher_no(&period, seq)?;
+    let optional_no = |p: Option<String>, s: Option<i64>| -> Result<Option<VoucherNo>> {
+        match (p, s) {
+            (Some(p), Some(s)) => Ok(Some(voucher_no(&p, s)?)),
+            _ => Ok(None),
+        }
+    };
+    Ok(VoucherRecord {
+        id: row.get(0)?,
+        book: BookCode {
+            party: row.get(1)?,
+            fund: row.get(2)?,
+        },
+        number,
+        date: parse_date(&date).map_err(StoreError::Corrupt)?,
+        attachments: row.get::<_, i64>(6)? as u32,
+        external_id: row.get(7)?,
+        status: Status::parse(&status)
+            .ok_or_else(|| StoreError::Corrupt(format!("凭证状态 {status} 无效")))?,
+        maker: row.get(9)?,
+        made_at: row.get(10)?,
+        reviewer: row.get(11)?,
+        reviewed_at: row.get(12)?,
+        poster: row.get(13)?,
+        posted_at: row.get(14)?,
+        reverses: optional_no(row.get(15)?, row.get(16)?)?,
+        reversed_by: optional_no(row.get(17)?, row.get(18)?)?,
+        chain_seq: row.get(19)?,
+        hash: row.get(20)?,
+        lines: Vec::new(),
+    })
+}
