@@ -10,11 +10,7 @@ fn main() {
         Ok(cli) => cli,
         Err(error) => {
             let _ = error.print();
-            std::process::exit(if error.use_stderr() {
-                exit::USAGE
-            } else {
-                exit::OK
-            });
+            std::process::exit(if error.use_stderr() { exit::USAGE } else { exit::OK });
         }
     };
     let code = match run(cli) {

@@ -59,8 +59,7 @@ impl Money {
         if !valid_chars {
             return Err(MoneyError::NotANumber(text.to_string()));
         }
-        let decimal = Decimal::from_str_exact(trimmed)
-            .map_err(|_| MoneyError::NotANumber(text.to_string()))?;
+        let decimal = Decimal::from_str_exact(trimmed).map_err(|_| MoneyError::NotANumber(text.to_string()))?;
         if decimal.scale() > 2 {
             // "1.230" has scale 3 but is a whole number of 分; staff still wrote three decimals.
             return Err(MoneyError::TooManyDecimals(text.to_string()));
@@ -89,17 +88,11 @@ impl Money {
     }
 
     pub fn checked_add(self, other: Money) -> Result<Money, MoneyError> {
-        self.0
-            .checked_add(other.0)
-            .map(Money)
-            .ok_or(MoneyError::Overflow)
+        self.0.checked_add(other.0).map(Money).ok_or(MoneyError::Overflow)
     }
 
     pub fn checked_sub(self, other: Money) -> Result<Money, MoneyError> {
-        self.0
-            .checked_sub(other.0)
-            .map(Money)
-            .ok_or(MoneyError::Overflow)
+        self.0.checked_sub(other.0).map(Money).ok_or(MoneyError::Overflow)
     }
 
     pub fn checked_neg(self) -> Result<Money, MoneyError> {
@@ -108,9 +101,7 @@ impl Money {
 
     /// Sums amounts with overflow checking.
     pub fn checked_sum<I: IntoIterator<Item = Money>>(items: I) -> Result<Money, MoneyError> {
-        items
-            .into_iter()
-            .try_fold(Money::ZERO, |acc, m| acc.checked_add(m))
+        items.into_iter().try_fold(Money::ZERO, |acc, m| acc.checked_add(m))
     }
 
     /// Plain machine form: `1234567.89`, `-0.01`.
@@ -127,7 +118,7 @@ impl Money {
         let whole = (abs / 100).to_string();
         let mut grouped = String::with_capacity(whole.len() + whole.len() / 3);
         for (i, ch) in whole.chars().enumerate() {
-            if i > 0 && (whole.len() - i) % 3 == 0 {
+            if i > 0 && (whole.len() - i).is_multiple_of(3) {
                 grouped.push(',');
             }
             grouped.push(ch);
@@ -216,26 +207,12 @@ mod tests {
 
     #[test]
     fn refuses_what_is_not_an_exact_amount() {
-        assert_eq!(
-            Money::parse("1.234"),
-            Err(MoneyError::TooManyDecimals("1.234".into()))
-        );
-        assert_eq!(
-            Money::parse("1.230"),
-            Err(MoneyError::TooManyDecimals("1.230".into()))
-        );
-        for bad in [
-            "", "1,234.00", "¥5", "1e3", "12a", "--1", ".", "1.2.3", "NaN",
-        ] {
-            assert!(
-                matches!(Money::parse(bad), Err(MoneyError::NotANumber(_))),
-                "{bad}"
-            );
+        assert_eq!(Money::parse("1.234"), Err(MoneyError::TooManyDecimals("1.234".into())));
+        assert_eq!(Money::parse("1.230"), Err(MoneyError::TooManyDecimals("1.230".into())));
+        for bad in ["", "1,234.00", "¥5", "1e3", "12a", "--1", ".", "1.2.3", "NaN"] {
+            assert!(matches!(Money::parse(bad), Err(MoneyError::NotANumber(_))), "{bad}");
         }
-        assert!(matches!(
-            Money::parse("92233720368547758.08"),
-            Err(MoneyError::OutOfRange(_))
-        ));
+        assert!(matches!(Money::parse("92233720368547758.08"), Err(MoneyError::OutOfRange(_))));
     }
 
     #[test]
@@ -251,58 +228,30 @@ mod tests {
     #[test]
     fn rounds_half_away_from_zero() {
         let d = |s: &str| Decimal::from_str_exact(s).unwrap();
-        assert_eq!(
-            Money::round_half_away_from_zero(d("0.125")),
-            Ok(Money::from_fen(13))
-        );
-        assert_eq!(
-            Money::round_half_away_from_zero(d("0.135")),
-            Ok(Money::from_fen(14))
-        );
-        assert_eq!(
-            Money::round_half_away_from_zero(d("-0.125")),
-            Ok(Money::from_fen(-13))
-        );
-        assert_eq!(
-            Money::round_half_away_from_zero(d("0.124")),
-            Ok(Money::from_fen(12))
-        );
+        assert_eq!(Money::round_half_away_from_zero(d("0.125")), Ok(Money::from_fen(13)));
+        assert_eq!(Money::round_half_away_from_zero(d("0.135")), Ok(Money::from_fen(14)));
+        assert_eq!(Money::round_half_away_from_zero(d("-0.125")), Ok(Money::from_fen(-13)));
+        assert_eq!(Money::round_half_away_from_zero(d("0.124")), Ok(Money::from_fen(12)));
     }
 
     #[test]
     fn checked_arithmetic_reports_overflow() {
         let max = Money::from_fen(i64::MAX);
-        assert_eq!(
-            max.checked_add(Money::from_fen(1)),
-            Err(MoneyError::Overflow)
-        );
-        assert_eq!(
-            Money::from_fen(i64::MIN).checked_neg(),
-            Err(MoneyError::Overflow)
-        );
+        assert_eq!(max.checked_add(Money::from_fen(1)), Err(MoneyError::Overflow));
+        assert_eq!(Money::from_fen(i64::MIN).checked_neg(), Err(MoneyError::Overflow));
     }
 
     #[test]
     fn largest_remainder_sums_exactly() {
         // 100.00 over weights 1:1:1 → 33.34, 33.33, 33.33 (first remainder wins the tie).
         let parts = allocate_largest_remainder(Money::from_fen(10000), &[1, 1, 1]).unwrap();
-        assert_eq!(
-            parts,
-            vec![
-                Money::from_fen(3334),
-                Money::from_fen(3333),
-                Money::from_fen(3333)
-            ]
-        );
+        assert_eq!(parts, vec![Money::from_fen(3334), Money::from_fen(3333), Money::from_fen(3333)]);
         // 0.05 over 3:2 → 0.03, 0.02 exactly.
         let parts = allocate_largest_remainder(Money::from_fen(5), &[3, 2]).unwrap();
         assert_eq!(parts, vec![Money::from_fen(3), Money::from_fen(2)]);
         // 10.00 over 1:2:3:4 → 1.00 2.00 3.00 4.00.
         let parts = allocate_largest_remainder(Money::from_fen(1000), &[1, 2, 3, 4]).unwrap();
-        assert_eq!(
-            parts.iter().map(|m| m.fen()).collect::<Vec<_>>(),
-            vec![100, 200, 300, 400]
-        );
+        assert_eq!(parts.iter().map(|m| m.fen()).collect::<Vec<_>>(), vec![100, 200, 300, 400]);
         assert!(allocate_largest_remainder(Money::from_fen(1), &[0, 0]).is_err());
     }
 }

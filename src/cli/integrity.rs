@@ -11,24 +11,11 @@ use std::collections::BTreeMap;
 /// Differences between the balance table and the totals recomputed from lines.
 fn balance_differences(store: &Store, book: &BookCode) -> Result<Vec<String>, CliError> {
     let key = |t: &PeriodTotals| (t.account.clone(), t.period);
-    let kept: BTreeMap<_, _> = store
-        .reader()
-        .period_totals(book)?
-        .into_iter()
-        .map(|t| (key(&t), t))
-        .collect();
-    let recomputed: BTreeMap<_, _> = store
-        .reader()
-        .totals_from_lines(book)?
-        .into_iter()
-        .map(|t| (key(&t), t))
-        .collect();
+    let kept: BTreeMap<_, _> = store.reader().period_totals(book)?.into_iter().map(|t| (key(&t), t)).collect();
+    let recomputed: BTreeMap<_, _> =
+        store.reader().totals_from_lines(book)?.into_iter().map(|t| (key(&t), t)).collect();
     let mut differences = Vec::new();
-    for k in kept
-        .keys()
-        .chain(recomputed.keys())
-        .collect::<std::collections::BTreeSet<_>>()
-    {
+    for k in kept.keys().chain(recomputed.keys()).collect::<std::collections::BTreeSet<_>>() {
         let pair = |t: Option<&PeriodTotals>| t.map(|t| (t.debit, t.credit)).unwrap_or_default();
         let (kd, kc) = pair(kept.get(k));
         let (rd, rc) = pair(recomputed.get(k));
@@ -72,9 +59,7 @@ pub fn verify(ctx: &Context) -> Result<Outcome, CliError> {
         for (index, record) in store.reader().vouchers(&filter)?.iter().enumerate() {
             let expected_seq = index as i64 + 1;
             let recomputed = chain_hash(&previous, record);
-            if record.chain_seq != Some(expected_seq)
-                || record.hash.as_deref() != Some(recomputed.as_str())
-            {
+            if record.chain_seq != Some(expected_seq) || record.hash.as_deref() != Some(recomputed.as_str()) {
                 problems.push(format!(
                     "{book} 凭证 {}（记账顺序 {expected_seq}）的存储内容与其哈希不符：记账后被改动过，此后的链条均不可信",
                     record.number
@@ -98,10 +83,6 @@ fn report(what: &str, books: usize, problems: Vec<String>) -> Result<Outcome, Cl
     }
     Err(CliError {
         code: exit::INTEGRITY,
-        message: format!(
-            "{what} 发现 {} 处问题：\n  {}",
-            problems.len(),
-            problems.join("\n  ")
-        ),
+        message: format!("{what} 发现 {} 处问题：\n  {}", problems.len(), problems.join("\n  ")),
     })
 }

@@ -5,14 +5,13 @@
 use super::{parse_book, parse_number, parse_period, CliError, Context, Outcome, Selection};
 use crate::domain::chart::Chart;
 use crate::domain::city::City;
-use crate::domain::ids::{parse_date, BookCode, Period};
+use crate::domain::ids::{parse_date, BookCode};
 use crate::domain::rejection::Rejection;
-use crate::domain::voucher::{LedgerRules, Status, VoucherDraft, VoucherRecord};
+use crate::domain::voucher::{ClosedPeriods, LedgerRules, Status, VoucherDraft, VoucherRecord};
 use crate::import::csv_lines::CsvVouchers;
 use crate::import::voucher_file::{self, Format};
 use crate::render::{self, OutputFormat};
 use crate::store::{Store, VoucherFilter, Writer};
-use std::collections::HashSet;
 use std::path::Path;
 
 /// At most this many problems are printed; the count of the rest is given.
@@ -21,8 +20,7 @@ const MAX_REPORTED: usize = 200;
 pub fn init(ctx: &Context, city_dir: &Path) -> Result<Outcome, CliError> {
     let read = |name: &str| {
         let path = city_dir.join(name);
-        std::fs::read_to_string(&path)
-            .map_err(|e| CliError::refused(format!("无法读取 {}：{e}", path.display())))
+        std::fs::read_to_string(&path).map_err(|e| CliError::refused(format!("无法读取 {}：{e}", path.display())))
     };
     let city = City::from_toml(&read("city.toml")?).map_err(CliError::refused)?;
     let chart = Chart::from_toml(&read("chart.toml")?).map_err(CliError::refused)?;
@@ -67,75 +65,83 @@ impl BatchReport {
     }
 }
 
-/// Validates one draft and writes it (as a draft, or posted when `reviewer` is given).
-/// Problems are collected under `label`; an external id already present with the same
-/// content is a no-op.
-fn write_draft(
-    writer: &mut Writer<'_>,
-    rules: &LedgerRules<'_>,
-    draft: VoucherDraft,
-    label: &str,
-    maker: &str,
-    reviewer: Option<&str>,
-    now: &str,
-    report: &mut BatchReport,
-) -> Result<(), CliError> {
-    let voucher = match rules.validate(draft) {
-        Ok(voucher) => voucher,
-        Err(problems) => {
-            report
-                .problems
-                .extend(problems.iter().map(|p| format!("{label}：{p}")));
-            return Ok(());
-        }
-    };
-    if let Some(external_id) = voucher.external_id() {
-        if let Some((number, digest)) = writer.find_external(voucher.book(), external_id)? {
-            if digest == voucher.content_digest() {
-                report.already_present.push((
-                    voucher.book().clone(),
-                    number.to_string(),
-                    external_id.to_string(),
-                ));
-            } else {
-                let rejection = Rejection::ExistsWithDifferentContent {
-                    book: voucher.book().clone(),
-                    external_id: external_id.to_string(),
-                    number: number.to_string(),
-                };
-                report.problems.push(format!("{label}：{rejection}"));
-            }
-            return Ok(());
-        }
-    }
-    // Once anything is wrong the transaction will be rolled back; validation goes on so that
-    // every problem is reported, but nothing more needs writing.
-    if !report.problems.is_empty() {
-        return Ok(());
-    }
-    let inserted = match reviewer {
-        Some(reviewer) => writer.insert_posted(&voucher, maker, reviewer, now)?,
-        None => writer.insert(&voucher, maker, now)?,
-    };
-    report.lines += voucher.lines().len();
-    report
-        .created
-        .push((voucher.book().clone(), inserted.number.to_string()));
-    Ok(())
+/// Writes a batch of drafts in one transaction: every problem is collected, and as soon as
+/// there is one, nothing more is written (the transaction will be dropped).
+struct Batch<'w, 'conn, 'r> {
+    writer: &'w mut Writer<'conn>,
+    rules: LedgerRules<'r>,
+    maker: &'r str,
+    /// With a reviewer, vouchers are posted in one step (trusted feeds).
+    reviewer: Option<&'r str>,
+    now: &'r str,
+    report: BatchReport,
 }
 
-fn load_rules_inputs(
-    writer: &Writer<'_>,
-) -> Result<(City, Chart, HashSet<(BookCode, Period)>), CliError> {
-    let reader = writer.reader();
-    Ok((reader.city()?, reader.chart()?, reader.closed_periods()?))
+impl Batch<'_, '_, '_> {
+    /// Validates one draft and writes it. An external id already present with the same content
+    /// is a no-op; with different content it is refused.
+    fn add(&mut self, draft: VoucherDraft, label: &str) -> Result<(), CliError> {
+        let report = &mut self.report;
+        // Idempotency comes first: re-importing a voucher already on file is a no-op even
+        // after its month has closed.
+        if let (Some(external_id), Ok(_)) = (&draft.external_id, self.rules.city.book_kind(&draft.book)) {
+            if let Some((number, digest)) = self.writer.find_external(&draft.book, external_id)? {
+                if digest == draft.content_digest() {
+                    report.already_present.push((draft.book.clone(), number.to_string(), external_id.clone()));
+                } else {
+                    let rejection = Rejection::ExistsWithDifferentContent {
+                        book: draft.book.clone(),
+                        external_id: external_id.clone(),
+                        number: number.to_string(),
+                    };
+                    report.problems.push(format!("{label}：{rejection}"));
+                }
+                return Ok(());
+            }
+        }
+        let voucher = match self.rules.validate(draft) {
+            Ok(voucher) => voucher,
+            Err(problems) => {
+                report.problems.extend(problems.iter().map(|p| format!("{label}：{p}")));
+                return Ok(());
+            }
+        };
+        if !report.problems.is_empty() {
+            return Ok(());
+        }
+        let inserted = match self.reviewer {
+            Some(reviewer) => self.writer.insert_posted(&voucher, self.maker, reviewer, self.now)?,
+            None => self.writer.insert(&voucher, self.maker, self.now)?,
+        };
+        report.lines += voucher.lines().len();
+        report.created.push((voucher.book().clone(), inserted.number.to_string()));
+        Ok(())
+    }
+}
+
+/// What validation needs, loaded once per command inside its transaction.
+struct RulesInputs {
+    city: City,
+    chart: Chart,
+    closed: ClosedPeriods,
+}
+
+impl RulesInputs {
+    fn load(writer: &Writer<'_>) -> Result<RulesInputs, CliError> {
+        let reader = writer.reader();
+        Ok(RulesInputs { city: reader.city()?, chart: reader.chart()?, closed: reader.closed_periods()? })
+    }
+
+    fn rules(&self) -> LedgerRules<'_> {
+        LedgerRules { city: &self.city, chart: &self.chart, closed: &self.closed }
+    }
 }
 
 pub fn add_vouchers(ctx: &Context, file: &Path) -> Result<Outcome, CliError> {
     let operator = ctx.operator()?;
     let format = Format::from_path(file).map_err(CliError::refused)?;
-    let text = std::fs::read_to_string(file)
-        .map_err(|e| CliError::refused(format!("无法读取 {}：{e}", file.display())))?;
+    let text =
+        std::fs::read_to_string(file).map_err(|e| CliError::refused(format!("无法读取 {}：{e}", file.display())))?;
     let drafts = voucher_file::parse(&text, format).map_err(|errors| {
         let lines: Vec<String> = errors.iter().map(|e| format!("  {e}")).collect();
         CliError::refused(format!(
@@ -147,58 +153,34 @@ pub fn add_vouchers(ctx: &Context, file: &Path) -> Result<Outcome, CliError> {
     })?;
     let mut store = ctx.open()?;
     let mut writer = store.writer()?;
-    let (city, chart, closed) = load_rules_inputs(&writer)?;
-    let is_closed = |b: &BookCode, p: Period| closed.contains(&(b.clone(), p));
-    let rules = LedgerRules {
-        city: &city,
-        chart: &chart,
-        is_closed: &is_closed,
+    let inputs = RulesInputs::load(&writer)?;
+    let mut batch = Batch {
+        writer: &mut writer,
+        rules: inputs.rules(),
+        maker: operator,
+        reviewer: None,
+        now: &ctx.now,
+        report: BatchReport::default(),
     };
-    let mut report = BatchReport::default();
     for (index, draft) in drafts.into_iter().enumerate() {
-        let label = format!("第 {} 张凭证", index + 1);
-        write_draft(
-            &mut writer,
-            &rules,
-            draft,
-            &label,
-            operator,
-            None,
-            &ctx.now,
-            &mut report,
-        )?;
+        batch.add(draft, &format!("第 {} 张凭证", index + 1))?;
     }
+    let report = batch.report;
     if !report.problems.is_empty() {
         return Err(report.into_error());
     }
     writer.commit()?;
-    Ok(Outcome::ok(batch_summary(
-        &report,
-        Status::Draft,
-        ctx.format,
-    )))
+    Ok(Outcome::ok(batch_summary(&report, Status::Draft, ctx.format)))
 }
 
 fn batch_summary(report: &BatchReport, status: Status, format: OutputFormat) -> String {
     let mut rows: Vec<Vec<String>> = report
         .created
         .iter()
-        .map(|(book, number)| {
-            vec![
-                book.to_string(),
-                number.clone(),
-                status.label().to_string(),
-                String::new(),
-            ]
-        })
+        .map(|(book, number)| vec![book.to_string(), number.clone(), status.label().to_string(), String::new()])
         .collect();
     rows.extend(report.already_present.iter().map(|(book, number, id)| {
-        vec![
-            book.to_string(),
-            number.clone(),
-            "已存在，未重复写入".to_string(),
-            id.clone(),
-        ]
+        vec![book.to_string(), number.clone(), "已存在，未重复写入".to_string(), id.clone()]
     }));
     match format {
         OutputFormat::Json => render::json(&serde_json::json!({
@@ -211,42 +193,28 @@ fn batch_summary(report: &BatchReport, status: Status, format: OutputFormat) -> 
     }
 }
 
-pub fn import_csv(
-    ctx: &Context,
-    file: &Path,
-    post: bool,
-    reviewer: Option<&str>,
-) -> Result<Outcome, CliError> {
+pub fn import_csv(ctx: &Context, file: &Path, post: bool, reviewer: Option<&str>) -> Result<Outcome, CliError> {
     let operator = ctx.operator()?;
     let reviewer = match (post, reviewer) {
-        (true, None) => {
-            return Err(CliError::refused(
-                "--post 需要 --reviewer 审核人（审核人不能是操作人）",
-            ))
-        }
+        (true, None) => return Err(CliError::refused("--post 需要 --reviewer 审核人（审核人不能是操作人）")),
         (false, Some(_)) => return Err(CliError::refused("--reviewer 只与 --post 一起使用")),
         (true, Some(r)) if r == operator => {
             return Err(CliError::refused(
-                Rejection::ReviewerMustDifferFromMaker {
-                    maker: operator.into(),
-                }
-                .to_string(),
+                Rejection::ReviewerMustDifferFromMaker { maker: operator.into() }.to_string(),
             ))
         }
         (_, r) => r,
     };
-    let handle = std::fs::File::open(file)
-        .map_err(|e| CliError::refused(format!("无法读取 {}：{e}", file.display())))?;
+    let handle =
+        std::fs::File::open(file).map_err(|e| CliError::refused(format!("无法读取 {}：{e}", file.display())))?;
     let size = handle.metadata().map(|m| m.len()).unwrap_or(0);
     let mut vouchers = CsvVouchers::new(std::io::BufReader::with_capacity(1 << 16, handle))
         .map_err(|e| CliError::refused(format!("{}：{e}", file.display())))?;
     let progress = if ctx.interactive {
         let bar = indicatif::ProgressBar::new(size);
         bar.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{spinner} 导入 {bytes}/{total_bytes} [{bar:30}] {eta}",
-            )
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            indicatif::ProgressStyle::with_template("{spinner} 导入 {bytes}/{total_bytes} [{bar:30}] {eta}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
         );
         bar
     } else {
@@ -254,53 +222,39 @@ pub fn import_csv(
     };
     let mut store = ctx.open()?;
     let mut writer = store.writer()?;
-    let (city, chart, closed) = load_rules_inputs(&writer)?;
-    let is_closed = |b: &BookCode, p: Period| closed.contains(&(b.clone(), p));
-    let rules = LedgerRules {
-        city: &city,
-        chart: &chart,
-        is_closed: &is_closed,
+    let inputs = RulesInputs::load(&writer)?;
+    let mut batch = Batch {
+        writer: &mut writer,
+        rules: inputs.rules(),
+        maker: operator,
+        reviewer,
+        now: &ctx.now,
+        report: BatchReport::default(),
     };
-    let mut report = BatchReport::default();
     let mut count = 0u64;
     while let Some(item) = vouchers.next() {
         count += 1;
-        if count % 1024 == 0 {
+        if count.is_multiple_of(1024) {
             progress.set_position(vouchers.bytes_read());
         }
         match item {
             Ok(voucher) => {
                 let label = format!("凭证 {}（第 {} 行起）", voucher.key, voucher.line);
-                write_draft(
-                    &mut writer,
-                    &rules,
-                    voucher.draft,
-                    &label,
-                    operator,
-                    reviewer,
-                    &ctx.now,
-                    &mut report,
-                )?;
+                batch.add(voucher.draft, &label)?;
             }
-            Err(errors) => report.problems.extend(errors.iter().map(|e| e.to_string())),
+            Err(errors) => batch.report.problems.extend(errors.iter().map(|e| e.to_string())),
         }
     }
+    let report = batch.report;
     progress.finish_and_clear();
     if !report.problems.is_empty() {
         return Err(report.into_error());
     }
     if report.created.is_empty() && report.already_present.is_empty() {
-        return Err(CliError::refused(format!(
-            "{} 中没有凭证行",
-            file.display()
-        )));
+        return Err(CliError::refused(format!("{} 中没有凭证行", file.display())));
     }
     writer.commit()?;
-    let status = if reviewer.is_some() {
-        Status::Posted
-    } else {
-        Status::Draft
-    };
+    let status = if reviewer.is_some() { Status::Posted } else { Status::Draft };
     let text = match ctx.format {
         OutputFormat::Table => format!(
             "已导入 {} 张凭证（{} 行分录），状态：{}；已存在未重复写入 {} 张\n",
@@ -315,11 +269,7 @@ pub fn import_csv(
 }
 
 /// The vouchers a review or post applies to: named ones, or all in the book/month with `--all`.
-fn select(
-    store: &Store,
-    selection: &Selection,
-    wanted: Status,
-) -> Result<Vec<VoucherRecord>, CliError> {
+fn select(store: &Store, selection: &Selection, wanted: Status) -> Result<Vec<VoucherRecord>, CliError> {
     let book = selection.book.as_deref().map(parse_book).transpose()?;
     let period = selection.period.as_deref().map(parse_period).transpose()?;
     let reader = store.reader();
@@ -333,11 +283,7 @@ fn select(
             let number = parse_number(text)?;
             let record = reader.voucher(&book, number)?.ok_or_else(|| {
                 CliError::refused(
-                    Rejection::VoucherNotFound {
-                        book: book.clone(),
-                        number: number.to_string(),
-                    }
-                    .to_string(),
+                    Rejection::VoucherNotFound { book: book.clone(), number: number.to_string() }.to_string(),
                 )
             })?;
             records.push(record);
@@ -345,17 +291,9 @@ fn select(
         return Ok(records);
     }
     if !selection.all {
-        return Err(CliError::refused(
-            "请用 --number 指定凭证，或用 --all 选择全部（可加 --book、--period 限定）",
-        ));
+        return Err(CliError::refused("请用 --number 指定凭证，或用 --all 选择全部（可加 --book、--period 限定）"));
     }
-    let filter = VoucherFilter {
-        book,
-        from: period,
-        to: period,
-        status: Some(wanted),
-        ..Default::default()
-    };
+    let filter = VoucherFilter { book, from: period, to: period, status: Some(wanted), ..Default::default() };
     Ok(reader.vouchers(&filter)?)
 }
 
@@ -395,9 +333,7 @@ pub fn review(ctx: &Context, selection: &Selection) -> Result<Outcome, CliError>
             };
             problems.push(rejection.to_string());
         } else if record.maker == reviewer {
-            let rejection = Rejection::ReviewerMustDifferFromMaker {
-                maker: record.maker.clone(),
-            };
+            let rejection = Rejection::ReviewerMustDifferFromMaker { maker: record.maker.clone() };
             problems.push(format!("{} {}：{rejection}", record.book, record.number));
         }
     }
@@ -407,9 +343,7 @@ pub fn review(ctx: &Context, selection: &Selection) -> Result<Outcome, CliError>
         writer.review(record.id, reviewer, &ctx.now)?;
     }
     writer.commit()?;
-    Ok(Outcome::ok(selection_result(
-        &records, "reviewed", ctx.format,
-    )))
+    Ok(Outcome::ok(selection_result(&records, "reviewed", ctx.format)))
 }
 
 pub fn post(ctx: &Context, selection: &Selection) -> Result<Outcome, CliError> {
@@ -421,11 +355,7 @@ pub fn post(ctx: &Context, selection: &Selection) -> Result<Outcome, CliError> {
     let mut problems = Vec::new();
     for record in &records {
         if record.status != Status::Reviewed {
-            let hint = if record.status == Status::Draft {
-                "记账（须先审核）"
-            } else {
-                "再次记账"
-            };
+            let hint = if record.status == Status::Draft { "记账（须先审核）" } else { "再次记账" };
             let rejection = Rejection::WrongStatus {
                 number: format!("{} {}", record.book, record.number),
                 status: record.status.label().into(),
@@ -433,10 +363,7 @@ pub fn post(ctx: &Context, selection: &Selection) -> Result<Outcome, CliError> {
             };
             problems.push(rejection.to_string());
         } else if closed.contains(&(record.book.clone(), record.number.period)) {
-            let rejection = Rejection::PeriodMustBeOpen {
-                book: record.book.clone(),
-                period: record.number.period,
-            };
+            let rejection = Rejection::PeriodMustBeOpen { book: record.book.clone(), period: record.number.period };
             problems.push(format!("{}：{rejection}", record.number));
         }
     }
@@ -446,9 +373,7 @@ pub fn post(ctx: &Context, selection: &Selection) -> Result<Outcome, CliError> {
         writer.post(record, poster, &ctx.now)?;
     }
     writer.commit()?;
-    Ok(Outcome::ok(selection_result(
-        &records, "posted", ctx.format,
-    )))
+    Ok(Outcome::ok(selection_result(&records, "posted", ctx.format)))
 }
 
 fn refuse_if_any(problems: Vec<String>) -> Result<(), CliError> {
@@ -456,11 +381,7 @@ fn refuse_if_any(problems: Vec<String>) -> Result<(), CliError> {
         return Ok(());
     }
     let lines: Vec<String> = problems.iter().map(|p| format!("  {p}")).collect();
-    Err(CliError::refused(format!(
-        "{} 处错误，没有做任何改动：\n{}",
-        problems.len(),
-        lines.join("\n")
-    )))
+    Err(CliError::refused(format!("{} 处错误，没有做任何改动：\n{}", problems.len(), lines.join("\n"))))
 }
 
 pub fn reverse(
@@ -472,47 +393,27 @@ pub fn reverse(
 ) -> Result<Outcome, CliError> {
     let operator = ctx.operator()?;
     if reviewer == operator {
-        return Err(CliError::refused(
-            Rejection::ReviewerMustDifferFromMaker {
-                maker: operator.into(),
-            }
-            .to_string(),
-        ));
+        return Err(CliError::refused(Rejection::ReviewerMustDifferFromMaker { maker: operator.into() }.to_string()));
     }
     let book = parse_book(book)?;
     let number = parse_number(number)?;
     let mut store = ctx.open()?;
     let mut writer = store.writer()?;
-    let (city, chart, closed) = load_rules_inputs(&writer)?;
+    let inputs = RulesInputs::load(&writer)?;
     let original = writer.reader().voucher(&book, number)?.ok_or_else(|| {
-        CliError::refused(
-            Rejection::VoucherNotFound {
-                book: book.clone(),
-                number: number.to_string(),
-            }
-            .to_string(),
-        )
+        CliError::refused(Rejection::VoucherNotFound { book: book.clone(), number: number.to_string() }.to_string())
     })?;
     let date = match date {
         Some(text) => parse_date(text).map_err(CliError::refused)?,
         None => original.date,
     };
-    let is_closed = |b: &BookCode, p: Period| closed.contains(&(b.clone(), p));
-    let rules = LedgerRules {
-        city: &city,
-        chart: &chart,
-        is_closed: &is_closed,
-    };
-    let voucher = rules.reversal(&original, date).map_err(|problems| {
+    let voucher = inputs.rules().reversal(&original, date).map_err(|problems| {
         let lines: Vec<String> = problems.iter().map(|p| format!("  {p}")).collect();
         CliError::refused(format!("不能冲销 {book} {number}：\n{}", lines.join("\n")))
     })?;
     let inserted = writer.insert_posted(&voucher, operator, reviewer, &ctx.now)?;
     writer.commit()?;
-    Ok(Outcome::ok(format!(
-        "已用红字凭证 {book} {} 冲销 {number}（{}）\n",
-        inserted.number, date
-    )))
+    Ok(Outcome::ok(format!("已用红字凭证 {book} {} 冲销 {number}（{}）\n", inserted.number, date)))
 }
 
 pub fn close(ctx: &Context, period: &str, book: Option<&str>) -> Result<Outcome, CliError> {
@@ -540,29 +441,18 @@ pub fn close(ctx: &Context, period: &str, book: Option<&str>) -> Result<Outcome,
         }
         let unposted = reader.unposted(book, period)?;
         if !unposted.is_empty() {
-            let list: Vec<String> = unposted
-                .iter()
-                .map(|(n, s)| format!("{n}（{}）", s.label()))
-                .collect();
-            problems.push(format!(
-                "{book} {period} 还有未记账凭证：{}",
-                list.join("、")
-            ));
+            let list: Vec<String> = unposted.iter().map(|(n, s)| format!("{n}（{}）", s.label())).collect();
+            problems.push(format!("{book} {period} 还有未记账凭证：{}", list.join("、")));
         }
-        let earlier_open = reader
-            .voucher_periods(book)?
-            .into_iter()
-            .find(|p| *p < period && !closed.contains(&(book.clone(), *p)));
+        let earlier_open =
+            reader.voucher_periods(book)?.into_iter().find(|p| *p < period && !closed.contains(&(book.clone(), *p)));
         if let Some(open) = earlier_open {
             problems.push(format!("{book} 的 {open} 尚未结账：须按月份顺序结账"));
         }
         to_close.push(book.clone());
     }
     if !problems.is_empty() {
-        return Err(CliError::refused(format!(
-            "不能结账 {period}：\n  {}",
-            problems.join("\n  ")
-        )));
+        return Err(CliError::refused(format!("不能结账 {period}：\n  {}", problems.join("\n  "))));
     }
     let mut writer = store.writer()?;
     for book in &to_close {

@@ -24,11 +24,7 @@ pub mod exit {
 }
 
 #[derive(Parser, Debug)]
-#[command(
-    name = "fundpool",
-    version,
-    about = "医保基金市级统筹 记账、对账与报表 (fundpool)"
-)]
+#[command(name = "fundpool", version, about = "医保基金市级统筹 记账、对账与报表 (fundpool)")]
 pub struct Cli {
     /// The SQLite database file.
     #[arg(long, global = true, default_value = "fundpool.db")]
@@ -162,10 +158,7 @@ pub struct CliError {
 
 impl CliError {
     pub fn refused(message: impl Into<String>) -> CliError {
-        CliError {
-            code: exit::REFUSED,
-            message: message.into(),
-        }
+        CliError { code: exit::REFUSED, message: message.into() }
     }
 }
 
@@ -175,10 +168,7 @@ impl From<StoreError> for CliError {
             StoreError::Sqlite(_) | StoreError::Corrupt(_) => exit::INTERNAL,
             _ => exit::REFUSED,
         };
-        CliError {
-            code,
-            message: error.to_string(),
-        }
+        CliError { code, message: error.to_string() }
     }
 }
 
@@ -190,10 +180,7 @@ pub struct Outcome {
 
 impl Outcome {
     fn ok(stdout: String) -> Outcome {
-        Outcome {
-            stdout,
-            code: exit::OK,
-        }
+        Outcome { stdout, code: exit::OK }
     }
 }
 
@@ -210,10 +197,11 @@ pub struct Context {
 
 impl Context {
     fn operator(&self) -> Result<&str, CliError> {
-        self.operator
-            .as_deref()
-            .filter(|o| !o.trim().is_empty())
-            .ok_or_else(|| CliError::refused("请用 --operator 姓名 或环境变量 FUNDPOOL_OPERATOR 说明操作人：写入账套的每一步都要记录是谁做的"))
+        self.operator.as_deref().filter(|o| !o.trim().is_empty()).ok_or_else(|| {
+            CliError::refused(
+                "请用 --operator 姓名 或环境变量 FUNDPOOL_OPERATOR 说明操作人：写入账套的每一步都要记录是谁做的",
+            )
+        })
     }
 
     fn open(&self) -> Result<Store, CliError> {
@@ -223,8 +211,8 @@ impl Context {
 
 pub fn run(cli: Cli) -> Result<Outcome, CliError> {
     use std::io::IsTerminal;
-    let now = std::env::var("FUNDPOOL_NOW")
-        .unwrap_or_else(|_| chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string());
+    let now =
+        std::env::var("FUNDPOOL_NOW").unwrap_or_else(|_| chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string());
     let ctx = Context {
         db: cli.db,
         operator: cli.operator,
@@ -235,19 +223,12 @@ pub fn run(cli: Cli) -> Result<Outcome, CliError> {
     match cli.command {
         Command::Init { city } => ledger::init(&ctx, &city),
         Command::Voucher(VoucherCommand::Add { file }) => ledger::add_vouchers(&ctx, &file),
-        Command::Import {
-            file,
-            post,
-            reviewer,
-        } => ledger::import_csv(&ctx, &file, post, reviewer.as_deref()),
+        Command::Import { file, post, reviewer } => ledger::import_csv(&ctx, &file, post, reviewer.as_deref()),
         Command::Review(selection) => ledger::review(&ctx, &selection),
         Command::Post(selection) => ledger::post(&ctx, &selection),
-        Command::Reverse {
-            book,
-            number,
-            date,
-            reviewer,
-        } => ledger::reverse(&ctx, &book, &number, date.as_deref(), &reviewer),
+        Command::Reverse { book, number, date, reviewer } => {
+            ledger::reverse(&ctx, &book, &number, date.as_deref(), &reviewer)
+        }
         Command::Journal { range, all } => reports::journal(&ctx, &range, all),
         Command::Account { range, account } => reports::account(&ctx, &range, &account),
         Command::TrialBalance { range } => reports::trial_balance(&ctx, &range),

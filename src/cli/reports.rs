@@ -12,11 +12,7 @@ use crate::store::{Store, VoucherFilter};
 /// The book and months a report covers. Without a range: every month that has vouchers.
 fn resolve(store: &Store, range: &BookRange) -> Result<(BookCode, Period, Period), CliError> {
     let book = parse_book(&range.book)?;
-    store
-        .reader()
-        .city()?
-        .book_kind(&book)
-        .map_err(CliError::refused)?;
+    store.reader().city()?.book_kind(&book).map_err(CliError::refused)?;
     let periods = store.reader().voucher_periods(&book)?;
     let (from, to) = match (&range.period, &range.from, &range.to) {
         (Some(p), _, _) => {
@@ -26,10 +22,7 @@ fn resolve(store: &Store, range: &BookRange) -> Result<(BookCode, Period, Period
         (None, from, to) => {
             let from = match from {
                 Some(text) => parse_period(text)?,
-                None => periods
-                    .first()
-                    .copied()
-                    .unwrap_or(Period::new(2023, 1).expect("valid")),
+                None => periods.first().copied().unwrap_or(Period::new(2023, 1).expect("valid")),
             };
             let to = match to {
                 Some(text) => parse_period(text)?,
@@ -39,9 +32,7 @@ fn resolve(store: &Store, range: &BookRange) -> Result<(BookCode, Period, Period
         }
     };
     if from > to {
-        return Err(CliError::refused(format!(
-            "起始期间 {from} 晚于结束期间 {to}"
-        )));
+        return Err(CliError::refused(format!("起始期间 {from} 晚于结束期间 {to}")));
     }
     Ok((book, from, to))
 }
@@ -58,19 +49,14 @@ pub fn journal(ctx: &Context, range: &BookRange, all: bool) -> Result<Outcome, C
     };
     let vouchers = store.reader().vouchers(&filter)?;
     let chart = store.reader().chart()?;
-    Ok(Outcome::ok(reports::journal(
-        &book, from, to, &vouchers, &chart, ctx.format,
-    )))
+    Ok(Outcome::ok(reports::journal(&book, from, to, &vouchers, &chart, ctx.format)))
 }
 
 pub fn account(ctx: &Context, range: &BookRange, code: &str) -> Result<Outcome, CliError> {
     let store = ctx.open()?;
     let (book, from, to) = resolve(&store, range)?;
     let chart = store.reader().chart()?;
-    let account = chart
-        .get(code)
-        .ok_or_else(|| CliError::refused(format!("科目 {code} 不在科目表中")))?
-        .clone();
+    let account = chart.get(code).ok_or_else(|| CliError::refused(format!("科目 {code} 不在科目表中")))?.clone();
     let sign = |debit: Money, credit: Money| match account.side {
         Side::Debit => debit.fen() - credit.fen(),
         Side::Credit => credit.fen() - debit.fen(),
@@ -92,11 +78,7 @@ pub fn account(ctx: &Context, range: &BookRange, code: &str) -> Result<Outcome, 
     let mut balance = opening;
     let mut entries = Vec::new();
     for voucher in store.reader().vouchers(&filter)? {
-        for line in voucher
-            .lines
-            .iter()
-            .filter(|l| chart.is_within(&l.account, code))
-        {
+        for line in voucher.lines.iter().filter(|l| chart.is_within(&l.account, code)) {
             let (debit, credit) = match line.side {
                 Side::Debit => (line.amount, Money::ZERO),
                 Side::Credit => (Money::ZERO, line.amount),

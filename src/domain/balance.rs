@@ -70,12 +70,7 @@ struct Raw {
 /// Folds leaf totals into a trial balance for `from..=to`. Totals of periods before `from`
 /// form the opening balance; later periods are ignored. Accounts with nothing in any column
 /// are left out.
-pub fn trial_balance(
-    chart: &Chart,
-    totals: &[PeriodTotals],
-    from: Period,
-    to: Period,
-) -> TrialBalance {
+pub fn trial_balance(chart: &Chart, totals: &[PeriodTotals], from: Period, to: Period) -> TrialBalance {
     let mut raw: BTreeMap<String, Raw> = BTreeMap::new();
     for row in totals.iter().filter(|r| r.period <= to) {
         // Every posting rolls up into each of its ancestors.
@@ -90,9 +85,7 @@ pub fn trial_balance(
             }
         }
     }
-    let money = |v: i128| {
-        Money::from_fen(i64::try_from(v).unwrap_or(if v < 0 { i64::MIN } else { i64::MAX }))
-    };
+    let money = |v: i128| Money::from_fen(i64::try_from(v).unwrap_or(if v < 0 { i64::MIN } else { i64::MAX }));
     let mut rows = Vec::new();
     let mut sums = [0i128; 6];
     for account in chart.accounts() {
@@ -179,16 +172,7 @@ mod tests {
         let view: Vec<(String, usize, i64, i64, i64, i64)> = tb
             .rows
             .iter()
-            .map(|r| {
-                (
-                    r.account.clone(),
-                    r.level,
-                    r.opening.fen(),
-                    r.debit.fen(),
-                    r.credit.fen(),
-                    r.closing.fen(),
-                )
-            })
+            .map(|r| (r.account.clone(), r.level, r.opening.fen(), r.debit.fen(), r.credit.fen(), r.closing.fen()))
             .collect();
         assert_eq!(
             view,

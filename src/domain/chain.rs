@@ -22,7 +22,17 @@ struct Canonical<'a> {
     reviewer: Option<&'a str>,
     poster: Option<&'a str>,
     posted_at: Option<&'a str>,
-    lines: Vec<(u32, &'a str, &'a str, &'a str, i64, Option<&'a str>)>,
+    lines: Vec<CanonicalLine<'a>>,
+}
+
+#[derive(serde::Serialize)]
+struct CanonicalLine<'a> {
+    line_no: u32,
+    account: &'a str,
+    summary: &'a str,
+    side: &'a str,
+    amount_fen: i64,
+    reference: Option<&'a str>,
 }
 
 /// The chain hash of `record` after `previous`.
@@ -41,15 +51,13 @@ pub fn chain_hash(previous: &str, record: &VoucherRecord) -> String {
         lines: record
             .lines
             .iter()
-            .map(|l| {
-                (
-                    l.line_no,
-                    l.account.as_str(),
-                    l.summary.as_str(),
-                    l.side.as_str(),
-                    l.amount.fen(),
-                    l.reference.as_deref(),
-                )
+            .map(|l| CanonicalLine {
+                line_no: l.line_no,
+                account: &l.account,
+                summary: &l.summary,
+                side: l.side.as_str(),
+                amount_fen: l.amount.fen(),
+                reference: l.reference.as_deref(),
             })
             .collect(),
     };

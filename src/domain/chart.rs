@@ -145,11 +145,9 @@ impl Chart {
             }
             let parent = code.rsplit_once('.').map(|(p, _)| p.to_string());
             let inherited = match &parent {
-                Some(p) => Some(
-                    seen.get(p)
-                        .cloned()
-                        .ok_or_else(|| format!("科目 {code} 的上级科目 {p} 未在它之前定义"))?,
-                ),
+                Some(p) => {
+                    Some(seen.get(p).cloned().ok_or_else(|| format!("科目 {code} 的上级科目 {p} 未在它之前定义"))?)
+                }
                 None => None,
             };
             let pick = |field: &str| format!("一级科目 {code} 必须写明 {field}");
@@ -169,24 +167,14 @@ impl Chart {
                 (None, None) => return Err(pick("scope")),
             };
             seen.insert(code.clone(), (class, side, scope.clone()));
-            rows.push(Account {
-                code,
-                name: entry.name,
-                class,
-                side,
-                parent,
-                scope,
-                key: entry.key,
-                is_leaf: true,
-            });
+            rows.push(Account { code, name: entry.name, class, side, parent, scope, key: entry.key, is_leaf: true });
         }
         Ok(Chart::from_accounts(rows))
     }
 
     /// Builds a chart from accounts (e.g. as the store keeps them); leaf flags are derived.
     pub fn from_accounts(rows: Vec<Account>) -> Chart {
-        let mut accounts: BTreeMap<String, Account> =
-            rows.into_iter().map(|a| (a.code.clone(), a)).collect();
+        let mut accounts: BTreeMap<String, Account> = rows.into_iter().map(|a| (a.code.clone(), a)).collect();
         let parents: Vec<String> = accounts.values().filter_map(|a| a.parent.clone()).collect();
         for account in accounts.values_mut() {
             account.is_leaf = true;
@@ -220,9 +208,7 @@ impl Chart {
 
     /// The sub-account of `parent` whose lookup key is `key`.
     pub fn child_by_key(&self, parent: &str, key: &str) -> Option<&Account> {
-        self.accounts
-            .values()
-            .find(|a| a.parent.as_deref() == Some(parent) && a.key.as_deref() == Some(key))
+        self.accounts.values().find(|a| a.parent.as_deref() == Some(parent) && a.key.as_deref() == Some(key))
     }
 
     /// Whether `code` is `ancestor` or lies below it.
@@ -266,15 +252,8 @@ key = "shayang"
         assert!(sub.is_leaf);
         assert!(!chart.get("4701").unwrap().is_leaf);
         assert!(chart.get("1003").unwrap().is_leaf);
-        assert_eq!(
-            chart.child_by_key("4701", "shayang").unwrap().code,
-            "4701.03"
-        );
-        let chain: Vec<_> = chart
-            .self_and_ancestors("4701.03")
-            .iter()
-            .map(|a| a.code.as_str())
-            .collect();
+        assert_eq!(chart.child_by_key("4701", "shayang").unwrap().code, "4701.03");
+        let chain: Vec<_> = chart.self_and_ancestors("4701.03").iter().map(|a| a.code.as_str()).collect();
         assert_eq!(chain, vec!["4701.03", "4701"]);
         assert!(chart.is_within("4701.03", "4701"));
         assert!(!chart.is_within("47010", "4701"));

@@ -64,10 +64,7 @@ pub struct Settings {
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings {
-            forward_mode: ForwardMode::Statute,
-            ageing_limit_days: 30,
-        }
+        Settings { forward_mode: ForwardMode::Statute, ageing_limit_days: 30 }
     }
 }
 
@@ -96,12 +93,7 @@ impl City {
             return Err("城市配置至少要有一个基金".into());
         }
         let mut codes = std::collections::BTreeSet::new();
-        for code in self
-            .fund
-            .iter()
-            .map(|f| &f.code)
-            .chain(self.party.iter().map(|p| &p.code))
-        {
+        for code in self.fund.iter().map(|f| &f.code).chain(self.party.iter().map(|p| &p.code)) {
             if BookCode::parse(&format!("{code}/x")).is_err() {
                 return Err(format!("代码 \"{code}\" 只能用小写字母、数字和下划线"));
             }
@@ -112,10 +104,7 @@ impl City {
         for kind in [PartyKind::City, PartyKind::Finance] {
             let count = self.party.iter().filter(|p| p.kind == kind).count();
             if count != 1 {
-                return Err(format!(
-                    "城市配置须恰有一个{}，实有 {count} 个",
-                    kind.label()
-                ));
+                return Err(format!("城市配置须恰有一个{}，实有 {count} 个", kind.label()));
             }
         }
         for party in &self.party {
@@ -142,27 +131,16 @@ impl City {
 
     /// Every book of the city: each party for each pooled fund, in file order.
     pub fn books(&self) -> Vec<BookCode> {
-        self.party
-            .iter()
-            .flat_map(|p| {
-                self.fund
-                    .iter()
-                    .map(move |f| BookCode::new(&p.code, &f.code))
-            })
-            .collect()
+        self.party.iter().flat_map(|p| self.fund.iter().map(move |f| BookCode::new(&p.code, &f.code))).collect()
     }
 
     /// Checks a book against the city: the party exists and the fund is pooled here.
     pub fn book_kind(&self, book: &BookCode) -> Result<PartyKind, String> {
-        let party = self
-            .party(&book.party)
-            .ok_or_else(|| format!("账簿 {book} 不存在：本市没有机构 {}", book.party))?;
+        let party =
+            self.party(&book.party).ok_or_else(|| format!("账簿 {book} 不存在：本市没有机构 {}", book.party))?;
         if self.fund(&book.fund).is_none() {
             let pooled: Vec<&str> = self.fund.iter().map(|f| f.code.as_str()).collect();
-            return Err(format!(
-                "账簿 {book} 不存在：本市统筹的基金只有 {}",
-                pooled.join("、")
-            ));
+            return Err(format!("账簿 {book} 不存在：本市统筹的基金只有 {}", pooled.join("、")));
         }
         Ok(party.kind)
     }
@@ -202,31 +180,16 @@ kind = "finance"
         assert_eq!(city.settings.ageing_limit_days, 30);
         assert_eq!(city.counties().count(), 1);
         let books: Vec<String> = city.books().iter().map(|b| b.to_string()).collect();
-        assert_eq!(
-            books,
-            vec!["city/employee", "east/employee", "finance/employee"]
-        );
-        assert_eq!(
-            city.book_kind(&BookCode::new("east", "employee")),
-            Ok(PartyKind::County)
-        );
-        assert!(city
-            .book_kind(&BookCode::new("east", "resident"))
-            .unwrap_err()
-            .contains("只有 employee"));
-        assert!(city
-            .book_kind(&BookCode::new("west", "employee"))
-            .unwrap_err()
-            .contains("没有机构 west"));
+        assert_eq!(books, vec!["city/employee", "east/employee", "finance/employee"]);
+        assert_eq!(city.book_kind(&BookCode::new("east", "employee")), Ok(PartyKind::County));
+        assert!(city.book_kind(&BookCode::new("east", "resident")).unwrap_err().contains("只有 employee"));
+        assert!(city.book_kind(&BookCode::new("west", "employee")).unwrap_err().contains("没有机构 west"));
     }
 
     #[test]
     fn refuses_inconsistent_cities() {
         let two_cities = CITY.replace("kind = \"finance\"", "kind = \"city\"");
-        assert_eq!(
-            City::from_toml(&two_cities).unwrap_err(),
-            "城市配置须恰有一个市级经办机构，实有 2 个"
-        );
+        assert_eq!(City::from_toml(&two_cities).unwrap_err(), "城市配置须恰有一个市级经办机构，实有 2 个");
         let bad_pop = CITY.replace("employee = 1000", "resident = 1000");
         assert!(City::from_toml(&bad_pop).unwrap_err().contains("resident"));
     }

@@ -9,9 +9,7 @@ use std::fmt;
 use std::str::FromStr;
 
 /// What kind of party keeps a book: the chart says which accounts each kind may use.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PartyKind {
     /// 市级医保经办机构 (市本级).
@@ -58,31 +56,21 @@ pub struct BookCode {
 
 impl BookCode {
     pub fn new(party: &str, fund: &str) -> BookCode {
-        BookCode {
-            party: party.to_string(),
-            fund: fund.to_string(),
-        }
+        BookCode { party: party.to_string(), fund: fund.to_string() }
     }
 
     /// Parses `party/fund`; whether the party and fund exist is the city's to say.
     pub fn parse(text: &str) -> Result<BookCode, String> {
         let mut parts = text.trim().split('/');
         match (parts.next(), parts.next(), parts.next()) {
-            (Some(party), Some(fund), None) if is_code(party) && is_code(fund) => {
-                Ok(BookCode::new(party, fund))
-            }
-            _ => Err(format!(
-                "账簿 \"{text}\" 的写法应为 机构/基金，例如 shayang/employee"
-            )),
+            (Some(party), Some(fund), None) if is_code(party) && is_code(fund) => Ok(BookCode::new(party, fund)),
+            _ => Err(format!("账簿 \"{text}\" 的写法应为 机构/基金，例如 shayang/employee")),
         }
     }
 }
 
 fn is_code(text: &str) -> bool {
-    !text.is_empty()
-        && text
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    !text.is_empty() && text.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
 impl fmt::Display for BookCode {
@@ -100,15 +88,11 @@ pub struct Period {
 
 impl Period {
     pub fn new(year: i32, month: u32) -> Option<Period> {
-        ((1..=12).contains(&month) && (1900..=9999).contains(&year))
-            .then_some(Period { year, month })
+        ((1..=12).contains(&month) && (1900..=9999).contains(&year)).then_some(Period { year, month })
     }
 
     pub fn of(date: NaiveDate) -> Period {
-        Period {
-            year: date.year(),
-            month: date.month(),
-        }
+        Period { year: date.year(), month: date.month() }
     }
 
     pub fn parse(text: &str) -> Result<Period, String> {
@@ -124,29 +108,17 @@ impl Period {
 
     pub fn next(self) -> Period {
         if self.month == 12 {
-            Period {
-                year: self.year + 1,
-                month: 1,
-            }
+            Period { year: self.year + 1, month: 1 }
         } else {
-            Period {
-                year: self.year,
-                month: self.month + 1,
-            }
+            Period { year: self.year, month: self.month + 1 }
         }
     }
 
     pub fn previous(self) -> Period {
         if self.month == 1 {
-            Period {
-                year: self.year - 1,
-                month: 12,
-            }
+            Period { year: self.year - 1, month: 12 }
         } else {
-            Period {
-                year: self.year,
-                month: self.month - 1,
-            }
+            Period { year: self.year, month: self.month - 1 }
         }
     }
 
@@ -155,10 +127,7 @@ impl Period {
     }
 
     pub fn last_day(self) -> NaiveDate {
-        self.next()
-            .first_day()
-            .pred_opt()
-            .expect("a period's last day exists")
+        self.next().first_day().pred_opt().expect("a period's last day exists")
     }
 }
 
@@ -179,9 +148,7 @@ impl FromStr for Period {
 pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
     let trimmed = text.trim();
     if trimmed.len() != 10 {
-        return Err(format!(
-            "日期 \"{text}\" 的写法应为 YYYY-MM-DD，例如 2023-01-05"
-        ));
+        return Err(format!("日期 \"{text}\" 的写法应为 YYYY-MM-DD，例如 2023-01-05"));
     }
     NaiveDate::parse_from_str(trimmed, "%Y-%m-%d")
         .map_err(|_| format!("日期 \"{text}\" 不是有效日期（应为 YYYY-MM-DD）"))
@@ -220,18 +187,8 @@ mod tests {
 
     #[test]
     fn books_parse_and_print() {
-        assert_eq!(
-            BookCode::parse("shayang/employee").unwrap().to_string(),
-            "shayang/employee"
-        );
-        for bad in [
-            "shayang",
-            "shayang/",
-            "/employee",
-            "a/b/c",
-            "Shayang/employee",
-            "沙洋/employee",
-        ] {
+        assert_eq!(BookCode::parse("shayang/employee").unwrap().to_string(), "shayang/employee");
+        for bad in ["shayang", "shayang/", "/employee", "a/b/c", "Shayang/employee", "沙洋/employee"] {
             assert!(BookCode::parse(bad).is_err(), "{bad}");
         }
     }
@@ -240,14 +197,8 @@ mod tests {
     fn periods_parse_step_and_bound() {
         let p = Period::parse("2023-01").unwrap();
         assert_eq!(p.previous().to_string(), "2022-12");
-        assert_eq!(
-            Period::parse("2023-12").unwrap().next().to_string(),
-            "2024-01"
-        );
-        assert_eq!(
-            Period::parse("2024-02").unwrap().last_day().to_string(),
-            "2024-02-29"
-        );
+        assert_eq!(Period::parse("2023-12").unwrap().next().to_string(), "2024-01");
+        assert_eq!(Period::parse("2024-02").unwrap().last_day().to_string(), "2024-02-29");
         for bad in ["2023-13", "2023-1", "23-01", "2023/01", "2023-00", ""] {
             assert!(Period::parse(bad).is_err(), "{bad}");
         }
@@ -256,28 +207,10 @@ mod tests {
     #[test]
     fn voucher_numbers_round_trip() {
         let no = VoucherNo::parse("记-2023-01-0042").unwrap();
-        assert_eq!(
-            no,
-            VoucherNo {
-                period: Period::new(2023, 1).unwrap(),
-                seq: 42
-            }
-        );
+        assert_eq!(no, VoucherNo { period: Period::new(2023, 1).unwrap(), seq: 42 });
         assert_eq!(no.to_string(), "记-2023-01-0042");
-        assert_eq!(
-            VoucherNo {
-                period: no.period,
-                seq: 12345
-            }
-            .to_string(),
-            "记-2023-01-12345"
-        );
-        for bad in [
-            "2023-01-0001",
-            "记-2023-01",
-            "记-2023-01-0000",
-            "记-2023-13-0001",
-        ] {
+        assert_eq!(VoucherNo { period: no.period, seq: 12345 }.to_string(), "记-2023-01-12345");
+        for bad in ["2023-01-0001", "记-2023-01", "记-2023-01-0000", "记-2023-13-0001"] {
             assert!(VoucherNo::parse(bad).is_err(), "{bad}");
         }
     }

@@ -15,64 +15,33 @@ pub enum Rejection {
     #[error("凭证只有 {count} 行分录：一张凭证至少要有两行（一借一贷）")]
     AtLeastTwoLines { count: usize },
     #[error("第 {line} 行属于账簿 {line_book}，凭证属于 {book}：一张凭证不得跨基金（{fund} 与 {line_fund} 分别建账、分账核算）")]
-    OneFundOnly {
-        line: usize,
-        book: BookCode,
-        line_book: BookCode,
-        fund: String,
-        line_fund: String,
-    },
+    OneFundOnly { line: usize, book: BookCode, line_book: BookCode, fund: String, line_fund: String },
     #[error("第 {line} 行属于账簿 {line_book}，凭证属于 {book}：一张凭证只能记入一个账簿")]
-    OneBookOnly {
-        line: usize,
-        book: BookCode,
-        line_book: BookCode,
-    },
+    OneBookOnly { line: usize, book: BookCode, line_book: BookCode },
     #[error("第 {line} 行：科目 {account} 不在科目表中")]
     AccountNotFound { line: usize, account: String },
     #[error("第 {line} 行：科目 {account} {name} 有明细科目，只能记到末级科目（如 {example}）")]
-    AccountMustBeLeaf {
-        line: usize,
-        account: String,
-        name: String,
-        example: String,
-    },
+    AccountMustBeLeaf { line: usize, account: String, name: String, example: String },
     #[error("第 {line} 行：科目 {account} {name} 不适用于{kind_label}的账簿 {book}")]
-    AccountNotAllowedInBook {
-        line: usize,
-        account: String,
-        name: String,
-        kind_label: String,
-        book: BookCode,
-    },
+    AccountNotAllowedInBook { line: usize, account: String, name: String, kind_label: String, book: BookCode },
     #[error("第 {line} 行：金额 {amount} 必须大于零（更正已记账凭证请用红字冲销）")]
     AmountMustBePositive { line: usize, amount: Money },
     #[error("第 {line} 行：摘要不能为空")]
     SummaryRequired { line: usize },
     #[error("借方合计 {debit} 不等于贷方合计 {credit}，相差 {difference}")]
-    DebitsMustEqualCredits {
-        debit: Money,
-        credit: Money,
-        difference: Money,
-    },
+    DebitsMustEqualCredits { debit: Money, credit: Money, difference: Money },
     #[error("账簿 {book} 的 {period} 期间已结账，不能再记入；请记入未结账的期间或先反结账")]
     PeriodMustBeOpen { book: BookCode, period: Period },
-    #[error("外部编号 {external_id} 在账簿 {book} 中已有凭证 {number}，内容不同；不会覆盖，请换用新编号或先冲销原凭证")]
-    ExistsWithDifferentContent {
-        book: BookCode,
-        external_id: String,
-        number: String,
-    },
+    #[error(
+        "外部编号 {external_id} 在账簿 {book} 中已有凭证 {number}，内容不同；不会覆盖，请换用新编号或先冲销原凭证"
+    )]
+    ExistsWithDifferentContent { book: BookCode, external_id: String, number: String },
     #[error("审核人不能是制单人 {maker}（制单与审核须由两人完成）")]
     ReviewerMustDifferFromMaker { maker: String },
     #[error("账簿 {book} 中没有凭证 {number}")]
     VoucherNotFound { book: BookCode, number: String },
     #[error("凭证 {number} 状态为{status}，不能{action}")]
-    WrongStatus {
-        number: String,
-        status: String,
-        action: String,
-    },
+    WrongStatus { number: String, status: String, action: String },
     #[error("凭证 {number} 已被 {reversal} 冲销，一张凭证只能冲销一次")]
     AlreadyReversed { number: String, reversal: String },
     #[error("凭证 {number} 本身是红字冲销凭证，不能再冲销")]

@@ -11,9 +11,7 @@ use crate::domain::voucher::{DraftLine, VoucherDraft};
 use std::collections::HashSet;
 use std::io::Read;
 
-const REQUIRED: [&str; 7] = [
-    "voucher", "book", "date", "account", "summary", "debit", "credit",
-];
+const REQUIRED: [&str; 7] = ["voucher", "book", "date", "account", "summary", "debit", "credit"];
 const OPTIONAL: [&str; 3] = ["external_id", "attachments", "ref"];
 
 /// One voucher read from the file, with the CSV line where it starts.
@@ -49,22 +47,10 @@ pub struct CsvVouchers<R: Read> {
 impl<R: Read> CsvVouchers<R> {
     /// Reads the header; a file without the required columns, or with unknown ones, is refused.
     pub fn new(input: R) -> Result<CsvVouchers<R>, InputError> {
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(true)
-            .flexible(false)
-            .from_reader(input);
-        let header_error = |message: String| InputError {
-            position: 1,
-            message,
-        };
-        let headers = reader
-            .headers()
-            .map_err(|e| header_error(format!("无法读取 CSV 表头：{e}")))?
-            .clone();
-        let names: Vec<String> = headers
-            .iter()
-            .map(|h| h.trim().trim_start_matches('\u{feff}').to_string())
-            .collect();
+        let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(false).from_reader(input);
+        let header_error = |message: String| InputError { position: 1, message };
+        let headers = reader.headers().map_err(|e| header_error(format!("无法读取 CSV 表头：{e}")))?.clone();
+        let names: Vec<String> = headers.iter().map(|h| h.trim().trim_start_matches('\u{feff}').to_string()).collect();
         let position = |name: &str| names.iter().position(|n| n == name);
         for name in &names {
             if !REQUIRED.contains(&name.as_str()) && !OPTIONAL.contains(&name.as_str()) {
@@ -78,11 +64,7 @@ impl<R: Read> CsvVouchers<R> {
         let mut index = [0; 7];
         for (slot, name) in REQUIRED.iter().enumerate() {
             index[slot] = position(name).ok_or_else(|| {
-                header_error(format!(
-                    "缺少列 \"{name}\"：表头应为 {}，可选 {}",
-                    REQUIRED.join(","),
-                    OPTIONAL.join(",")
-                ))
+                header_error(format!("缺少列 \"{name}\"：表头应为 {}，可选 {}", REQUIRED.join(","), OPTIONAL.join(",")))
             })?;
         }
         let columns = Columns {
@@ -91,13 +73,7 @@ impl<R: Read> CsvVouchers<R> {
             attachments: position("attachments"),
             reference: position("ref"),
         };
-        Ok(CsvVouchers {
-            reader,
-            columns,
-            pending: None,
-            finished_keys: HashSet::new(),
-            done: false,
-        })
+        Ok(CsvVouchers { reader, columns, pending: None, finished_keys: HashSet::new(), done: false })
     }
 
     /// Bytes consumed so far, for progress.
@@ -118,10 +94,7 @@ impl<R: Read> CsvVouchers<R> {
             Ok(false) => None,
             Err(e) => {
                 let line = e.position().map(|p| p.line()).unwrap_or(0);
-                Some(Err(InputError {
-                    position: line,
-                    message: format!("CSV 格式错误：{e}"),
-                }))
+                Some(Err(InputError { position: line, message: format!("CSV 格式错误：{e}") }))
             }
         }
     }
@@ -143,18 +116,10 @@ impl<R: Read> Iterator for CsvVouchers<R> {
             }
         };
         let c = self.columns;
-        let key = first
-            .fields
-            .get(c.index[0])
-            .unwrap_or("")
-            .trim()
-            .to_string();
+        let key = first.fields.get(c.index[0]).unwrap_or("").trim().to_string();
         let mut errors = Vec::new();
         if key.is_empty() {
-            errors.push(InputError {
-                position: first.line,
-                message: "voucher 列不能为空".into(),
-            });
+            errors.push(InputError { position: first.line, message: "voucher 列不能为空".into() });
         } else if self.finished_keys.contains(&key) {
             errors.push(InputError {
                 position: first.line,
@@ -189,12 +154,7 @@ impl<R: Read> Iterator for CsvVouchers<R> {
     }
 }
 
-fn build(
-    key: &str,
-    rows: &[Row],
-    c: Columns,
-    mut errors: Vec<InputError>,
-) -> Result<VoucherDraft, Vec<InputError>> {
+fn build(key: &str, rows: &[Row], c: Columns, mut errors: Vec<InputError>) -> Result<VoucherDraft, Vec<InputError>> {
     let field = |row: &Row, i: usize| row.fields.get(i).unwrap_or("").trim().to_string();
     let optional = |row: &Row, i: Option<usize>| i.map(|i| field(row, i)).filter(|s| !s.is_empty());
     let mut book = None;
@@ -203,12 +163,7 @@ fn build(
     let mut attachments: Option<u32> = None;
     let mut lines = Vec::with_capacity(rows.len());
     for row in rows {
-        let mut fail = |message: String| {
-            errors.push(InputError {
-                position: row.line,
-                message,
-            })
-        };
+        let mut fail = |message: String| errors.push(InputError { position: row.line, message });
         let row_book = match BookCode::parse(&field(row, c.index[1])) {
             Ok(b) => Some(b),
             Err(e) => {
@@ -219,9 +174,9 @@ fn build(
         match parse_date(&field(row, c.index[2])) {
             Ok(d) => match date {
                 None => date = Some(d),
-                Some(first) if first != d => fail(format!(
-                    "凭证 {key} 的日期不一致：{first} 与 {d}，同一凭证只能有一个日期"
-                )),
+                Some(first) if first != d => {
+                    fail(format!("凭证 {key} 的日期不一致：{first} 与 {d}，同一凭证只能有一个日期"))
+                }
                 Some(_) => {}
             },
             Err(e) => fail(e),
@@ -229,9 +184,7 @@ fn build(
         if let Some(id) = optional(row, c.external_id) {
             match &external_id {
                 None => external_id = Some(id),
-                Some(first) if *first != id => {
-                    fail(format!("凭证 {key} 的 external_id 不一致：{first} 与 {id}"))
-                }
+                Some(first) if *first != id => fail(format!("凭证 {key} 的 external_id 不一致：{first} 与 {id}")),
                 Some(_) => {}
             }
         }
@@ -266,13 +219,9 @@ fn build(
         }
     }
     match (book, date) {
-        (Some(book), Some(date)) if errors.is_empty() => Ok(VoucherDraft {
-            book,
-            date,
-            attachments: attachments.unwrap_or(0),
-            external_id,
-            lines,
-        }),
+        (Some(book), Some(date)) if errors.is_empty() => {
+            Ok(VoucherDraft { book, date, attachments: attachments.unwrap_or(0), external_id, lines })
+        }
         _ => Err(errors),
     }
 }
@@ -285,9 +234,7 @@ mod tests {
     const HEADER: &str = "voucher,book,date,account,summary,debit,credit,external_id,ref\n";
 
     fn read(body: &str) -> Vec<Result<CsvVoucher, Vec<InputError>>> {
-        CsvVouchers::new(format!("{HEADER}{body}").as_bytes())
-            .unwrap()
-            .collect()
+        CsvVouchers::new(format!("{HEADER}{body}").as_bytes()).unwrap().collect()
     }
 
     #[test]
@@ -315,11 +262,8 @@ mod tests {
              v2,city/employee,2023-01-06,1003,拨款,,,,\n\
              v1,shayang/employee,2023-01-05,1003,again,1,,,\n",
         );
-        let messages: Vec<String> = items
-            .into_iter()
-            .flat_map(|i| i.err().unwrap_or_default())
-            .map(|e| e.to_string())
-            .collect();
+        let messages: Vec<String> =
+            items.into_iter().flat_map(|i| i.err().unwrap_or_default()).map(|e| e.to_string()).collect();
         assert_eq!(
             messages,
             vec![
@@ -333,22 +277,10 @@ mod tests {
 
     #[test]
     fn refuses_a_file_that_is_not_voucher_lines() {
-        let err = CsvVouchers::new("date,ref,fund,kind,amount\n".as_bytes())
-            .err()
-            .unwrap();
+        let err = CsvVouchers::new("date,ref,fund,kind,amount\n".as_bytes()).err().unwrap();
         assert_eq!(err.position, 1);
-        assert!(
-            err.message.starts_with("未知的列 \"fund\""),
-            "{}",
-            err.message
-        );
-        let err = CsvVouchers::new("voucher,book,date,account,summary,debit\n".as_bytes())
-            .err()
-            .unwrap();
-        assert!(
-            err.message.starts_with("缺少列 \"credit\""),
-            "{}",
-            err.message
-        );
+        assert!(err.message.starts_with("未知的列 \"fund\""), "{}", err.message);
+        let err = CsvVouchers::new("voucher,book,date,account,summary,debit\n".as_bytes()).err().unwrap();
+        assert!(err.message.starts_with("缺少列 \"credit\""), "{}", err.message);
     }
 }

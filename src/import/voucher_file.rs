@@ -54,36 +54,19 @@ pub enum Format {
 
 impl Format {
     pub fn from_path(path: &std::path::Path) -> Result<Format, String> {
-        match path
-            .extension()
-            .and_then(|e| e.to_str())
-            .map(|e| e.to_ascii_lowercase())
-            .as_deref()
-        {
+        match path.extension().and_then(|e| e.to_str()).map(|e| e.to_ascii_lowercase()).as_deref() {
             Some("toml") => Ok(Format::Toml),
             Some("json") => Ok(Format::Json),
-            _ => Err(format!(
-                "文件 {} 的格式无法识别：凭证文件应为 .toml 或 .json",
-                path.display()
-            )),
+            _ => Err(format!("文件 {} 的格式无法识别：凭证文件应为 .toml 或 .json", path.display())),
         }
     }
 }
 
 /// Parses every voucher of a file. Either all parse, or every problem is returned.
 pub fn parse(text: &str, format: Format) -> Result<Vec<VoucherDraft>, Vec<InputError>> {
-    let whole = |message: String| {
-        vec![InputError {
-            position: 0,
-            message,
-        }]
-    };
+    let whole = |message: String| vec![InputError { position: 0, message }];
     let vouchers = match format {
-        Format::Toml => {
-            toml::from_str::<VoucherList>(text)
-                .map_err(|e| whole(format!("TOML 格式错误：{e}")))?
-                .voucher
-        }
+        Format::Toml => toml::from_str::<VoucherList>(text).map_err(|e| whole(format!("TOML 格式错误：{e}")))?.voucher,
         Format::Json => match serde_json::from_str::<serde_json::Value>(text) {
             Err(e) => return Err(whole(format!("JSON 格式错误：{e}"))),
             Ok(_) => match serde_json::from_str::<JsonShape>(text) {
@@ -102,10 +85,13 @@ pub fn parse(text: &str, format: Format) -> Result<Vec<VoucherDraft>, Vec<InputE
     for (index, voucher) in vouchers.into_iter().enumerate() {
         match to_draft(voucher) {
             Ok(draft) => drafts.push(draft),
-            Err(messages) => errors.extend(messages.into_iter().map(|message| InputError {
-                position: 0,
-                message: format!("第 {} 张凭证：{message}", index + 1),
-            })),
+            Err(messages) => errors.extend(
+                messages
+                    .into_iter()
+                    .map(|message| InputError {
+                        position: 0, message: format!("第 {} 张凭证：{message}", index + 1)
+                    }),
+            ),
         }
     }
     if errors.is_empty() {
@@ -127,9 +113,7 @@ fn json_detail(text: &str) -> String {
 
 fn to_draft(voucher: FileVoucher) -> Result<VoucherDraft, Vec<String>> {
     let mut problems = Vec::new();
-    let book = BookCode::parse(&voucher.book)
-        .map_err(|e| problems.push(e))
-        .ok();
+    let book = BookCode::parse(&voucher.book).map_err(|e| problems.push(e)).ok();
     let date = parse_date(&voucher.date).map_err(|e| problems.push(e)).ok();
     let mut lines = Vec::with_capacity(voucher.line.len());
     for (index, line) in voucher.line.into_iter().enumerate() {
@@ -165,12 +149,8 @@ pub fn side_and_amount(debit: Option<&str>, credit: Option<&str>) -> Result<(Sid
         v.map(str::trim).filter(|s| !s.is_empty())
     }
     match (present(debit), present(credit)) {
-        (Some(d), None) => Money::parse(d)
-            .map(|m| (Side::Debit, m))
-            .map_err(|e| e.to_string()),
-        (None, Some(c)) => Money::parse(c)
-            .map(|m| (Side::Credit, m))
-            .map_err(|e| e.to_string()),
+        (Some(d), None) => Money::parse(d).map(|m| (Side::Debit, m)).map_err(|e| e.to_string()),
+        (None, Some(c)) => Money::parse(c).map(|m| (Side::Credit, m)).map_err(|e| e.to_string()),
         (Some(_), Some(_)) => Err("借方和贷方只能填一个".into()),
         (None, None) => Err("借方或贷方必须填一个金额".into()),
     }
@@ -212,21 +192,13 @@ credit = "100.50"
     #[test]
     fn refuses_floats_unknown_fields_and_bad_amounts() {
         let float = r#"{"book": "shayang/employee", "date": "2023-01-05", "line": [{"account": "1003", "summary": "x", "debit": 1.5}]}"#;
-        assert!(parse(float, Format::Json).unwrap_err()[0]
-            .message
-            .contains("金额须写成字符串"));
+        assert!(parse(float, Format::Json).unwrap_err()[0].message.contains("金额须写成字符串"));
         let unknown = "[[voucher]]\nbook = \"a/b\"\ndate = \"2023-01-01\"\ncolour = 1\nline = []\n";
-        assert!(parse(unknown, Format::Toml).unwrap_err()[0]
-            .message
-            .contains("colour"));
+        assert!(parse(unknown, Format::Toml).unwrap_err()[0].message.contains("colour"));
         let bad = r#"[{"book": "shayang/employee", "date": "2023-01-32", "line": [
             {"account": "1003", "summary": "x", "debit": "1.234"},
             {"account": "4601", "summary": "x", "debit": "1", "credit": "1"}]}]"#;
-        let messages: Vec<String> = parse(bad, Format::Json)
-            .unwrap_err()
-            .into_iter()
-            .map(|e| e.message)
-            .collect();
+        let messages: Vec<String> = parse(bad, Format::Json).unwrap_err().into_iter().map(|e| e.message).collect();
         assert_eq!(
             messages,
             vec![

@@ -20,9 +20,7 @@ pub enum OutputFormat {
 /// A table of text cells; columns listed in `right` are right-aligned (amounts).
 pub fn table(headers: &[&str], rows: &[Vec<String>], right: &[usize]) -> String {
     let mut table = Table::new();
-    table
-        .load_preset(UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Disabled);
+    table.load_preset(UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Disabled);
     table.set_header(headers.iter().copied());
     for row in rows {
         table.add_row(row.iter().cloned());

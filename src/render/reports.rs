@@ -10,11 +10,7 @@ use crate::money::Money;
 use serde::Serialize;
 
 fn side_cells(side: Side, amount: Money, grouped: bool) -> (String, String) {
-    let text = if grouped {
-        amount.grouped()
-    } else {
-        amount.plain()
-    };
+    let text = if grouped { amount.grouped() } else { amount.plain() };
     match side {
         Side::Debit => (text, String::new()),
         Side::Credit => (String::new(), text),
@@ -121,13 +117,7 @@ pub fn journal(
                     })
                 })
                 .collect();
-            csv(
-                &[
-                    "number", "date", "status", "account", "name", "summary", "debit", "credit",
-                    "ref",
-                ],
-                &rows,
-            )
+            csv(&["number", "date", "status", "account", "name", "summary", "debit", "credit", "ref"], &rows)
         }
         OutputFormat::Table => {
             let mut rows = Vec::new();
@@ -137,28 +127,13 @@ pub fn journal(
                 for (index, line) in voucher.lines.iter().enumerate() {
                     let (debit, credit) = side_cells(line.side, line.amount, true);
                     match line.side {
-                        Side::Debit => {
-                            debit_total =
-                                debit_total.checked_add(line.amount).unwrap_or(debit_total)
-                        }
-                        Side::Credit => {
-                            credit_total = credit_total
-                                .checked_add(line.amount)
-                                .unwrap_or(credit_total)
-                        }
+                        Side::Debit => debit_total = debit_total.checked_add(line.amount).unwrap_or(debit_total),
+                        Side::Credit => credit_total = credit_total.checked_add(line.amount).unwrap_or(credit_total),
                     }
                     let first = index == 0;
                     rows.push(vec![
-                        if first {
-                            voucher.date.to_string()
-                        } else {
-                            String::new()
-                        },
-                        if first {
-                            voucher.number.to_string()
-                        } else {
-                            String::new()
-                        },
+                        if first { voucher.date.to_string() } else { String::new() },
+                        if first { voucher.number.to_string() } else { String::new() },
                         line.summary.clone(),
                         format!("{} {}", line.account, name(&line.account)),
                         debit,
@@ -177,12 +152,7 @@ pub fn journal(
                 String::new(),
             ]);
             let title = format!("序时账 {book} {}\n", range_label(from, to));
-            title
-                + &table(
-                    &["日期", "凭证号", "摘要", "科目", "借方", "贷方", "结算号"],
-                    &rows,
-                    &[4, 5],
-                )
+            title + &table(&["日期", "凭证号", "摘要", "科目", "借方", "贷方", "结算号"], &rows, &[4, 5])
         }
     }
 }
@@ -244,11 +214,7 @@ struct LedgerEntryJson<'a> {
 }
 
 pub fn account_ledger(ledger: &AccountLedger, format: OutputFormat) -> String {
-    let closing = ledger
-        .entries
-        .last()
-        .map(|e| e.balance)
-        .unwrap_or(ledger.opening);
+    let closing = ledger.entries.last().map(|e| e.balance).unwrap_or(ledger.opening);
     let blank_zero = |m: Money, grouped: bool| {
         if m.is_zero() {
             String::new()
@@ -298,12 +264,7 @@ pub fn account_ledger(ledger: &AccountLedger, format: OutputFormat) -> String {
                     ]
                 })
                 .collect();
-            csv(
-                &[
-                    "date", "number", "account", "summary", "debit", "credit", "balance",
-                ],
-                &rows,
-            )
+            csv(&["date", "number", "account", "summary", "debit", "credit", "balance"], &rows)
         }
         OutputFormat::Table => {
             let side = ledger.side.label();
@@ -321,19 +282,18 @@ pub fn account_ledger(ledger: &AccountLedger, format: OutputFormat) -> String {
             let mut month_debit = Money::ZERO;
             let mut month_credit = Money::ZERO;
             let mut month_balance = ledger.opening;
-            let subtotal =
-                |rows: &mut Vec<Vec<String>>, label: &str, d: Money, c: Money, b: Money| {
-                    rows.push(vec![
-                        String::new(),
-                        String::new(),
-                        String::new(),
-                        format!("{label} 本月合计"),
-                        d.grouped(),
-                        c.grouped(),
-                        side.into(),
-                        b.grouped(),
-                    ]);
-                };
+            let subtotal = |rows: &mut Vec<Vec<String>>, label: &str, d: Money, c: Money, b: Money| {
+                rows.push(vec![
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    format!("{label} 本月合计"),
+                    d.grouped(),
+                    c.grouped(),
+                    side.into(),
+                    b.grouped(),
+                ]);
+            };
             for entry in &ledger.entries {
                 let entry_month = &entry.date[..7];
                 if let Some(current) = month {
@@ -345,9 +305,7 @@ pub fn account_ledger(ledger: &AccountLedger, format: OutputFormat) -> String {
                 }
                 month = Some(entry_month);
                 month_debit = month_debit.checked_add(entry.debit).unwrap_or(month_debit);
-                month_credit = month_credit
-                    .checked_add(entry.credit)
-                    .unwrap_or(month_credit);
+                month_credit = month_credit.checked_add(entry.credit).unwrap_or(month_credit);
                 month_balance = entry.balance;
                 rows.push(vec![
                     entry.date.clone(),
@@ -380,21 +338,7 @@ pub fn account_ledger(ledger: &AccountLedger, format: OutputFormat) -> String {
                 ledger.name,
                 range_label(ledger.from, ledger.to)
             );
-            title
-                + &table(
-                    &[
-                        "日期",
-                        "凭证号",
-                        "科目",
-                        "摘要",
-                        "借方",
-                        "贷方",
-                        "方向",
-                        "余额",
-                    ],
-                    &rows,
-                    &[4, 5, 7],
-                )
+            title + &table(&["日期", "凭证号", "科目", "摘要", "借方", "贷方", "方向", "余额"], &rows, &[4, 5, 7])
         }
     }
 }
@@ -479,12 +423,7 @@ pub fn trial_balance(book: &BookCode, tb: &TrialBalance, format: OutputFormat) -
                     ]
                 })
                 .collect();
-            csv(
-                &[
-                    "account", "name", "side", "opening", "debit", "credit", "closing",
-                ],
-                &rows,
-            )
+            csv(&["account", "name", "side", "opening", "debit", "credit", "closing"], &rows)
         }
         OutputFormat::Table => {
             let mut rows: Vec<Vec<String>> = tb
@@ -520,10 +459,7 @@ pub fn trial_balance(book: &BookCode, tb: &TrialBalance, format: OutputFormat) -
                 String::new(),
                 t.closing_credit_side.grouped(),
             ]);
-            let title = format!(
-                "科目余额表 {book} {}\n",
-                range_label(tb.period_from, tb.period_to)
-            );
+            let title = format!("科目余额表 {book} {}\n", range_label(tb.period_from, tb.period_to));
             let verdict = if t.ties() {
                 "试算平衡：借方发生额 = 贷方发生额，借方余额 = 贷方余额\n".to_string()
             } else {
@@ -531,15 +467,7 @@ pub fn trial_balance(book: &BookCode, tb: &TrialBalance, format: OutputFormat) -
             };
             title
                 + &table(
-                    &[
-                        "科目编码",
-                        "科目名称",
-                        "方向",
-                        "期初余额",
-                        "本期借方",
-                        "本期贷方",
-                        "期末余额",
-                    ],
+                    &["科目编码", "科目名称", "方向", "期初余额", "本期借方", "本期贷方", "期末余额"],
                     &rows,
                     &[3, 4, 5, 6],
                 )

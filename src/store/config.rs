@@ -14,26 +14,14 @@ impl Writer<'_> {
         let settings = [
             ("city_code", city.code.clone()),
             ("city_name", city.name.clone()),
-            (
-                "forward_mode",
-                city.settings.forward_mode.as_str().to_string(),
-            ),
-            (
-                "ageing_limit_days",
-                city.settings.ageing_limit_days.to_string(),
-            ),
+            ("forward_mode", city.settings.forward_mode.as_str().to_string()),
+            ("ageing_limit_days", city.settings.ageing_limit_days.to_string()),
         ];
         for (key, value) in settings {
-            tx.execute(
-                "INSERT INTO setting (key, value) VALUES (?1, ?2)",
-                params![key, value],
-            )?;
+            tx.execute("INSERT INTO setting (key, value) VALUES (?1, ?2)", params![key, value])?;
         }
         for fund in &city.fund {
-            tx.execute(
-                "INSERT INTO fund (code, name) VALUES (?1, ?2)",
-                params![fund.code, fund.name],
-            )?;
+            tx.execute("INSERT INTO fund (code, name) VALUES (?1, ?2)", params![fund.code, fund.name])?;
         }
         for (ordinal, party) in city.party.iter().enumerate() {
             tx.execute(
@@ -63,10 +51,7 @@ impl Writer<'_> {
             )?;
         }
         for book in city.books() {
-            tx.execute(
-                "INSERT INTO book (party, fund) VALUES (?1, ?2)",
-                params![book.party, book.fund],
-            )?;
+            tx.execute("INSERT INTO book (party, fund) VALUES (?1, ?2)", params![book.party, book.fund])?;
         }
         Ok(())
     }
@@ -79,86 +64,45 @@ impl Reader<'_> {
             .prepare("SELECT key, value FROM setting")?
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?;
-        let get = |key: &str| {
-            settings
-                .get(key)
-                .cloned()
-                .ok_or_else(|| StoreError::Corrupt(format!("缺少设置 {key}")))
-        };
-        let forward_mode = ForwardMode::parse(&get("forward_mode")?)
-            .ok_or_else(|| StoreError::Corrupt("forward_mode 无效".into()))?;
-        let ageing_limit_days = get("ageing_limit_days")?
-            .parse()
-            .map_err(|_| StoreError::Corrupt("ageing_limit_days 无效".into()))?;
+        let get = |key: &str| settings.get(key).cloned().ok_or_else(|| StoreError::Corrupt(format!("缺少设置 {key}")));
+        let forward_mode =
+            ForwardMode::parse(&get("forward_mode")?).ok_or_else(|| StoreError::Corrupt("forward_mode 无效".into()))?;
+        let ageing_limit_days =
+            get("ageing_limit_days")?.parse().map_err(|_| StoreError::Corrupt("ageing_limit_days 无效".into()))?;
         let fund = self
             .conn
             .prepare("SELECT code, name FROM fund ORDER BY rowid")?
-            .query_map([], |r| {
-                Ok(Fund {
-                    code: r.get(0)?,
-                    name: r.get(1)?,
-                })
-            })?
+            .query_map([], |r| Ok(Fund { code: r.get(0)?, name: r.get(1)? }))?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         let mut population: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
-        let mut stmt = self
-            .conn
-            .prepare("SELECT party, fund, insured FROM population")?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, i64>(2)?,
-            ))
-        })?;
+        let mut stmt = self.conn.prepare("SELECT party, fund, insured FROM population")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?)))?;
         for row in rows {
             let (party, fund, insured) = row?;
-            population
-                .entry(party)
-                .or_default()
-                .insert(fund, insured.max(0) as u64);
+            population.entry(party).or_default().insert(fund, insured.max(0) as u64);
         }
-        let mut stmt = self
-            .conn
-            .prepare("SELECT code, name, kind FROM party ORDER BY ordinal")?;
+        let mut stmt = self.conn.prepare("SELECT code, name, kind FROM party ORDER BY ordinal")?;
         let party = stmt
-            .query_map([], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                ))
-            })?
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?
             .map(|row| {
                 let (code, name, kind) = row?;
-                let kind = PartyKind::parse(&kind).ok_or_else(|| {
-                    StoreError::Corrupt(format!("机构 {code} 的类型 {kind} 无效"))
-                })?;
+                let kind = PartyKind::parse(&kind)
+                    .ok_or_else(|| StoreError::Corrupt(format!("机构 {code} 的类型 {kind} 无效")))?;
                 let population = population.remove(&code).unwrap_or_default();
-                Ok(Party {
-                    code,
-                    name,
-                    kind,
-                    population,
-                })
+                Ok(Party { code, name, kind, population })
             })
             .collect::<Result<Vec<_>>>()?;
         Ok(City {
             code: get("city_code")?,
             name: get("city_name")?,
-            settings: Settings {
-                forward_mode,
-                ageing_limit_days,
-            },
+            settings: Settings { forward_mode, ageing_limit_days },
             fund,
             party,
         })
     }
 
     pub fn chart(&self) -> Result<Chart> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT code, name, class, side, parent, scope, key FROM account")?;
+        let mut stmt = self.conn.prepare("SELECT code, name, class, side, parent, scope, key FROM account")?;
         let accounts = stmt
             .query_map([], |r| {
                 Ok((
@@ -181,16 +125,7 @@ impl Reader<'_> {
                     .filter(|s| !s.is_empty())
                     .map(|s| PartyKind::parse(s).ok_or_else(corrupt))
                     .collect::<Result<Vec<_>>>()?;
-                Ok(Account {
-                    code,
-                    name,
-                    class,
-                    side,
-                    parent,
-                    scope,
-                    key,
-                    is_leaf: true,
-                })
+                Ok(Account { code, name, class, side, parent, scope, key, is_leaf: true })
             })
             .collect::<Result<Vec<_>>>()?;
         Ok(Chart::from_accounts(accounts))

@@ -26,12 +26,7 @@ pub struct Writer<'conn> {
 
 impl<'conn> Writer<'conn> {
     pub(super) fn new(tx: Transaction<'conn>) -> Result<Writer<'conn>> {
-        Ok(Writer {
-            tx,
-            book_ids: HashMap::new(),
-            next_seq: HashMap::new(),
-            chain_heads: HashMap::new(),
-        })
+        Ok(Writer { tx, book_ids: HashMap::new(), next_seq: HashMap::new(), chain_heads: HashMap::new() })
     }
 
     /// Reads inside this transaction: they see what it has written so far.
@@ -59,11 +54,7 @@ impl<'conn> Writer<'conn> {
     }
 
     /// The voucher already stored under an external id in a book: (number, content digest).
-    pub fn find_external(
-        &mut self,
-        book: &BookCode,
-        external_id: &str,
-    ) -> Result<Option<(VoucherNo, String)>> {
+    pub fn find_external(&mut self, book: &BookCode, external_id: &str) -> Result<Option<(VoucherNo, String)>> {
         let book_id = self.book_id(book)?;
         let row = self
             .tx
@@ -72,8 +63,7 @@ impl<'conn> Writer<'conn> {
                 Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?))
             })
             .optional()?;
-        row.map(|(period, seq, digest)| Ok((voucher_no(&period, seq)?, digest)))
-            .transpose()
+        row.map(|(period, seq, digest)| Ok((voucher_no(&period, seq)?, digest))).transpose()
     }
 
     /// Stores a validated voucher as a draft (制单) and gives it the next number of its month.
@@ -128,10 +118,7 @@ impl<'conn> Writer<'conn> {
                 line.reference
             ])?;
         }
-        Ok(Inserted {
-            id,
-            number: VoucherNo { period, seq },
-        })
+        Ok(Inserted { id, number: VoucherNo { period, seq } })
     }
 
     /// 审核: a draft becomes reviewed. The caller has checked status and the four-eyes rule;
@@ -179,13 +166,7 @@ impl<'conn> Writer<'conn> {
 
     /// Inserts, reviews and posts a validated voucher in one step (trusted feeds, reversals),
     /// without reading it back.
-    pub fn insert_posted(
-        &mut self,
-        voucher: &Voucher,
-        maker: &str,
-        reviewer: &str,
-        now: &str,
-    ) -> Result<Inserted> {
+    pub fn insert_posted(&mut self, voucher: &Voucher, maker: &str, reviewer: &str, now: &str) -> Result<Inserted> {
         let inserted = self.insert(voucher, maker, now)?;
         self.review(inserted.id, reviewer, now)?;
         let reverses = match voucher.reverses() {
@@ -243,13 +224,7 @@ impl<'conn> Writer<'conn> {
     }
 
     /// 结账: marks a book's month closed.
-    pub fn close_period(
-        &mut self,
-        book: &BookCode,
-        period: Period,
-        by: &str,
-        now: &str,
-    ) -> Result<()> {
+    pub fn close_period(&mut self, book: &BookCode, period: Period, by: &str, now: &str) -> Result<()> {
         let book_id = self.book_id(book)?;
         self.tx
             .prepare_cached(
@@ -263,8 +238,5 @@ impl<'conn> Writer<'conn> {
 
 pub(super) fn voucher_no(period: &str, seq: i64) -> Result<VoucherNo> {
     let period = Period::parse(period).map_err(StoreError::Corrupt)?;
-    Ok(VoucherNo {
-        period,
-        seq: seq as u32,
-    })
+    Ok(VoucherNo { period, seq: seq as u32 })
 }

@@ -40,11 +40,7 @@ pub struct Store {
 impl Store {
     /// Creates a new database file and applies every migration. Refuses an existing file.
     pub fn create(path: &Path) -> Result<Store> {
-        if path.exists()
-            && std::fs::metadata(path)
-                .map(|m| m.len() > 0)
-                .unwrap_or(false)
-        {
+        if path.exists() && std::fs::metadata(path).map(|m| m.len() > 0).unwrap_or(false) {
             return Err(StoreError::AlreadyInitialised(path.display().to_string()));
         }
         let conn = Connection::open(path)?;
@@ -77,9 +73,7 @@ impl Store {
     }
 
     fn user_version(&self) -> Result<i64> {
-        Ok(self
-            .conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))?)
+        Ok(self.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
     }
 
     /// The schema version this code writes.
@@ -104,9 +98,7 @@ impl Store {
 
     /// Starts the one write transaction of a command. Nothing is written until `commit`.
     pub fn writer(&mut self) -> Result<Writer<'_>> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         Writer::new(tx)
     }
 }

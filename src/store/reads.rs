@@ -34,8 +34,7 @@ pub struct VoucherFilter {
     pub chain_order: bool,
 }
 
-const VOUCHER_COLUMNS: &str =
-    "v.id, b.party, b.fund, v.period, v.seq, v.date, v.attachments, v.external_id, \
+const VOUCHER_COLUMNS: &str = "v.id, b.party, b.fund, v.period, v.seq, v.date, v.attachments, v.external_id, \
     v.status, v.maker, v.made_at, v.reviewer, v.reviewed_at, v.poster, v.posted_at, \
     o.period, o.seq, r.period, r.seq, v.chain_seq, v.hash";
 
@@ -46,12 +45,7 @@ impl Reader<'_> {
              JOIN fund f ON f.code = b.fund ORDER BY p.ordinal, f.rowid",
         )?;
         let books = stmt
-            .query_map([], |r| {
-                Ok(BookCode {
-                    party: r.get(0)?,
-                    fund: r.get(1)?,
-                })
-            })?
+            .query_map([], |r| Ok(BookCode { party: r.get(0)?, fund: r.get(1)? }))?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(books)
     }
@@ -61,13 +55,8 @@ impl Reader<'_> {
         let mut stmt = self.conn.prepare(
             "SELECT b.party, b.fund, p.period FROM period p JOIN book b ON b.id = p.book_id WHERE p.status = 'closed'",
         )?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-            ))
-        })?;
+        let rows =
+            stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?;
         let mut closed = HashSet::new();
         for row in rows {
             let (party, fund, period) = row?;
@@ -79,12 +68,8 @@ impl Reader<'_> {
 
     /// Vouchers of a month that are not yet posted: (number, status), by number.
     pub fn unposted(&self, book: &BookCode, period: Period) -> Result<Vec<(VoucherNo, Status)>> {
-        let filter = VoucherFilter {
-            book: Some(book.clone()),
-            from: Some(period),
-            to: Some(period),
-            ..Default::default()
-        };
+        let filter =
+            VoucherFilter { book: Some(book.clone()), from: Some(period), to: Some(period), ..Default::default() };
         Ok(self
             .vouchers(&filter)?
             .into_iter()
@@ -94,11 +79,7 @@ impl Reader<'_> {
     }
 
     pub fn voucher(&self, book: &BookCode, number: VoucherNo) -> Result<Option<VoucherRecord>> {
-        let filter = VoucherFilter {
-            book: Some(book.clone()),
-            number: Some(number),
-            ..Default::default()
-        };
+        let filter = VoucherFilter { book: Some(book.clone()), number: Some(number), ..Default::default() };
         Ok(self.vouchers(&filter)?.into_iter().next())
     }
 
@@ -138,16 +119,11 @@ impl Reader<'_> {
             args.push(number.seq.to_string());
             clauses.push(format!("v.seq = CAST(?{} AS INTEGER)", args.len()));
         }
-        let order = if filter.chain_order {
-            "b.id, v.chain_seq"
-        } else {
-            "b.id, v.period, v.seq"
-        };
+        let order = if filter.chain_order { "b.id, v.chain_seq" } else { "b.id, v.period, v.seq" };
         let from_clause = "FROM voucher v JOIN book b ON b.id = v.book_id \
              LEFT JOIN voucher o ON o.id = v.reverses LEFT JOIN voucher r ON r.reverses = v.id";
         let where_clause = clauses.join(" AND ");
-        let sql =
-            format!("SELECT {VOUCHER_COLUMNS} {from_clause} WHERE {where_clause} ORDER BY {order}");
+        let sql = format!("SELECT {VOUCHER_COLUMNS} {from_clause} WHERE {where_clause} ORDER BY {order}");
         let mut stmt = self.conn.prepare(&sql)?;
         let mut records = stmt
             .query_map(params_from_iter(args.iter()), |row| Ok(row_to_record(row)))?
@@ -174,11 +150,7 @@ impl Reader<'_> {
         })?;
         for row in rows {
             let (voucher_id, line_no, account, summary, debit, credit, reference) = row?;
-            let (side, amount) = if debit != 0 {
-                (Side::Debit, debit)
-            } else {
-                (Side::Credit, credit)
-            };
+            let (side, amount) = if debit != 0 { (Side::Debit, debit) } else { (Side::Credit, credit) };
             lines.entry(voucher_id).or_default().push(LineRecord {
                 line_no: line_no as u32,
                 account,
@@ -217,12 +189,7 @@ impl Reader<'_> {
     fn totals(&self, sql: &str, book: &BookCode) -> Result<Vec<PeriodTotals>> {
         let mut stmt = self.conn.prepare(sql)?;
         let rows = stmt.query_map([&book.party, &book.fund], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, i64>(2)?,
-                r.get::<_, i64>(3)?,
-            ))
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?, r.get::<_, i64>(3)?))
         })?;
         rows.map(|row| {
             let (account, period, debit, credit) = row?;
@@ -243,8 +210,7 @@ impl Reader<'_> {
              WHERE b.party = ?1 AND b.fund = ?2 ORDER BY v.period",
         )?;
         let rows = stmt.query_map([&book.party, &book.fund], |r| r.get::<_, String>(0))?;
-        rows.map(|row| Period::parse(&row?).map_err(StoreError::Corrupt))
-            .collect()
+        rows.map(|row| Period::parse(&row?).map_err(StoreError::Corrupt)).collect()
     }
 }
 
@@ -262,16 +228,12 @@ fn row_to_record(row: &Row<'_>) -> Result<VoucherRecord> {
     };
     Ok(VoucherRecord {
         id: row.get(0)?,
-        book: BookCode {
-            party: row.get(1)?,
-            fund: row.get(2)?,
-        },
+        book: BookCode { party: row.get(1)?, fund: row.get(2)? },
         number,
         date: parse_date(&date).map_err(StoreError::Corrupt)?,
         attachments: row.get::<_, i64>(6)? as u32,
         external_id: row.get(7)?,
-        status: Status::parse(&status)
-            .ok_or_else(|| StoreError::Corrupt(format!("凭证状态 {status} 无效")))?,
+        status: Status::parse(&status).ok_or_else(|| StoreError::Corrupt(format!("凭证状态 {status} 无效")))?,
         maker: row.get(9)?,
         made_at: row.get(10)?,
         reviewer: row.get(11)?,

@@ -1,0 +1,114 @@
+//! Running the real binary in a temporary folder, and fingerprinting the database so a test can
+//! prove that a refused command wrote nothing.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+pub const NOW: &str = "2023-02-01T09:00:00Z";
+pub const MAKER: &str = "张会计";
+pub const REVIEWER: &str = "李审核";
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+pub struct Env {
+    pub dir: tempfile::TempDir,
+}
+
+impl Env {
+    /// A fresh folder with a Jingmen database.
+    pub fn jingmen() -> Env {
+        let env = Env { dir: tempfile::tempdir().expect("temp dir") };
+        let run = env.run(&["init", "--city", &fixture("fixtures/jingmen")]);
+        assert_eq!(run.code, 0, "init failed: {}", run.stderr);
+        env
+    }
+
+    pub fn db(&self) -> PathBuf {
+        self.dir.path().join("fundpool.db")
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    pub fn write(&self, name: &str, text: &str) -> String {
+        let path = self.path(name);
+        std::fs::write(&path, text).expect("write file");
+        path.display().to_string()
+    }
+
+    /// Runs `fundpool --db DB ARGS` as the maker.
+    pub fn run(&self, args: &[&str]) -> Run {
+        self.run_as(MAKER, args)
+    }
+
+    pub fn run_as(&self, operator: &str, args: &[&str]) -> Run {
+        let output = Command::new(env!("CARGO_BIN_EXE_fundpool"))
+            .arg("--db")
+            .arg(self.db())
+            .args(args)
+            .env("FUNDPOOL_OPERATOR", operator)
+            .env("FUNDPOOL_NOW", NOW)
+            .current_dir(self.dir.path())
+            .output()
+            .expect("run fundpool");
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    /// Runs and insists on success.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let run = self.run(args);
+        assert_eq!(run.code, 0, "fundpool {args:?} failed:\n{}", run.stderr);
+        run.stdout
+    }
+
+    pub fn ok_as(&self, operator: &str, args: &[&str]) -> String {
+        let run = self.run_as(operator, args);
+        assert_eq!(run.code, 0, "fundpool {args:?} failed:\n{}", run.stderr);
+        run.stdout
+    }
+
+    /// Every row of every ledger table, as text: equal fingerprints mean nothing was written.
+    pub fn fingerprint(&self) -> String {
+        let conn = rusqlite::Connection::open(self.db()).expect("open db");
+        let mut text = String::new();
+        for table in ["voucher", "voucher_line", "balance", "period", "book", "account", "setting"] {
+            let mut stmt = conn.prepare(&format!("SELECT * FROM {table} ORDER BY 1, 2")).expect("prepare");
+            let columns = stmt.column_count();
+            let rows = stmt
+                .query_map([], |row| {
+                    let cells: Vec<String> = (0..columns)
+                        .map(|i| format!("{:?}", row.get_ref(i).map(|v| v.as_str().ok().map(str::to_string)).ok()))
+                        .collect();
+                    let numbers: Vec<String> = (0..columns)
+                        .map(|i| format!("{:?}", row.get_ref(i).ok().and_then(|v| v.as_i64().ok())))
+                        .collect();
+                    Ok(format!("{table}: {} | {}", cells.join(","), numbers.join(",")))
+                })
+                .expect("query");
+            for row in rows {
+                text.push_str(&row.expect("row"));
+                text.push('\n');
+            }
+        }
+        text
+    }
+
+    /// Opens the database directly, as someone with the sqlite3 shell would.
+    pub fn raw(&self) -> rusqlite::Connection {
+        rusqlite::Connection::open(self.db()).expect("open db")
+    }
+}
+
+/// A path inside the repository.
+pub fn fixture(relative: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(relative).display().to_string()
+}
