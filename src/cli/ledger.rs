@@ -22,8 +22,13 @@ pub fn init(ctx: &Context, city_dir: &Path) -> Result<Outcome, CliError> {
         let path = city_dir.join(name);
         std::fs::read_to_string(&path).map_err(|e| CliError::refused(format!("无法读取 {}：{e}", path.display())))
     };
-    let city = City::from_toml(&read("city.toml")?).map_err(CliError::refused)?;
-    let chart = Chart::from_toml(&read("chart.toml")?).map_err(CliError::refused)?;
+    init_from(ctx, &read("city.toml")?, &read("chart.toml")?)
+}
+
+/// `init` from the text of a city file and a chart file.
+pub fn init_from(ctx: &Context, city_toml: &str, chart_toml: &str) -> Result<Outcome, CliError> {
+    let city = City::from_toml(city_toml).map_err(CliError::refused)?;
+    let chart = Chart::from_toml(chart_toml).map_err(CliError::refused)?;
     let mut store = Store::create(&ctx.db)?;
     let mut writer = store.writer()?;
     writer.init_city(&city, &chart)?;
@@ -43,8 +48,12 @@ pub fn init(ctx: &Context, city_dir: &Path) -> Result<Outcome, CliError> {
 /// What writing a batch of drafts did.
 #[derive(Default)]
 struct BatchReport {
+    /// Vouchers written. Imports keep only the count so memory stays bounded on large files.
     created: Vec<(BookCode, String)>,
+    created_count: usize,
+    list_created: bool,
     already_present: Vec<(BookCode, String, String)>,
+    already_present_count: usize,
     problems: Vec<String>,
     lines: usize,
 }
@@ -87,7 +96,10 @@ impl Batch<'_, '_, '_> {
         if let (Some(external_id), Ok(_)) = (&draft.external_id, self.rules.city.book_kind(&draft.book)) {
             if let Some((number, digest)) = self.writer.find_external(&draft.book, external_id)? {
                 if digest == draft.content_digest() {
-                    report.already_present.push((draft.book.clone(), number.to_string(), external_id.clone()));
+                    report.already_present_count += 1;
+                    if report.list_created {
+                        report.already_present.push((draft.book.clone(), number.to_string(), external_id.clone()));
+                    }
                 } else {
                     let rejection = Rejection::ExistsWithDifferentContent {
                         book: draft.book.clone(),
@@ -114,7 +126,10 @@ impl Batch<'_, '_, '_> {
             None => self.writer.insert(&voucher, self.maker, self.now)?,
         };
         report.lines += voucher.lines().len();
-        report.created.push((voucher.book().clone(), inserted.number.to_string()));
+        report.created_count += 1;
+        if report.list_created {
+            report.created.push((voucher.book().clone(), inserted.number.to_string()));
+        }
         Ok(())
     }
 }
@@ -138,18 +153,18 @@ impl RulesInputs {
 }
 
 pub fn add_vouchers(ctx: &Context, file: &Path) -> Result<Outcome, CliError> {
-    let operator = ctx.operator()?;
     let format = Format::from_path(file).map_err(CliError::refused)?;
     let text =
         std::fs::read_to_string(file).map_err(|e| CliError::refused(format!("无法读取 {}：{e}", file.display())))?;
-    let drafts = voucher_file::parse(&text, format).map_err(|errors| {
+    add_vouchers_from(ctx, &text, format, &file.display().to_string())
+}
+
+/// `voucher add` on text already read; `name` labels errors.
+pub fn add_vouchers_from(ctx: &Context, text: &str, format: Format, name: &str) -> Result<Outcome, CliError> {
+    let operator = ctx.operator()?;
+    let drafts = voucher_file::parse(text, format).map_err(|errors| {
         let lines: Vec<String> = errors.iter().map(|e| format!("  {e}")).collect();
-        CliError::refused(format!(
-            "{} 中有 {} 处错误，没有写入任何凭证：\n{}",
-            file.display(),
-            errors.len(),
-            lines.join("\n")
-        ))
+        CliError::refused(format!("{name} 中有 {} 处错误，没有写入任何凭证：\n{}", errors.len(), lines.join("\n")))
     })?;
     let mut store = ctx.open()?;
     let mut writer = store.writer()?;
@@ -160,7 +175,7 @@ pub fn add_vouchers(ctx: &Context, file: &Path) -> Result<Outcome, CliError> {
         maker: operator,
         reviewer: None,
         now: &ctx.now,
-        report: BatchReport::default(),
+        report: BatchReport { list_created: true, ..BatchReport::default() },
     };
     for (index, draft) in drafts.into_iter().enumerate() {
         batch.add(draft, &format!("第 {} 张凭证", index + 1))?;
@@ -194,6 +209,22 @@ fn batch_summary(report: &BatchReport, status: Status, format: OutputFormat) -> 
 }
 
 pub fn import_csv(ctx: &Context, file: &Path, post: bool, reviewer: Option<&str>) -> Result<Outcome, CliError> {
+    let handle =
+        std::fs::File::open(file).map_err(|e| CliError::refused(format!("无法读取 {}：{e}", file.display())))?;
+    let size = handle.metadata().map(|m| m.len()).unwrap_or(0);
+    let input = std::io::BufReader::with_capacity(1 << 16, handle);
+    import_from(ctx, input, size, &file.display().to_string(), post, reviewer)
+}
+
+/// `import` from any reader of `size` bytes; `name` labels errors.
+pub fn import_from(
+    ctx: &Context,
+    input: impl std::io::Read,
+    size: u64,
+    name: &str,
+    post: bool,
+    reviewer: Option<&str>,
+) -> Result<Outcome, CliError> {
     let operator = ctx.operator()?;
     let reviewer = match (post, reviewer) {
         (true, None) => return Err(CliError::refused("--post 需要 --reviewer 审核人（审核人不能是操作人）")),
@@ -205,11 +236,7 @@ pub fn import_csv(ctx: &Context, file: &Path, post: bool, reviewer: Option<&str>
         }
         (_, r) => r,
     };
-    let handle =
-        std::fs::File::open(file).map_err(|e| CliError::refused(format!("无法读取 {}：{e}", file.display())))?;
-    let size = handle.metadata().map(|m| m.len()).unwrap_or(0);
-    let mut vouchers = CsvVouchers::new(std::io::BufReader::with_capacity(1 << 16, handle))
-        .map_err(|e| CliError::refused(format!("{}：{e}", file.display())))?;
+    let mut vouchers = CsvVouchers::new(input).map_err(|e| CliError::refused(format!("{name}：{e}")))?;
     let progress = if ctx.interactive {
         let bar = indicatif::ProgressBar::new(size);
         bar.set_style(
@@ -250,20 +277,24 @@ pub fn import_csv(ctx: &Context, file: &Path, post: bool, reviewer: Option<&str>
     if !report.problems.is_empty() {
         return Err(report.into_error());
     }
-    if report.created.is_empty() && report.already_present.is_empty() {
-        return Err(CliError::refused(format!("{} 中没有凭证行", file.display())));
+    if report.created_count == 0 && report.already_present_count == 0 {
+        return Err(CliError::refused(format!("{name} 中没有凭证行")));
     }
     writer.commit()?;
     let status = if reviewer.is_some() { Status::Posted } else { Status::Draft };
+    let (created, lines, present) = (report.created_count, report.lines, report.already_present_count);
     let text = match ctx.format {
         OutputFormat::Table => format!(
-            "已导入 {} 张凭证（{} 行分录），状态：{}；已存在未重复写入 {} 张\n",
-            report.created.len(),
-            report.lines,
-            status.label(),
-            report.already_present.len()
+            "已导入 {created} 张凭证（{lines} 行分录），状态：{}；已存在未重复写入 {present} 张\n",
+            status.label()
         ),
-        other => batch_summary(&report, status, other),
+        OutputFormat::Json => render::json(&serde_json::json!({
+            "created": created, "lines": lines, "already_present": present, "status": status.as_str()
+        })),
+        OutputFormat::Csv => render::csv(
+            &["created", "lines", "already_present", "status"],
+            &[vec![created.to_string(), lines.to_string(), present.to_string(), status.as_str().to_string()]],
+        ),
     };
     Ok(Outcome::ok(text))
 }

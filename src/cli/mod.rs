@@ -3,6 +3,7 @@
 //! Each command loads what it needs, calls the pure core, writes in one transaction and
 //! returns text; `main` prints it.
 
+mod demo;
 mod integrity;
 mod ledger;
 mod reports;
@@ -26,9 +27,9 @@ pub mod exit {
 #[derive(Parser, Debug)]
 #[command(name = "fundpool", version, about = "医保基金市级统筹 记账、对账与报表 (fundpool)")]
 pub struct Cli {
-    /// The SQLite database file.
-    #[arg(long, global = true, default_value = "fundpool.db")]
-    pub db: PathBuf,
+    /// The SQLite database file [default: fundpool.db; for demo: fundpool-demo.db].
+    #[arg(long, global = true)]
+    pub db: Option<PathBuf>,
     /// Who is doing this (recorded as 制单人/审核人/记账人).
     #[arg(long, global = true, env = "FUNDPOOL_OPERATOR")]
     pub operator: Option<String>,
@@ -110,6 +111,11 @@ pub enum Command {
     Check,
     /// Recompute every hash chain and balance; name the first tampered voucher.
     Verify,
+    /// Build a fresh demo database for a city and show what fundpool does.
+    Demo {
+        #[arg(long, value_enum, default_value = "jingmen")]
+        city: demo::DemoCity,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -185,6 +191,7 @@ impl Outcome {
 }
 
 /// What every command may use: read once, here, and passed down.
+#[derive(Clone)]
 pub struct Context {
     pub db: PathBuf,
     pub operator: Option<String>,
@@ -204,6 +211,11 @@ impl Context {
         })
     }
 
+    /// The same context acting as someone else (the demo plays several staff).
+    fn as_operator(&self, name: &str) -> Context {
+        Context { operator: Some(name.to_string()), ..self.clone() }
+    }
+
     fn open(&self) -> Result<Store, CliError> {
         Ok(Store::open(&self.db)?)
     }
@@ -213,8 +225,12 @@ pub fn run(cli: Cli) -> Result<Outcome, CliError> {
     use std::io::IsTerminal;
     let now =
         std::env::var("FUNDPOOL_NOW").unwrap_or_else(|_| chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string());
+    let default_db = match cli.command {
+        Command::Demo { .. } => "fundpool-demo.db",
+        _ => "fundpool.db",
+    };
     let ctx = Context {
-        db: cli.db,
+        db: cli.db.unwrap_or_else(|| PathBuf::from(default_db)),
         operator: cli.operator,
         format: cli.format,
         now,
@@ -235,6 +251,7 @@ pub fn run(cli: Cli) -> Result<Outcome, CliError> {
         Command::Close { period, book } => ledger::close(&ctx, &period, book.as_deref()),
         Command::Check => integrity::check(&ctx),
         Command::Verify => integrity::verify(&ctx),
+        Command::Demo { city } => demo::run(&ctx, city),
     }
 }
 

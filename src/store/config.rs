@@ -57,7 +57,23 @@ impl Writer<'_> {
     }
 }
 
+impl Writer<'_> {
+    /// Records a setting (e.g. that this database is a demo, which `demo` may replace).
+    pub fn set_setting(&mut self, key: &str, value: &str) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO setting (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![key, value],
+        )?;
+        Ok(())
+    }
+}
+
 impl Reader<'_> {
+    pub fn setting(&self, key: &str) -> Result<Option<String>> {
+        use rusqlite::OptionalExtension;
+        Ok(self.conn.query_row("SELECT value FROM setting WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+    }
+
     pub fn city(&self) -> Result<City> {
         let settings: BTreeMap<String, String> = self
             .conn

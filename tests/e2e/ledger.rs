@@ -7,13 +7,13 @@ use serde_json::Value;
 /// init → import → review → post → reverse → correct → trial balance → verify.
 fn walkthrough() -> Env {
     let env = Env::jingmen();
-    let csv = fixture("tests/scenarios/walkthrough.csv");
+    let csv = fixture("fixtures/jingmen/walkthrough.csv");
     let out = env.ok(&["import", &csv]);
     assert_eq!(out, "已导入 9 张凭证（20 行分录），状态：未审核；已存在未重复写入 0 张\n");
     env.ok_as(REVIEWER, &["review", "--all"]);
     env.ok(&["post", "--all"]);
     env.ok(&["reverse", "--book", "shayang/employee", "--number", "记-2023-01-0004", "--reviewer", REVIEWER]);
-    env.ok(&["voucher", "add", &fixture("tests/scenarios/walkthrough-correction.toml")]);
+    env.ok(&["voucher", "add", &fixture("fixtures/jingmen/walkthrough-correction.toml")]);
     env.ok_as(REVIEWER, &["review", "--book", "shayang/employee", "--number", "记-2023-01-0006"]);
     env.ok(&["post", "--book", "shayang/employee", "--number", "记-2023-01-0006"]);
     env
@@ -95,7 +95,7 @@ fn walkthrough_journal_and_trial_balance_snapshots() {
 #[test]
 fn reimport_is_a_no_op_and_changed_content_is_refused() {
     let env = Env::jingmen();
-    let csv = fixture("tests/scenarios/walkthrough.csv");
+    let csv = fixture("fixtures/jingmen/walkthrough.csv");
     env.ok(&["import", &csv]);
     let before = env.fingerprint();
     let out = env.ok(&["import", &csv]);
@@ -119,7 +119,7 @@ fn reimport_is_a_no_op_and_changed_content_is_refused() {
 #[test]
 fn workflow_refusals_change_nothing() {
     let env = Env::jingmen();
-    env.ok(&["import", &fixture("tests/scenarios/walkthrough.csv")]);
+    env.ok(&["import", &fixture("fixtures/jingmen/walkthrough.csv")]);
     let before = env.fingerprint();
     // The maker cannot review their own vouchers.
     let run = env.run(&["review", "--book", "city/employee", "--number", "记-2023-01-0001"]);
@@ -143,7 +143,7 @@ fn workflow_refusals_change_nothing() {
     assert!(run.stderr.contains("city/employee 2023-01 还有未记账凭证：记-2023-01-0001（未审核）"), "{}", run.stderr);
     // Without an operator nothing is written.
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_fundpool"))
-        .args(["--db", env.db().to_str().unwrap(), "import", &fixture("tests/scenarios/walkthrough.csv")])
+        .args(["--db", env.db().to_str().unwrap(), "import", &fixture("fixtures/jingmen/walkthrough.csv")])
         .env_remove("FUNDPOOL_OPERATOR")
         .output()
         .unwrap();
@@ -214,7 +214,7 @@ fn closed_months_refuse_postings_and_close_in_order() {
     assert!(run.stderr.contains("账簿 shayang/employee 的 2023-01 期间已结账"), "{}", run.stderr);
     assert_eq!(env.fingerprint(), before);
     // Re-importing vouchers already on file stays a no-op after their month has closed.
-    let out = env.ok(&["import", &fixture("tests/scenarios/walkthrough.csv")]);
+    let out = env.ok(&["import", &fixture("fixtures/jingmen/walkthrough.csv")]);
     assert_eq!(out, "已导入 0 张凭证（0 行分录），状态：未审核；已存在未重复写入 9 张\n");
     assert_eq!(env.fingerprint(), before);
     // Into the next, open month the reversal goes through.

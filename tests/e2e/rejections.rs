@@ -6,7 +6,7 @@ use crate::support::{fixture, Env, REVIEWER};
 
 fn base() -> Env {
     let env = Env::jingmen();
-    env.ok(&["import", &fixture("tests/scenarios/walkthrough.csv")]);
+    env.ok(&["import", &fixture("fixtures/jingmen/walkthrough.csv")]);
     env.ok_as(REVIEWER, &["review", "--all"]);
     env.ok(&["post", "--all"]);
     env.ok(&["close", "--period", "2023-01"]);
