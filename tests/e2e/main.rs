@@ -1,6 +1,7 @@
 //! End-to-end tests: the real `fundpool` binary on a temporary SQLite database.
 //! Output is deterministic (fixed operator and FUNDPOOL_NOW), so snapshots need no redactions.
 
+mod architecture;
 mod ledger;
 mod rejections;
 mod support;
