@@ -8,8 +8,10 @@ CREATE TABLE setting (
 ) STRICT;
 
 CREATE TABLE fund (
-    code TEXT PRIMARY KEY,
-    name TEXT NOT NULL
+    code               TEXT PRIMARY KEY,
+    name               TEXT NOT NULL,
+    -- 1 when 生育保险 is merged into this fund (maternity categories apply).
+    includes_maternity INTEGER NOT NULL DEFAULT 0 CONSTRAINT fund_maternity_flag CHECK (includes_maternity IN (0, 1))
 ) STRICT;
 
 CREATE TABLE party (

@@ -9,5 +9,6 @@ pub mod cli;
 pub mod domain;
 pub mod import;
 pub mod money;
+pub mod posting;
 pub mod render;
 pub mod store;

@@ -11,7 +11,7 @@ use crate::domain::voucher::{ClosedPeriods, LedgerRules, Status, VoucherDraft, V
 use crate::import::csv_lines::CsvVouchers;
 use crate::import::voucher_file::{self, Format};
 use crate::render::{self, OutputFormat};
-use crate::store::{Store, VoucherFilter, Writer};
+use crate::store::{Inserted, Store, VoucherFilter, Writer};
 use std::path::Path;
 
 /// At most this many problems are printed; the count of the rest is given.
@@ -47,19 +47,19 @@ pub fn init_from(ctx: &Context, city_toml: &str, chart_toml: &str) -> Result<Out
 
 /// What writing a batch of drafts did.
 #[derive(Default)]
-struct BatchReport {
+pub(super) struct BatchReport {
     /// Vouchers written. Imports keep only the count so memory stays bounded on large files.
-    created: Vec<(BookCode, String)>,
-    created_count: usize,
-    list_created: bool,
+    pub(super) created: Vec<(BookCode, String)>,
+    pub(super) created_count: usize,
+    pub(super) list_created: bool,
     already_present: Vec<(BookCode, String, String)>,
     already_present_count: usize,
-    problems: Vec<String>,
+    pub(super) problems: Vec<String>,
     lines: usize,
 }
 
 impl BatchReport {
-    fn into_error(self) -> CliError {
+    pub(super) fn into_error(self) -> CliError {
         let total = self.problems.len();
         let mut message = format!("{total} 处错误，没有写入任何凭证：\n");
         for problem in self.problems.iter().take(MAX_REPORTED) {
@@ -76,20 +76,21 @@ impl BatchReport {
 
 /// Writes a batch of drafts in one transaction: every problem is collected, and as soon as
 /// there is one, nothing more is written (the transaction will be dropped).
-struct Batch<'w, 'conn, 'r> {
-    writer: &'w mut Writer<'conn>,
-    rules: LedgerRules<'r>,
-    maker: &'r str,
+pub(super) struct Batch<'w, 'conn, 'r> {
+    pub(super) writer: &'w mut Writer<'conn>,
+    pub(super) rules: LedgerRules<'r>,
+    pub(super) maker: &'r str,
     /// With a reviewer, vouchers are posted in one step (trusted feeds).
-    reviewer: Option<&'r str>,
-    now: &'r str,
-    report: BatchReport,
+    pub(super) reviewer: Option<&'r str>,
+    pub(super) now: &'r str,
+    pub(super) report: BatchReport,
 }
 
 impl Batch<'_, '_, '_> {
     /// Validates one draft and writes it. An external id already present with the same content
     /// is a no-op; with different content it is refused.
-    fn add(&mut self, draft: VoucherDraft, label: &str) -> Result<(), CliError> {
+    /// Returns what was inserted, or `None` (already present, or refused and reported).
+    pub(super) fn add(&mut self, draft: VoucherDraft, label: &str) -> Result<Option<Inserted>, CliError> {
         let report = &mut self.report;
         // Idempotency comes first: re-importing a voucher already on file is a no-op even
         // after its month has closed.
@@ -108,18 +109,18 @@ impl Batch<'_, '_, '_> {
                     };
                     report.problems.push(format!("{label}：{rejection}"));
                 }
-                return Ok(());
+                return Ok(None);
             }
         }
         let voucher = match self.rules.validate(draft) {
             Ok(voucher) => voucher,
             Err(problems) => {
                 report.problems.extend(problems.iter().map(|p| format!("{label}：{p}")));
-                return Ok(());
+                return Ok(None);
             }
         };
         if !report.problems.is_empty() {
-            return Ok(());
+            return Ok(None);
         }
         let inserted = match self.reviewer {
             Some(reviewer) => self.writer.insert_posted(&voucher, self.maker, reviewer, self.now)?,
@@ -130,24 +131,24 @@ impl Batch<'_, '_, '_> {
         if report.list_created {
             report.created.push((voucher.book().clone(), inserted.number.to_string()));
         }
-        Ok(())
+        Ok(Some(inserted))
     }
 }
 
 /// What validation needs, loaded once per command inside its transaction.
-struct RulesInputs {
-    city: City,
-    chart: Chart,
-    closed: ClosedPeriods,
+pub(super) struct RulesInputs {
+    pub(super) city: City,
+    pub(super) chart: Chart,
+    pub(super) closed: ClosedPeriods,
 }
 
 impl RulesInputs {
-    fn load(writer: &Writer<'_>) -> Result<RulesInputs, CliError> {
+    pub(super) fn load(writer: &Writer<'_>) -> Result<RulesInputs, CliError> {
         let reader = writer.reader();
         Ok(RulesInputs { city: reader.city()?, chart: reader.chart()?, closed: reader.closed_periods()? })
     }
 
-    fn rules(&self) -> LedgerRules<'_> {
+    pub(super) fn rules(&self) -> LedgerRules<'_> {
         LedgerRules { city: &self.city, chart: &self.chart, closed: &self.closed }
     }
 }

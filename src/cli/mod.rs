@@ -4,6 +4,7 @@
 //! returns text; `main` prints it.
 
 mod demo;
+mod events;
 mod integrity;
 mod ledger;
 mod reports;
@@ -63,8 +64,28 @@ pub enum Command {
     },
     /// 审核: mark draft vouchers reviewed.
     Review(Selection),
-    /// 记账: post reviewed vouchers.
-    Post(Selection),
+    /// 记账: post reviewed vouchers; or, given an events file, post its business events.
+    Post {
+        /// An events file (TOML or JSON): every event becomes its vouchers, all or nothing.
+        events: Option<PathBuf>,
+        #[command(flatten)]
+        selection: Selection,
+        /// With an events file: post the vouchers in one step; needs --reviewer.
+        #[arg(long)]
+        post: bool,
+        /// With --post: the reviewer recorded (must differ from the operator).
+        #[arg(long)]
+        reviewer: Option<String>,
+    },
+    /// One business event typed by staff: `event KIND --field value …` (global flags go before
+    /// `event`; `--post --reviewer NAME` may be given among the fields).
+    Event {
+        /// The event kind, e.g. benefit_payment.
+        kind: String,
+        /// The event's fields as --name value pairs: --id, --date, --fund, --ref, --summary, …
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        fields: Vec<String>,
+    },
     /// 红字冲销: reverse a posted voucher with a red-ink voucher.
     Reverse {
         #[arg(long)]
@@ -241,7 +262,19 @@ pub fn run(cli: Cli) -> Result<Outcome, CliError> {
         Command::Voucher(VoucherCommand::Add { file }) => ledger::add_vouchers(&ctx, &file),
         Command::Import { file, post, reviewer } => ledger::import_csv(&ctx, &file, post, reviewer.as_deref()),
         Command::Review(selection) => ledger::review(&ctx, &selection),
-        Command::Post(selection) => ledger::post(&ctx, &selection),
+        Command::Post { events: Some(file), selection, post, reviewer } => {
+            if selection.all || selection.book.is_some() || selection.period.is_some() || !selection.numbers.is_empty() {
+                return Err(CliError::refused("post 事件文件时不能同时用 --all、--book、--period 或 --number"));
+            }
+            events::post_file(&ctx, &file, post, reviewer.as_deref())
+        }
+        Command::Post { events: None, selection, post, reviewer } => {
+            if post || reviewer.is_some() {
+                return Err(CliError::refused("--post、--reviewer 只与事件文件一起使用"));
+            }
+            ledger::post(&ctx, &selection)
+        }
+        Command::Event { kind, fields } => events::single(&ctx, &kind, &fields),
         Command::Reverse { book, number, date, reviewer } => {
             ledger::reverse(&ctx, &book, &number, date.as_deref(), &reviewer)
         }

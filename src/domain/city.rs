@@ -40,6 +40,9 @@ impl ForwardMode {
 pub struct Fund {
     pub code: String,
     pub name: String,
+    /// Whether 生育保险 is merged into this fund (its 5001 maternity categories apply).
+    #[serde(default)]
+    pub includes_maternity: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]

@@ -3,6 +3,7 @@
 //! the position in the file (voucher index or CSV line number).
 
 pub mod csv_lines;
+pub mod events;
 pub mod voucher_file;
 
 /// A problem at one place in an input file.

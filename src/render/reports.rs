@@ -27,6 +27,7 @@ struct JournalJson<'a> {
 
 #[derive(Serialize)]
 struct JournalVoucher<'a> {
+    book: String,
     number: String,
     date: String,
     status: &'static str,
@@ -60,101 +61,140 @@ pub fn journal(
     chart: &Chart,
     format: OutputFormat,
 ) -> String {
-    let name = |code: &str| chart.get(code).map(|a| a.name.as_str()).unwrap_or("");
     match format {
         OutputFormat::Json => json(&JournalJson {
             book: book.to_string(),
             period_from: from.to_string(),
             period_to: to.to_string(),
-            vouchers: vouchers
-                .iter()
-                .map(|v| JournalVoucher {
-                    number: v.number.to_string(),
-                    date: v.date.to_string(),
-                    status: v.status.as_str(),
-                    attachments: v.attachments,
-                    external_id: v.external_id.as_deref(),
-                    maker: &v.maker,
-                    reviewer: v.reviewer.as_deref(),
-                    poster: v.poster.as_deref(),
-                    reverses: v.reverses.map(|n| n.to_string()),
-                    reversed_by: v.reversed_by.map(|n| n.to_string()),
-                    lines: v
-                        .lines
-                        .iter()
-                        .map(|l| {
-                            let (debit, credit) = side_cells(l.side, l.amount, false);
-                            JournalLine {
-                                account: &l.account,
-                                name: name(&l.account),
-                                summary: &l.summary,
-                                debit,
-                                credit,
-                                reference: l.reference.as_deref(),
-                            }
-                        })
-                        .collect(),
-                })
-                .collect(),
+            vouchers: journal_vouchers(vouchers, chart),
         }),
-        OutputFormat::Csv => {
-            let rows: Vec<Vec<String>> = vouchers
-                .iter()
-                .flat_map(|v| {
-                    v.lines.iter().map(move |l| {
-                        let (debit, credit) = side_cells(l.side, l.amount, false);
-                        vec![
-                            v.number.to_string(),
-                            v.date.to_string(),
-                            v.status.as_str().to_string(),
-                            l.account.clone(),
-                            name(&l.account).to_string(),
-                            l.summary.clone(),
-                            debit,
-                            credit,
-                            l.reference.clone().unwrap_or_default(),
-                        ]
-                    })
-                })
-                .collect();
-            csv(&["number", "date", "status", "account", "name", "summary", "debit", "credit", "ref"], &rows)
-        }
+        OutputFormat::Csv => vouchers_csv(vouchers, chart),
         OutputFormat::Table => {
-            let mut rows = Vec::new();
-            let mut debit_total = Money::ZERO;
-            let mut credit_total = Money::ZERO;
-            for voucher in vouchers {
-                for (index, line) in voucher.lines.iter().enumerate() {
-                    let (debit, credit) = side_cells(line.side, line.amount, true);
-                    match line.side {
-                        Side::Debit => debit_total = debit_total.checked_add(line.amount).unwrap_or(debit_total),
-                        Side::Credit => credit_total = credit_total.checked_add(line.amount).unwrap_or(credit_total),
-                    }
-                    let first = index == 0;
-                    rows.push(vec![
-                        if first { voucher.date.to_string() } else { String::new() },
-                        if first { voucher.number.to_string() } else { String::new() },
-                        line.summary.clone(),
-                        format!("{} {}", line.account, name(&line.account)),
-                        debit,
-                        credit,
-                        line.reference.clone().unwrap_or_default(),
-                    ]);
-                }
-            }
-            rows.push(vec![
-                String::new(),
-                String::new(),
-                "合计".into(),
-                format!("{} 张凭证", vouchers.len()),
-                debit_total.grouped(),
-                credit_total.grouped(),
-                String::new(),
-            ]);
             let title = format!("序时账 {book} {}\n", range_label(from, to));
-            title + &table(&["日期", "凭证号", "摘要", "科目", "借方", "贷方", "结算号"], &rows, &[4, 5])
+            title + &voucher_table(vouchers, chart, false)
         }
     }
+}
+
+fn journal_vouchers<'a>(vouchers: &'a [VoucherRecord], chart: &'a Chart) -> Vec<JournalVoucher<'a>> {
+    vouchers
+        .iter()
+        .map(|v| JournalVoucher {
+            book: v.book.to_string(),
+            number: v.number.to_string(),
+            date: v.date.to_string(),
+            status: v.status.as_str(),
+            attachments: v.attachments,
+            external_id: v.external_id.as_deref(),
+            maker: &v.maker,
+            reviewer: v.reviewer.as_deref(),
+            poster: v.poster.as_deref(),
+            reverses: v.reverses.map(|n| n.to_string()),
+            reversed_by: v.reversed_by.map(|n| n.to_string()),
+            lines: v
+                .lines
+                .iter()
+                .map(|l| {
+                    let (debit, credit) = side_cells(l.side, l.amount, false);
+                    JournalLine {
+                        account: &l.account,
+                        name: account_name(chart, &l.account),
+                        summary: &l.summary,
+                        debit,
+                        credit,
+                        reference: l.reference.as_deref(),
+                    }
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// Vouchers of any books as JSON (`{"vouchers": [...]}`, each with its book) or CSV.
+pub fn vouchers_json_or_csv(vouchers: &[VoucherRecord], chart: &Chart, format: OutputFormat) -> String {
+    match format {
+        OutputFormat::Json => json(&serde_json::json!({ "vouchers": journal_vouchers(vouchers, chart) })),
+        _ => vouchers_csv(vouchers, chart),
+    }
+}
+
+/// One CSV row per voucher line.
+fn vouchers_csv(vouchers: &[VoucherRecord], chart: &Chart) -> String {
+    let rows: Vec<Vec<String>> = vouchers
+        .iter()
+        .flat_map(|v| {
+            v.lines.iter().map(move |l| {
+                let (debit, credit) = side_cells(l.side, l.amount, false);
+                vec![
+                    v.book.to_string(),
+                    v.number.to_string(),
+                    v.date.to_string(),
+                    v.status.as_str().to_string(),
+                    l.account.clone(),
+                    account_name(chart, &l.account).to_string(),
+                    l.summary.clone(),
+                    debit,
+                    credit,
+                    l.reference.clone().unwrap_or_default(),
+                ]
+            })
+        })
+        .collect();
+    csv(&["book", "number", "date", "status", "account", "name", "summary", "debit", "credit", "ref"], &rows)
+}
+
+fn account_name<'a>(chart: &'a Chart, code: &str) -> &'a str {
+    chart.get(code).map(|a| a.name.as_str()).unwrap_or("")
+}
+
+/// Vouchers line by line as a table (first line of each voucher carries its date and number),
+/// with a total row; `with_book` adds the book column for vouchers of several books.
+pub fn voucher_table(vouchers: &[VoucherRecord], chart: &Chart, with_book: bool) -> String {
+    let mut rows = Vec::new();
+    let mut debit_total = Money::ZERO;
+    let mut credit_total = Money::ZERO;
+    for voucher in vouchers {
+        for (index, line) in voucher.lines.iter().enumerate() {
+            let (debit, credit) = side_cells(line.side, line.amount, true);
+            match line.side {
+                Side::Debit => debit_total = debit_total.checked_add(line.amount).unwrap_or(debit_total),
+                Side::Credit => credit_total = credit_total.checked_add(line.amount).unwrap_or(credit_total),
+            }
+            let first = index == 0;
+            let mut row = Vec::with_capacity(8);
+            if with_book {
+                row.push(if first { voucher.book.to_string() } else { String::new() });
+            }
+            row.extend([
+                if first { voucher.date.to_string() } else { String::new() },
+                if first { voucher.number.to_string() } else { String::new() },
+                line.summary.clone(),
+                format!("{} {}", line.account, account_name(chart, &line.account)),
+                debit,
+                credit,
+                line.reference.clone().unwrap_or_default(),
+            ]);
+            rows.push(row);
+        }
+    }
+    let mut total = vec![
+        String::new(),
+        String::new(),
+        "合计".into(),
+        format!("{} 张凭证", vouchers.len()),
+        debit_total.grouped(),
+        credit_total.grouped(),
+        String::new(),
+    ];
+    let mut headers = vec!["日期", "凭证号", "摘要", "科目", "借方", "贷方", "结算号"];
+    let mut amounts = vec![4, 5];
+    if with_book {
+        total.insert(0, String::new());
+        headers.insert(0, "账簿");
+        amounts = vec![5, 6];
+    }
+    rows.push(total);
+    table(&headers, &rows, &amounts)
 }
 
 fn range_label(from: Period, to: Period) -> String {

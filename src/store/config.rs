@@ -21,7 +21,10 @@ impl Writer<'_> {
             tx.execute("INSERT INTO setting (key, value) VALUES (?1, ?2)", params![key, value])?;
         }
         for fund in &city.fund {
-            tx.execute("INSERT INTO fund (code, name) VALUES (?1, ?2)", params![fund.code, fund.name])?;
+            tx.execute(
+                "INSERT INTO fund (code, name, includes_maternity) VALUES (?1, ?2, ?3)",
+                params![fund.code, fund.name, fund.includes_maternity],
+            )?;
         }
         for (ordinal, party) in city.party.iter().enumerate() {
             tx.execute(
@@ -87,8 +90,8 @@ impl Reader<'_> {
             get("ageing_limit_days")?.parse().map_err(|_| StoreError::Corrupt("ageing_limit_days 无效".into()))?;
         let fund = self
             .conn
-            .prepare("SELECT code, name FROM fund ORDER BY rowid")?
-            .query_map([], |r| Ok(Fund { code: r.get(0)?, name: r.get(1)? }))?
+            .prepare("SELECT code, name, includes_maternity FROM fund ORDER BY rowid")?
+            .query_map([], |r| Ok(Fund { code: r.get(0)?, name: r.get(1)?, includes_maternity: r.get(2)? }))?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         let mut population: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
         let mut stmt = self.conn.prepare("SELECT party, fund, insured FROM population")?;

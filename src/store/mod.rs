@@ -3,6 +3,7 @@
 //! and one write transaction per command. Row mapping happens here; no SQL leaves this module.
 
 mod config;
+mod events;
 mod ledger;
 mod reads;
 
@@ -13,7 +14,7 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use std::path::Path;
 
 /// Migrations in order; `PRAGMA user_version` records how many are applied.
-const MIGRATIONS: &[&str] = &[include_str!("../../schema/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[include_str!("../../schema/0001_init.sql"), include_str!("../../schema/0002_events.sql")];
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

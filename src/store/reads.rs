@@ -30,6 +30,8 @@ pub struct VoucherFilter {
     pub to: Option<Period>,
     pub status: Option<Status>,
     pub number: Option<VoucherNo>,
+    /// Only these vouchers (store ids).
+    pub ids: Option<Vec<i64>>,
     /// Order by position in the book's hash chain instead of by number.
     pub chain_order: bool,
 }
@@ -118,6 +120,11 @@ impl Reader<'_> {
             clauses.push(format!("v.period = ?{}", args.len()));
             args.push(number.seq.to_string());
             clauses.push(format!("v.seq = CAST(?{} AS INTEGER)", args.len()));
+        }
+        if let Some(ids) = &filter.ids {
+            // Ids are integers we produced; they are written into the SQL as numbers.
+            let list: Vec<String> = ids.iter().map(|id| id.to_string()).collect();
+            clauses.push(format!("v.id IN ({})", if list.is_empty() { "NULL".to_string() } else { list.join(",") }));
         }
         let order = if filter.chain_order { "b.id, v.chain_seq" } else { "b.id, v.period, v.seq" };
         let from_clause = "FROM voucher v JOIN book b ON b.id = v.book_id \

@@ -1,0 +1,125 @@
+//! Money coming into the pool: premiums booked from the treasury (TS 18), the treasury's
+//! transfer to the 专户 (TS 7), fiscal subsidies (TS 8), transfer income (TS 10, 19) and
+//! interest credited by the banks (TS 11, 20).
+
+use super::event::{InterestAccount, SubsidyLevel};
+use super::{checked_add, cr, dr, EventError, Posting, Rules};
+use crate::domain::ids::{PartyKind, Period};
+use crate::money::Money;
+
+impl Rules<'_> {
+    pub(super) fn premium_receipts(
+        &self,
+        period: Period,
+        premiums: Money,
+        late_fees: Money,
+        interest_subsidy: Money,
+        party: &str,
+    ) -> Result<Posting, EventError> {
+        let city = self.city_party()?;
+        if party != city {
+            self.agency(party)?;
+            return Err(EventError::PremiumsOnlyAtCity { party: party.into() });
+        }
+        let total = checked_add(checked_add(premiums, late_fees)?, interest_subsidy)?;
+        let label = format!("{}年{}月", period.year, period.month);
+        let voucher = self.voucher(
+            city,
+            self.event.date,
+            None,
+            &format!("{label}医保费入国库"),
+            vec![
+                dr("1005", total),
+                cr("4001", premiums).with_summary(format!("{label}社会保险费收入")),
+                cr("4801", late_fees).with_summary(format!("{label}滞纳金")),
+                cr("4801", interest_subsidy).with_summary(format!("{label}贴息")),
+            ],
+        );
+        Ok(Posting { vouchers: vec![voucher], instruments: vec![] })
+    }
+
+    pub(super) fn treasury_transfer(&self, amount: Money, late_fees: Money) -> Result<Posting, EventError> {
+        if late_fees > amount {
+            return Err(EventError::LateFeesExceedAmount { late_fees, amount });
+        }
+        let premiums = amount.checked_sub(late_fees).map_err(|_| EventError::Overflow)?;
+        let summary = "国库存款转入市财政专户";
+        let city = self.voucher(self.city_party()?, self.event.date, None, summary, vec![dr("1004", amount), cr("1005", amount)]);
+        let finance = self.voucher(
+            self.finance_party()?,
+            self.event.date,
+            None,
+            "收国库划入医保费",
+            vec![dr("1011", amount), cr("4001", premiums), cr("4801", late_fees).with_summary("收国库划入滞纳金、贴息")],
+        );
+        Ok(Posting { vouchers: vec![city, finance], instruments: vec![] })
+    }
+
+    pub(super) fn fiscal_subsidy(&self, level: SubsidyLevel, amount: Money, party: Option<&str>) -> Result<Posting, EventError> {
+        let (key, summary) = match (level, party) {
+            (SubsidyLevel::CountyMatching, None) => return Err(EventError::CountyMatchingNeedsCounty),
+            (SubsidyLevel::CountyMatching, Some(county)) => {
+                self.county(county)?;
+                ("county_matching", format!("收{}县级配套补助", self.party_name(county)))
+            }
+            (_, Some(_)) => return Err(EventError::PartyOnlyForCountyMatching),
+            (SubsidyLevel::Central, None) => ("central", "收中央财政补助".to_string()),
+            (SubsidyLevel::Provincial, None) => ("provincial", "收省级财政补助".to_string()),
+        };
+        let account = self.sub("4101", key)?;
+        let city = self.voucher(
+            self.city_party()?,
+            self.event.date,
+            None,
+            &summary,
+            vec![dr("1004", amount), cr(account.clone(), amount)],
+        );
+        let finance =
+            self.voucher(self.finance_party()?, self.event.date, None, &summary, vec![dr("1011", amount), cr(account, amount)]);
+        Ok(Posting { vouchers: vec![city, finance], instruments: vec![] })
+    }
+
+    pub(super) fn transfer_in(&self, party: &str, amount: Money) -> Result<Posting, EventError> {
+        let kind = self.agency(party)?;
+        let summary = format!("{}收转移收入", self.party_name(party));
+        let mut vouchers =
+            vec![self.voucher(party, self.event.date, None, &summary, vec![dr("1004", amount), cr("4501", amount)])];
+        if kind == PartyKind::City {
+            vouchers.push(self.voucher(
+                self.finance_party()?,
+                self.event.date,
+                None,
+                "收转移收入",
+                vec![dr("1011", amount), cr("4501", amount)],
+            ));
+        }
+        Ok(Posting { vouchers, instruments: vec![] })
+    }
+
+    pub(super) fn interest_credited(
+        &self,
+        party: &str,
+        account: InterestAccount,
+        amount: Money,
+    ) -> Result<Posting, EventError> {
+        let kind = self.agency(party)?;
+        let name = self.party_name(party);
+        let (asset, key, summary) = match account {
+            InterestAccount::Special => ("1004", "special", format!("{name}财政专户结息")),
+            InterestAccount::Expenditure => ("1003", "expenditure", format!("{name}支出户结息")),
+        };
+        let revenue = self.sub("4301", key)?;
+        let mut vouchers =
+            vec![self.voucher(party, self.event.date, None, &summary, vec![dr(asset, amount), cr(revenue.clone(), amount)])];
+        if kind == PartyKind::City && account == InterestAccount::Special {
+            vouchers.push(self.voucher(
+                self.finance_party()?,
+                self.event.date,
+                None,
+                "专户结息",
+                vec![dr("1011", amount), cr(revenue, amount)],
+            ));
+        }
+        Ok(Posting { vouchers, instruments: vec![] })
+    }
+}
