@@ -15,7 +15,11 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 /// Checks `--post --reviewer` against the operator; returns the reviewer to post with.
-pub(super) fn post_reviewer<'a>(operator: &str, post: bool, reviewer: Option<&'a str>) -> Result<Option<&'a str>, CliError> {
+pub(super) fn post_reviewer<'a>(
+    operator: &str,
+    post: bool,
+    reviewer: Option<&'a str>,
+) -> Result<Option<&'a str>, CliError> {
     match (post, reviewer) {
         (true, None) => Err(CliError::refused("--post 需要 --reviewer 审核人（审核人不能是操作人）")),
         (false, Some(_)) => Err(CliError::refused("--reviewer 只与 --post 一起使用")),
@@ -71,10 +75,10 @@ fn post_all(
             if stored == digest {
                 outcome.already_present += 1;
             } else {
-                batch.report.problems.push(format!(
-                    "{label}：事件编号 {} 已存在且内容不同；不会覆盖，请换用新编号",
-                    event.id
-                ));
+                batch
+                    .report
+                    .problems
+                    .push(format!("{label}：事件编号 {} 已存在且内容不同；不会覆盖，请换用新编号", event.id));
             }
             continue;
         }
@@ -106,7 +110,7 @@ fn post_all(
         }
         for draft in posting.vouchers {
             let book = draft.book.to_string();
-            if let Some(inserted) = batch.add(draft, &format!("{label} 的 {book} 凭证"))? {
+            if let Some(inserted) = batch.add(draft, &format!("{label}生成的 {book} 凭证"))? {
                 batch.writer.link_event_voucher(&event.id, inserted.id)?;
                 outcome.voucher_ids.push(inserted.id);
                 *outcome.vouchers_by_book.entry(book).or_default() += 1;
@@ -116,7 +120,7 @@ fn post_all(
     }
     let report = batch.report;
     if !report.problems.is_empty() {
-        return Err(report.into_error());
+        return Err(report.into_error_about("事件或凭证"));
     }
     writer.commit()?;
     Ok(outcome)
@@ -125,13 +129,21 @@ fn post_all(
 pub fn post_file(ctx: &Context, file: &Path, post: bool, reviewer: Option<&str>) -> Result<Outcome, CliError> {
     let reviewer = post_reviewer(ctx.operator()?, post, reviewer)?;
     let format = Format::from_path(file).map_err(|_| {
-        CliError::refused(format!("文件 {} 的格式无法识别：事件文件应为 .toml 或 .json（含 JSON Lines）", file.display()))
+        CliError::refused(format!(
+            "文件 {} 的格式无法识别：事件文件应为 .toml 或 .json（含 JSON Lines）",
+            file.display()
+        ))
     })?;
     let text =
         std::fs::read_to_string(file).map_err(|e| CliError::refused(format!("无法读取 {}：{e}", file.display())))?;
     let placed = events::parse(&text, format).map_err(|errors| {
         let lines: Vec<String> = errors.iter().map(|e| format!("  {e}")).collect();
-        CliError::refused(format!("{} 中有 {} 处错误，没有写入任何事件：\n{}", file.display(), errors.len(), lines.join("\n")))
+        CliError::refused(format!(
+            "{} 中有 {} 处错误，没有写入任何事件：\n{}",
+            file.display(),
+            errors.len(),
+            lines.join("\n")
+        ))
     })?;
     let mut store = ctx.open()?;
     let outcome = post_all(&mut store, ctx, placed, reviewer)?;

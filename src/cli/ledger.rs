@@ -60,8 +60,13 @@ pub(super) struct BatchReport {
 
 impl BatchReport {
     pub(super) fn into_error(self) -> CliError {
+        self.into_error_about("凭证")
+    }
+
+    /// The error listing every problem; `written` names what was not written.
+    pub(super) fn into_error_about(self, written: &str) -> CliError {
         let total = self.problems.len();
-        let mut message = format!("{total} 处错误，没有写入任何凭证：\n");
+        let mut message = format!("{total} 处错误，没有写入任何{written}：\n");
         for problem in self.problems.iter().take(MAX_REPORTED) {
             message.push_str("  ");
             message.push_str(problem);

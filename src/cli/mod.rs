@@ -263,7 +263,8 @@ pub fn run(cli: Cli) -> Result<Outcome, CliError> {
         Command::Import { file, post, reviewer } => ledger::import_csv(&ctx, &file, post, reviewer.as_deref()),
         Command::Review(selection) => ledger::review(&ctx, &selection),
         Command::Post { events: Some(file), selection, post, reviewer } => {
-            if selection.all || selection.book.is_some() || selection.period.is_some() || !selection.numbers.is_empty() {
+            if selection.all || selection.book.is_some() || selection.period.is_some() || !selection.numbers.is_empty()
+            {
                 return Err(CliError::refused("post 事件文件时不能同时用 --all、--book、--period 或 --number"));
             }
             events::post_file(&ctx, &file, post, reviewer.as_deref())

@@ -134,13 +134,15 @@ mod tests {
     fn toml_json_array_and_json_lines_read_alike() {
         let toml = "[[event]]\nid = \"E1\"\nkind = \"transfer_out\"\ndate = 2023-03-01\nfund = \"employee\"\nparty = \"city\"\namount = \"5.00\"\n";
         let array = r#"[{"id": "E1", "kind": "transfer_out", "date": "2023-03-01", "fund": "employee", "party": "city", "amount": "5.00"}]"#;
-        let lines = "{\"id\": \"E1\", \"kind\": \"transfer_out\", \"date\": \"2023-03-01\", \"fund\": \"employee\", \"party\": \"city\", \"amount\": \"5.00\"}\n\n";
+        let one = "{\"id\": \"E1\", \"kind\": \"transfer_out\", \"date\": \"2023-03-01\", \"fund\": \"employee\", \"party\": \"city\", \"amount\": \"5.00\"}";
+        let lines = format!("{one}\n\n{}\n", one.replace("E1", "E2"));
         let a = parse(toml, Format::Toml).unwrap();
         let b = parse(array, Format::Json).unwrap();
-        let c = parse(lines, Format::Json).unwrap();
+        let c = parse(&lines, Format::Json).unwrap();
         assert_eq!(a[0].raw, b[0].raw);
         assert_eq!(b[0].raw, c[0].raw);
-        assert_eq!((a[0].place.as_str(), c[0].place.as_str()), ("第 1 个事件", "第 1 行"));
+        assert_eq!((a[0].place.as_str(), c[1].place.as_str()), ("第 1 个事件", "第 3 行"));
+        assert_eq!(c[1].raw.id(), Some("E2"));
         assert_eq!(a[0].raw.digest(), c[0].raw.digest());
     }
 

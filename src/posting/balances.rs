@@ -64,7 +64,13 @@ impl Rules<'_> {
             // The event parser requires terms for 1201.
             (OpeningAccount::Investment, None) => ("1201", format!("{name}期初债券投资结转")),
         };
-        posting.vouchers.push(self.voucher(party, self.event.date, None, &summary, vec![dr(code, amount), cr("3001", amount)]));
+        posting.vouchers.push(self.voucher(
+            party,
+            self.event.date,
+            None,
+            &summary,
+            vec![dr(code, amount), cr("3001", amount)],
+        ));
         if kind == PartyKind::City && account == OpeningAccount::Special {
             let finance = self.finance_party()?;
             posting.vouchers.push(self.voucher(

@@ -71,11 +71,32 @@ pub enum InterestAccount {
 /// What happened, with the fields of its kind.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EventKind {
-    OpeningBalance { party: String, account: OpeningAccount, amount: Money, instrument: Option<InstrumentTerms> },
-    PremiumReceipts { period: Period, premiums: Money, late_fees: Money, interest_subsidy: Money, party: String },
-    TreasuryTransfer { amount: Money, late_fees: Money },
-    FiscalSubsidy { level: SubsidyLevel, amount: Money, party: Option<String> },
-    TransferIn { party: String, amount: Money },
+    OpeningBalance {
+        party: String,
+        account: OpeningAccount,
+        amount: Money,
+        instrument: Option<InstrumentTerms>,
+    },
+    PremiumReceipts {
+        period: Period,
+        premiums: Money,
+        late_fees: Money,
+        interest_subsidy: Money,
+        party: String,
+    },
+    TreasuryTransfer {
+        amount: Money,
+        late_fees: Money,
+    },
+    FiscalSubsidy {
+        level: SubsidyLevel,
+        amount: Money,
+        party: Option<String>,
+    },
+    TransferIn {
+        party: String,
+        amount: Money,
+    },
     RemitToCity {
         party: String,
         purpose: RemitPurpose,
@@ -83,14 +104,44 @@ pub enum EventKind {
         instrument: Option<String>,
         received_on: Option<NaiveDate>,
     },
-    AllocateCityLevel { amount: Money, purpose: AllocationPurpose },
-    AllocateToCounty { party: String, amount: Money, purpose: AllocationPurpose, received_on: Option<NaiveDate> },
-    BenefitPayment { party: String, category: String, amount: Money },
-    TransferOut { party: String, amount: Money },
-    PremiumRefund { party: String, amount: Money },
-    TransferInRefund { party: String, amount: Money },
-    InterestCredited { party: String, account: InterestAccount, amount: Money },
-    DepositMatured { party: String, instrument: String, principal: Money, interest: Money },
+    AllocateCityLevel {
+        amount: Money,
+        purpose: AllocationPurpose,
+    },
+    AllocateToCounty {
+        party: String,
+        amount: Money,
+        purpose: AllocationPurpose,
+        received_on: Option<NaiveDate>,
+    },
+    BenefitPayment {
+        party: String,
+        category: String,
+        amount: Money,
+    },
+    TransferOut {
+        party: String,
+        amount: Money,
+    },
+    PremiumRefund {
+        party: String,
+        amount: Money,
+    },
+    TransferInRefund {
+        party: String,
+        amount: Money,
+    },
+    InterestCredited {
+        party: String,
+        account: InterestAccount,
+        amount: Money,
+    },
+    DepositMatured {
+        party: String,
+        instrument: String,
+        principal: Money,
+        interest: Money,
+    },
 }
 
 /// A checked event.
@@ -302,7 +353,11 @@ fn parse_kind(kind: &str, f: &mut Fields<'_>) -> Option<EventKind> {
             let party = f.text("party");
             let account = f.choice(
                 "account",
-                &[("1004", OpeningAccount::Special), ("1003", OpeningAccount::Expenditure), ("1201", OpeningAccount::Investment)],
+                &[
+                    ("1004", OpeningAccount::Special),
+                    ("1003", OpeningAccount::Expenditure),
+                    ("1201", OpeningAccount::Investment),
+                ],
             );
             let amount = f.amount("amount");
             let instrument = match account {
@@ -398,8 +453,10 @@ fn parse_kind(kind: &str, f: &mut Fields<'_>) -> Option<EventKind> {
         }
         "interest_credited" => {
             let party = f.text("party");
-            let account =
-                f.choice("account", &[("special", InterestAccount::Special), ("expenditure", InterestAccount::Expenditure)]);
+            let account = f.choice(
+                "account",
+                &[("special", InterestAccount::Special), ("expenditure", InterestAccount::Expenditure)],
+            );
             let amount = f.amount("amount");
             K::InterestCredited { party: party?, account: account?, amount: amount? }
         }
@@ -440,7 +497,10 @@ mod tests {
     use super::*;
 
     fn raw(pairs: &[(&str, &str)]) -> RawEvent {
-        RawEvent { fields: pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(), numeric: BTreeSet::new() }
+        RawEvent {
+            fields: pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            numeric: BTreeSet::new(),
+        }
     }
 
     #[test]
@@ -500,9 +560,16 @@ mod tests {
     fn refuses_unknown_kinds_and_non_positive_amounts() {
         let problems = raw(&[("kind", "bonus")]).parse().unwrap_err();
         assert!(problems[0].starts_with("未知的事件类型 kind \"bonus\"，应为 opening_balance、"), "{problems:?}");
-        let problems = raw(&[("id", "X"), ("kind", "transfer_out"), ("date", "2023-01-01"), ("fund", "employee"), ("party", "city"), ("amount", "-1.00")])
-            .parse()
-            .unwrap_err();
+        let problems = raw(&[
+            ("id", "X"),
+            ("kind", "transfer_out"),
+            ("date", "2023-01-01"),
+            ("fund", "employee"),
+            ("party", "city"),
+            ("amount", "-1.00"),
+        ])
+        .parse()
+        .unwrap_err();
         assert_eq!(problems, vec!["字段 amount 的金额 -1.00 必须大于零"]);
         let problems = raw(&[("kind", "year_end_close")]).parse().unwrap_err();
         assert!(problems[0].starts_with("未知的事件类型"), "{problems:?}");

@@ -44,18 +44,33 @@ impl Rules<'_> {
         }
         let premiums = amount.checked_sub(late_fees).map_err(|_| EventError::Overflow)?;
         let summary = "国库存款转入市财政专户";
-        let city = self.voucher(self.city_party()?, self.event.date, None, summary, vec![dr("1004", amount), cr("1005", amount)]);
+        let city = self.voucher(
+            self.city_party()?,
+            self.event.date,
+            None,
+            summary,
+            vec![dr("1004", amount), cr("1005", amount)],
+        );
         let finance = self.voucher(
             self.finance_party()?,
             self.event.date,
             None,
             "收国库划入医保费",
-            vec![dr("1011", amount), cr("4001", premiums), cr("4801", late_fees).with_summary("收国库划入滞纳金、贴息")],
+            vec![
+                dr("1011", amount),
+                cr("4001", premiums),
+                cr("4801", late_fees).with_summary("收国库划入滞纳金、贴息"),
+            ],
         );
         Ok(Posting { vouchers: vec![city, finance], instruments: vec![] })
     }
 
-    pub(super) fn fiscal_subsidy(&self, level: SubsidyLevel, amount: Money, party: Option<&str>) -> Result<Posting, EventError> {
+    pub(super) fn fiscal_subsidy(
+        &self,
+        level: SubsidyLevel,
+        amount: Money,
+        party: Option<&str>,
+    ) -> Result<Posting, EventError> {
         let (key, summary) = match (level, party) {
             (SubsidyLevel::CountyMatching, None) => return Err(EventError::CountyMatchingNeedsCounty),
             (SubsidyLevel::CountyMatching, Some(county)) => {
@@ -74,8 +89,13 @@ impl Rules<'_> {
             &summary,
             vec![dr("1004", amount), cr(account.clone(), amount)],
         );
-        let finance =
-            self.voucher(self.finance_party()?, self.event.date, None, &summary, vec![dr("1011", amount), cr(account, amount)]);
+        let finance = self.voucher(
+            self.finance_party()?,
+            self.event.date,
+            None,
+            &summary,
+            vec![dr("1011", amount), cr(account, amount)],
+        );
         Ok(Posting { vouchers: vec![city, finance], instruments: vec![] })
     }
 
@@ -109,8 +129,13 @@ impl Rules<'_> {
             InterestAccount::Expenditure => ("1003", "expenditure", format!("{name}支出户结息")),
         };
         let revenue = self.sub("4301", key)?;
-        let mut vouchers =
-            vec![self.voucher(party, self.event.date, None, &summary, vec![dr(asset, amount), cr(revenue.clone(), amount)])];
+        let mut vouchers = vec![self.voucher(
+            party,
+            self.event.date,
+            None,
+            &summary,
+            vec![dr(asset, amount), cr(revenue.clone(), amount)],
+        )];
         if kind == PartyKind::City && account == InterestAccount::Special {
             vouchers.push(self.voucher(
                 self.finance_party()?,

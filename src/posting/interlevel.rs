@@ -65,7 +65,7 @@ impl Rules<'_> {
         let (key, label) = remit_key(purpose);
         let source = if purpose == RemitPurpose::ExpenditureAccountInterest { "1003" } else { "1004" };
         let name = self.party_name(party);
-        let detail = instrument.map(|code| format!(" {code}")).unwrap_or_default();
+        let detail = instrument.map(|code| format!("（{code}）")).unwrap_or_default();
         let county = self.voucher(
             party,
             self.event.date,
@@ -75,8 +75,20 @@ impl Rules<'_> {
         );
         let revenue = self.sub("4701", party)?;
         let summary = format!("收{name}{label}{detail}");
-        let city = self.voucher(self.city_party()?, received, None, &summary, vec![dr("1004", amount), cr(revenue.clone(), amount)]);
-        let finance = self.voucher(self.finance_party()?, received, None, &summary, vec![dr("1011", amount), cr(revenue, amount)]);
+        let city = self.voucher(
+            self.city_party()?,
+            received,
+            None,
+            &summary,
+            vec![dr("1004", amount), cr(revenue.clone(), amount)],
+        );
+        let finance = self.voucher(
+            self.finance_party()?,
+            received,
+            None,
+            &summary,
+            vec![dr("1011", amount), cr(revenue, amount)],
+        );
         Ok(Posting { vouchers: vec![county, city, finance], instruments })
     }
 
@@ -116,7 +128,13 @@ impl Rules<'_> {
         let mut vouchers = match self.forward_mode() {
             // TS 21 literally: the county's share leaves the 专户 directly.
             ForwardMode::Statute => {
-                vec![self.voucher(city_party, self.event.date, None, &forward_summary, vec![dr(expense, amount), cr("1004", amount)])]
+                vec![self.voucher(
+                    city_party,
+                    self.event.date,
+                    None,
+                    &forward_summary,
+                    vec![dr(expense, amount), cr("1004", amount)],
+                )]
             }
             // The whole allocation lands in the city 支出户 first, then is forwarded from it.
             ForwardMode::PassThrough => vec![

@@ -298,7 +298,14 @@ impl<'a> Rules<'a> {
 
     /// A voucher in `party`'s book. `role` distinguishes a second voucher of the same event in
     /// the same book (its external id is `id/role`). Zero-amount entries are left out.
-    fn voucher(&self, party: &str, date: NaiveDate, role: Option<&str>, summary: &str, entries: Vec<Entry>) -> VoucherDraft {
+    fn voucher(
+        &self,
+        party: &str,
+        date: NaiveDate,
+        role: Option<&str>,
+        summary: &str,
+        entries: Vec<Entry>,
+    ) -> VoucherDraft {
         let summary = self.event.summary.clone().unwrap_or_else(|| summary.to_string());
         let external_id = match role {
             Some(role) => format!("{}/{role}", self.event.id),

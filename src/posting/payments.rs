@@ -40,7 +40,8 @@ impl Rules<'_> {
             Payment::PremiumRefund => ("4001", "征收退费"),
             Payment::TransferInRefund => ("4501", "转移收入退回"),
         };
-        let voucher = self.voucher(party, self.event.date, None, summary, vec![dr(account, amount), cr("1003", amount)]);
+        let voucher =
+            self.voucher(party, self.event.date, None, summary, vec![dr(account, amount), cr("1003", amount)]);
         Ok(Posting { vouchers: vec![voucher], instruments: vec![] })
     }
 }

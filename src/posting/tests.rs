@@ -5,6 +5,7 @@ use super::event::RawEvent;
 use super::*;
 use crate::domain::chart::Chart;
 use crate::domain::city::City;
+use std::collections::BTreeMap;
 
 fn city(mode: &str) -> City {
     let text = include_str!("../../fixtures/jingmen/city.toml")
@@ -268,10 +269,16 @@ fn instruments_open_mature_and_remit_once() {
         "kind=opening_balance date=2022-12-31 party=shayang account=1201 amount=1.00 instrument=B opened_on=2022-01-01 matures_on=2023-01-01",
     )
     .unwrap();
-    assert!(matches!(&opened.instruments[0], InstrumentChange::Opened(key, i) if key.2 == "B" && i.principal == Money::from_fen(100)));
+    assert!(
+        matches!(&opened.instruments[0], InstrumentChange::Opened(key, i) if key.2 == "B" && i.principal == Money::from_fen(100))
+    );
     let matured =
-        post("statute", "kind=deposit_matured party=shayang instrument=TD-OPEN principal=2000000.00 interest=1.00").unwrap();
-    assert_eq!(matured.instruments, vec![InstrumentChange::Matured(("shayang".into(), "employee".into(), "TD-OPEN".into()), Money::from_fen(100))]);
+        post("statute", "kind=deposit_matured party=shayang instrument=TD-OPEN principal=2000000.00 interest=1.00")
+            .unwrap();
+    assert_eq!(
+        matured.instruments,
+        vec![InstrumentChange::Matured(("shayang".into(), "employee".into(), "TD-OPEN".into()), Money::from_fen(100))]
+    );
 }
 
 /// One row per rejection rule: the event and the code it is refused with.
@@ -314,4 +321,214 @@ fn each_rejection_rule() {
     }
     // The freeze is exactly 2022-09-21 to 2022-12-31.
     assert!(post("statute", "kind=opening_balance party=shayang account=1201 amount=1.00 instrument=X opened_on=2022-09-20 matures_on=2023-09-20").is_ok());
+}
+
+mod properties {
+    //! Random valid event sequences: after each event every book balances, each fund's vouchers
+    //! stay in that fund's books, and at every month end the inter-level accounts eliminate once
+    //! money in transit is counted.
+
+    use super::*;
+    use crate::domain::balance::{trial_balance, PeriodTotals};
+    use crate::domain::ids::Period;
+    use crate::domain::voucher::{ClosedPeriods, LedgerRules};
+    use proptest::prelude::*;
+
+    const COUNTIES: [&str; 7] = ["dongbao", "duodao", "shayang", "zhongxiang", "jingshan", "zhanghe", "qujialing"];
+
+    /// (kind index, party index, amount in fen, day of year, transit days, fund index, choice)
+    type Seed = (u8, usize, i64, u32, u32, usize, usize);
+
+    fn fields_of(seed: Seed, index: usize) -> String {
+        let (kind, party, fen, day, transit, fund, choice) = seed;
+        let county = COUNTIES[party % COUNTIES.len()];
+        let any = if party % 8 == 7 { "city" } else { county };
+        let date = NaiveDate::from_yo_opt(2023, day).unwrap();
+        let received = date + chrono::Duration::days(i64::from(transit));
+        let amount = Money::from_fen(fen).to_string();
+        let fund = ["employee", "resident"][fund % 2];
+        let category = super::super::event::CATEGORIES[choice % 9];
+        let purposes = [
+            "balance",
+            "resident_subsidy",
+            "transfer_income",
+            "special_account_interest",
+            "expenditure_account_interest",
+        ];
+        let body = match kind % 10 {
+            0 => format!(
+                "kind=remit_to_city party={county} purpose={} amount={amount} received_on={received}",
+                purposes[choice % 5]
+            ),
+            1 => {
+                format!("kind=allocate_to_county party={county} purpose=monthly amount={amount} received_on={received}")
+            }
+            2 => format!("kind=allocate_city_level purpose=reserve amount={amount}"),
+            3 => format!("kind=benefit_payment party={any} category={category} amount={amount}"),
+            4 => format!("kind=premium_receipts period=2023-01 premiums={amount} late_fees=0.01"),
+            5 => format!("kind=treasury_transfer amount={amount}"),
+            6 => format!("kind=fiscal_subsidy level=county_matching party={county} amount={amount}"),
+            7 => format!("kind=transfer_in party={any} amount={amount}"),
+            8 => format!(
+                "kind=interest_credited party={any} account={} amount={amount}",
+                ["special", "expenditure"][choice % 2]
+            ),
+            _ => format!("kind=premium_refund party={any} amount={amount}"),
+        };
+        format!("{body} id=E{index} date={date} fund={fund}")
+    }
+
+    #[derive(Clone)]
+    struct Booked {
+        book: BookCode,
+        date: NaiveDate,
+        account: String,
+        side: Side,
+        amount: Money,
+    }
+
+    fn total(booked: &[Booked], book: &BookCode, account: &str, cutoff: NaiveDate, chart: &Chart) -> i64 {
+        booked
+            .iter()
+            .filter(|b| &b.book == book && b.date <= cutoff && chart.is_within(&b.account, account))
+            .map(|b| if b.side == Side::Debit { b.amount.fen() } else { -b.amount.fen() })
+            .sum()
+    }
+
+    fn check_month_end(booked: &[Booked], events: &[Event], cutoff: NaiveDate, chart: &Chart) {
+        for fund in ["employee", "resident"] {
+            let city = BookCode::new("city", fund);
+            for (n, county) in COUNTIES.iter().enumerate() {
+                let county_book = BookCode::new(county, fund);
+                let sub = format!("{:02}", n + 1);
+                let in_transit = |kind: &str| -> i64 {
+                    events
+                        .iter()
+                        .filter(|e| e.fund == fund && e.date <= cutoff)
+                        .filter_map(|e| match &e.kind {
+                            EventKind::RemitToCity { party, amount, received_on, .. }
+                                if kind == "remit" && party == county =>
+                            {
+                                received_on.filter(|r| *r > cutoff).map(|_| amount.fen())
+                            }
+                            EventKind::AllocateToCounty { party, amount, received_on, .. }
+                                if kind == "allocate" && party == county =>
+                            {
+                                received_on.filter(|r| *r > cutoff).map(|_| amount.fen())
+                            }
+                            _ => None,
+                        })
+                        .sum()
+                };
+                // City 下级上解收入 for the county (credit) + in transit = the county's 上解上级支出.
+                let city_4701 = -total(booked, &city, &format!("4701.{sub}"), cutoff, chart);
+                let county_5301 = total(booked, &county_book, "5301", cutoff, chart);
+                assert_eq!(city_4701 + in_transit("remit"), county_5301, "{fund} {county} remittances at {cutoff}");
+                // City 补助下级支出 for the county = the county's 上级补助收入 + in transit.
+                let city_5201 = total(booked, &city, &format!("5201.{sub}"), cutoff, chart);
+                let county_4601 = -total(booked, &county_book, "4601", cutoff, chart);
+                assert_eq!(city_5201, county_4601 + in_transit("allocate"), "{fund} {county} allocations at {cutoff}");
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+        #[test]
+        fn random_event_sequences_keep_every_invariant(
+            seeds in proptest::collection::vec((0u8..10, 0usize..8, 1i64..100_000_000, 1u32..=360, 0u32..4, 0usize..2, 0usize..9), 1..40),
+            pass_through in any::<bool>(),
+        ) {
+            let city = city(if pass_through { "pass_through" } else { "statute" });
+            let chart = chart();
+            let instruments = Instruments::new();
+            let closed = ClosedPeriods::new();
+            let rules = LedgerRules { city: &city, chart: &chart, closed: &closed };
+            let mut booked: Vec<Booked> = Vec::new();
+            let mut events = Vec::new();
+            for (index, seed) in seeds.into_iter().enumerate() {
+                let event = event(&fields_of(seed, index));
+                let posting = post_event(&event, &PostingContext { city: &city, chart: &chart, instruments: &instruments })
+                    .unwrap_or_else(|e| panic!("{event:?}: {e:?}"));
+                for draft in posting.vouchers {
+                    prop_assert_eq!(&draft.book.fund, &event.fund, "a voucher left its fund");
+                    let voucher = rules.validate(draft).unwrap_or_else(|e| panic!("{event:?}: {e:?}"));
+                    for line in voucher.lines() {
+                        booked.push(Booked { book: voucher.book().clone(), date: voucher.date(), account: line.account.clone(), side: line.side, amount: line.amount });
+                    }
+                }
+                events.push(event);
+                // Every book balances: its trial balance ties.
+                for book in city.books() {
+                    let totals: Vec<PeriodTotals> = booked.iter().filter(|b| b.book == book).map(|b| PeriodTotals {
+                        account: b.account.clone(),
+                        period: Period::of(b.date),
+                        debit: if b.side == Side::Debit { b.amount } else { Money::ZERO },
+                        credit: if b.side == Side::Credit { b.amount } else { Money::ZERO },
+                    }).collect();
+                    let year = (Period::new(2023, 1).unwrap(), Period::new(2024, 1).unwrap());
+                    prop_assert!(trial_balance(&chart, &totals, year.0, year.1).totals.ties(), "{} does not balance", book);
+                }
+            }
+            for month in 1..=12 {
+                check_month_end(&booked, &events, Period::new(2023, month).unwrap().last_day(), &chart);
+            }
+        }
+    }
+}
+
+/// The same month in both forward modes: every closing balance is the same, nothing is paid out
+/// twice, and pass-through only adds turnover on the city 支出户 (in and straight out again).
+#[test]
+fn both_forward_modes_end_with_the_same_balances() {
+    let month = [
+        "kind=opening_balance date=2022-12-31 party=city account=1004 amount=10000.00",
+        "kind=allocate_city_level date=2023-01-20 amount=300.00 purpose=reserve",
+        "kind=allocate_to_county date=2023-01-20 party=shayang amount=1200.00 purpose=reserve",
+        "kind=allocate_to_county date=2023-01-30 party=jingshan amount=800.00 purpose=monthly received_on=2023-02-01",
+        "kind=benefit_payment date=2023-01-25 party=shayang category=inpatient amount=700.00",
+        "kind=benefit_payment date=2023-01-26 party=city category=inpatient amount=100.00",
+    ];
+    let run = |mode: &str| {
+        let city = city(mode);
+        let chart = chart();
+        let instruments = Instruments::new();
+        let mut balances: BTreeMap<(String, String), (i64, i64)> = BTreeMap::new();
+        for (index, fields) in month.iter().enumerate() {
+            let posting = post_event(
+                &event(&format!("{fields} id=M{index}")),
+                &PostingContext { city: &city, chart: &chart, instruments: &instruments },
+            )
+            .unwrap();
+            for voucher in posting.vouchers {
+                for line in voucher.lines {
+                    let entry = balances.entry((voucher.book.to_string(), line.account)).or_default();
+                    match line.side {
+                        Side::Debit => entry.0 += line.amount.fen(),
+                        Side::Credit => entry.1 += line.amount.fen(),
+                    }
+                }
+            }
+        }
+        balances
+    };
+    let statute = run("statute");
+    let pass_through = run("pass_through");
+    let closing = |b: &BTreeMap<(String, String), (i64, i64)>| -> BTreeMap<(String, String), i64> {
+        b.iter().map(|(k, (d, c))| (k.clone(), d - c)).filter(|(_, v)| *v != 0).collect()
+    };
+    assert_eq!(closing(&statute), closing(&pass_through));
+    let key = |book: &str, account: &str| (book.to_string(), account.to_string());
+    // 补助下级支出 is booked once: 1,200 + 800 in both modes.
+    assert_eq!(statute[&key("city/employee", "5201.03")].0 + statute[&key("city/employee", "5201.05")].0, 200_000);
+    assert_eq!(
+        pass_through[&key("city/employee", "5201.03")].0 + pass_through[&key("city/employee", "5201.05")].0,
+        200_000
+    );
+    // City 支出户: statute receives only its own 300; pass-through also passes 2,000 through.
+    assert_eq!(statute[&key("city/employee", "1003")], (30_000, 10_000));
+    assert_eq!(pass_through[&key("city/employee", "1003")], (230_000, 210_000));
+    // The city 专户 pays out 300 + 1,200 + 800 in both modes.
+    assert_eq!(statute[&key("city/employee", "1004")].1, 230_000);
+    assert_eq!(pass_through[&key("city/employee", "1004")].1, 230_000);
 }

@@ -33,8 +33,10 @@ fn only_the_store_names_rusqlite() {
 
 #[test]
 fn the_pure_core_reads_no_clock_env_file_or_terminal() {
-    let pure = ["src/money.rs", "src/domain/", "src/posting/", "src/reconcile/", "src/policy/", "src/plan/", "src/calendar"];
-    let forbidden = ["Utc::now", "Local::now", "SystemTime", "std::env", "std::fs", "println!", "eprintln!", "std::io::std"];
+    let pure =
+        ["src/money.rs", "src/domain/", "src/posting/", "src/reconcile/", "src/policy/", "src/plan/", "src/calendar"];
+    let forbidden =
+        ["Utc::now", "Local::now", "SystemTime", "std::env", "std::fs", "println!", "eprintln!", "std::io::std"];
     for (path, text) in all_sources() {
         if pure.iter().any(|p| path.starts_with(p)) {
             for word in forbidden {

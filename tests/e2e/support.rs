@@ -21,8 +21,13 @@ pub struct Env {
 impl Env {
     /// A fresh folder with a Jingmen database.
     pub fn jingmen() -> Env {
+        Env::new_city("fixtures/jingmen")
+    }
+
+    /// A fresh folder with a database for the city fixture at `dir`.
+    pub fn new_city(dir: &str) -> Env {
         let env = Env { dir: tempfile::tempdir().expect("temp dir") };
-        let run = env.run(&["init", "--city", &fixture("fixtures/jingmen")]);
+        let run = env.run(&["init", "--city", &fixture(dir)]);
         assert_eq!(run.code, 0, "init failed: {}", run.stderr);
         env
     }
@@ -80,7 +85,18 @@ impl Env {
     pub fn fingerprint(&self) -> String {
         let conn = rusqlite::Connection::open(self.db()).expect("open db");
         let mut text = String::new();
-        for table in ["voucher", "voucher_line", "balance", "period", "book", "account", "setting"] {
+        for table in [
+            "voucher",
+            "voucher_line",
+            "balance",
+            "period",
+            "book",
+            "account",
+            "setting",
+            "event",
+            "event_voucher",
+            "instrument",
+        ] {
             let mut stmt = conn.prepare(&format!("SELECT * FROM {table} ORDER BY 1, 2")).expect("prepare");
             let columns = stmt.column_count();
             let rows = stmt
