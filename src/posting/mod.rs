@@ -327,7 +327,9 @@ impl<'a> Rules<'a> {
                     summary: e.summary.unwrap_or_else(|| summary.clone()),
                     side: e.side,
                     amount: e.amount,
-                    reference: self.event.reference.clone(),
+                    // Both sides of a flow come from one event, so its id is the shared reference
+                    // reconciliation matches on when staff gave no bank serial.
+                    reference: Some(self.event.reference.clone().unwrap_or_else(|| self.event.id.clone())),
                 })
                 .collect(),
         }
