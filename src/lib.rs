@@ -10,5 +10,6 @@ pub mod domain;
 pub mod import;
 pub mod money;
 pub mod posting;
+pub mod reconcile;
 pub mod render;
 pub mod store;

@@ -70,13 +70,14 @@ pub fn verify(ctx: &Context) -> Result<Outcome, CliError> {
         }
         problems.extend(balance_differences(&store, book)?);
     }
+    problems.extend(super::closing::verify_seals(&store)?);
     report("verify", books.len(), problems)
 }
 
 fn report(what: &str, books: usize, problems: Vec<String>) -> Result<Outcome, CliError> {
     if problems.is_empty() {
         let text = match what {
-            "verify" => format!("verify 通过：{books} 个账簿的哈希链和余额均与凭证一致\n"),
+            "verify" => format!("verify 通过：{books} 个账簿的哈希链和余额均与凭证一致，结账封存完好\n"),
             _ => format!("check 通过：{books} 个账簿的余额均与凭证行一致\n"),
         };
         return Ok(Outcome::ok(text));

@@ -3,10 +3,12 @@
 //! Each command loads what it needs, calls the pure core, writes in one transaction and
 //! returns text; `main` prints it.
 
+mod closing;
 mod demo;
 mod events;
 mod integrity;
 mod ledger;
+mod reconcile;
 mod reports;
 
 use crate::domain::ids::{BookCode, Period, VoucherNo};
@@ -21,6 +23,7 @@ pub mod exit {
     pub const OK: i32 = 0;
     pub const REFUSED: i32 = 1;
     pub const USAGE: i32 = 2;
+    pub const DIFFERENCES: i32 = 3;
     pub const INTEGRITY: i32 = 5;
     pub const INTERNAL: i32 = 70;
 }
@@ -121,12 +124,38 @@ pub enum Command {
         #[command(flatten)]
         range: BookRange,
     },
-    /// 结账: close a month (every book, or one).
+    /// 结账: close a month (every book, or one) after a clean reconciliation; writes a seal.
     Close {
         #[arg(long)]
         period: String,
         #[arg(long)]
         book: Option<String>,
+        /// Close although the latest reconciliation found differences (needs --reason).
+        #[arg(long)]
+        accept_differences: bool,
+        /// Why the differences are accepted (recorded in the seal).
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// 反结账: reopen the latest closed month.
+    Reopen {
+        #[arg(long)]
+        period: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// The tax authority's, treasury's and banks' records.
+    #[command(subcommand)]
+    Statement(StatementCommand),
+    /// Month-end reconciliation: every check (or one), every fund (or one); exit 3 on differences.
+    Reconcile {
+        #[arg(long)]
+        period: String,
+        /// One check: tax_treasury, treasury_finance, finance_agency, city_county, bank, invariants.
+        #[arg(long)]
+        check: Option<String>,
+        #[arg(long)]
+        fund: Option<String>,
     },
     /// Recompute balances from voucher lines and compare.
     Check,
@@ -136,6 +165,17 @@ pub enum Command {
     Demo {
         #[arg(long, value_enum, default_value = "jingmen")]
         city: demo::DemoCity,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum StatementCommand {
+    /// Import a statement CSV (idempotent per line: ref + source).
+    Import {
+        /// tax, treasury or bank.
+        #[arg(long)]
+        source: String,
+        file: PathBuf,
     },
 }
 
@@ -282,7 +322,14 @@ pub fn run(cli: Cli) -> Result<Outcome, CliError> {
         Command::Journal { range, all } => reports::journal(&ctx, &range, all),
         Command::Account { range, account } => reports::account(&ctx, &range, &account),
         Command::TrialBalance { range } => reports::trial_balance(&ctx, &range),
-        Command::Close { period, book } => ledger::close(&ctx, &period, book.as_deref()),
+        Command::Close { period, book, accept_differences, reason } => {
+            closing::close(&ctx, &period, book.as_deref(), accept_differences, reason.as_deref())
+        }
+        Command::Reopen { period, reason } => closing::reopen(&ctx, &period, &reason),
+        Command::Statement(StatementCommand::Import { source, file }) => {
+            reconcile::import_statement(&ctx, &source, &file)
+        }
+        Command::Reconcile { period, check, fund } => reconcile::run(&ctx, &period, check.as_deref(), fund.as_deref()),
         Command::Check => integrity::check(&ctx),
         Command::Verify => integrity::verify(&ctx),
         Command::Demo { city } => demo::run(&ctx, city),

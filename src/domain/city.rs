@@ -128,6 +128,19 @@ impl City {
         self.fund.iter().find(|f| f.code == code)
     }
 
+    /// The party as staff name it in a 摘要 or report: "市本级", "沙洋县", "市财政专户".
+    pub fn short_name(&self, code: &str) -> String {
+        match self.party(code) {
+            Some(p) if p.kind == PartyKind::City => "市本级".to_string(),
+            Some(p) if p.kind == PartyKind::Finance => "市财政专户".to_string(),
+            Some(p) => {
+                let name = p.name.split('（').next().unwrap_or(&p.name);
+                ["医疗保障局", "医保局"].iter().find_map(|suffix| name.strip_suffix(suffix)).unwrap_or(name).to_string()
+            }
+            None => code.to_string(),
+        }
+    }
+
     pub fn counties(&self) -> impl Iterator<Item = &Party> {
         self.party.iter().filter(|p| p.kind == PartyKind::County)
     }

@@ -8,4 +8,5 @@ pub mod chart;
 pub mod city;
 pub mod ids;
 pub mod rejection;
+pub mod seal;
 pub mod voucher;

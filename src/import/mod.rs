@@ -4,6 +4,7 @@
 
 pub mod csv_lines;
 pub mod events;
+pub mod statements;
 pub mod voucher_file;
 
 /// A problem at one place in an input file.

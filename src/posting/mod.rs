@@ -228,13 +228,8 @@ impl<'a> Rules<'a> {
         BookCode::new(party, &self.event.fund)
     }
 
-    /// The party as staff name it in a 摘要: "市本级", "沙洋县".
     fn party_name(&self, party: &str) -> String {
-        match self.ctx.city.party(party) {
-            Some(p) if p.kind == PartyKind::City => "市本级".to_string(),
-            Some(p) => short_name(&p.name),
-            None => party.to_string(),
-        }
+        self.ctx.city.short_name(party)
     }
 
     fn party_of_kind(&self, kind: PartyKind) -> Result<&'a str, EventError> {
@@ -338,16 +333,6 @@ impl<'a> Rules<'a> {
     fn forward_mode(&self) -> ForwardMode {
         self.ctx.city.settings.forward_mode
     }
-}
-
-/// "沙洋县医疗保障局" → "沙洋县": the party as staff say it in a 摘要.
-fn short_name(name: &str) -> String {
-    for suffix in ["医疗保障局", "医保局"] {
-        if let Some(stripped) = name.strip_suffix(suffix) {
-            return stripped.to_string();
-        }
-    }
-    name.split('（').next().unwrap_or(name).to_string()
 }
 
 fn checked_add(a: Money, b: Money) -> Result<Money, EventError> {

@@ -1,6 +1,7 @@
 //! Rendering: aligned tables with Chinese labels, CSV and JSON. Every function returns a
 //! string; only the CLI writes to the terminal.
 
+pub mod reconcile;
 pub mod reports;
 
 use comfy_table::presets::UTF8_FULL_CONDENSED;

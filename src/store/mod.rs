@@ -6,15 +6,21 @@ mod config;
 mod events;
 mod ledger;
 mod reads;
+mod reconcile;
 
 pub use ledger::{Inserted, Writer};
 pub use reads::{Reader, VoucherFilter};
+pub use reconcile::{RunRecord, SealRecord, SealedBook, StatementWrite};
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use std::path::Path;
 
 /// Migrations in order; `PRAGMA user_version` records how many are applied.
-const MIGRATIONS: &[&str] = &[include_str!("../../schema/0001_init.sql"), include_str!("../../schema/0002_events.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../schema/0001_init.sql"),
+    include_str!("../../schema/0002_events.sql"),
+    include_str!("../../schema/0003_reconcile.sql"),
+];
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

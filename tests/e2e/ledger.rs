@@ -67,7 +67,7 @@ fn walkthrough_trial_balances_tie_to_hand_computed_figures() {
     assert_eq!(county["totals"]["closing_debit_side"], "2300000.00");
     assert_eq!(county["totals"]["closing_credit_side"], "2300000.00");
 
-    assert_eq!(env.ok(&["verify"]), "verify 通过：18 个账簿的哈希链和余额均与凭证一致\n");
+    assert_eq!(env.ok(&["verify"]), "verify 通过：18 个账簿的哈希链和余额均与凭证一致，结账封存完好\n");
     assert_eq!(env.ok(&["check"]), "check 通过：18 个账簿的余额均与凭证行一致\n");
 }
 
@@ -207,7 +207,8 @@ fn closed_months_refuse_postings_and_close_in_order() {
     let run = env.run(&["close", "--period", "2023-02"]);
     assert_eq!(run.code, 1);
     assert!(run.stderr.contains("city/employee 的 2023-01 尚未结账：须按月份顺序结账"), "{}", run.stderr);
-    assert_eq!(env.ok(&["close", "--period", "2023-01"]), "已结账 2023-01：18 个账簿\n");
+    let out = env.ok(&["close", "--period", "2023-01", "--accept-differences", "--reason", "演练：无对账单"]);
+    assert!(out.starts_with("已结账 2023-01：18 个账簿；封存哈希 "), "{out}");
     let before = env.fingerprint();
     let run =
         env.run(&["reverse", "--book", "shayang/employee", "--number", "记-2023-01-0006", "--reviewer", REVIEWER]);
@@ -287,7 +288,7 @@ fn a_newer_database_is_refused_and_left_alone() {
     env.raw().pragma_update(None, "user_version", 99).unwrap();
     let run = env.run(&["journal", "--book", "city/employee"]);
     assert_eq!(run.code, 1);
-    assert!(run.stderr.contains("数据库结构版本 99 比本程序支持的 2 新"), "{}", run.stderr);
+    assert!(run.stderr.contains("数据库结构版本 99 比本程序支持的 3 新"), "{}", run.stderr);
     let version: i64 = env.raw().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
     assert_eq!(version, 99);
 }

@@ -1,0 +1,344 @@
+//! The six checks: which items each side of each pair contributes, which balances it compares,
+//! and the monthly invariants.
+
+use super::matching::{match_pair, statement, Direction, Item, PairResult, Scope, SideItems};
+use super::{CheckName, Finding, FindingKind, Input, LedgerLine, Severity, Source, Statement, StatementLine};
+use crate::domain::chart::Side;
+use crate::domain::ids::{BookCode, PartyKind};
+use crate::money::Money;
+use std::collections::HashSet;
+
+#[derive(Default)]
+pub(super) struct CheckResult {
+    pub matched: usize,
+    pub findings: Vec<Finding>,
+    pub statements: Vec<Statement>,
+}
+
+impl CheckResult {
+    fn absorb(&mut self, pair: PairResult) {
+        self.matched += pair.matched;
+        self.findings.extend(pair.findings);
+    }
+}
+
+pub(super) fn run(check: CheckName, input: &Input<'_>, fund: &str) -> CheckResult {
+    match check {
+        CheckName::TaxTreasury => tax_treasury(input, fund),
+        CheckName::TreasuryFinance => treasury_finance(input, fund),
+        CheckName::FinanceAgency => finance_agency(input, fund),
+        CheckName::CityCounty => city_county(input, fund),
+        CheckName::Bank => bank(input, fund),
+        CheckName::Invariants => invariants(input, fund),
+    }
+}
+
+fn scope<'a>(input: &Input<'_>, check: CheckName, fund: &'a str, name: String) -> Scope<'a> {
+    Scope { check, fund, name, period: input.period, ageing_limit_days: input.city.settings.ageing_limit_days }
+}
+
+fn party_of(input: &Input<'_>, kind: PartyKind) -> String {
+    input.city.party.iter().find(|p| p.kind == kind).map(|p| p.code.clone()).unwrap_or_default()
+}
+
+/// Lines of `book` on `account` (and its sub-accounts), signed positive on `positive` side.
+fn ledger_items<'a>(
+    input: &'a Input<'_>,
+    book: &'a BookCode,
+    account: &'a str,
+    positive: Side,
+) -> impl Iterator<Item = (&'a LedgerLine, Item)> + 'a {
+    input.ledger.iter().filter(move |l| &l.book == book && input.chart.is_within(&l.account, account)).map(move |l| {
+        let fen = if l.side == positive { l.amount.fen() } else { -l.amount.fen() };
+        let item = Item {
+            reference: l.reference.clone(),
+            date: l.date,
+            amount: Money::from_fen(fen),
+            place: format!("{} {}", l.book, l.number),
+        };
+        (l, item)
+    })
+}
+
+fn ledger_side(
+    input: &Input<'_>,
+    book: &BookCode,
+    account: &str,
+    positive: Side,
+    label: String,
+    flow: Direction,
+) -> SideItems {
+    SideItems { label, items: ledger_items(input, book, account, positive).map(|(_, i)| i).collect(), positive: flow }
+}
+
+fn balance(side: &SideItems) -> Money {
+    Money::from_fen(side.items.iter().map(|i| i.amount.fen()).sum())
+}
+
+/// Statement lines of a source and fund, signed by kind (+1, −1, or left out with 0).
+fn register_side(
+    input: &Input<'_>,
+    source: Source,
+    fund: &str,
+    sign: fn(&str) -> i64,
+    label: &str,
+    flow: Direction,
+) -> SideItems {
+    let items = input
+        .statements
+        .iter()
+        .filter(|s| s.source == source && s.fund.as_deref() == Some(fund))
+        .filter(|s| sign(&s.kind) != 0)
+        .map(|s| statement_item(s, sign(&s.kind), label))
+        .collect();
+    SideItems { label: label.to_string(), items, positive: flow }
+}
+
+fn statement_item(line: &StatementLine, sign: i64, label: &str) -> Item {
+    Item {
+        reference: line.reference.clone(),
+        date: line.date,
+        amount: Money::from_fen(sign * line.amount.fen()),
+        place: format!("{label} {} {}", line.date, line.kind),
+    }
+}
+
+fn tax_treasury(input: &Input<'_>, fund: &str) -> CheckResult {
+    let scope = scope(input, CheckName::TaxTreasury, fund, "医保费入库".into());
+    let tax = register_side(
+        input,
+        Source::Tax,
+        fund,
+        |k| match k {
+            "paid_to_treasury" => 1,
+            "refund" => -1,
+            _ => 0,
+        },
+        "税务",
+        Direction::Out,
+    );
+    let treasury = register_side(
+        input,
+        Source::Treasury,
+        fund,
+        |k| match k {
+            "received" => 1,
+            "refund" => -1,
+            _ => 0,
+        },
+        "国库",
+        Direction::In,
+    );
+    let mut result = CheckResult::default();
+    result.absorb(match_pair(&scope, &tax, &treasury));
+    result
+}
+
+/// Finance book receipts from the treasury: 专户存款 debits of vouchers that credit 社会保险费收入.
+fn treasury_finance(input: &Input<'_>, fund: &str) -> CheckResult {
+    let scope = scope(input, CheckName::TreasuryFinance, fund, "国库划转专户".into());
+    let treasury = register_side(
+        input,
+        Source::Treasury,
+        fund,
+        |k| if k == "transferred_to_special_account" { 1 } else { 0 },
+        "国库",
+        Direction::Out,
+    );
+    let finance_book = BookCode::new(&party_of(input, PartyKind::Finance), fund);
+    let premium_vouchers: HashSet<i64> = input
+        .ledger
+        .iter()
+        .filter(|l| l.book == finance_book && l.side == Side::Credit && input.chart.is_within(&l.account, "4001"))
+        .map(|l| l.voucher_id)
+        .collect();
+    let items = ledger_items(input, &finance_book, "1011", Side::Debit)
+        .filter(|(l, _)| premium_vouchers.contains(&l.voucher_id) && l.side == Side::Debit)
+        .map(|(_, i)| i)
+        .collect();
+    let finance = SideItems { label: "财政专户".into(), items, positive: Direction::In };
+    let mut result = CheckResult::default();
+    result.absorb(match_pair(&scope, &treasury, &finance));
+    result
+}
+
+fn finance_agency(input: &Input<'_>, fund: &str) -> CheckResult {
+    let scope = scope(input, CheckName::FinanceAgency, fund, "专户存款 1011 ↔ 财政专户存款 1004".into());
+    let finance_book = BookCode::new(&party_of(input, PartyKind::Finance), fund);
+    let city_book = BookCode::new(&party_of(input, PartyKind::City), fund);
+    let finance = ledger_side(input, &finance_book, "1011", Side::Debit, "财政专户".into(), Direction::In);
+    let city = ledger_side(input, &city_book, "1004", Side::Debit, "市经办机构".into(), Direction::In);
+    let mut pair = match_pair(&scope, &finance, &city);
+    let mut result = CheckResult::default();
+    result.statements.push(statement(&scope, &mut pair, &finance, &city, balance(&finance), balance(&city)));
+    result.absorb(pair);
+    result
+}
+
+fn city_county(input: &Input<'_>, fund: &str) -> CheckResult {
+    let city_book = BookCode::new(&party_of(input, PartyKind::City), fund);
+    let mut result = CheckResult::default();
+    for county in input.city.counties() {
+        let name = input.city.short_name(&county.code);
+        let county_book = BookCode::new(&county.code, fund);
+        let sub = |parent: &str| input.chart.child_by_key(parent, &county.code).map(|a| a.code.clone());
+        let (Some(allocated), Some(remitted)) = (sub("5201"), sub("4701")) else { continue };
+        let pairs = [
+            (
+                format!("{name} 拨款"),
+                ledger_side(input, &city_book, &allocated, Side::Debit, "市经办机构".into(), Direction::Out),
+                ledger_side(input, &county_book, "4601", Side::Credit, name.clone(), Direction::In),
+            ),
+            (
+                format!("{name} 上解"),
+                ledger_side(input, &county_book, "5301", Side::Debit, name.clone(), Direction::Out),
+                ledger_side(input, &city_book, &remitted, Side::Credit, "市经办机构".into(), Direction::In),
+            ),
+        ];
+        for (label, ours, theirs) in pairs {
+            if ours.items.is_empty() && theirs.items.is_empty() {
+                continue;
+            }
+            let scope = scope(input, CheckName::CityCounty, fund, label);
+            let mut pair = match_pair(&scope, &ours, &theirs);
+            result.statements.push(statement(&scope, &mut pair, &ours, &theirs, balance(&ours), balance(&theirs)));
+            result.absorb(pair);
+        }
+    }
+    result
+}
+
+fn bank(input: &Input<'_>, fund: &str) -> CheckResult {
+    let mut result = CheckResult::default();
+    let agencies = input.city.party.iter().filter(|p| p.kind != PartyKind::Finance);
+    for party in agencies {
+        let book = BookCode::new(&party.code, fund);
+        let ledger = ledger_side(
+            input,
+            &book,
+            "1003",
+            Side::Debit,
+            format!("{}账簿", input.city.short_name(&party.code)),
+            Direction::In,
+        );
+        let lines: Vec<&StatementLine> = input
+            .statements
+            .iter()
+            .filter(|s| {
+                s.source == Source::Bank && s.book.as_ref() == Some(&book) && s.account.as_deref() == Some("1003")
+            })
+            .collect();
+        let items: Vec<Item> = lines
+            .iter()
+            .filter(|s| s.kind != "balance")
+            .map(|s| statement_item(s, if s.kind == "in" { 1 } else { -1 }, "银行"))
+            .collect();
+        let bank = SideItems { label: "银行".into(), items, positive: Direction::In };
+        if ledger.items.is_empty() && bank.items.is_empty() {
+            continue;
+        }
+        let scope = scope(input, CheckName::Bank, fund, format!("{book} 1003 支出户"));
+        let mut pair = match_pair(&scope, &ledger, &bank);
+        // The bank's balance: its latest balance row, plus what it booked after that day.
+        let latest = lines.iter().filter(|s| s.kind == "balance").max_by_key(|s| s.date);
+        if let Some(row) = latest {
+            let after: i64 = bank.items.iter().filter(|i| i.date > row.date).map(|i| i.amount.fen()).sum();
+            let bank_balance = Money::from_fen(row.amount.fen() + after);
+            result.statements.push(statement(&scope, &mut pair, &ledger, &bank, balance(&ledger), bank_balance));
+        }
+        result.absorb(pair);
+    }
+    result
+}
+
+fn invariants(input: &Input<'_>, fund: &str) -> CheckResult {
+    let mut result = CheckResult::default();
+    let city_book = BookCode::new(&party_of(input, PartyKind::City), fund);
+    let previous_end = input.period.previous().last_day();
+    let treasury = |kinds: &[&str], until: chrono::NaiveDate, from: Option<chrono::NaiveDate>| -> i64 {
+        input
+            .statements
+            .iter()
+            .filter(|s| s.source == Source::Treasury && s.fund.as_deref() == Some(fund) && s.date <= until)
+            .filter(|s| from.is_none_or(|f| s.date >= f))
+            .filter(|s| kinds.contains(&s.kind.as_str()))
+            .map(|s| s.amount.fen())
+            .sum()
+    };
+    let mut check = |holds: bool, message: String, ours: Money, theirs: Money| {
+        if holds {
+            result.matched += 1;
+        } else {
+            result.findings.push(Finding {
+                check: CheckName::Invariants.as_str(),
+                fund: fund.to_string(),
+                scope: "不变式".into(),
+                severity: Severity::Difference,
+                kind: FindingKind::Invariant,
+                outstanding: None,
+                reference: None,
+                ours: vec![],
+                theirs: vec![],
+                ours_amount: Some(ours),
+                theirs_amount: Some(theirs),
+                date: Some(input.period.last_day()),
+                age_days: None,
+                carried: false,
+                message,
+            });
+        }
+    };
+    // 1. City 国库存款 equals the treasury's receipts of past months not yet transferred.
+    let clearing: i64 = ledger_items(input, &city_book, "1005", Side::Debit).map(|(_, i)| i.amount.fen()).sum();
+    let untransferred = treasury(&["received"], previous_end, None)
+        - treasury(&["refund"], previous_end, None)
+        - treasury(&["transferred_to_special_account"], input.period.last_day(), None);
+    check(
+        clearing == untransferred,
+        format!(
+            "市国库存款 1005 月末余额 {}，国库上月及以前收入未划转 {}：应相等（月度划转后为零）",
+            Money::from_fen(clearing).grouped(),
+            Money::from_fen(untransferred).grouped()
+        ),
+        Money::from_fen(clearing),
+        Money::from_fen(untransferred),
+    );
+    // 2. Premium income booked this month (for last month) equals last month's treasury receipts.
+    let booked: i64 = ledger_items(input, &city_book, "1005", Side::Debit)
+        .filter(|(l, _)| l.side == Side::Debit && l.number.period == input.period)
+        .map(|(_, i)| i.amount.fen())
+        .sum();
+    let previous = input.period.previous();
+    let received = treasury(&["received"], previous_end, Some(previous.first_day()))
+        - treasury(&["refund"], previous_end, Some(previous.first_day()));
+    check(
+        booked == received,
+        format!(
+            "本月记入的 {previous} 医保费收入（含滞纳金、贴息）{}，国库 {previous} 实收 {}：应相等",
+            Money::from_fen(booked).grouped(),
+            Money::from_fen(received).grouped()
+        ),
+        Money::from_fen(booked),
+        Money::from_fen(received),
+    );
+    // 3. Every posted voucher of the month balances within its one book (counted as one invariant).
+    let unbalanced: Vec<_> = input.vouchers.iter().filter(|v| v.book.fund == fund && v.debit != v.credit).collect();
+    if unbalanced.is_empty() {
+        check(true, String::new(), Money::ZERO, Money::ZERO);
+    }
+    for voucher in unbalanced {
+        check(
+            false,
+            format!(
+                "{} {} 借方 {} 不等于贷方 {}",
+                voucher.book,
+                voucher.number,
+                voucher.debit.grouped(),
+                voucher.credit.grouped()
+            ),
+            voucher.debit,
+            voucher.credit,
+        );
+    }
+    result
+}

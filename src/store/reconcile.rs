@@ -1,0 +1,366 @@
+//! Statement registers, the ledger lines reconciliation reads, reconciliation runs and seals.
+
+use super::ledger::voucher_no;
+use super::{Reader, Result, StoreError, Writer};
+use crate::domain::chart::Side;
+use crate::domain::ids::{parse_date, BookCode, Period};
+use crate::money::Money;
+use crate::reconcile::{LedgerLine, Source, StatementLine, VoucherTotals};
+use chrono::NaiveDate;
+use rusqlite::{params, OptionalExtension};
+
+/// What importing one statement line did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatementWrite {
+    Inserted,
+    AlreadyPresent,
+    /// The same key is on file with other content.
+    Conflict,
+}
+
+/// A stored reconciliation run, as closing needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunRecord {
+    pub id: i64,
+    pub run_at: String,
+    pub differences: i64,
+    pub posted_count: i64,
+    pub report: String,
+}
+
+/// A stored seal or reopen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SealRecord {
+    pub id: i64,
+    pub period: Period,
+    pub action: String,
+    pub books: String,
+    pub run_id: Option<i64>,
+    pub reason: Option<String>,
+    pub hash: Option<String>,
+    pub sealed_by: String,
+    pub sealed_at: String,
+}
+
+/// One book's state a seal covers: cumulative totals per leaf account up to the month, and the
+/// head of its hash chain when it was sealed.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SealedBook {
+    pub book: String,
+    pub chain_seq: i64,
+    pub chain_hash: String,
+}
+
+/// A statement line's stored content: date, ref, fund, kind, book id, account, amount.
+type StoredLine = (String, Option<String>, Option<String>, String, Option<i64>, Option<String>, i64);
+
+impl Writer<'_> {
+    /// Stores a statement line unless the same line (source + key) is already on file.
+    pub fn insert_statement_line(
+        &mut self,
+        key: &str,
+        line: &StatementLine,
+        by: &str,
+        now: &str,
+    ) -> Result<StatementWrite> {
+        let book_id = match &line.book {
+            Some(book) => Some(self.book_id(book)?),
+            None => None,
+        };
+        let existing: Option<StoredLine> = self
+            .tx
+            .prepare_cached(
+                "SELECT date, ref, fund, kind, book_id, account, amount_fen FROM statement_line WHERE source = ?1 AND line_key = ?2",
+            )?
+            .query_row(params![line.source.as_str(), key], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
+            })
+            .optional()?;
+        if let Some(stored) = existing {
+            let same = stored
+                == (
+                    line.date.to_string(),
+                    line.reference.clone(),
+                    line.fund.clone(),
+                    line.kind.clone(),
+                    book_id,
+                    line.account.clone(),
+                    line.amount.fen(),
+                );
+            return Ok(if same { StatementWrite::AlreadyPresent } else { StatementWrite::Conflict });
+        }
+        self.tx
+            .prepare_cached(
+                "INSERT INTO statement_line (source, line_key, date, ref, fund, kind, book_id, account, amount_fen, imported_by, imported_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            )?
+            .execute(params![
+                line.source.as_str(),
+                key,
+                line.date.to_string(),
+                line.reference,
+                line.fund,
+                line.kind,
+                book_id,
+                line.account,
+                line.amount.fen(),
+                by,
+                now
+            ])?;
+        Ok(StatementWrite::Inserted)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub fn insert_run(
+        &mut self,
+        period: Period,
+        check: Option<&str>,
+        fund: Option<&str>,
+        by: &str,
+        now: &str,
+        differences: usize,
+        outstanding: usize,
+        posted_count: i64,
+        report: &str,
+    ) -> Result<i64> {
+        self.tx.execute(
+            "INSERT INTO reconciliation_run (period, check_name, fund, run_by, run_at, differences, outstanding, posted_count, report) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![period.to_string(), check, fund, by, now, differences as i64, outstanding as i64, posted_count, report],
+        )?;
+        Ok(self.tx.last_insert_rowid())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub fn insert_seal(
+        &mut self,
+        period: Period,
+        action: &str,
+        books: &str,
+        run_id: Option<i64>,
+        reason: Option<&str>,
+        hash: Option<&str>,
+        by: &str,
+        now: &str,
+    ) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO seal (period, action, books, run_id, reason, hash, sealed_by, sealed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![period.to_string(), action, books, run_id, reason, hash, by, now],
+        )?;
+        Ok(())
+    }
+
+    /// 反结账: a book's month open again.
+    pub fn reopen_period(&mut self, book: &BookCode, period: Period) -> Result<()> {
+        let book_id = self.book_id(book)?;
+        self.tx.execute(
+            "UPDATE period SET status = 'open', closed_at = NULL, closed_by = NULL WHERE book_id = ?1 AND period = ?2",
+            params![book_id, period.to_string()],
+        )?;
+        Ok(())
+    }
+}
+
+impl Reader<'_> {
+    /// Statement lines dated up to `until`.
+    pub fn statement_lines(&self, until: NaiveDate) -> Result<Vec<StatementLine>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT s.source, s.date, s.ref, s.fund, s.kind, b.party, b.fund, s.account, s.amount_fen \
+             FROM statement_line s LEFT JOIN book b ON b.id = s.book_id WHERE s.date <= ?1 ORDER BY s.date, s.id",
+        )?;
+        let rows = stmt.query_map([until.to_string()], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<String>>(2)?,
+                r.get::<_, Option<String>>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, Option<String>>(5)?,
+                r.get::<_, Option<String>>(6)?,
+                r.get::<_, Option<String>>(7)?,
+                r.get::<_, i64>(8)?,
+            ))
+        })?;
+        rows.map(|row| {
+            let (source, date, reference, fund, kind, party, book_fund, account, amount) = row?;
+            Ok(StatementLine {
+                source: Source::parse(&source)
+                    .ok_or_else(|| StoreError::Corrupt(format!("对账单来源 {source} 无效")))?,
+                date: parse_date(&date).map_err(StoreError::Corrupt)?,
+                reference,
+                fund,
+                book: party.zip(book_fund).map(|(party, fund)| BookCode { party, fund }),
+                account,
+                kind,
+                amount: Money::from_fen(amount),
+            })
+        })
+        .collect()
+    }
+
+    /// Posted lines dated up to `until` on the accounts reconciliation reads.
+    pub fn reconciliation_ledger(&self, until: NaiveDate) -> Result<Vec<LedgerLine>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT v.id, b.party, b.fund, v.period, v.seq, v.date, l.account, l.debit_fen, l.credit_fen, l.ref \
+             FROM voucher_line l JOIN voucher v ON v.id = l.voucher_id JOIN book b ON b.id = v.book_id \
+             WHERE v.status = 'posted' AND v.date <= ?1 AND (l.account IN ('1003', '1004', '1005', '1011', '4001', '4601') \
+               OR l.account LIKE '4001.%' OR l.account LIKE '4701.%' OR l.account LIKE '5201.%' OR l.account LIKE '5301.%') \
+             ORDER BY v.date, v.id, l.line_no",
+        )?;
+        let rows = stmt.query_map([until.to_string()], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, i64>(4)?,
+                r.get::<_, String>(5)?,
+                r.get::<_, String>(6)?,
+                r.get::<_, i64>(7)?,
+                r.get::<_, i64>(8)?,
+                r.get::<_, Option<String>>(9)?,
+            ))
+        })?;
+        rows.map(|row| {
+            let (voucher_id, party, fund, period, seq, date, account, debit, credit, reference) = row?;
+            let (side, amount) = if debit != 0 { (Side::Debit, debit) } else { (Side::Credit, credit) };
+            Ok(LedgerLine {
+                voucher_id,
+                book: BookCode { party, fund },
+                number: voucher_no(&period, seq)?,
+                date: parse_date(&date).map_err(StoreError::Corrupt)?,
+                account,
+                side,
+                amount: Money::from_fen(amount),
+                reference,
+            })
+        })
+        .collect()
+    }
+
+    /// Debit and credit totals of every posted voucher of a month.
+    pub fn voucher_totals(&self, period: Period) -> Result<Vec<VoucherTotals>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT b.party, b.fund, v.period, v.seq, SUM(l.debit_fen), SUM(l.credit_fen) FROM voucher v \
+             JOIN book b ON b.id = v.book_id JOIN voucher_line l ON l.voucher_id = v.id \
+             WHERE v.status = 'posted' AND v.period = ?1 GROUP BY v.id ORDER BY b.id, v.seq",
+        )?;
+        let rows = stmt.query_map([period.to_string()], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, i64>(3)?,
+                r.get::<_, i64>(4)?,
+                r.get::<_, i64>(5)?,
+            ))
+        })?;
+        rows.map(|row| {
+            let (party, fund, period, seq, debit, credit) = row?;
+            Ok(VoucherTotals {
+                book: BookCode { party, fund },
+                number: voucher_no(&period, seq)?,
+                debit: Money::from_fen(debit),
+                credit: Money::from_fen(credit),
+            })
+        })
+        .collect()
+    }
+
+    /// Posted vouchers in the month and before: grows whenever anything is posted there.
+    pub fn posted_count(&self, period: Period) -> Result<i64> {
+        Ok(self.conn.query_row(
+            "SELECT COUNT(*) FROM voucher WHERE status = 'posted' AND period <= ?1",
+            [period.to_string()],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// The latest run of a month that covered every check and fund.
+    pub fn latest_full_run(&self, period: Period) -> Result<Option<RunRecord>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT id, run_at, differences, posted_count, report FROM reconciliation_run \
+                 WHERE period = ?1 AND check_name IS NULL AND fund IS NULL ORDER BY id DESC LIMIT 1",
+                [period.to_string()],
+                |r| {
+                    Ok(RunRecord {
+                        id: r.get(0)?,
+                        run_at: r.get(1)?,
+                        differences: r.get(2)?,
+                        posted_count: r.get(3)?,
+                        report: r.get(4)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    pub fn run_report(&self, id: i64) -> Result<Option<String>> {
+        Ok(self.conn.query_row("SELECT report FROM reconciliation_run WHERE id = ?1", [id], |r| r.get(0)).optional()?)
+    }
+
+    pub fn seals(&self) -> Result<Vec<SealRecord>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, period, action, books, run_id, reason, hash, sealed_by, sealed_at FROM seal ORDER BY id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, Option<i64>>(4)?,
+                r.get::<_, Option<String>>(5)?,
+                r.get::<_, Option<String>>(6)?,
+                r.get::<_, String>(7)?,
+                r.get::<_, String>(8)?,
+            ))
+        })?;
+        rows.map(|row| {
+            let (id, period, action, books, run_id, reason, hash, sealed_by, sealed_at) = row?;
+            Ok(SealRecord {
+                id,
+                period: Period::parse(&period).map_err(StoreError::Corrupt)?,
+                action,
+                books,
+                run_id,
+                reason,
+                hash,
+                sealed_by,
+                sealed_at,
+            })
+        })
+        .collect()
+    }
+
+    /// A book's hash-chain head now: (chain_seq, hash), or (0, genesis).
+    pub fn chain_head(&self, book: &BookCode) -> Result<(i64, String)> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT v.chain_seq, v.hash FROM voucher v JOIN book b ON b.id = v.book_id \
+                 WHERE b.party = ?1 AND b.fund = ?2 AND v.chain_seq IS NOT NULL ORDER BY v.chain_seq DESC LIMIT 1",
+                [&book.party, &book.fund],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?
+            .unwrap_or((0, crate::domain::chain::GENESIS.to_string())))
+    }
+
+    /// The hash stored for a book's voucher at a chain position.
+    pub fn chain_hash_at(&self, book: &BookCode, chain_seq: i64) -> Result<Option<String>> {
+        if chain_seq == 0 {
+            return Ok(Some(crate::domain::chain::GENESIS.to_string()));
+        }
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT v.hash FROM voucher v JOIN book b ON b.id = v.book_id WHERE b.party = ?1 AND b.fund = ?2 AND v.chain_seq = ?3",
+                params![book.party, book.fund, chain_seq],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+}
