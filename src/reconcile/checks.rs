@@ -208,19 +208,14 @@ fn city_county(input: &Input<'_>, fund: &str) -> CheckResult {
     result
 }
 
+/// Each agency 支出户 against its bank. The bank's first balance row opens the comparison:
+/// what both sides booked up to that day is covered by it (e.g. the 2022-12-31 carry-forward)
+/// rather than matched item by item.
 fn bank(input: &Input<'_>, fund: &str) -> CheckResult {
     let mut result = CheckResult::default();
     let agencies = input.city.party.iter().filter(|p| p.kind != PartyKind::Finance);
     for party in agencies {
         let book = BookCode::new(&party.code, fund);
-        let ledger = ledger_side(
-            input,
-            &book,
-            "1003",
-            Side::Debit,
-            format!("{}账簿", input.city.short_name(&party.code)),
-            Direction::In,
-        );
         let lines: Vec<&StatementLine> = input
             .statements
             .iter()
@@ -228,23 +223,35 @@ fn bank(input: &Input<'_>, fund: &str) -> CheckResult {
                 s.source == Source::Bank && s.book.as_ref() == Some(&book) && s.account.as_deref() == Some("1003")
             })
             .collect();
+        let balances: Vec<&&StatementLine> = lines.iter().filter(|s| s.kind == "balance").collect();
+        let opened = balances.iter().map(|s| s.date).min();
+        let after_opening = |date: chrono::NaiveDate| opened.is_none_or(|o| date > o);
+        let mut ledger = ledger_side(
+            input,
+            &book,
+            "1003",
+            Side::Debit,
+            format!("{}账簿", input.city.short_name(&party.code)),
+            Direction::In,
+        );
+        let ledger_balance = balance(&ledger);
+        ledger.items.retain(|i| after_opening(i.date));
         let items: Vec<Item> = lines
             .iter()
-            .filter(|s| s.kind != "balance")
+            .filter(|s| s.kind != "balance" && after_opening(s.date))
             .map(|s| statement_item(s, if s.kind == "in" { 1 } else { -1 }, "银行"))
             .collect();
         let bank = SideItems { label: "银行".into(), items, positive: Direction::In };
-        if ledger.items.is_empty() && bank.items.is_empty() {
+        if ledger.items.is_empty() && bank.items.is_empty() && balances.is_empty() {
             continue;
         }
         let scope = scope(input, CheckName::Bank, fund, format!("{book} 1003 支出户"));
         let mut pair = match_pair(&scope, &ledger, &bank);
         // The bank's balance: its latest balance row, plus what it booked after that day.
-        let latest = lines.iter().filter(|s| s.kind == "balance").max_by_key(|s| s.date);
-        if let Some(row) = latest {
+        if let Some(row) = balances.iter().max_by_key(|s| s.date) {
             let after: i64 = bank.items.iter().filter(|i| i.date > row.date).map(|i| i.amount.fen()).sum();
             let bank_balance = Money::from_fen(row.amount.fen() + after);
-            result.statements.push(statement(&scope, &mut pair, &ledger, &bank, balance(&ledger), bank_balance));
+            result.statements.push(statement(&scope, &mut pair, &ledger, &bank, ledger_balance, bank_balance));
         }
         result.absorb(pair);
     }

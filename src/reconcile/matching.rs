@@ -303,6 +303,12 @@ pub fn statement(
         theirs_only_out: Money::from_fen(pair.theirs_only_out),
         ours_only_in: Money::from_fen(pair.ours_only_in),
         ours_only_out: Money::from_fen(pair.ours_only_out),
+        labels: [
+            OutstandingKind::of(false, theirs.direction(Money::from_fen(1))).describe(&ours.label, &theirs.label),
+            OutstandingKind::of(false, theirs.direction(Money::from_fen(-1))).describe(&ours.label, &theirs.label),
+            OutstandingKind::of(true, ours.direction(Money::from_fen(1))).describe(&ours.label, &theirs.label),
+            OutstandingKind::of(true, ours.direction(Money::from_fen(-1))).describe(&ours.label, &theirs.label),
+        ],
         ours_adjusted,
         theirs_adjusted,
         equal,

@@ -212,12 +212,14 @@ pub struct Statement {
     pub theirs_label: String,
     pub ours_balance: Money,
     pub theirs_balance: Money,
-    /// 对方已收我方未收 (+), 对方已付我方未付 (−): adjust our balance.
+    /// What only they booked, increasing (+) and decreasing (−) the compared balance: adjusts ours.
     pub theirs_only_in: Money,
     pub theirs_only_out: Money,
-    /// 我方已收对方未收 (+), 我方已付对方未付 (−): adjust their balance.
+    /// What only we booked, increasing (+) and decreasing (−): adjusts theirs.
     pub ours_only_in: Money,
     pub ours_only_out: Money,
+    /// The four adjustment lines in words, in the order of the four amounts above.
+    pub labels: [String; 4],
     pub ours_adjusted: Money,
     pub theirs_adjusted: Money,
     pub equal: bool,

@@ -63,10 +63,10 @@ pub fn report_table(report: &Report, run_id: i64) -> String {
         detail.push(kind_label(f.kind).to_string());
         out.push_str(&format!("       {}\n", detail.join("；")));
         if !f.ours.is_empty() || f.ours_amount.is_some() {
-            out.push_str(&format!("       我方：{} {}\n", amount(f.ours_amount), f.ours.join("、")));
+            out.push_str(&format!("       我方：{}\n", side(f.ours_amount, &f.ours)));
         }
         if !f.theirs.is_empty() || f.theirs_amount.is_some() {
-            out.push_str(&format!("       对方：{} {}\n", amount(f.theirs_amount), f.theirs.join("、")));
+            out.push_str(&format!("       对方：{}\n", side(f.theirs_amount, &f.theirs)));
         }
     }
     let shown: Vec<&Statement> = report.statements.iter().filter(|s| !s.equal || has_adjustments(s)).collect();
@@ -91,8 +91,9 @@ pub fn report_table(report: &Report, run_id: i64) -> String {
     out
 }
 
-fn amount(value: Option<Money>) -> String {
-    value.map(|m| m.grouped()).unwrap_or_default()
+fn side(amount: Option<Money>, places: &[String]) -> String {
+    let amount = amount.map(|m| m.grouped()).unwrap_or_default();
+    format!("{amount} {}", places.join("、")).trim().to_string()
 }
 
 fn has_adjustments(s: &Statement) -> bool {
@@ -111,15 +112,15 @@ fn statement_table(s: &Statement) -> String {
             s.theirs_balance.grouped(),
         ],
         vec![
-            format!("加：{}已收、{}未记", s.theirs_label, s.ours_label),
+            format!("加：{}", s.labels[0]),
             s.theirs_only_in.grouped(),
-            format!("加：{}已收、{}未记", s.ours_label, s.theirs_label),
+            format!("加：{}", s.labels[2]),
             s.ours_only_in.grouped(),
         ],
         vec![
-            format!("减：{}已付、{}未记", s.theirs_label, s.ours_label),
+            format!("减：{}", s.labels[1]),
             Money::from_fen(-s.theirs_only_out.fen()).grouped(),
-            format!("减：{}已付、{}未记", s.ours_label, s.theirs_label),
+            format!("减：{}", s.labels[3]),
             Money::from_fen(-s.ours_only_out.fen()).grouped(),
         ],
         vec!["调节后余额".into(), s.ours_adjusted.grouped(), "调节后余额".into(), s.theirs_adjusted.grouped()],

@@ -4,5 +4,6 @@
 mod architecture;
 mod events;
 mod ledger;
+mod reconcile;
 mod rejections;
 mod support;

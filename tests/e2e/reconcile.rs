@@ -1,0 +1,223 @@
+//! Month-end reconciliation and the sealed close, on the scenario in `tests/reconcile/`
+//! (its README lists the deliberate differences).
+
+use crate::support::{fixture, Env, REVIEWER};
+
+fn scenario(name: &str) -> String {
+    fixture(&format!("tests/reconcile/{name}"))
+}
+
+fn import_statements(env: &Env, month: &str) -> Vec<String> {
+    ["tax", "treasury", "bank"]
+        .iter()
+        .map(|source| env.ok(&["statement", "import", "--source", source, &scenario(&format!("{source}-{month}.csv"))]))
+        .collect()
+}
+
+/// December posted, reconciled and closed; January posted with its statements.
+fn january() -> Env {
+    let env = Env::jingmen();
+    env.ok(&["post", &scenario("dec.toml"), "--post", "--reviewer", REVIEWER]);
+    import_statements(&env, "2212");
+    let run = env.run(&["reconcile", "--period", "2022-12"]);
+    assert_eq!(run.code, 0, "December should be clean:\n{}", run.stdout);
+    env.ok(&["close", "--period", "2022-12"]);
+    env.ok(&["post", &scenario("jan.toml"), "--post", "--reviewer", REVIEWER]);
+    let imported = import_statements(&env, "2301");
+    // The bank file repeats ZF-0120-SY: imported once.
+    assert_eq!(imported[2], "已导入 bank 对账单 4 行；已存在未重复导入 1 行\n");
+    env
+}
+
+#[test]
+fn january_differences_are_reported_and_block_the_close() {
+    let env = january();
+    let run = env.run(&["reconcile", "--period", "2023-01"]);
+    assert_eq!(run.code, 3, "differences exit 3");
+    insta::assert_snapshot!("reconcile_2023_01", run.stdout);
+
+    let before = env.fingerprint();
+    let refused = env.run(&["close", "--period", "2023-01"]);
+    assert_eq!(refused.code, 1);
+    assert!(refused.stderr.contains("最近一次对账（#2，2023-02-01T09:00:00Z）发现 2 处差异"), "{}", refused.stderr);
+    assert_eq!(env.fingerprint(), before);
+    let no_reason = env.run(&["close", "--period", "2023-01", "--accept-differences"]);
+    assert!(no_reason.stderr.contains("--accept-differences 需要 --reason"), "{}", no_reason.stderr);
+
+    let out = env.ok(&[
+        "close",
+        "--period",
+        "2023-01",
+        "--accept-differences",
+        "--reason",
+        "BP-SY-0125 多记 0.01，2月红字冲销更正",
+    ]);
+    assert!(out.contains("理由（已记录）：BP-SY-0125 多记 0.01，2月红字冲销更正"), "{out}");
+    let reason: String = env
+        .raw()
+        .query_row("SELECT reason FROM seal WHERE period = '2023-01' AND action = 'close'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(reason, "BP-SY-0125 多记 0.01，2月红字冲销更正");
+
+    // Posting into the closed month is refused.
+    let late = env.run(&[
+        "event",
+        "transfer_out",
+        "--id",
+        "LATE",
+        "--date",
+        "2023-01-31",
+        "--fund",
+        "employee",
+        "--party",
+        "shayang",
+        "--amount",
+        "1.00",
+    ]);
+    assert_eq!(late.code, 1);
+    assert!(late.stderr.contains("账簿 shayang/employee 的 2023-01 期间已结账"), "{}", late.stderr);
+}
+
+#[test]
+fn february_clears_the_transit_and_the_correction_and_closes_clean() {
+    let env = january();
+    env.run(&["reconcile", "--period", "2023-01"]);
+    env.ok(&["close", "--period", "2023-01", "--accept-differences", "--reason", "2月更正"]);
+    env.ok(&[
+        "reverse",
+        "--book",
+        "shayang/employee",
+        "--number",
+        "记-2023-01-0002",
+        "--date",
+        "2023-02-02",
+        "--reviewer",
+        REVIEWER,
+    ]);
+    env.ok(&["post", &scenario("feb.toml"), "--post", "--reviewer", REVIEWER]);
+    env.ok(&["voucher", "add", &scenario("fee.toml")]);
+    env.ok_as(REVIEWER, &["review", "--all"]);
+    env.ok(&["post", "--all"]);
+    import_statements(&env, "2302");
+    let run = env.run(&["reconcile", "--period", "2023-02"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    insta::assert_snapshot!("reconcile_2023_02", run.stdout);
+    let out = env.ok(&["close", "--period", "2023-02"]);
+    assert!(out.starts_with("已结账 2023-02：18 个账簿；封存哈希 "), "{out}");
+    // Runs: December #1, January #2, February #3.
+    assert!(out.ends_with("（对账记录 #3）\n"), "{out}");
+    env.ok(&["verify"]);
+
+    // Reopen (反结账) only the latest closed month, with a reason on record.
+    let refused = env.run(&["reopen", "--period", "2023-01", "--reason", "补记"]);
+    assert_eq!(refused.stderr, "错误：只能反结账最近一个已结账的月份：2023-02 已结账，须先反结账它\n");
+    env.ok(&["reopen", "--period", "2023-02", "--reason", "补记2月凭证"]);
+    let history: Vec<(String, String)> = env
+        .raw()
+        .prepare("SELECT period, action FROM seal ORDER BY id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let expected: Vec<(String, String)> =
+        [("2022-12", "close"), ("2023-01", "close"), ("2023-02", "close"), ("2023-02", "reopen")]
+            .iter()
+            .map(|(p, a)| (p.to_string(), a.to_string()))
+            .collect();
+    assert_eq!(history, expected);
+    // Reopened, the month takes postings again and must be reconciled again before it closes.
+    env.ok(&[
+        "event",
+        "transfer_out",
+        "--id",
+        "T1",
+        "--date",
+        "2023-02-27",
+        "--fund",
+        "employee",
+        "--party",
+        "shayang",
+        "--amount",
+        "1.00",
+        "--post",
+        "--reviewer",
+        REVIEWER,
+    ]);
+    let stale = env.run(&["close", "--period", "2023-02"]);
+    assert!(stale.stderr.contains("之后又记账了 1 张凭证：请重新对账"), "{}", stale.stderr);
+}
+
+#[test]
+fn verify_catches_a_closing_balance_edited_behind_the_engines_back() {
+    let env = january();
+    env.run(&["reconcile", "--period", "2023-01"]);
+    env.ok(&["close", "--period", "2023-01", "--accept-differences", "--reason", "测试"]);
+    env.ok(&["verify"]);
+    env.raw()
+        .execute(
+            "UPDATE balance SET debit_fen = debit_fen + 1 WHERE account = '1003' AND period = '2023-01' \
+             AND book_id = (SELECT id FROM book WHERE party = 'shayang' AND fund = 'employee')",
+            [],
+        )
+        .unwrap();
+    let run = env.run(&["verify"]);
+    assert_eq!(run.code, 5);
+    assert!(
+        run.stderr.contains("2023-01 结账封存 #2（张会计 于 2023-02-01T09:00:00Z）与现有期末余额或对账记录不符"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn one_check_and_one_fund_as_json() {
+    let env = january();
+    let run =
+        env.run(&["reconcile", "--period", "2023-01", "--check", "bank", "--fund", "employee", "--format", "json"]);
+    assert_eq!(run.code, 3);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(json["period"], "2023-01");
+    assert_eq!(json["differences"], 2);
+    assert_eq!(json["outstanding"], 1);
+    assert_eq!(json["summaries"].as_array().unwrap().len(), 1);
+    assert_eq!(json["summaries"][0]["check"], "bank");
+    let mismatch = json["findings"].as_array().unwrap().iter().find(|f| f["ref"] == "BP-SY-0125").unwrap();
+    assert_eq!(mismatch["kind"], "amount_mismatch");
+    assert_eq!(mismatch["ref"], "BP-SY-0125");
+    assert_eq!(mismatch["ours_amount"], "-450000.01");
+    assert_eq!(mismatch["theirs_amount"], "-450000.00");
+    let fee = json["findings"].as_array().unwrap().iter().find(|f| f["ref"] == "BANKFEE-0131").unwrap();
+    assert_eq!(fee["severity"], "outstanding");
+    assert_eq!(fee["outstanding"], "theirs_paid_ours_not");
+    assert_eq!(json["statements"][0]["equal"], false);
+    // A filtered run does not open the close.
+    let refused = env.run(&["close", "--period", "2023-01"]);
+    assert!(refused.stderr.contains("尚未对账"), "{}", refused.stderr);
+    let bad = env.run(&["reconcile", "--period", "2023-01", "--check", "banks"]);
+    assert_eq!(bad.code, 1);
+    assert!(bad.stderr.contains("检查 \"banks\" 不存在"), "{}", bad.stderr);
+}
+
+#[test]
+fn statement_imports_refuse_bad_files_and_change_nothing() {
+    let env = january();
+    let before = env.fingerprint();
+    let wrong = env.write("wrong.csv", "date,ref,fund,kind,amount\n2023-01-05,X,employee,received,1.00\n");
+    let run = env.run(&["statement", "import", "--source", "bank", &wrong]);
+    assert!(run.stderr.contains("bank 对账单的表头应为 date,ref,book,account,direction,amount"), "{}", run.stderr);
+    let conflict =
+        env.write("conflict.csv", "date,ref,fund,kind,amount\n2023-01-15,PAY-2301-01,employee,received,3000000.01\n");
+    let run = env.run(&["statement", "import", "--source", "treasury", &conflict]);
+    assert!(
+        run.stderr.contains("第 2 行：treasury 对账单中结算号 PAY-2301-01 已有内容不同的记录；不会覆盖"),
+        "{}",
+        run.stderr
+    );
+    let unknown = env
+        .write("unknown.csv", "date,ref,book,account,direction,amount\n2023-01-05,X,wuchang/employee,1003,in,1.00\n");
+    let run = env.run(&["statement", "import", "--source", "bank", &unknown]);
+    assert!(run.stderr.contains("第 2 行：账簿 wuchang/employee 不存在"), "{}", run.stderr);
+    assert_eq!(run.code, 1);
+    assert_eq!(env.fingerprint(), before);
+}
