@@ -1,24 +1,48 @@
-//! `fundpool demo`: builds a fresh demo database from the city data embedded in the binary and
-//! walks through what staff do with it, printing a summary a finance officer can read.
+//! `fundpool demo`: a city's whole (synthetic) year in one command. It builds a fresh demo
+//! database from the city data embedded in the binary, then runs the year month by month as
+//! staff would — post the month's events, import its statements, reconcile, close when clean
+//! (and show the refusal when not) — and ends with a summary a finance officer can read.
 //!
 //! The demo replaces only a database it made itself (marked by the `demo` setting).
 
-use super::{ledger, reports, BookRange, CliError, Context, Outcome, Selection};
-use crate::import::voucher_file::Format;
-use crate::render::OutputFormat;
+use super::events::post_all;
+use super::reconcile::{import_lines, run_and_store};
+use super::{closing, integrity, ledger, CliError, Context, Outcome};
+use crate::calendar::Calendar;
+use crate::domain::balance::trial_balance;
+use crate::domain::chart::{AccountClass, Chart};
+use crate::domain::city::City;
+use crate::domain::ids::{BookCode, PartyKind, Period};
+use crate::import::events::PlacedEvent;
+use crate::money::Money;
+use crate::reconcile::{Report, Severity};
+use crate::render::table;
+use crate::scenario::{self, Anomaly, Year};
 use crate::store::Store;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum DemoCity {
     /// 荆门市: both funds, 市本级 and seven county-level units.
     Jingmen,
+    /// 武汉市: the employee fund only, 市本级 and five districts.
+    Wuhan,
 }
 
-const JINGMEN_CITY: &str = include_str!("../../fixtures/jingmen/city.toml");
-const JINGMEN_CHART: &str = include_str!("../../fixtures/jingmen/chart.toml");
-const JINGMEN_WALKTHROUGH: &str = include_str!("../../fixtures/jingmen/walkthrough.csv");
-const JINGMEN_CORRECTION: &str = include_str!("../../fixtures/jingmen/walkthrough-correction.toml");
+impl DemoCity {
+    fn files(self) -> (&'static str, &'static str) {
+        match self {
+            DemoCity::Jingmen => {
+                (include_str!("../../fixtures/jingmen/city.toml"), include_str!("../../fixtures/jingmen/chart.toml"))
+            }
+            DemoCity::Wuhan => {
+                (include_str!("../../fixtures/wuhan/city.toml"), include_str!("../../fixtures/wuhan/chart.toml"))
+            }
+        }
+    }
+}
 
+/// The year the demo runs.
+pub const DEMO_YEAR: i32 = 2023;
 const MAKER: &str = "演示制单员";
 const REVIEWER: &str = "演示审核员";
 
@@ -43,49 +67,199 @@ fn clear_previous(ctx: &Context) -> Result<(), CliError> {
     Ok(())
 }
 
-pub fn run(ctx: &Context, city: DemoCity) -> Result<Outcome, CliError> {
-    let DemoCity::Jingmen = city;
+/// What happened in one month, for the summary.
+struct MonthResult {
+    period: Period,
+    events: usize,
+    vouchers: usize,
+    report: Report,
+    run_id: i64,
+    closed: String,
+}
+
+pub fn run(ctx: &Context, which: DemoCity) -> Result<Outcome, CliError> {
     clear_previous(ctx)?;
     let maker = ctx.as_operator(MAKER);
-    let reviewer = Context { format: OutputFormat::Table, ..ctx.as_operator(REVIEWER) };
-    let mut out = String::new();
-    let mut step = |title: &str, result: Outcome| {
-        out.push_str(&format!("\n== {title}\n{}", result.stdout));
-    };
-    step("建账 init", ledger::init_from(&maker, JINGMEN_CITY, JINGMEN_CHART)?);
+    let (city_toml, chart_toml) = which.files();
+    ledger::init_from(&maker, city_toml, chart_toml)?;
+    let mut store = maker.open()?;
     {
-        let mut store = maker.open()?;
         let mut writer = store.writer()?;
-        writer.set_setting("demo", "jingmen")?;
+        writer.set_setting("demo", &format!("{which:?}").to_lowercase())?;
         writer.commit()?;
     }
-    step(
-        "导入1月凭证 import",
-        ledger::import_from(&maker, JINGMEN_WALKTHROUGH.as_bytes(), 0, "walkthrough.csv", false, None)?,
-    );
-    let all = || Selection { book: None, period: None, numbers: vec![], all: true };
-    step("审核 review（审核人不能是制单人）", ledger::review(&reviewer, &all())?);
-    step("记账 post", ledger::post(&maker, &all())?);
-    step(
-        "红字冲销 reverse：沙洋县1月待遇凭证金额有误",
-        ledger::reverse(&maker, "shayang/employee", "记-2023-01-0004", None, REVIEWER)?,
-    );
-    step(
-        "更正凭证 voucher add",
-        ledger::add_vouchers_from(&maker, JINGMEN_CORRECTION, Format::Toml, "walkthrough-correction.toml")?,
-    );
-    step("审核 review", ledger::review(&reviewer, &all())?);
-    step("记账 post", ledger::post(&maker, &all())?);
-    for book in ["city/employee", "shayang/employee"] {
-        let range = BookRange { book: book.into(), period: Some("2023-01".into()), from: None, to: None };
-        step(&format!("科目余额表 {book}"), reports::trial_balance(&maker, &range)?);
+    let city = store.reader().city()?;
+    let chart = store.reader().chart()?;
+    let calendar = Calendar::embedded();
+    let year = scenario::generate(&city, &chart, &calendar, DEMO_YEAR).map_err(|e| CliError::refused(e.to_string()))?;
+    let progress = if ctx.interactive {
+        let bar = indicatif::ProgressBar::new(year.months.len() as u64);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {pos}/{len} 月")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let mut results = Vec::new();
+    for month in &year.months {
+        progress.set_message(format!("{} 记账、对账、结账", month.period));
+        results.push(run_month(&maker, &mut store, &year, month)?);
+        progress.inc(1);
     }
-    step("校验 verify", super::integrity::verify(&maker)?);
+    progress.finish_and_clear();
+    let verified = integrity::verify(&maker).map(|o| o.stdout).unwrap_or_else(|e| e.message);
+    Ok(Outcome::ok(summary(ctx, &store, &city, &chart, &year, &results, &verified)?))
+}
+
+fn run_month(ctx: &Context, store: &mut Store, year: &Year, month: &scenario::Month) -> Result<MonthResult, CliError> {
+    for reversal in &month.reversals {
+        let number = store
+            .reader()
+            .voucher_by_external(&reversal.book, &reversal.event_id)?
+            .ok_or_else(|| CliError::refused(format!("找不到 {} 的凭证 {}", reversal.book, reversal.event_id)))?;
+        ledger::reverse(ctx, &reversal.book.to_string(), &number.to_string(), Some(&reversal.date.to_string()), REVIEWER)?;
+    }
+    let placed: Vec<PlacedEvent> = month
+        .events
+        .iter()
+        .enumerate()
+        .map(|(i, raw)| PlacedEvent { place: format!("{} 第 {} 个事件", month.period, i + 1), raw: raw.clone() })
+        .collect();
+    let posted = post_all(store, ctx, placed, Some(REVIEWER))?;
+    let lines: Vec<_> = month
+        .statements
+        .iter()
+        .enumerate()
+        .map(|(i, k)| (format!("{} 对账单第 {} 行", month.period, i + 1), k.key.clone(), k.line.clone()))
+        .collect();
+    import_lines(store, ctx, &lines).map_err(|problems| CliError::refused(problems.join("\n")))?;
+    let (report, run_id) = run_and_store(store, ctx, month.period, None, None)?;
+    let closed = if report.differences() == 0 {
+        closing::close(ctx, &month.period.to_string(), None, false, None)?;
+        "已结账".to_string()
+    } else {
+        // The close is refused; the finance office explains the differences (the corrections
+        // follow next month) and closes with the reason on record.
+        let refused = closing::close(ctx, &month.period.to_string(), None, false, None).is_err();
+        let reason: Vec<&str> = year
+            .anomalies
+            .iter()
+            .filter(|a| a.period == month.period && a.severity == "difference")
+            .map(|a| a.description.as_str())
+            .collect();
+        closing::close(ctx, &month.period.to_string(), None, true, Some(&reason.join("；")))?;
+        if refused { "结账被拒；说明理由后结账".to_string() } else { "已结账".to_string() }
+    };
+    Ok(MonthResult { period: month.period, events: posted.accepted.len(), vouchers: posted.voucher_ids.len(), report, run_id, closed })
+}
+
+fn found(anomaly: &Anomaly, results: &[MonthResult]) -> bool {
+    let severity = if anomaly.severity == "difference" { Severity::Difference } else { Severity::Outstanding };
+    results.iter().filter(|r| r.period == anomaly.period).any(|r| {
+        r.report.findings.iter().any(|f| f.severity == severity && f.reference.as_deref() == Some(anomaly.reference.as_str()))
+    })
+}
+
+/// Closing balance of every account of `book` at year end, by code.
+fn closing_balances(store: &Store, chart: &Chart, book: &BookCode) -> Result<Vec<(String, AccountClass, i64)>, CliError> {
+    let totals = store.reader().period_totals(book)?;
+    let start = Period::new(DEMO_YEAR - 1, 12).expect("valid");
+    let end = Period::new(DEMO_YEAR, 12).expect("valid");
+    let tb = trial_balance(chart, &totals, start, end);
+    Ok(tb
+        .rows
+        .iter()
+        .filter(|r| r.level == 1)
+        .filter_map(|r| chart.get(&r.account).map(|a| (r.account.clone(), a.class, r.closing.fen())))
+        .collect())
+}
+
+fn sum(rows: &[(String, AccountClass, i64)], pick: impl Fn(&str, AccountClass) -> bool) -> i64 {
+    rows.iter().filter(|(code, class, _)| pick(code, *class)).map(|(_, _, v)| v).sum()
+}
+
+fn summary(
+    ctx: &Context,
+    store: &Store,
+    city: &City,
+    chart: &Chart,
+    year: &Year,
+    results: &[MonthResult],
+    verified: &str,
+) -> Result<String, CliError> {
+    let mut out = format!("fundpool 演示：{} {} 年全年（合成数据，金额为虚构的量级示例）\n\n", city.name, year.year);
+    out.push_str("逐月记账、对账、结账：\n");
+    let rows: Vec<Vec<String>> = results
+        .iter()
+        .map(|r| {
+            let verdict = if r.report.differences() == 0 { "无差异".to_string() } else { format!("{} 处差异", r.report.differences()) };
+            vec![
+                r.period.to_string(),
+                r.events.to_string(),
+                r.vouchers.to_string(),
+                format!("#{} {verdict}", r.run_id),
+                r.report.outstanding().to_string(),
+                r.report.differences().to_string(),
+                r.closed.clone(),
+            ]
+        })
+        .collect();
+    out.push_str(&table(&["月份", "事件", "凭证", "对账", "未达账项", "差异", "结账"], &rows, &[1, 2, 4, 5]));
+    out.push_str("\n预设异常及对账发现情况：\n");
+    for anomaly in &year.anomalies {
+        let mark = if found(anomaly, results) { "已发现" } else { "未发现！" };
+        let severity = if anomaly.severity == "difference" { "差异" } else { "未达账项" };
+        out.push_str(&format!("  [{mark}] {} {severity} {}：{}\n", anomaly.period, anomaly.reference, anomaly.description));
+    }
+    for fund in &city.fund {
+        out.push_str(&format!("\n{} 年末（{}-12-31）：{}\n", year.year, year.year, fund.name));
+        let mut rows = Vec::new();
+        let mut pool = [0i64; 6];
+        for party in city.party.iter().filter(|p| p.kind != PartyKind::Finance) {
+            let book = BookCode::new(&party.code, &fund.code);
+            let balances = closing_balances(store, chart, &book)?;
+            let cash = [("1003", 0usize), ("1004", 1), ("1005", 2), ("1201", 3)];
+            let mut row = vec![city.short_name(&party.code)];
+            for (code, slot) in cash {
+                let value = sum(&balances, |c, _| c == code);
+                pool[slot] += value;
+                row.push(Money::from_fen(value).grouped());
+            }
+            // Income and expense with the inter-level accounts eliminated.
+            let inter = ["4601", "4701", "5201", "5301"];
+            let income = sum(&balances, |c, class| class == AccountClass::Revenue && !inter.contains(&c));
+            let expense = sum(&balances, |c, class| class == AccountClass::Expense && !inter.contains(&c));
+            pool[4] += income;
+            pool[5] += expense;
+            row.push(Money::from_fen(income).grouped());
+            row.push(Money::from_fen(expense).grouped());
+            rows.push(row);
+        }
+        let mut total = vec!["全市统筹（合并）".to_string()];
+        total.extend(pool.iter().map(|v| Money::from_fen(*v).grouped()));
+        rows.push(total);
+        out.push_str(&table(
+            &["机构", "支出户存款", "财政专户存款", "国库存款", "债券投资", "本年收入", "本年支出"],
+            &rows,
+            &[1, 2, 3, 4, 5, 6],
+        ));
+        out.push_str(&format!(
+            "合并口径：上级补助收入/下级上解收入与补助下级支出/上解上级支出在市县之间相互抵销，不计入收入、支出；本年结余 {}\n",
+            Money::from_fen(pool[4] - pool[5]).grouped()
+        ));
+    }
+    out.push_str(&format!("\n校验：{}", verified));
+    if !verified.ends_with('\n') {
+        out.push('\n');
+    }
     let db = ctx.db.display();
     out.push_str(&format!(
-        "\n演示账套：{db}\n接着可以试试：\n  fundpool --db {db} journal --book shayang/employee --period 2023-01\n  \
-         fundpool --db {db} account --book city/employee --account 1004\n  \
-         fundpool --db {db} trial-balance --book city/employee --period 2023-01 --format json\n"
+        "\n演示账套：{db}\n接着可以试试：\n  fundpool --db {db} journal --book city/employee --period 2023-01\n  \
+         fundpool --db {db} trial-balance --book city/employee --period 2023-12\n  \
+         fundpool --db {db} account --book city/employee --account 1004 --from 2023-01 --to 2023-03\n  \
+         fundpool --db {db} --operator 你的名字 reconcile --period 2023-04\n  fundpool --db {db} verify\n"
     ));
-    Ok(Outcome::ok(out))
+    Ok(out)
 }

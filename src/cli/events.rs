@@ -31,14 +31,15 @@ pub(super) fn post_reviewer<'a>(
 }
 
 /// What posting a list of events did.
-struct EventsOutcome {
-    accepted: Vec<String>,
-    already_present: usize,
-    voucher_ids: Vec<i64>,
-    vouchers_by_book: BTreeMap<String, usize>,
+pub(super) struct EventsOutcome {
+    pub(super) accepted: Vec<String>,
+    pub(super) already_present: usize,
+    pub(super) voucher_ids: Vec<i64>,
+    pub(super) vouchers_by_book: BTreeMap<String, usize>,
 }
 
-fn post_all(
+/// Posts events in one transaction, all or none.
+pub(super) fn post_all(
     store: &mut Store,
     ctx: &Context,
     placed: Vec<PlacedEvent>,

@@ -156,6 +156,9 @@ pub enum Command {
         check: Option<String>,
         #[arg(long)]
         fund: Option<String>,
+        /// Show the stored run with this number instead of running the checks again.
+        #[arg(long, conflicts_with_all = ["check", "fund"])]
+        run: Option<i64>,
     },
     /// Recompute balances from voucher lines and compare.
     Check,
@@ -329,7 +332,10 @@ pub fn run(cli: Cli) -> Result<Outcome, CliError> {
         Command::Statement(StatementCommand::Import { source, file }) => {
             reconcile::import_statement(&ctx, &source, &file)
         }
-        Command::Reconcile { period, check, fund } => reconcile::run(&ctx, &period, check.as_deref(), fund.as_deref()),
+        Command::Reconcile { period, run: Some(id), .. } => reconcile::show(&ctx, &period, id),
+        Command::Reconcile { period, check, fund, run: None } => {
+            reconcile::run(&ctx, &period, check.as_deref(), fund.as_deref())
+        }
         Command::Check => integrity::check(&ctx),
         Command::Verify => integrity::verify(&ctx),
         Command::Demo { city } => demo::run(&ctx, city),

@@ -4,13 +4,13 @@
 use super::{exit, parse_period, CliError, Context, Outcome};
 use crate::domain::ids::Period;
 use crate::import::statements;
-use crate::reconcile::{reconcile, CheckName, Input, Report, Source};
+use crate::reconcile::{reconcile, CheckName, Input, Report, Source, StatementLine};
 use crate::render::{self, OutputFormat};
 use crate::store::{StatementWrite, Store};
 use std::path::Path;
 
 pub fn import_statement(ctx: &Context, source: &str, file: &Path) -> Result<Outcome, CliError> {
-    let operator = ctx.operator()?;
+    ctx.operator()?;
     let source = Source::parse(source)
         .ok_or_else(|| CliError::refused(format!("--source \"{source}\" 无效，应为 tax、treasury 或 bank")))?;
     let handle =
@@ -25,56 +25,68 @@ pub fn import_statement(ctx: &Context, source: &str, file: &Path) -> Result<Outc
         ))
     })?;
     let mut store = ctx.open()?;
-    let city = store.reader().city()?;
-    let chart = store.reader().chart()?;
-    let mut writer = store.writer()?;
+    let keyed: Vec<(String, String, StatementLine)> =
+        lines.into_iter().map(|k| (format!("第 {} 行", k.row), k.key, k.line)).collect();
+    let (inserted, present) = import_lines(&mut store, ctx, &keyed).map_err(|problems| {
+        CliError::refused(format!(
+            "{} 中有 {} 处错误，没有导入任何行：\n  {}",
+            file.display(),
+            problems.len(),
+            problems.join("\n  ")
+        ))
+    })?;
+    Ok(Outcome::ok(match ctx.format {
+        OutputFormat::Json => render::json(&serde_json::json!({"source": source.as_str(), "imported": inserted, "already_present": present})),
+        _ => format!("已导入 {} 对账单 {inserted} 行；已存在未重复导入 {present} 行\n", source.as_str()),
+    }))
+}
+
+/// Stores statement lines (place, key, line) in one transaction; returns (inserted, already
+/// present), or every problem with nothing written.
+pub(super) fn import_lines(
+    store: &mut Store,
+    ctx: &Context,
+    lines: &[(String, String, StatementLine)],
+) -> Result<(usize, usize), Vec<String>> {
+    let internal = |e: crate::store::StoreError| vec![e.to_string()];
+    let operator = ctx.operator().map_err(|e| vec![e.message])?;
+    let city = store.reader().city().map_err(internal)?;
+    let chart = store.reader().chart().map_err(internal)?;
+    let mut writer = store.writer().map_err(internal)?;
     let (mut inserted, mut present, mut problems) = (0, 0, Vec::new());
-    for keyed in &lines {
-        let line = &keyed.line;
+    for (place, key, line) in lines {
         if let Some(fund) = &line.fund {
             if city.fund(fund).is_none() {
-                problems.push(format!("第 {} 行：基金 {fund} 不在本市统筹范围内", keyed.row));
+                problems.push(format!("{place}：基金 {fund} 不在本市统筹范围内"));
                 continue;
             }
         }
         if let Some(book) = &line.book {
             if let Err(message) = city.book_kind(book) {
-                problems.push(format!("第 {} 行：{message}", keyed.row));
+                problems.push(format!("{place}：{message}"));
                 continue;
             }
         }
         if let Some(account) = &line.account {
             if chart.get(account).is_none() {
-                problems.push(format!("第 {} 行：科目 {account} 不在科目表中", keyed.row));
+                problems.push(format!("{place}：科目 {account} 不在科目表中"));
                 continue;
             }
         }
-        match writer.insert_statement_line(&keyed.key, line, operator, &ctx.now)? {
+        match writer.insert_statement_line(key, line, operator, &ctx.now).map_err(internal)? {
             StatementWrite::Inserted => inserted += 1,
             StatementWrite::AlreadyPresent => present += 1,
-            StatementWrite::Conflict => problems.push(format!(
-                "第 {} 行：{} 对账单中结算号 {} 已有内容不同的记录；不会覆盖",
-                keyed.row,
-                source.as_str(),
-                keyed.key
-            )),
+            StatementWrite::Conflict => {
+                let what = line.reference.as_deref().unwrap_or(key);
+                problems.push(format!("{place}：{} 对账单中结算号 {what} 已有内容不同的记录；不会覆盖", line.source.as_str()))
+            }
         }
     }
     if !problems.is_empty() {
-        return Err(CliError::refused(format!(
-            "{} 中有 {} 处错误，没有导入任何行：\n  {}",
-            file.display(),
-            problems.len(),
-            problems.join("\n  ")
-        )));
+        return Err(problems);
     }
-    writer.commit()?;
-    Ok(Outcome::ok(match ctx.format {
-        OutputFormat::Json => render::json(
-            &serde_json::json!({"source": source.as_str(), "imported": inserted, "already_present": present}),
-        ),
-        _ => format!("已导入 {} 对账单 {inserted} 行；已存在未重复导入 {present} 行\n", source.as_str()),
-    }))
+    writer.commit().map_err(internal)?;
+    Ok((inserted, present))
 }
 
 /// Runs the checks of a month and returns the report; the caller stores it.
@@ -106,19 +118,16 @@ pub(super) fn run_checks(
     Ok(reconcile(&input))
 }
 
-pub fn run(ctx: &Context, period: &str, check: Option<&str>, fund: Option<&str>) -> Result<Outcome, CliError> {
+/// Runs the checks and stores the run; returns the report and the run's id.
+pub(super) fn run_and_store(
+    store: &mut Store,
+    ctx: &Context,
+    period: Period,
+    check: Option<CheckName>,
+    fund: Option<&str>,
+) -> Result<(Report, i64), CliError> {
     let operator = ctx.operator()?;
-    let period = parse_period(period)?;
-    let check = check
-        .map(|name| {
-            CheckName::parse(name).ok_or_else(|| {
-                let names: Vec<&str> = CheckName::ALL.iter().map(|c| c.as_str()).collect();
-                CliError::refused(format!("检查 \"{name}\" 不存在，应为 {} 之一", names.join("、")))
-            })
-        })
-        .transpose()?;
-    let mut store = ctx.open()?;
-    let report = run_checks(&store, period, check, fund)?;
+    let report = run_checks(store, period, check, fund)?;
     let report_json = serde_json::to_string(&report).unwrap_or_default();
     let posted_count = store.reader().posted_count(period)?;
     let mut writer = store.writer()?;
@@ -134,9 +143,45 @@ pub fn run(ctx: &Context, period: &str, check: Option<&str>, fund: Option<&str>)
         &report_json,
     )?;
     writer.commit()?;
+    Ok((report, run_id))
+}
+
+pub fn run(ctx: &Context, period: &str, check: Option<&str>, fund: Option<&str>) -> Result<Outcome, CliError> {
+    ctx.operator()?;
+    let period = parse_period(period)?;
+    let check = check
+        .map(|name| {
+            CheckName::parse(name).ok_or_else(|| {
+                let names: Vec<&str> = CheckName::ALL.iter().map(|c| c.as_str()).collect();
+                CliError::refused(format!("检查 \"{name}\" 不存在，应为 {} 之一", names.join("、")))
+            })
+        })
+        .transpose()?;
+    let mut store = ctx.open()?;
+    let (report, run_id) = run_and_store(&mut store, ctx, period, check, fund)?;
+    Ok(render_run(ctx, &report, run_id))
+}
+
+/// A stored run, as it was reported when it ran.
+pub fn show(ctx: &Context, period: &str, run_id: i64) -> Result<Outcome, CliError> {
+    let period = parse_period(period)?;
+    let store = ctx.open()?;
+    let text = store
+        .reader()
+        .run_report(run_id)?
+        .ok_or_else(|| CliError::refused(format!("没有对账记录 #{run_id}")))?;
+    let report: Report = serde_json::from_str(&text)
+        .map_err(|e| CliError { code: exit::INTEGRITY, message: format!("对账记录 #{run_id} 无法读取：{e}") })?;
+    if report.period != period.to_string() {
+        return Err(CliError::refused(format!("对账记录 #{run_id} 属于 {}，不是 {period}", report.period)));
+    }
+    Ok(render_run(ctx, &report, run_id))
+}
+
+fn render_run(ctx: &Context, report: &Report, run_id: i64) -> Outcome {
     let text = match ctx.format {
         OutputFormat::Json => {
-            let mut value = serde_json::to_value(&report).unwrap_or_default();
+            let mut value = serde_json::to_value(report).unwrap_or_default();
             value["run_id"] = run_id.into();
             value["differences"] = report.differences().into();
             value["outstanding"] = report.outstanding().into();
@@ -148,7 +193,7 @@ pub fn run(ctx: &Context, period: &str, check: Option<&str>, fund: Option<&str>)
                 .iter()
                 .map(|f| {
                     vec![
-                        f.check.to_string(),
+                        f.check.clone(),
                         f.fund.clone(),
                         f.scope.clone(),
                         format!("{:?}", f.severity).to_lowercase(),
@@ -162,8 +207,8 @@ pub fn run(ctx: &Context, period: &str, check: Option<&str>, fund: Option<&str>)
                 .collect();
             render::csv(&["check", "fund", "scope", "severity", "ref", "ours", "theirs", "age_days", "message"], &rows)
         }
-        OutputFormat::Table => render::reconcile::report_table(&report, run_id),
+        OutputFormat::Table => render::reconcile::report_table(report, run_id),
     };
     let code = if report.differences() > 0 { exit::DIFFERENCES } else { exit::OK };
-    Ok(Outcome { stdout: text, code })
+    Outcome { stdout: text, code }
 }

@@ -63,11 +63,14 @@ pub struct Settings {
     pub forward_mode: ForwardMode,
     /// Outstanding reconciliation items older than this many days are differences.
     pub ageing_limit_days: u32,
+    /// Months of budgeted payments a county keeps when it remits its pre-pooling balances
+    /// (Wuhan: 3, WH 三(三); Jingmen: 0, everything is remitted).
+    pub reserve_months_kept: u32,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { forward_mode: ForwardMode::Statute, ageing_limit_days: 30 }
+        Settings { forward_mode: ForwardMode::Statute, ageing_limit_days: 30, reserve_months_kept: 0 }
     }
 }
 

@@ -127,8 +127,10 @@ fn parse_row(source: Source, field: &dyn Fn(&str) -> String) -> Result<(String, 
         return Err(problems);
     }
     let (Some(date), Some(amount)) = (date, amount) else { return Err(problems) };
+    // A bank serial is unique within one account and direction; a register's ref within it.
     let key = match (&reference, &book, &account) {
         (_, Some(book), Some(account)) if kind == "balance" => format!("balance:{book}:{account}:{date}"),
+        (Some(reference), Some(book), Some(account)) => format!("{book}:{account}:{kind}:{reference}"),
         (Some(reference), _, _) => reference.clone(),
         _ => String::new(),
     };

@@ -277,7 +277,7 @@ fn invariants(input: &Input<'_>, fund: &str) -> CheckResult {
             result.matched += 1;
         } else {
             result.findings.push(Finding {
-                check: CheckName::Invariants.as_str(),
+                check: CheckName::Invariants.as_str().to_string(),
                 fund: fund.to_string(),
                 scope: "不变式".into(),
                 severity: Severity::Difference,

@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use std::collections::BTreeMap;
 
 /// Whether an item brought money in or sent it out, seen from the side that booked it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
     In,
@@ -17,7 +17,7 @@ pub enum Direction {
 }
 
 /// The four kinds of outstanding item, "ours" being the first side of the pair.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OutstandingKind {
     /// 对方已收、我方未收.
@@ -103,7 +103,7 @@ pub struct Scope<'a> {
 impl Scope<'_> {
     fn finding(&self, severity: Severity, kind: FindingKind, message: String) -> Finding {
         Finding {
-            check: self.check.as_str(),
+            check: self.check.as_str().to_string(),
             fund: self.fund.to_string(),
             scope: self.name.clone(),
             severity,
@@ -292,7 +292,7 @@ pub fn statement(
         pair.findings.push(finding);
     }
     Statement {
-        check: scope.check.as_str(),
+        check: scope.check.as_str().to_string(),
         fund: scope.fund.to_string(),
         scope: scope.name.clone(),
         ours_label: ours.label.clone(),

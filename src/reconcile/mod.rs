@@ -144,7 +144,7 @@ pub struct Input<'a> {
     pub only_fund: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     /// A timing difference younger than the ageing limit: listed, carried, does not block.
@@ -163,7 +163,7 @@ impl Severity {
 }
 
 /// What a finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FindingKind {
     /// One side booked it, the other not (yet).
@@ -179,9 +179,9 @@ pub enum FindingKind {
 }
 
 /// One finding, with both sides' references.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Finding {
-    pub check: &'static str,
+    pub check: String,
     pub fund: String,
     /// Which pair or account within the check: "shayang 拨款", "city/employee 1003", …
     pub scope: String,
@@ -203,9 +203,9 @@ pub struct Finding {
 }
 
 /// A reconciliation statement (余额调节表) for a balance pair.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Statement {
-    pub check: &'static str,
+    pub check: String,
     pub fund: String,
     pub scope: String,
     pub ours_label: String,
@@ -226,9 +226,9 @@ pub struct Statement {
 }
 
 /// Counts per check and fund.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Summary {
-    pub check: &'static str,
+    pub check: String,
     pub fund: String,
     pub matched: usize,
     pub outstanding: usize,
@@ -236,7 +236,7 @@ pub struct Summary {
 }
 
 /// Everything one run found.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Report {
     pub period: String,
     pub cutoff: NaiveDate,
@@ -281,7 +281,7 @@ pub fn reconcile(input: &Input<'_>) -> Report {
         for fund in &funds {
             let mut result = checks::run(check, input, fund);
             report.summaries.push(Summary {
-                check: check.as_str(),
+                check: check.as_str().to_string(),
                 fund: fund.to_string(),
                 matched: result.matched,
                 outstanding: result.findings.iter().filter(|f| f.severity == Severity::Outstanding).count(),

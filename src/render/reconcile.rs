@@ -31,8 +31,8 @@ pub fn report_table(report: &Report, run_id: i64) -> String {
         .iter()
         .map(|s| {
             vec![
-                s.check.to_string(),
-                check_label(s.check).to_string(),
+                s.check.clone(),
+                check_label(&s.check).to_string(),
                 s.fund.clone(),
                 s.matched.to_string(),
                 s.outstanding.to_string(),

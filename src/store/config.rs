@@ -16,6 +16,7 @@ impl Writer<'_> {
             ("city_name", city.name.clone()),
             ("forward_mode", city.settings.forward_mode.as_str().to_string()),
             ("ageing_limit_days", city.settings.ageing_limit_days.to_string()),
+            ("reserve_months_kept", city.settings.reserve_months_kept.to_string()),
         ];
         for (key, value) in settings {
             tx.execute("INSERT INTO setting (key, value) VALUES (?1, ?2)", params![key, value])?;
@@ -88,6 +89,9 @@ impl Reader<'_> {
             ForwardMode::parse(&get("forward_mode")?).ok_or_else(|| StoreError::Corrupt("forward_mode 无效".into()))?;
         let ageing_limit_days =
             get("ageing_limit_days")?.parse().map_err(|_| StoreError::Corrupt("ageing_limit_days 无效".into()))?;
+        let reserve_months_kept = get("reserve_months_kept")?
+            .parse()
+            .map_err(|_| StoreError::Corrupt("reserve_months_kept 无效".into()))?;
         let fund = self
             .conn
             .prepare("SELECT code, name, includes_maternity FROM fund ORDER BY rowid")?
@@ -114,7 +118,7 @@ impl Reader<'_> {
         Ok(City {
             code: get("city_code")?,
             name: get("city_name")?,
-            settings: Settings { forward_mode, ageing_limit_days },
+            settings: Settings { forward_mode, ageing_limit_days, reserve_months_kept },
             fund,
             party,
         })

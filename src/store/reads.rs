@@ -85,6 +85,20 @@ impl Reader<'_> {
         Ok(self.vouchers(&filter)?.into_iter().next())
     }
 
+    /// The number of the voucher stored under an external id in a book.
+    pub fn voucher_by_external(&self, book: &BookCode, external_id: &str) -> Result<Option<VoucherNo>> {
+        use rusqlite::OptionalExtension;
+        let row: Option<(String, i64)> = self
+            .conn
+            .prepare_cached(
+                "SELECT v.period, v.seq FROM voucher v JOIN book b ON b.id = v.book_id \
+                 WHERE b.party = ?1 AND b.fund = ?2 AND v.external_id = ?3",
+            )?
+            .query_row([&book.party, &book.fund, external_id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        row.map(|(period, seq)| voucher_no(&period, seq)).transpose()
+    }
+
     pub fn voucher_no_by_id(&self, id: i64) -> Result<VoucherNo> {
         let (period, seq): (String, i64) = self
             .conn
@@ -126,7 +140,8 @@ impl Reader<'_> {
             let list: Vec<String> = ids.iter().map(|id| id.to_string()).collect();
             clauses.push(format!("v.id IN ({})", if list.is_empty() { "NULL".to_string() } else { list.join(",") }));
         }
-        let order = if filter.chain_order { "b.id, v.chain_seq" } else { "b.id, v.period, v.seq" };
+        // 序时账 order: by date, then by number within the day.
+        let order = if filter.chain_order { "b.id, v.chain_seq" } else { "b.id, v.date, v.seq" };
         let from_clause = "FROM voucher v JOIN book b ON b.id = v.book_id \
              LEFT JOIN voucher o ON o.id = v.reverses LEFT JOIN voucher r ON r.reverses = v.id";
         let where_clause = clauses.join(" AND ");

@@ -2,6 +2,7 @@
 //! Output is deterministic (fixed operator and FUNDPOOL_NOW), so snapshots need no redactions.
 
 mod architecture;
+mod demo;
 mod events;
 mod ledger;
 mod reconcile;

@@ -68,6 +68,27 @@ impl Env {
         }
     }
 
+    /// Runs `fundpool ARGS` in the folder without naming a database (for `demo`).
+    pub fn run_plain(&self, args: &[&str]) -> Run {
+        let output = Command::new(env!("CARGO_BIN_EXE_fundpool"))
+            .args(args)
+            .env("FUNDPOOL_OPERATOR", MAKER)
+            .env("FUNDPOOL_NOW", NOW)
+            .current_dir(self.dir.path())
+            .output()
+            .expect("run fundpool");
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    /// An empty folder.
+    pub fn empty() -> Env {
+        Env { dir: tempfile::tempdir().expect("temp dir") }
+    }
+
     /// Runs and insists on success.
     pub fn ok(&self, args: &[&str]) -> String {
         let run = self.run(args);
