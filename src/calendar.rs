@@ -60,7 +60,9 @@ impl Calendar {
                     Some((a, b)) => (parse_day(a), parse_day(b)),
                     None => (parse_day(entry), parse_day(entry)),
                 };
-                let (Some(from), Some(to)) = (from, to) else { return Err(bad(format!("假日 \"{entry}\" 不是日期或日期区间"))) };
+                let (Some(from), Some(to)) = (from, to) else {
+                    return Err(bad(format!("假日 \"{entry}\" 不是日期或日期区间")));
+                };
                 let mut day = from;
                 while day <= to {
                     calendar.exceptions.insert(day, false);
@@ -204,7 +206,10 @@ mod tests {
         let err = Calendar::from_files([("2023.toml", wrong)]).unwrap_err();
         assert_eq!(
             err,
-            CalendarError::BadFile { file: "2023.toml".into(), reason: "2023 年按文件计算有 260 个工作日，文件写明 249 个".into() }
+            CalendarError::BadFile {
+                file: "2023.toml".into(),
+                reason: "2023 年按文件计算有 260 个工作日，文件写明 249 个".into()
+            }
         );
     }
 }

@@ -12,6 +12,6 @@ pub mod import;
 pub mod money;
 pub mod posting;
 pub mod reconcile;
-pub mod scenario;
 pub mod render;
+pub mod scenario;
 pub mod store;

@@ -119,7 +119,13 @@ fn run_month(ctx: &Context, store: &mut Store, year: &Year, month: &scenario::Mo
             .reader()
             .voucher_by_external(&reversal.book, &reversal.event_id)?
             .ok_or_else(|| CliError::refused(format!("找不到 {} 的凭证 {}", reversal.book, reversal.event_id)))?;
-        ledger::reverse(ctx, &reversal.book.to_string(), &number.to_string(), Some(&reversal.date.to_string()), REVIEWER)?;
+        ledger::reverse(
+            ctx,
+            &reversal.book.to_string(),
+            &number.to_string(),
+            Some(&reversal.date.to_string()),
+            REVIEWER,
+        )?;
     }
     let placed: Vec<PlacedEvent> = month
         .events
@@ -150,20 +156,38 @@ fn run_month(ctx: &Context, store: &mut Store, year: &Year, month: &scenario::Mo
             .map(|a| a.description.as_str())
             .collect();
         closing::close(ctx, &month.period.to_string(), None, true, Some(&reason.join("；")))?;
-        if refused { "结账被拒；说明理由后结账".to_string() } else { "已结账".to_string() }
+        if refused {
+            "结账被拒；说明理由后结账".to_string()
+        } else {
+            "已结账".to_string()
+        }
     };
-    Ok(MonthResult { period: month.period, events: posted.accepted.len(), vouchers: posted.voucher_ids.len(), report, run_id, closed })
+    Ok(MonthResult {
+        period: month.period,
+        events: posted.accepted.len(),
+        vouchers: posted.voucher_ids.len(),
+        report,
+        run_id,
+        closed,
+    })
 }
 
 fn found(anomaly: &Anomaly, results: &[MonthResult]) -> bool {
     let severity = if anomaly.severity == "difference" { Severity::Difference } else { Severity::Outstanding };
     results.iter().filter(|r| r.period == anomaly.period).any(|r| {
-        r.report.findings.iter().any(|f| f.severity == severity && f.reference.as_deref() == Some(anomaly.reference.as_str()))
+        r.report
+            .findings
+            .iter()
+            .any(|f| f.severity == severity && f.reference.as_deref() == Some(anomaly.reference.as_str()))
     })
 }
 
 /// Closing balance of every account of `book` at year end, by code.
-fn closing_balances(store: &Store, chart: &Chart, book: &BookCode) -> Result<Vec<(String, AccountClass, i64)>, CliError> {
+fn closing_balances(
+    store: &Store,
+    chart: &Chart,
+    book: &BookCode,
+) -> Result<Vec<(String, AccountClass, i64)>, CliError> {
     let totals = store.reader().period_totals(book)?;
     let start = Period::new(DEMO_YEAR - 1, 12).expect("valid");
     let end = Period::new(DEMO_YEAR, 12).expect("valid");
@@ -194,7 +218,11 @@ fn summary(
     let rows: Vec<Vec<String>> = results
         .iter()
         .map(|r| {
-            let verdict = if r.report.differences() == 0 { "无差异".to_string() } else { format!("{} 处差异", r.report.differences()) };
+            let verdict = if r.report.differences() == 0 {
+                "无差异".to_string()
+            } else {
+                format!("{} 处差异", r.report.differences())
+            };
             vec![
                 r.period.to_string(),
                 r.events.to_string(),
@@ -211,7 +239,10 @@ fn summary(
     for anomaly in &year.anomalies {
         let mark = if found(anomaly, results) { "已发现" } else { "未发现！" };
         let severity = if anomaly.severity == "difference" { "差异" } else { "未达账项" };
-        out.push_str(&format!("  [{mark}] {} {severity} {}：{}\n", anomaly.period, anomaly.reference, anomaly.description));
+        out.push_str(&format!(
+            "  [{mark}] {} {severity} {}：{}\n",
+            anomaly.period, anomaly.reference, anomaly.description
+        ));
     }
     for fund in &city.fund {
         out.push_str(&format!("\n{} 年末（{}-12-31）：{}\n", year.year, year.year, fund.name));

@@ -36,7 +36,9 @@ pub fn import_statement(ctx: &Context, source: &str, file: &Path) -> Result<Outc
         ))
     })?;
     Ok(Outcome::ok(match ctx.format {
-        OutputFormat::Json => render::json(&serde_json::json!({"source": source.as_str(), "imported": inserted, "already_present": present})),
+        OutputFormat::Json => render::json(
+            &serde_json::json!({"source": source.as_str(), "imported": inserted, "already_present": present}),
+        ),
         _ => format!("已导入 {} 对账单 {inserted} 行；已存在未重复导入 {present} 行\n", source.as_str()),
     }))
 }
@@ -78,7 +80,10 @@ pub(super) fn import_lines(
             StatementWrite::AlreadyPresent => present += 1,
             StatementWrite::Conflict => {
                 let what = line.reference.as_deref().unwrap_or(key);
-                problems.push(format!("{place}：{} 对账单中结算号 {what} 已有内容不同的记录；不会覆盖", line.source.as_str()))
+                problems.push(format!(
+                    "{place}：{} 对账单中结算号 {what} 已有内容不同的记录；不会覆盖",
+                    line.source.as_str()
+                ))
             }
         }
     }
@@ -166,12 +171,12 @@ pub fn run(ctx: &Context, period: &str, check: Option<&str>, fund: Option<&str>)
 pub fn show(ctx: &Context, period: &str, run_id: i64) -> Result<Outcome, CliError> {
     let period = parse_period(period)?;
     let store = ctx.open()?;
-    let text = store
-        .reader()
-        .run_report(run_id)?
-        .ok_or_else(|| CliError::refused(format!("没有对账记录 #{run_id}")))?;
+    let text =
+        store.reader().run_report(run_id)?.ok_or_else(|| CliError::refused(format!("没有对账记录 #{run_id}")))?;
     let report: Report = serde_json::from_str(&text)
-        .map_err(|e| CliError { code: exit::INTEGRITY, message: format!("对账记录 #{run_id} 无法读取：{e}") })?;
+        .map_err(|e| CliError {
+            code: exit::INTEGRITY, message: format!("对账记录 #{run_id} 无法读取：{e}")
+        })?;
     if report.period != period.to_string() {
         return Err(CliError::refused(format!("对账记录 #{run_id} 属于 {}，不是 {period}", report.period)));
     }

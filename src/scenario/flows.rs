@@ -70,7 +70,8 @@ struct Ev {
 impl Ev {
     fn new(id: &str, kind: &str, day: NaiveDate, fund: &str) -> Ev {
         let mut raw = RawEvent::default();
-        for (k, v) in [("id", id.to_string()), ("kind", kind.to_string()), ("date", day.to_string()), ("fund", fund.to_string())]
+        for (k, v) in
+            [("id", id.to_string()), ("kind", kind.to_string()), ("date", day.to_string()), ("fund", fund.to_string())]
         {
             raw.fields.insert(k.into(), v);
         }
@@ -120,7 +121,8 @@ pub struct Generator<'a> {
 
 impl<'a> Generator<'a> {
     pub fn new(city: &'a City, chart: &'a Chart, calendar: &'a Calendar, year: i32) -> Generator<'a> {
-        let city_code = city.party.iter().find(|p| p.kind == PartyKind::City).map(|p| p.code.clone()).unwrap_or_default();
+        let city_code =
+            city.party.iter().find(|p| p.kind == PartyKind::City).map(|p| p.code.clone()).unwrap_or_default();
         let counties: Vec<String> = city.counties().map(|p| p.code.clone()).collect();
         let mut agencies = vec![city_code.clone()];
         agencies.extend(counties.iter().cloned());
@@ -225,8 +227,22 @@ impl<'a> Generator<'a> {
     fn instrument_plans(&self) -> Vec<Plan> {
         let y = self.year;
         let mut plans = vec![
-            Plan { county: 0, fund: "employee", code: "TD-2021-031", opened_on: date(y - 2, 3, 15), matures_on: date(y, 3, 15), remit: None },
-            Plan { county: 2, fund: "employee", code: "BOND-2020-3Y", opened_on: date(y - 3, 6, 12), matures_on: date(y, 6, 12), remit: None },
+            Plan {
+                county: 0,
+                fund: "employee",
+                code: "TD-2021-031",
+                opened_on: date(y - 2, 3, 15),
+                matures_on: date(y, 3, 15),
+                remit: None,
+            },
+            Plan {
+                county: 2,
+                fund: "employee",
+                code: "BOND-2020-3Y",
+                opened_on: date(y - 3, 6, 12),
+                matures_on: date(y, 6, 12),
+                remit: None,
+            },
             // The remittance of this one leaves on May 31 and arrives on June 1: in transit.
             Plan {
                 county: 3,
@@ -236,8 +252,22 @@ impl<'a> Generator<'a> {
                 matures_on: date(y, 5, 29),
                 remit: Some((date(y, 5, 31), date(y, 6, 1))),
             },
-            Plan { county: 1, fund: "resident", code: "TD-2021-090", opened_on: date(y - 2, 9, 6), matures_on: date(y, 9, 6), remit: None },
-            Plan { county: 4, fund: "resident", code: "BOND-2021-2Y", opened_on: date(y - 2, 11, 20), matures_on: date(y, 11, 20), remit: None },
+            Plan {
+                county: 1,
+                fund: "resident",
+                code: "TD-2021-090",
+                opened_on: date(y - 2, 9, 6),
+                matures_on: date(y, 9, 6),
+                remit: None,
+            },
+            Plan {
+                county: 4,
+                fund: "resident",
+                code: "BOND-2021-2Y",
+                opened_on: date(y - 2, 11, 20),
+                matures_on: date(y, 11, 20),
+                remit: None,
+            },
         ];
         plans.retain(|p| p.county < self.counties.len() && self.city.fund(p.fund).is_some());
         plans
@@ -255,8 +285,20 @@ impl<'a> Generator<'a> {
                 }
                 let special = self.rng.vary(base * 3, 900, 1100) / 100 * 100;
                 let expenditure = self.planned[&(party.clone(), fund.clone())][1] * 12 / 10;
-                self.push(0, Ev::new(&format!("OB-{party}-{f}-1004"), "opening_balance", day, &fund).with("party", &party).with("account", "1004").with("amount", yuan(special)));
-                self.push(0, Ev::new(&format!("OB-{party}-{f}-1003"), "opening_balance", day, &fund).with("party", &party).with("account", "1003").with("amount", yuan(expenditure)));
+                self.push(
+                    0,
+                    Ev::new(&format!("OB-{party}-{f}-1004"), "opening_balance", day, &fund)
+                        .with("party", &party)
+                        .with("account", "1004")
+                        .with("amount", yuan(special)),
+                );
+                self.push(
+                    0,
+                    Ev::new(&format!("OB-{party}-{f}-1003"), "opening_balance", day, &fund)
+                        .with("party", &party)
+                        .with("account", "1003")
+                        .with("amount", yuan(expenditure)),
+                );
                 self.bank.insert(BookCode::new(&party, &fund), expenditure);
                 self.bank_balance_row(0, &party, &fund, day);
             }
@@ -316,7 +358,8 @@ impl<'a> Generator<'a> {
         };
         let premiums = self.rng.vary(total_base * weight / 1000, 950, 1050) / 100 * 100;
         let late = premiums / 1000 / 100 * 100 + 37;
-        let parts = allocate_largest_remainder(Money::from_fen(premiums + late), &[35, 40, 25]).expect("weights are positive");
+        let parts =
+            allocate_largest_remainder(Money::from_fen(premiums + late), &[35, 40, 25]).expect("weights are positive");
         let days = [
             self.working(date(period.year, period.month, 10))?,
             self.working(date(period.year, period.month, 20))?,
@@ -345,7 +388,9 @@ impl<'a> Generator<'a> {
                     period: Period::new(self.year, 8).expect("valid"),
                     severity: "outstanding",
                     reference: reference.clone(),
-                    description: format!("国库8月收入 {reference} 未出现在国库8月的对账单中（税务已缴库）：8月为未达账项"),
+                    description: format!(
+                        "国库8月收入 {reference} 未出现在国库8月的对账单中（税务已缴库）：8月为未达账项"
+                    ),
                 });
                 self.anomalies.push(Anomaly {
                     period: Period::new(self.year, 9).expect("valid"),
@@ -501,7 +546,9 @@ impl<'a> Generator<'a> {
             let amount = self.rng.vary(amount, 980, 1020) / 10_000 * 10_000;
             self.push(
                 m as usize,
-                Ev::new(&format!("FS-{level}-{y}{m:02}"), "fiscal_subsidy", day, fund).with("level", level).with("amount", yuan(amount)),
+                Ev::new(&format!("FS-{level}-{y}{m:02}"), "fiscal_subsidy", day, fund)
+                    .with("level", level)
+                    .with("amount", yuan(amount)),
             );
         }
         if m == 7 {

@@ -39,7 +39,12 @@ fn every_event_parses_and_posts_in_order() {
     for month in &y.months {
         for raw in &month.events {
             let event = raw.parse().unwrap_or_else(|e| panic!("{raw:?}: {e:?}"));
-            assert_eq!(crate::domain::ids::Period::of(event.date), month.period, "{} filed in the wrong month", event.id);
+            assert_eq!(
+                crate::domain::ids::Period::of(event.date),
+                month.period,
+                "{} filed in the wrong month",
+                event.id
+            );
             let posting = post_event(&event, &PostingContext { city: &city, chart: &chart, instruments: &instruments })
                 .unwrap_or_else(|e| panic!("{}: {e:?}", event.id));
             for change in &posting.instruments {
@@ -59,7 +64,9 @@ fn magnitudes_are_a_city_year() {
     let treasury: i64 = y.months[1..]
         .iter()
         .flat_map(|m| &m.statements)
-        .filter(|s| s.line.source == Source::Treasury && s.line.kind == "received" && s.line.fund.as_deref() == Some("employee"))
+        .filter(|s| {
+            s.line.source == Source::Treasury && s.line.kind == "received" && s.line.fund.as_deref() == Some("employee")
+        })
         .map(|s| s.line.amount.fen())
         .sum();
     // Employee premiums of the year: in the low billions of 元.
@@ -67,7 +74,9 @@ fn magnitudes_are_a_city_year() {
     let shayang_jan: i64 = y.months[1]
         .events
         .iter()
-        .filter(|e| field(e, "kind") == "benefit_payment" && field(e, "party") == "shayang" && field(e, "fund") == "employee")
+        .filter(|e| {
+            field(e, "kind") == "benefit_payment" && field(e, "party") == "shayang" && field(e, "fund") == "employee"
+        })
         .map(|e| crate::money::Money::parse(field(e, "amount")).unwrap().fen())
         .sum();
     // A county spends tens of millions a month.
@@ -81,7 +90,9 @@ fn timing_follows_the_timetable() {
     for month in &y.months {
         for raw in &month.events {
             match (field(raw, "kind"), field(raw, "purpose")) {
-                ("remit_to_city", "balance") => assert!(day(raw, "date") <= NaiveDate::from_ymd_opt(2023, 1, 20).unwrap()),
+                ("remit_to_city", "balance") => {
+                    assert!(day(raw, "date") <= NaiveDate::from_ymd_opt(2023, 1, 20).unwrap())
+                }
                 ("allocate_to_county", "reserve") => {
                     assert!(day(raw, "received_on") <= NaiveDate::from_ymd_opt(2023, 1, 31).unwrap())
                 }

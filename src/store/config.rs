@@ -89,9 +89,8 @@ impl Reader<'_> {
             ForwardMode::parse(&get("forward_mode")?).ok_or_else(|| StoreError::Corrupt("forward_mode 无效".into()))?;
         let ageing_limit_days =
             get("ageing_limit_days")?.parse().map_err(|_| StoreError::Corrupt("ageing_limit_days 无效".into()))?;
-        let reserve_months_kept = get("reserve_months_kept")?
-            .parse()
-            .map_err(|_| StoreError::Corrupt("reserve_months_kept 无效".into()))?;
+        let reserve_months_kept =
+            get("reserve_months_kept")?.parse().map_err(|_| StoreError::Corrupt("reserve_months_kept 无效".into()))?;
         let fund = self
             .conn
             .prepare("SELECT code, name, includes_maternity FROM fund ORDER BY rowid")?
