@@ -457,7 +457,7 @@ impl<'a> Generator<'a> {
                 self.subsidies(m, &fund)?;
             }
             self.payments(m, &fund)?;
-            if m % 3 == 0 {
+            if m.is_multiple_of(3) {
                 self.interest(m, &fund)?;
             }
             if m % 3 == 1 && m > 1 {
@@ -718,7 +718,7 @@ impl<'a> Generator<'a> {
                 .with("party", &county)
                 .with("amount", yuan(varied)),
         );
-        if m % 2 == 0 {
+        if m.is_multiple_of(2) {
             let day = self.working(date(y, m, 13))?;
             let varied = self.rng.vary(base / 2000, 800, 1200);
             self.push(
