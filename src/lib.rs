@@ -10,6 +10,7 @@ pub mod cli;
 pub mod domain;
 pub mod import;
 pub mod money;
+pub mod plan;
 pub mod posting;
 pub mod reconcile;
 pub mod render;

@@ -66,11 +66,21 @@ pub struct Settings {
     /// Months of budgeted payments a county keeps when it remits its pre-pooling balances
     /// (Wuhan: 3, WH 三(三); Jingmen: 0, everything is remitted).
     pub reserve_months_kept: u32,
+    /// 考核保证金 withheld from each county's spending plan, in per mille (0: none).
+    pub performance_deposit_permille: u32,
+    /// Working days after maturity within which a pre-pooling deposit or bond is remitted.
+    pub matured_remittance_working_days: u32,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { forward_mode: ForwardMode::Statute, ageing_limit_days: 30, reserve_months_kept: 0 }
+        Settings {
+            forward_mode: ForwardMode::Statute,
+            ageing_limit_days: 30,
+            reserve_months_kept: 0,
+            performance_deposit_permille: 0,
+            matured_remittance_working_days: 5,
+        }
     }
 }
 

@@ -93,9 +93,11 @@ pub enum EventKind {
         amount: Money,
         party: Option<String>,
     },
+    /// `notified_on`: when finance told the agency (TS 10); the agency books it then.
     TransferIn {
         party: String,
         amount: Money,
+        notified_on: Option<NaiveDate>,
     },
     RemitToCity {
         party: String,
@@ -178,7 +180,7 @@ pub const KINDS: [(&str, &[&str], &[&str]); 15] = [
     ("premium_receipts", &["period", "premiums"], &["late_fees", "interest_subsidy", "party"]),
     ("treasury_transfer", &["amount"], &["late_fees"]),
     ("fiscal_subsidy", &["level", "amount"], &["party"]),
-    ("transfer_in", &["party", "amount"], &[]),
+    ("transfer_in", &["party", "amount"], &["notified_on"]),
     ("remit_to_city", &["party", "purpose", "amount"], &["instrument", "received_on"]),
     ("allocate_city_level", &["amount", "purpose"], &[]),
     ("allocate_to_county", &["party", "amount", "purpose"], &["received_on"]),
@@ -404,7 +406,8 @@ fn parse_kind(kind: &str, f: &mut Fields<'_>) -> Option<EventKind> {
         }
         "transfer_in" => {
             let (party, amount) = party_amount(f)?;
-            K::TransferIn { party: party?, amount: amount? }
+            let notified_on = f.optional_date("notified_on");
+            K::TransferIn { party: party?, amount: amount?, notified_on: notified_on? }
         }
         "remit_to_city" => {
             let party = f.text("party");

@@ -6,6 +6,7 @@ use super::event::{InterestAccount, SubsidyLevel};
 use super::{checked_add, cr, dr, EventError, Posting, Rules};
 use crate::domain::ids::{PartyKind, Period};
 use crate::money::Money;
+use chrono::NaiveDate;
 
 impl Rules<'_> {
     pub(super) fn premium_receipts(
@@ -99,11 +100,19 @@ impl Rules<'_> {
         Ok(Posting { vouchers: vec![city, finance], instruments: vec![] })
     }
 
-    pub(super) fn transfer_in(&self, party: &str, amount: Money) -> Result<Posting, EventError> {
+    /// The money reaches the 专户 on `date` (finance books it then); the agency books it when
+    /// finance tells it, `notified_on` (TS 10, 19).
+    pub(super) fn transfer_in(
+        &self,
+        party: &str,
+        amount: Money,
+        notified_on: Option<NaiveDate>,
+    ) -> Result<Posting, EventError> {
         let kind = self.agency(party)?;
+        let notified = self.received(notified_on)?;
         let summary = format!("{}收转移收入", self.party_name(party));
         let mut vouchers =
-            vec![self.voucher(party, self.event.date, None, &summary, vec![dr("1004", amount), cr("4501", amount)])];
+            vec![self.voucher(party, notified, None, &summary, vec![dr("1004", amount), cr("4501", amount)])];
         if kind == PartyKind::City {
             vouchers.push(self.voucher(
                 self.finance_party()?,

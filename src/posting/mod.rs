@@ -174,7 +174,7 @@ pub fn post_event(event: &Event, ctx: &PostingContext<'_>) -> Result<Posting, Ve
         }
         EventKind::TreasuryTransfer { amount, late_fees } => rules.treasury_transfer(*amount, *late_fees),
         EventKind::FiscalSubsidy { level, amount, party } => rules.fiscal_subsidy(*level, *amount, party.as_deref()),
-        EventKind::TransferIn { party, amount } => rules.transfer_in(party, *amount),
+        EventKind::TransferIn { party, amount, notified_on } => rules.transfer_in(party, *amount, *notified_on),
         EventKind::InterestCredited { party, account, amount } => rules.interest_credited(party, *account, *amount),
         EventKind::RemitToCity { party, purpose, amount, instrument, received_on } => {
             rules.remit_to_city(party, *purpose, *amount, instrument.as_deref(), *received_on)

@@ -17,6 +17,8 @@ impl Writer<'_> {
             ("forward_mode", city.settings.forward_mode.as_str().to_string()),
             ("ageing_limit_days", city.settings.ageing_limit_days.to_string()),
             ("reserve_months_kept", city.settings.reserve_months_kept.to_string()),
+            ("performance_deposit_permille", city.settings.performance_deposit_permille.to_string()),
+            ("matured_remittance_working_days", city.settings.matured_remittance_working_days.to_string()),
         ];
         for (key, value) in settings {
             tx.execute("INSERT INTO setting (key, value) VALUES (?1, ?2)", params![key, value])?;
@@ -89,8 +91,12 @@ impl Reader<'_> {
             ForwardMode::parse(&get("forward_mode")?).ok_or_else(|| StoreError::Corrupt("forward_mode 无效".into()))?;
         let ageing_limit_days =
             get("ageing_limit_days")?.parse().map_err(|_| StoreError::Corrupt("ageing_limit_days 无效".into()))?;
-        let reserve_months_kept =
-            get("reserve_months_kept")?.parse().map_err(|_| StoreError::Corrupt("reserve_months_kept 无效".into()))?;
+        let number = |key: &str| -> Result<u32> {
+            get(key)?.parse().map_err(|_| StoreError::Corrupt(format!("设置 {key} 无效")))
+        };
+        let reserve_months_kept = number("reserve_months_kept")?;
+        let performance_deposit_permille = number("performance_deposit_permille")?;
+        let matured_remittance_working_days = number("matured_remittance_working_days")?;
         let fund = self
             .conn
             .prepare("SELECT code, name, includes_maternity FROM fund ORDER BY rowid")?
@@ -117,7 +123,13 @@ impl Reader<'_> {
         Ok(City {
             code: get("city_code")?,
             name: get("city_name")?,
-            settings: Settings { forward_mode, ageing_limit_days, reserve_months_kept },
+            settings: Settings {
+                forward_mode,
+                ageing_limit_days,
+                reserve_months_kept,
+                performance_deposit_permille,
+                matured_remittance_working_days,
+            },
             fund,
             party,
         })

@@ -20,6 +20,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../schema/0001_init.sql"),
     include_str!("../../schema/0002_events.sql"),
     include_str!("../../schema/0003_reconcile.sql"),
+    include_str!("../../schema/0004_plans.sql"),
 ];
 
 #[derive(Debug, thiserror::Error)]

@@ -1,0 +1,467 @@
+//! The deadline monitor (TS 23): every obligation of the pooled system's timetable (DOMAIN §4)
+//! with its rule, due date, the date the ledger and the plans say it was met, and its status
+//! on a given day.
+
+use super::schedule::{consolidation_schedule, Budgets, ScheduleKind};
+use super::{Plan, Quarter};
+use crate::calendar::{Calendar, CalendarError};
+use crate::domain::city::City;
+use crate::domain::ids::{PartyKind, Period};
+use crate::money::Money;
+use crate::posting::event::{AllocationPurpose, Event, EventKind, InterestAccount, RemitPurpose, SubsidyLevel};
+use crate::posting::Instruments;
+use chrono::{Datelike, NaiveDate};
+
+/// Where an obligation stands on the day asked about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case", tag = "status", content = "working_days")]
+pub enum Status {
+    Met,
+    /// Met, this many working days after the due date.
+    MetLate(u32),
+    Overdue,
+    /// Not met, due within the next five working days.
+    DueSoon,
+    Upcoming,
+}
+
+impl Status {
+    pub fn label(self) -> String {
+        match self {
+            Status::Met => "已按时完成".into(),
+            Status::MetLate(n) => format!("逾期 {n} 个工作日完成"),
+            Status::Overdue => "已逾期".into(),
+            Status::DueSoon => "即将到期".into(),
+            Status::Upcoming => "未到期".into(),
+        }
+    }
+}
+
+/// One obligation.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Obligation {
+    /// The article it comes from, e.g. "TS 14".
+    pub rule: &'static str,
+    /// A stable snake_case name of the kind of obligation.
+    pub kind: &'static str,
+    pub party: String,
+    pub fund: String,
+    pub what: String,
+    pub due: NaiveDate,
+    pub met_on: Option<NaiveDate>,
+    pub amount: Option<Money>,
+    #[serde(flatten)]
+    pub status: Status,
+}
+
+/// What the monitor reads.
+pub struct Input<'a> {
+    pub city: &'a City,
+    pub calendar: &'a Calendar,
+    pub as_of: NaiveDate,
+    /// Every event on file.
+    pub events: &'a [Event],
+    pub plans: &'a [Plan],
+    pub budgets: &'a Budgets,
+    /// The pre-pooling instruments as opened (for the consolidation schedule).
+    pub instruments: &'a Instruments,
+    /// When each month was closed, by period.
+    pub closed_on: &'a [(Period, NaiveDate)],
+}
+
+struct Draft {
+    rule: &'static str,
+    kind: &'static str,
+    party: String,
+    fund: String,
+    what: String,
+    due: NaiveDate,
+    met_on: Option<NaiveDate>,
+    amount: Option<Money>,
+}
+
+/// Every obligation of the as-of day's year, with its status; ordered by due date.
+pub fn obligations(input: &Input<'_>) -> Result<Vec<Obligation>, CalendarError> {
+    let year = input.as_of.year();
+    let mut drafts = Vec::new();
+    consolidation(input, year, &mut drafts)?;
+    treasury_transfers(input, year, &mut drafts)?;
+    transfer_notices(input, year, &mut drafts)?;
+    plans(input, year, &mut drafts);
+    allocations(input, year, &mut drafts)?;
+    forwards(input, year, &mut drafts)?;
+    interest(input, year, &mut drafts)?;
+    matching_subsidies(input, year, &mut drafts);
+    settlement(input, year, &mut drafts);
+    let mut obligations = Vec::with_capacity(drafts.len());
+    for d in drafts {
+        let status = status(input.calendar, input.as_of, d.due, d.met_on)?;
+        obligations.push(Obligation {
+            rule: d.rule,
+            kind: d.kind,
+            party: d.party,
+            fund: d.fund,
+            what: d.what,
+            due: d.due,
+            met_on: d.met_on.filter(|m| *m <= input.as_of),
+            amount: d.amount,
+            status,
+        });
+    }
+    obligations.sort_by(|a, b| (a.due, &a.party, &a.fund, a.kind).cmp(&(b.due, &b.party, &b.fund, b.kind)));
+    Ok(obligations)
+}
+
+/// The status on `as_of` of an obligation due on `due` and met on `met_on`.
+pub fn status(
+    calendar: &Calendar,
+    as_of: NaiveDate,
+    due: NaiveDate,
+    met_on: Option<NaiveDate>,
+) -> Result<Status, CalendarError> {
+    match met_on.filter(|m| *m <= as_of) {
+        Some(met) if met <= due => Ok(Status::Met),
+        Some(met) => Ok(Status::MetLate(working_days_between(calendar, due, met)?)),
+        None if as_of > due => Ok(Status::Overdue),
+        None if due <= calendar.nth_working_day_after(as_of, 5)? => Ok(Status::DueSoon),
+        None => Ok(Status::Upcoming),
+    }
+}
+
+/// Working days after `from` up to and including `to`.
+fn working_days_between(calendar: &Calendar, from: NaiveDate, to: NaiveDate) -> Result<u32, CalendarError> {
+    let mut count = 0;
+    let mut day = from;
+    while day < to {
+        day = day.succ_opt().expect("valid date");
+        if calendar.is_working_day(day)? {
+            count += 1;
+        }
+    }
+    Ok(count)
+}
+
+fn name(city: &City, party: &str) -> String {
+    city.short_name(party)
+}
+
+fn agencies(city: &City, fund: &str) -> Vec<String> {
+    city.party
+        .iter()
+        .filter(|p| p.kind != PartyKind::Finance && p.population.get(fund).copied().unwrap_or(1) > 0)
+        .map(|p| p.code.clone())
+        .collect()
+}
+
+fn consolidation(input: &Input<'_>, year: i32, out: &mut Vec<Draft>) -> Result<(), CalendarError> {
+    let openings: Vec<&Event> =
+        input.events.iter().filter(|e| matches!(e.kind, EventKind::OpeningBalance { .. })).collect();
+    let items = consolidation_schedule(input.city, &openings, input.instruments, input.budgets, input.calendar)?;
+    for item in items.into_iter().filter(|i| i.due.year() == year) {
+        let met_on = match &item.kind {
+            ScheduleKind::Balance => input.events.iter().find_map(|e| match &e.kind {
+                EventKind::RemitToCity { party, purpose: RemitPurpose::Balance, .. }
+                    if *party == item.party && e.fund == item.fund =>
+                {
+                    Some(e.date)
+                }
+                _ => None,
+            }),
+            ScheduleKind::Instrument(code) => input.events.iter().find_map(|e| match &e.kind {
+                EventKind::RemitToCity {
+                    party, purpose: RemitPurpose::MaturedDeposit, instrument: Some(i), ..
+                } if *party == item.party && e.fund == item.fund && i == code => Some(e.date),
+                _ => None,
+            }),
+            ScheduleKind::Reserve => input.events.iter().find_map(|e| match &e.kind {
+                EventKind::AllocateToCounty { party, purpose: AllocationPurpose::Reserve, received_on, .. }
+                    if *party == item.party && e.fund == item.fund =>
+                {
+                    Some(received_on.unwrap_or(e.date))
+                }
+                EventKind::AllocateCityLevel { purpose: AllocationPurpose::Reserve, .. }
+                    if input.city.party(&item.party).is_some_and(|p| p.kind == PartyKind::City)
+                        && e.fund == item.fund =>
+                {
+                    Some(e.date)
+                }
+                _ => None,
+            }),
+        };
+        let (rule, kind) = match item.kind {
+            ScheduleKind::Balance => ("TS 9", "balance_remittance"),
+            ScheduleKind::Instrument(_) => ("TS 9", "matured_deposit_remittance"),
+            ScheduleKind::Reserve => ("TS 9", "reserve_allocation"),
+        };
+        out.push(Draft {
+            rule,
+            kind,
+            party: item.party,
+            fund: item.fund,
+            what: item.what,
+            due: item.due,
+            met_on,
+            amount: item.amount,
+        });
+    }
+    Ok(())
+}
+
+/// TS 7: each month's premium receipts booked are transferred to the 专户 in full within the month.
+fn treasury_transfers(input: &Input<'_>, year: i32, out: &mut Vec<Draft>) -> Result<(), CalendarError> {
+    for e in input.events.iter().filter(|e| e.date.year() == year) {
+        let EventKind::PremiumReceipts { period, premiums, late_fees, interest_subsidy, .. } = &e.kind else {
+            continue;
+        };
+        let total = premiums.fen() + late_fees.fen() + interest_subsidy.fen();
+        let booked = Period::of(e.date);
+        let due = input.calendar.last_working_day(booked.year, booked.month)?;
+        let mut transferred = 0;
+        let mut met_on = None;
+        let mut transfers: Vec<&Event> = input
+            .events
+            .iter()
+            .filter(|t| t.fund == e.fund && t.date >= e.date && matches!(t.kind, EventKind::TreasuryTransfer { .. }))
+            .collect();
+        transfers.sort_by_key(|t| t.date);
+        for t in transfers {
+            if let EventKind::TreasuryTransfer { amount, .. } = &t.kind {
+                transferred += amount.fen();
+                if transferred >= total {
+                    met_on = Some(t.date);
+                    break;
+                }
+            }
+        }
+        out.push(Draft {
+            rule: "TS 7",
+            kind: "treasury_transfer",
+            party: party_of(input.city, PartyKind::City),
+            fund: e.fund.clone(),
+            what: format!("{period} 医保费由国库全额划入财政专户"),
+            due,
+            met_on,
+            amount: Some(Money::from_fen(total)),
+        });
+    }
+    Ok(())
+}
+
+fn party_of(city: &City, kind: PartyKind) -> String {
+    city.party.iter().find(|p| p.kind == kind).map(|p| p.code.clone()).unwrap_or_default()
+}
+
+/// TS 10: finance tells the city agency of transfer income within one working day of arrival.
+fn transfer_notices(input: &Input<'_>, year: i32, out: &mut Vec<Draft>) -> Result<(), CalendarError> {
+    for e in input.events.iter().filter(|e| e.date.year() == year) {
+        let EventKind::TransferIn { party, amount, notified_on } = &e.kind else { continue };
+        if input.city.party(party).is_none_or(|p| p.kind != PartyKind::City) {
+            continue;
+        }
+        out.push(Draft {
+            rule: "TS 10",
+            kind: "transfer_income_notice",
+            party: party.clone(),
+            fund: e.fund.clone(),
+            what: format!("转移收入 {}（{} 到账）到账信息告知市经办机构", e.id, e.date),
+            due: input.calendar.nth_working_day_after(e.date, 1)?,
+            met_on: Some(notified_on.unwrap_or(e.date)),
+            amount: Some(*amount),
+        });
+    }
+    Ok(())
+}
+
+/// TS 14: each agency's plan for next quarter by the 15th; the city's combination by the 20th.
+fn plans(input: &Input<'_>, year: i32, out: &mut Vec<Draft>) {
+    let city_code = party_of(input.city, PartyKind::City);
+    for fund in &input.city.fund {
+        // The year's four quarters, and next year's first (planned in this December).
+        for (plan_year, number) in [(year, 1), (year, 2), (year, 3), (year, 4), (year + 1, 1)] {
+            let quarter = Quarter { year: plan_year, number };
+            let of_quarter: Vec<&Plan> =
+                input.plans.iter().filter(|p| p.quarter == quarter && p.fund == fund.code).collect();
+            for party in agencies(input.city, &fund.code) {
+                let plan = of_quarter.iter().find(|p| p.party == party);
+                out.push(Draft {
+                    rule: "TS 14",
+                    kind: "plan_submission",
+                    party: party.clone(),
+                    fund: fund.code.clone(),
+                    what: format!("{quarter} 用款计划报送"),
+                    due: quarter.submission_due(),
+                    met_on: plan.and_then(|p| p.submitted.as_ref().map(|s| s.1)),
+                    amount: plan.map(|p| p.total),
+                });
+            }
+            let combined = of_quarter.iter().filter_map(|p| p.combined.as_ref().map(|c| c.1)).max();
+            out.push(Draft {
+                rule: "TS 14",
+                kind: "plan_combination",
+                party: city_code.clone(),
+                fund: fund.code.clone(),
+                what: format!("{quarter} 全市用款计划汇总"),
+                due: quarter.combination_due(),
+                met_on: combined,
+                amount: None,
+            });
+        }
+    }
+}
+
+/// TS 14: next month's funds reach each agency's 支出户 before the end of the month. An
+/// allocation dated from the 11th of a month to the 10th of the next counts for the next month.
+fn allocations(input: &Input<'_>, year: i32, out: &mut Vec<Draft>) -> Result<(), CalendarError> {
+    for fund in &input.city.fund {
+        for month in 1..=12 {
+            let period = Period::new(year, month).expect("valid");
+            let window_start = NaiveDate::from_ymd_opt(year, month, 11).expect("valid");
+            let next = period.next();
+            let window_end = NaiveDate::from_ymd_opt(next.year, next.month, 10).expect("valid");
+            let due = input.calendar.last_working_day(year, month)?;
+            for party in agencies(input.city, &fund.code) {
+                let is_city = input.city.party(&party).is_some_and(|p| p.kind == PartyKind::City);
+                let met_on = input
+                    .events
+                    .iter()
+                    .filter(|e| e.fund == fund.code && e.date >= window_start && e.date <= window_end)
+                    .filter(|e| match &e.kind {
+                        EventKind::AllocateCityLevel { purpose: AllocationPurpose::Monthly, .. } => is_city,
+                        EventKind::AllocateToCounty { party: p, purpose: AllocationPurpose::Monthly, .. } => {
+                            *p == party
+                        }
+                        _ => false,
+                    })
+                    .map(|e| e.date)
+                    .min();
+                out.push(Draft {
+                    rule: "TS 14",
+                    kind: "monthly_allocation",
+                    party: party.clone(),
+                    fund: fund.code.clone(),
+                    what: format!("{} 用款于 {period} 月底前拨付", next),
+                    due,
+                    met_on,
+                    amount: None,
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// TS 14: the city forwards a county's allocation within one working day of receiving it.
+fn forwards(input: &Input<'_>, year: i32, out: &mut Vec<Draft>) -> Result<(), CalendarError> {
+    for e in input.events.iter().filter(|e| e.date.year() == year) {
+        let EventKind::AllocateToCounty { party, amount, received_on, .. } = &e.kind else { continue };
+        out.push(Draft {
+            rule: "TS 14",
+            kind: "forward_to_county",
+            party: party.clone(),
+            fund: e.fund.clone(),
+            what: format!(
+                "{} 于 {} 收到的拨款 {} 转拨{}",
+                name(input.city, &party_of(input.city, PartyKind::City)),
+                e.date,
+                e.id,
+                name(input.city, party)
+            ),
+            due: input.calendar.nth_working_day_after(e.date, 1)?,
+            met_on: Some(received_on.unwrap_or(e.date)),
+            amount: Some(*amount),
+        });
+    }
+    Ok(())
+}
+
+/// TS 11: a county's quarterly 支出户 interest is remitted within the first five working days of
+/// the month after it is credited.
+fn interest(input: &Input<'_>, year: i32, out: &mut Vec<Draft>) -> Result<(), CalendarError> {
+    for e in input.events.iter() {
+        let EventKind::InterestCredited { party, account: InterestAccount::Expenditure, amount } = &e.kind else {
+            continue;
+        };
+        if input.city.party(party).is_none_or(|p| p.kind != PartyKind::County) {
+            continue;
+        }
+        let credited = Period::of(e.date);
+        let due = input.calendar.nth_working_day_after(credited.last_day(), 5)?;
+        if due.year() != year {
+            continue;
+        }
+        let met_on = input
+            .events
+            .iter()
+            .filter(|r| r.fund == e.fund && r.date > e.date)
+            .filter_map(|r| match &r.kind {
+                EventKind::RemitToCity { party: p, purpose: RemitPurpose::ExpenditureAccountInterest, .. }
+                    if p == party =>
+                {
+                    Some(r.date)
+                }
+                _ => None,
+            })
+            .min();
+        out.push(Draft {
+            rule: "TS 11",
+            kind: "interest_remittance",
+            party: party.clone(),
+            fund: e.fund.clone(),
+            what: format!("{} 支出户利息（{} 结息）上解市财政专户", credited, e.date),
+            due,
+            met_on,
+            amount: Some(*amount),
+        });
+    }
+    Ok(())
+}
+
+/// TS 8: each county's matching subsidy by the end of July (resident fund).
+fn matching_subsidies(input: &Input<'_>, year: i32, out: &mut Vec<Draft>) {
+    let Some(fund) = input.city.fund("resident") else { return };
+    let due = NaiveDate::from_ymd_opt(year, 7, 31).expect("valid");
+    for county in input.city.counties() {
+        let met_on = input
+            .events
+            .iter()
+            .filter(|e| e.fund == fund.code && e.date.year() == year)
+            .filter_map(|e| match &e.kind {
+                EventKind::FiscalSubsidy { level: SubsidyLevel::CountyMatching, party: Some(p), .. }
+                    if *p == county.code =>
+                {
+                    Some(e.date)
+                }
+                _ => None,
+            })
+            .min();
+        out.push(Draft {
+            rule: "TS 8",
+            kind: "county_matching_subsidy",
+            party: county.code.clone(),
+            fund: fund.code.clone(),
+            what: format!("{year} 年县级配套补助到位"),
+            due,
+            met_on,
+            amount: None,
+        });
+    }
+}
+
+/// SS 五(一)3: the previous year's settlement (its December closed) within two months.
+fn settlement(input: &Input<'_>, year: i32, out: &mut Vec<Draft>) {
+    let december = Period::new(year - 1, 12).expect("valid");
+    let due = NaiveDate::from_ymd_opt(year, 3, 1).expect("valid").pred_opt().expect("valid");
+    let met_on = input.closed_on.iter().find(|(p, _)| *p == december).map(|(_, d)| *d);
+    for fund in &input.city.fund {
+        out.push(Draft {
+            rule: "SS 五(一)3",
+            kind: "year_end_settlement",
+            party: party_of(input.city, PartyKind::City),
+            fund: fund.code.clone(),
+            what: format!("{} 年年终结算（12 月结账）", year - 1),
+            due,
+            met_on,
+            amount: None,
+        });
+    }
+}

@@ -1,0 +1,309 @@
+//! Quarterly spending plans (用款计划, TS 13–14): each agency's plan per fund and quarter by
+//! month and spending category, its workflow (draft → submitted → combined → approved →
+//! checked), the performance deposit (考核保证金) withheld from county plans, and the monthly
+//! allocation events an approved plan turns into.
+
+pub mod deadlines;
+pub mod schedule;
+
+use crate::calendar::{Calendar, CalendarError};
+use crate::domain::chart::Chart;
+use crate::domain::city::City;
+use crate::domain::ids::{PartyKind, Period};
+use crate::money::Money;
+use crate::posting::event::RawEvent;
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// A calendar quarter, written `2023Q2`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Quarter {
+    pub year: i32,
+    pub number: u32,
+}
+
+impl Quarter {
+    pub fn parse(text: &str) -> Result<Quarter, String> {
+        let bad = || format!("季度 \"{text}\" 的写法应为 YYYYQn，例如 2023Q2");
+        let (year, number) = text.trim().split_once('Q').ok_or_else(bad)?;
+        let year: i32 = year.parse().map_err(|_| bad())?;
+        let number: u32 = number.parse().map_err(|_| bad())?;
+        if !(1..=4).contains(&number) || !(1900..=9999).contains(&year) {
+            return Err(bad());
+        }
+        Ok(Quarter { year, number })
+    }
+
+    pub fn of(period: Period) -> Quarter {
+        Quarter { year: period.year, number: (period.month - 1) / 3 + 1 }
+    }
+
+    pub fn months(self) -> [Period; 3] {
+        let first = (self.number - 1) * 3 + 1;
+        [0, 1, 2].map(|i| Period::new(self.year, first + i).expect("a quarter's months exist"))
+    }
+
+    /// The month in which the plan is made: the third month of the quarter before.
+    pub fn planning_month(self) -> Period {
+        self.months()[0].previous()
+    }
+
+    /// TS 14: each agency's plan by the 15th of the previous quarter's third month.
+    pub fn submission_due(self) -> NaiveDate {
+        let p = self.planning_month();
+        NaiveDate::from_ymd_opt(p.year, p.month, 15).expect("the 15th exists")
+    }
+
+    /// TS 14: the city agency's combined plan by the 20th of that month.
+    pub fn combination_due(self) -> NaiveDate {
+        let p = self.planning_month();
+        NaiveDate::from_ymd_opt(p.year, p.month, 20).expect("the 20th exists")
+    }
+}
+
+impl fmt::Display for Quarter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}Q{}", self.year, self.number)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum PlanStatus {
+    Draft,
+    Submitted,
+    Combined,
+    Approved,
+    Checked,
+}
+
+impl PlanStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PlanStatus::Draft => "draft",
+            PlanStatus::Submitted => "submitted",
+            PlanStatus::Combined => "combined",
+            PlanStatus::Approved => "approved",
+            PlanStatus::Checked => "checked",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<PlanStatus> {
+        [PlanStatus::Draft, PlanStatus::Submitted, PlanStatus::Combined, PlanStatus::Approved, PlanStatus::Checked]
+            .into_iter()
+            .find(|s| s.as_str() == text)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            PlanStatus::Draft => "草稿",
+            PlanStatus::Submitted => "已提交",
+            PlanStatus::Combined => "已汇总",
+            PlanStatus::Approved => "医保局已审核",
+            PlanStatus::Checked => "财政已复核",
+        }
+    }
+}
+
+/// A workflow step and who takes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// The agency submits its plan (due the 15th).
+    Submit,
+    /// The city agency combines all plans (due the 20th).
+    Combine,
+    /// The medical insurance bureau approves.
+    Approve,
+    /// The finance bureau re-checks (复核).
+    Check,
+}
+
+impl Step {
+    fn needs(self) -> PlanStatus {
+        match self {
+            Step::Submit => PlanStatus::Draft,
+            Step::Combine => PlanStatus::Submitted,
+            Step::Approve => PlanStatus::Combined,
+            Step::Check => PlanStatus::Approved,
+        }
+    }
+
+    pub fn result(self) -> PlanStatus {
+        match self {
+            Step::Submit => PlanStatus::Submitted,
+            Step::Combine => PlanStatus::Combined,
+            Step::Approve => PlanStatus::Approved,
+            Step::Check => PlanStatus::Checked,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Step::Submit => "提交",
+            Step::Combine => "汇总",
+            Step::Approve => "审核",
+            Step::Check => "复核",
+        }
+    }
+}
+
+/// Whether `step` may be taken on a plan in `status`; the refusal says what must come first.
+pub fn advance(status: PlanStatus, step: Step) -> Result<PlanStatus, String> {
+    if status == step.needs() {
+        return Ok(step.result());
+    }
+    if status >= step.result() {
+        return Err(format!("计划已{}，不能重复{}", status.label(), step.label()));
+    }
+    let missing = match step.needs() {
+        PlanStatus::Draft => "草稿",
+        PlanStatus::Submitted => "由经办机构提交",
+        PlanStatus::Combined => "由市级经办机构汇总",
+        PlanStatus::Approved => "经医保局审核",
+        PlanStatus::Checked => "复核",
+    };
+    Err(format!("计划当前为{}，须先{}才能{}", status.label(), missing, step.label()))
+}
+
+/// One cell of a plan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanLine {
+    pub month: Period,
+    pub category: String,
+    pub amount: Money,
+}
+
+/// A plan with its lines and workflow record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    pub id: i64,
+    pub party: String,
+    pub fund: String,
+    pub quarter: Quarter,
+    pub total: Money,
+    pub status: PlanStatus,
+    pub lines: Vec<PlanLine>,
+    /// (who, on which date) per step taken.
+    pub submitted: Option<(String, NaiveDate)>,
+    pub combined: Option<(String, NaiveDate)>,
+    pub approved: Option<(String, NaiveDate)>,
+    pub checked: Option<(String, NaiveDate)>,
+}
+
+impl Plan {
+    pub fn by_month(&self) -> BTreeMap<Period, Money> {
+        let mut months: BTreeMap<Period, Money> = self.quarter.months().into_iter().map(|m| (m, Money::ZERO)).collect();
+        for line in &self.lines {
+            let entry = months.entry(line.month).or_default();
+            *entry = Money::from_fen(entry.fen() + line.amount.fen());
+        }
+        months
+    }
+}
+
+/// Checks a plan's cells against its quarter, the chart's categories and its stated total.
+pub fn check_lines(
+    city: &City,
+    chart: &Chart,
+    party: &str,
+    fund: &str,
+    quarter: Quarter,
+    total: Money,
+    lines: &[PlanLine],
+) -> Result<(), Vec<String>> {
+    let mut problems = Vec::new();
+    match city.party(party) {
+        None => problems.push(format!("机构 {party} 不存在")),
+        Some(p) if p.kind == PartyKind::Finance => problems.push("财政专户没有用款计划".to_string()),
+        Some(_) => {}
+    }
+    let Some(fund_info) = city.fund(fund) else {
+        problems.push(format!("基金 {fund} 不在本市统筹范围内"));
+        return Err(problems);
+    };
+    if lines.is_empty() {
+        problems.push("计划没有任何月份和支出类别的金额".into());
+    }
+    let months = quarter.months();
+    for line in lines {
+        if !months.contains(&line.month) {
+            problems.push(format!("{} 不属于 {quarter}", line.month));
+        }
+        if chart.child_by_key("5001", &line.category).is_none() {
+            problems.push(format!("支出类别 {} 不存在", line.category));
+        } else if line.category.starts_with("maternity_") && !fund_info.includes_maternity {
+            problems.push(format!("{} 不属于 {fund}", line.category));
+        }
+        if !line.amount.is_positive() {
+            problems.push(format!("{} {} 的金额 {} 必须大于零", line.month, line.category, line.amount));
+        }
+    }
+    let sum: i64 = lines.iter().map(|l| l.amount.fen()).sum();
+    if sum != total.fen() {
+        problems.push(format!(
+            "各月合计 {} 不等于季度合计 {}，相差 {}",
+            Money::from_fen(sum).grouped(),
+            total.grouped(),
+            Money::from_fen(sum - total.fen()).grouped()
+        ));
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems)
+    }
+}
+
+/// The performance deposit (考核保证金) withheld from a county's monthly amount: the city's
+/// per-mille share, rounded 四舍五入 to the 分.
+pub fn withheld(amount: Money, permille: u32) -> Money {
+    let exact = amount.to_decimal() * Decimal::from(permille) / Decimal::from(1000);
+    Money::round_half_away_from_zero(exact).unwrap_or(Money::ZERO)
+}
+
+/// The allocation events of an approved plan: each month's funds reach the city's 支出户 two
+/// working days before the end of the month before, and a county's are forwarded the next
+/// working day; the performance deposit is withheld from county amounts.
+pub fn allocation_events(plan: &Plan, city: &City, calendar: &Calendar) -> Result<Vec<RawEvent>, CalendarError> {
+    let is_city = city.party(&plan.party).is_some_and(|p| p.kind == PartyKind::City);
+    let mut events = Vec::new();
+    for (month, amount) in plan.by_month() {
+        if amount.is_zero() {
+            continue;
+        }
+        let before = month.previous();
+        let mut sent = calendar.last_working_day(before.year, before.month)?;
+        for _ in 0..2 {
+            sent = sent.pred_opt().expect("valid date");
+            while !calendar.is_working_day(sent)? {
+                sent = sent.pred_opt().expect("valid date");
+            }
+        }
+        let deposit = if is_city { Money::ZERO } else { withheld(amount, city.settings.performance_deposit_permille) };
+        let net = Money::from_fen(amount.fen() - deposit.fen());
+        let mut raw = RawEvent::default();
+        let id = format!("PLAN-{}-{}-{}", plan.party, plan.fund, month);
+        let kind = if is_city { "allocate_city_level" } else { "allocate_to_county" };
+        for (k, v) in [
+            ("id", id),
+            ("kind", kind.to_string()),
+            ("date", sent.to_string()),
+            ("fund", plan.fund.clone()),
+            ("purpose", "monthly".to_string()),
+            ("amount", net.plain()),
+            ("summary", format!("拨付{}月用款（{}用款计划）", month.month, plan.quarter)),
+        ] {
+            raw.fields.insert(k.into(), v);
+        }
+        if !is_city {
+            raw.fields.insert("party".into(), plan.party.clone());
+            raw.fields.insert("received_on".into(), calendar.nth_working_day_after(sent, 1)?.to_string());
+        }
+        events.push(raw);
+    }
+    Ok(events)
+}
+
+#[cfg(test)]
+mod tests;
