@@ -8,10 +8,12 @@ mod demo;
 mod events;
 mod integrity;
 mod ledger;
+mod plans;
 mod reconcile;
 mod reports;
 
 use crate::domain::ids::{BookCode, Period, VoucherNo};
+use crate::plan::Step;
 use crate::render::OutputFormat;
 use crate::store::{Store, StoreError};
 use clap::{Args, Parser, Subcommand};
@@ -24,6 +26,7 @@ pub mod exit {
     pub const REFUSED: i32 = 1;
     pub const USAGE: i32 = 2;
     pub const DIFFERENCES: i32 = 3;
+    pub const OVERDUE: i32 = 4;
     pub const INTEGRITY: i32 = 5;
     pub const INTERNAL: i32 = 70;
 }
@@ -164,11 +167,104 @@ pub enum Command {
     Check,
     /// Recompute every hash chain and balance; name the first tampered voucher.
     Verify,
+    /// Quarterly spending plans (用款计划).
+    #[command(subcommand)]
+    Plan(PlanCommand),
+    /// Budgets (an input for plans, the schedule and policy).
+    #[command(subcommand)]
+    Budget(BudgetCommand),
+    /// The consolidation schedule: balances, matured deposits and 备付金 due.
+    Schedule {
+        #[arg(long)]
+        party: Option<String>,
+        #[arg(long)]
+        fund: Option<String>,
+    },
+    /// Every obligation of the timetable and its status on a day; exit 4 when something is overdue.
+    Deadlines {
+        #[arg(long)]
+        as_of: String,
+        #[arg(long)]
+        party: Option<String>,
+    },
     /// Build a fresh demo database for a city and show what fundpool does.
     Demo {
         #[arg(long, value_enum, default_value = "jingmen")]
         city: demo::DemoCity,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PlanCommand {
+    /// Create a draft plan from the command line.
+    Create {
+        #[arg(long)]
+        party: String,
+        #[arg(long)]
+        fund: String,
+        /// e.g. 2023Q2.
+        #[arg(long)]
+        quarter: String,
+        /// The quarter's total; the lines must sum to it.
+        #[arg(long)]
+        total: String,
+        /// MONTH:CATEGORY:AMOUNT, repeated, e.g. 2023-04:inpatient:20000000.00.
+        #[arg(long = "line")]
+        lines: Vec<String>,
+    },
+    /// Import draft plans from CSV: party,fund,quarter,total,month,category,amount.
+    Import { file: PathBuf },
+    /// The agency submits its plan (due the 15th of the quarter before's third month).
+    Submit {
+        #[arg(long)]
+        party: String,
+        #[arg(long)]
+        fund: String,
+        #[arg(long)]
+        quarter: String,
+        /// The date it was done (default: today).
+        #[arg(long)]
+        on: Option<String>,
+    },
+    /// The city agency combines every agency's plan (due the 20th).
+    Combine(PlanScope),
+    /// The medical insurance bureau approves the combined plan.
+    Approve(PlanScope),
+    /// The finance bureau re-checks (复核) the approved plan.
+    Check(PlanScope),
+    /// Plans with their months, totals, deposits and workflow.
+    Show {
+        #[arg(long)]
+        fund: Option<String>,
+        #[arg(long)]
+        quarter: Option<String>,
+    },
+    /// The allocation events of an approved plan, as an events file to post.
+    Export {
+        #[arg(long)]
+        fund: String,
+        #[arg(long)]
+        quarter: String,
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct PlanScope {
+    #[arg(long)]
+    pub fund: String,
+    #[arg(long)]
+    pub quarter: String,
+    /// The date it was done (default: today).
+    #[arg(long)]
+    pub on: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum BudgetCommand {
+    /// Import budgets from CSV: year,party,fund,income,expenditure.
+    Import { file: PathBuf },
 }
 
 #[derive(Subcommand, Debug)]
@@ -339,6 +435,29 @@ pub fn run(cli: Cli) -> Result<Outcome, CliError> {
         Command::Check => integrity::check(&ctx),
         Command::Verify => integrity::verify(&ctx),
         Command::Demo { city } => demo::run(&ctx, city),
+        Command::Plan(PlanCommand::Create { party, fund, quarter, total, lines }) => {
+            plans::create(&ctx, &party, &fund, &quarter, &total, &lines)
+        }
+        Command::Plan(PlanCommand::Import { file }) => plans::import(&ctx, &file),
+        Command::Plan(PlanCommand::Submit { party, fund, quarter, on }) => {
+            plans::step(&ctx, Step::Submit, Some(&party), &fund, &quarter, on.as_deref())
+        }
+        Command::Plan(PlanCommand::Combine(s)) => {
+            plans::step(&ctx, Step::Combine, None, &s.fund, &s.quarter, s.on.as_deref())
+        }
+        Command::Plan(PlanCommand::Approve(s)) => {
+            plans::step(&ctx, Step::Approve, None, &s.fund, &s.quarter, s.on.as_deref())
+        }
+        Command::Plan(PlanCommand::Check(s)) => {
+            plans::step(&ctx, Step::Check, None, &s.fund, &s.quarter, s.on.as_deref())
+        }
+        Command::Plan(PlanCommand::Show { fund, quarter }) => plans::show(&ctx, fund.as_deref(), quarter.as_deref()),
+        Command::Plan(PlanCommand::Export { fund, quarter, output }) => {
+            plans::export(&ctx, &fund, &quarter, output.as_deref())
+        }
+        Command::Budget(BudgetCommand::Import { file }) => plans::import_budget(&ctx, &file),
+        Command::Schedule { party, fund } => plans::schedule(&ctx, party.as_deref(), fund.as_deref()),
+        Command::Deadlines { as_of, party } => plans::deadlines(&ctx, &as_of, party.as_deref()),
     }
 }
 

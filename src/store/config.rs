@@ -91,12 +91,19 @@ impl Reader<'_> {
             ForwardMode::parse(&get("forward_mode")?).ok_or_else(|| StoreError::Corrupt("forward_mode 无效".into()))?;
         let ageing_limit_days =
             get("ageing_limit_days")?.parse().map_err(|_| StoreError::Corrupt("ageing_limit_days 无效".into()))?;
-        let number = |key: &str| -> Result<u32> {
-            get(key)?.parse().map_err(|_| StoreError::Corrupt(format!("设置 {key} 无效")))
+        // Settings added after a database was made take their documented default.
+        let defaults = Settings::default();
+        let number = |key: &str, default: u32| -> Result<u32> {
+            match settings.get(key) {
+                None => Ok(default),
+                Some(text) => text.parse().map_err(|_| StoreError::Corrupt(format!("设置 {key} 无效"))),
+            }
         };
-        let reserve_months_kept = number("reserve_months_kept")?;
-        let performance_deposit_permille = number("performance_deposit_permille")?;
-        let matured_remittance_working_days = number("matured_remittance_working_days")?;
+        let reserve_months_kept = number("reserve_months_kept", defaults.reserve_months_kept)?;
+        let performance_deposit_permille =
+            number("performance_deposit_permille", defaults.performance_deposit_permille)?;
+        let matured_remittance_working_days =
+            number("matured_remittance_working_days", defaults.matured_remittance_working_days)?;
         let fund = self
             .conn
             .prepare("SELECT code, name, includes_maternity FROM fund ORDER BY rowid")?

@@ -5,6 +5,7 @@
 mod config;
 mod events;
 mod ledger;
+mod plans;
 mod reads;
 mod reconcile;
 

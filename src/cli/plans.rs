@@ -1,0 +1,467 @@
+//! `plan …`, `budget import`, `schedule` and `deadlines`: spending plans through their
+//! workflow, the allocation events they turn into, the consolidation schedule, and the deadline
+//! monitor (exit 4 when something is overdue).
+
+use super::{exit, CliError, Context, Outcome};
+use crate::calendar::Calendar;
+use crate::domain::ids::{parse_date, PartyKind, Period};
+use crate::money::Money;
+use crate::plan::deadlines::{obligations, Input, Status};
+use crate::plan::schedule::consolidation_schedule;
+use crate::plan::{advance, allocation_events, check_lines, withheld, Plan, PlanLine, Quarter, Step};
+use crate::posting::event::{Event, EventKind, RawEvent};
+use crate::render::{self, OutputFormat};
+use crate::store::Store;
+use chrono::NaiveDate;
+use std::path::Path;
+
+fn quarter(text: &str) -> Result<Quarter, CliError> {
+    Quarter::parse(text).map_err(CliError::refused)
+}
+
+/// The business date of a step: `--on`, or today.
+fn on_date(ctx: &Context, on: Option<&str>) -> Result<NaiveDate, CliError> {
+    let text = on.unwrap_or_else(|| ctx.now.get(..10).unwrap_or(&ctx.now));
+    parse_date(text).map_err(CliError::refused)
+}
+
+/// `MONTH:CATEGORY:AMOUNT`, e.g. `2023-04:inpatient:20000000.00`.
+fn parse_line(text: &str) -> Result<PlanLine, String> {
+    let parts: Vec<&str> = text.split(':').collect();
+    let [month, category, amount] = parts.as_slice() else {
+        return Err(format!("--line \"{text}\" 的写法应为 月份:类别:金额，例如 2023-04:inpatient:20000000.00"));
+    };
+    Ok(PlanLine {
+        month: Period::parse(month)?,
+        category: category.trim().to_string(),
+        amount: Money::parse(amount).map_err(|e| e.to_string())?,
+    })
+}
+
+fn store_plan(
+    ctx: &Context,
+    store: &mut Store,
+    plans: Vec<(String, String, Quarter, Money, Vec<PlanLine>)>,
+) -> Result<Vec<String>, CliError> {
+    let operator = ctx.operator()?;
+    let city = store.reader().city()?;
+    let chart = store.reader().chart()?;
+    let mut problems = Vec::new();
+    for (party, fund, q, total, lines) in &plans {
+        if let Err(list) = check_lines(&city, &chart, party, fund, *q, *total, lines) {
+            problems.extend(list.into_iter().map(|p| format!("{party}/{fund} {q}：{p}")));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(CliError::refused(format!(
+            "{} 处错误，没有保存任何计划：\n  {}",
+            problems.len(),
+            problems.join("\n  ")
+        )));
+    }
+    let mut writer = store.writer()?;
+    let mut made = Vec::new();
+    for (party, fund, q, total, lines) in &plans {
+        match writer.insert_plan(party, fund, *q, *total, lines, operator, &ctx.now)? {
+            Some(_) => made.push(format!("{party}/{fund} {q} 用款计划（草稿）合计 {}", total.grouped())),
+            None => problems.push(format!("{party}/{fund} 已有 {q} 的用款计划")),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(CliError::refused(format!(
+            "{} 处错误，没有保存任何计划：\n  {}",
+            problems.len(),
+            problems.join("\n  ")
+        )));
+    }
+    writer.commit()?;
+    Ok(made)
+}
+
+pub fn create(
+    ctx: &Context,
+    party: &str,
+    fund: &str,
+    q: &str,
+    total: &str,
+    lines: &[String],
+) -> Result<Outcome, CliError> {
+    let q = quarter(q)?;
+    let total = Money::parse(total).map_err(|e| CliError::refused(e.to_string()))?;
+    let lines = lines.iter().map(|l| parse_line(l)).collect::<Result<Vec<_>, _>>().map_err(CliError::refused)?;
+    let mut store = ctx.open()?;
+    let made = store_plan(ctx, &mut store, vec![(party.to_string(), fund.to_string(), q, total, lines)])?;
+    Ok(Outcome::ok(format!("已保存{}\n", made.join("\n"))))
+}
+
+/// A plan CSV: `party,fund,quarter,total,month,category,amount`, one row per cell; `total` is
+/// the plan's stated quarter total, the same on every row of the plan.
+pub fn import(ctx: &Context, file: &Path) -> Result<Outcome, CliError> {
+    let mut reader =
+        csv::Reader::from_path(file).map_err(|e| CliError::refused(format!("无法读取 {}：{e}", file.display())))?;
+    let expected = ["party", "fund", "quarter", "total", "month", "category", "amount"];
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| CliError::refused(format!("{}：无法读取表头：{e}", file.display())))?
+        .iter()
+        .map(|h| h.trim().to_string())
+        .collect();
+    if headers != expected {
+        return Err(CliError::refused(format!(
+            "{}：用款计划的表头应为 {}，实为 {}",
+            file.display(),
+            expected.join(","),
+            headers.join(",")
+        )));
+    }
+    let mut plans: Vec<(String, String, Quarter, Money, Vec<PlanLine>)> = Vec::new();
+    let mut problems = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| CliError::refused(format!("{}：CSV 格式错误：{e}", file.display())))?;
+        let row = record.position().map(|p| p.line()).unwrap_or(0);
+        let get = |i: usize| record.get(i).unwrap_or("").trim().to_string();
+        let parsed = (|| -> Result<_, String> {
+            let q = Quarter::parse(&get(2))?;
+            let total = Money::parse(&get(3)).map_err(|e| e.to_string())?;
+            let line = parse_line(&format!("{}:{}:{}", get(4), get(5), get(6)))?;
+            Ok((q, total, line))
+        })();
+        match parsed {
+            Ok((q, total, line)) => {
+                let key = (get(0), get(1), q);
+                match plans.iter_mut().find(|p| (p.0.clone(), p.1.clone(), p.2) == key) {
+                    Some(plan) if plan.3 != total => {
+                        problems.push(format!("第 {row} 行：同一计划的 total {} 与前面的 {} 不一致", total, plan.3))
+                    }
+                    Some(plan) => plan.4.push(line),
+                    None => plans.push((key.0, key.1, q, total, vec![line])),
+                }
+            }
+            Err(message) => problems.push(format!("第 {row} 行：{message}")),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(CliError::refused(format!(
+            "{} 中有 {} 处错误，没有保存任何计划：\n  {}",
+            file.display(),
+            problems.len(),
+            problems.join("\n  ")
+        )));
+    }
+    let mut store = ctx.open()?;
+    let made = store_plan(ctx, &mut store, plans)?;
+    Ok(Outcome::ok(format!("已保存 {} 份用款计划：\n  {}\n", made.len(), made.join("\n  "))))
+}
+
+/// Takes a workflow step: `submit` for one agency's plan; `combine`, `approve` and `check` for
+/// every plan of the fund and quarter.
+pub fn step(
+    ctx: &Context,
+    step: Step,
+    party: Option<&str>,
+    fund: &str,
+    q: &str,
+    on: Option<&str>,
+) -> Result<Outcome, CliError> {
+    let operator = ctx.operator()?;
+    let q = quarter(q)?;
+    let on = on_date(ctx, on)?;
+    let mut store = ctx.open()?;
+    let city = store.reader().city()?;
+    let plans: Vec<Plan> = store.reader().plans()?.into_iter().filter(|p| p.fund == fund && p.quarter == q).collect();
+    let chosen: Vec<&Plan> = match (step, party) {
+        (Step::Submit, Some(party)) => plans.iter().filter(|p| p.party == party).collect(),
+        (Step::Submit, None) => return Err(CliError::refused("提交用款计划须用 --party 说明是哪个经办机构的计划")),
+        (_, Some(_)) => return Err(CliError::refused("汇总、审核、复核针对全市该基金该季度的全部计划，不用 --party")),
+        (_, None) => plans.iter().collect(),
+    };
+    if chosen.is_empty() {
+        return Err(CliError::refused(format!("没有 {} {fund} {q} 的用款计划", party.unwrap_or("全市"))));
+    }
+    let mut problems = Vec::new();
+    if step == Step::Combine {
+        for agency in city.party.iter().filter(|p| p.kind != PartyKind::Finance) {
+            if agency.population.get(fund).copied().unwrap_or(1) == 0 {
+                continue;
+            }
+            if !plans.iter().any(|p| p.party == agency.code && p.submitted.is_some()) {
+                problems.push(format!("{} 尚未提交 {q} 用款计划，不能汇总", city.short_name(&agency.code)));
+            }
+        }
+    }
+    for plan in &chosen {
+        if let Err(message) = advance(plan.status, step) {
+            problems.push(format!("{}/{} {q}：{message}", plan.party, plan.fund));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(CliError::refused(format!("不能{}：\n  {}", step.label(), problems.join("\n  "))));
+    }
+    let mut writer = store.writer()?;
+    for plan in &chosen {
+        writer.record_step(plan.id, step, operator, on)?;
+    }
+    writer.commit()?;
+    let due = match step {
+        Step::Submit => Some(q.submission_due()),
+        Step::Combine => Some(q.combination_due()),
+        _ => None,
+    };
+    let late = due.filter(|d| on > *d).map(|d| format!("（期限 {d}，已逾期）")).unwrap_or_default();
+    Ok(Outcome::ok(format!("已{} {} 份 {fund} {q} 用款计划，日期 {on}{late}\n", step.label(), chosen.len())))
+}
+
+pub fn show(ctx: &Context, fund: Option<&str>, q: Option<&str>) -> Result<Outcome, CliError> {
+    let q = q.map(quarter).transpose()?;
+    let store = ctx.open()?;
+    let city = store.reader().city()?;
+    let plans: Vec<Plan> = store
+        .reader()
+        .plans()?
+        .into_iter()
+        .filter(|p| fund.is_none_or(|f| p.fund == f) && q.is_none_or(|q| p.quarter == q))
+        .collect();
+    let permille = city.settings.performance_deposit_permille;
+    let rows: Vec<Vec<String>> = plans
+        .iter()
+        .map(|p| {
+            let months = p.by_month();
+            let is_city = city.party(&p.party).is_some_and(|x| x.kind == PartyKind::City);
+            let deposit: i64 = if is_city { 0 } else { months.values().map(|m| withheld(*m, permille).fen()).sum() };
+            let mut row =
+                vec![p.quarter.to_string(), p.fund.clone(), city.short_name(&p.party), p.status.label().to_string()];
+            row.extend(months.values().map(|m| m.grouped()));
+            row.push(p.total.grouped());
+            row.push(Money::from_fen(deposit).grouped());
+            row.push(p.submitted.as_ref().map(|s| s.1.to_string()).unwrap_or_default());
+            row
+        })
+        .collect();
+    Ok(Outcome::ok(match ctx.format {
+        OutputFormat::Json => render::json(&serde_json::json!({
+            "plans": plans.iter().map(|p| serde_json::json!({
+                "party": p.party, "fund": p.fund, "quarter": p.quarter.to_string(), "status": p.status.as_str(),
+                "total": p.total, "months": p.by_month().iter().map(|(m, a)| (m.to_string(), a.plain())).collect::<std::collections::BTreeMap<_, _>>(),
+                "submitted_on": p.submitted.as_ref().map(|s| s.1.to_string()),
+                "combined_on": p.combined.as_ref().map(|s| s.1.to_string()),
+                "approved_on": p.approved.as_ref().map(|s| s.1.to_string()),
+                "checked_on": p.checked.as_ref().map(|s| s.1.to_string()),
+            })).collect::<Vec<_>>()
+        })),
+        OutputFormat::Csv => render::csv(
+            &["quarter", "fund", "party", "status", "month1", "month2", "month3", "total", "deposit", "submitted_on"],
+            &rows,
+        ),
+        OutputFormat::Table if rows.is_empty() => "没有用款计划\n".into(),
+        OutputFormat::Table => render::table(
+            &["季度", "基金", "经办机构", "状态", "第1月", "第2月", "第3月", "季度合计", "考核保证金", "报送日期"],
+            &rows,
+            &[4, 5, 6, 7, 8],
+        ),
+    }))
+}
+
+/// The allocation events of the checked plans of a fund and quarter, as an events file.
+pub fn export(ctx: &Context, fund: &str, q: &str, output: Option<&Path>) -> Result<Outcome, CliError> {
+    let q = quarter(q)?;
+    let store = ctx.open()?;
+    let city = store.reader().city()?;
+    let calendar = Calendar::embedded();
+    let plans: Vec<Plan> = store.reader().plans()?.into_iter().filter(|p| p.fund == fund && p.quarter == q).collect();
+    if plans.is_empty() {
+        return Err(CliError::refused(format!("没有 {fund} {q} 的用款计划")));
+    }
+    let unapproved: Vec<String> = plans
+        .iter()
+        .filter(|p| p.status < crate::plan::PlanStatus::Approved)
+        .map(|p| format!("{}（{}）", p.party, p.status.label()))
+        .collect();
+    if !unapproved.is_empty() {
+        return Err(CliError::refused(format!("用款计划尚未审核，不能生成拨款事件：{}", unapproved.join("、"))));
+    }
+    let mut text = format!("# {fund} {q} 用款计划生成的拨款事件：由财政人员核对后用 fundpool post 记账。\n");
+    for plan in &plans {
+        for raw in allocation_events(plan, &city, &calendar).map_err(|e| CliError::refused(e.to_string()))? {
+            text.push_str("\n[[event]]\n");
+            for key in ["id", "kind", "date", "fund", "party", "purpose", "amount", "received_on", "summary"] {
+                if let Some(value) = raw.fields.get(key) {
+                    text.push_str(&format!("{key} = {}\n", toml_string(value)));
+                }
+            }
+        }
+    }
+    match output {
+        Some(path) => {
+            std::fs::write(path, &text).map_err(|e| CliError::refused(format!("无法写入 {}：{e}", path.display())))?;
+            Ok(Outcome::ok(format!("已写出 {}\n", path.display())))
+        }
+        None => Ok(Outcome::ok(text)),
+    }
+}
+
+fn toml_string(value: &str) -> String {
+    toml::Value::String(value.to_string()).to_string()
+}
+
+/// A budget CSV: `year,party,fund,income,expenditure`.
+pub fn import_budget(ctx: &Context, file: &Path) -> Result<Outcome, CliError> {
+    let operator = ctx.operator()?;
+    let mut reader =
+        csv::Reader::from_path(file).map_err(|e| CliError::refused(format!("无法读取 {}：{e}", file.display())))?;
+    let expected = ["year", "party", "fund", "income", "expenditure"];
+    let headers: Vec<String> =
+        reader.headers().map_err(|e| CliError::refused(e.to_string()))?.iter().map(|h| h.trim().to_string()).collect();
+    if headers != expected {
+        return Err(CliError::refused(format!(
+            "{}：预算文件的表头应为 {}，实为 {}",
+            file.display(),
+            expected.join(","),
+            headers.join(",")
+        )));
+    }
+    let mut store = ctx.open()?;
+    let city = store.reader().city()?;
+    let mut rows = Vec::new();
+    let mut problems = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| CliError::refused(format!("CSV 格式错误：{e}")))?;
+        let row = record.position().map(|p| p.line()).unwrap_or(0);
+        let get = |i: usize| record.get(i).unwrap_or("").trim().to_string();
+        let year = get(0).parse::<i32>().map_err(|_| format!("第 {row} 行：年度 \"{}\" 无效", get(0)));
+        let income = Money::parse(&get(3)).map_err(|e| format!("第 {row} 行：{e}"));
+        let expenditure = Money::parse(&get(4)).map_err(|e| format!("第 {row} 行：{e}"));
+        if city.party(&get(1)).is_none_or(|p| p.kind == PartyKind::Finance) {
+            problems.push(format!("第 {row} 行：经办机构 {} 不存在", get(1)));
+        }
+        if city.fund(&get(2)).is_none() {
+            problems.push(format!("第 {row} 行：基金 {} 不在本市统筹范围内", get(2)));
+        }
+        match (year, income, expenditure) {
+            (Ok(y), Ok(i), Ok(e)) if i.fen() >= 0 && e.fen() >= 0 => rows.push((y, get(1), get(2), i, e)),
+            (Ok(_), Ok(_), Ok(_)) => problems.push(format!("第 {row} 行：预算金额不能为负")),
+            (y, i, e) => problems.extend([y.err(), i.err(), e.err()].into_iter().flatten()),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(CliError::refused(format!(
+            "{} 中有 {} 处错误，没有保存任何预算：\n  {}",
+            file.display(),
+            problems.len(),
+            problems.join("\n  ")
+        )));
+    }
+    let mut writer = store.writer()?;
+    for (year, party, fund, income, expenditure) in &rows {
+        writer.upsert_budget(*year, party, fund, *income, *expenditure)?;
+    }
+    writer.commit()?;
+    Ok(Outcome::ok(format!("已保存 {} 条预算（{operator}）\n", rows.len())))
+}
+
+fn parsed_events(store: &Store) -> Result<Vec<Event>, CliError> {
+    store
+        .reader()
+        .events()?
+        .iter()
+        .map(|raw: &RawEvent| {
+            raw.parse()
+                .map_err(|e| CliError {
+                    code: exit::INTERNAL, message: format!("已存事件无法读取：{}", e.join("；"))
+                })
+        })
+        .collect()
+}
+
+pub fn schedule(ctx: &Context, party: Option<&str>, fund: Option<&str>) -> Result<Outcome, CliError> {
+    let store = ctx.open()?;
+    let city = store.reader().city()?;
+    let events = parsed_events(&store)?;
+    let openings: Vec<&Event> = events.iter().filter(|e| matches!(e.kind, EventKind::OpeningBalance { .. })).collect();
+    let items = consolidation_schedule(
+        &city,
+        &openings,
+        &store.reader().instruments()?,
+        &store.reader().budgets()?,
+        &Calendar::embedded(),
+    )
+    .map_err(|e| CliError::refused(e.to_string()))?;
+    let items: Vec<_> =
+        items.into_iter().filter(|i| party.is_none_or(|p| i.party == p) && fund.is_none_or(|f| i.fund == f)).collect();
+    let rows: Vec<Vec<String>> = items
+        .iter()
+        .map(|i| {
+            vec![
+                i.due.to_string(),
+                city.short_name(&i.party),
+                i.fund.clone(),
+                i.what.clone(),
+                i.amount.map(|a| a.grouped()).unwrap_or_else(|| "（缺少预算）".into()),
+            ]
+        })
+        .collect();
+    Ok(Outcome::ok(match ctx.format {
+        OutputFormat::Json => render::json(&serde_json::json!({"items": items.iter().map(|i| serde_json::json!({
+            "due": i.due.to_string(), "party": i.party, "fund": i.fund, "what": i.what, "amount": i.amount
+        })).collect::<Vec<_>>()})),
+        OutputFormat::Csv => render::csv(&["due", "party", "fund", "what", "amount"], &rows),
+        OutputFormat::Table if rows.is_empty() => "没有期初余额，归集计划为空\n".into(),
+        OutputFormat::Table => render::table(&["期限", "经办机构", "基金", "事项", "金额"], &rows, &[4]),
+    }))
+}
+
+pub fn deadlines(ctx: &Context, as_of: &str, party: Option<&str>) -> Result<Outcome, CliError> {
+    let as_of = parse_date(as_of).map_err(CliError::refused)?;
+    let store = ctx.open()?;
+    let city = store.reader().city()?;
+    let calendar = Calendar::embedded();
+    let events = parsed_events(&store)?;
+    let plans = store.reader().plans()?;
+    let budgets = store.reader().budgets()?;
+    let instruments = store.reader().instruments()?;
+    let closed_on = store.reader().close_dates()?;
+    let input = Input {
+        city: &city,
+        calendar: &calendar,
+        as_of,
+        events: &events,
+        plans: &plans,
+        budgets: &budgets,
+        instruments: &instruments,
+        closed_on: &closed_on,
+    };
+    let list = obligations(&input).map_err(|e| CliError::refused(e.to_string()))?;
+    let list: Vec<_> = list.into_iter().filter(|o| party.is_none_or(|p| o.party == p)).collect();
+    let overdue = list.iter().filter(|o| o.status == Status::Overdue).count();
+    let text = match ctx.format {
+        OutputFormat::Json => render::json(&serde_json::json!({
+            "as_of": as_of.to_string(), "overdue": overdue, "obligations": list,
+        })),
+        format => {
+            let rows: Vec<Vec<String>> = list
+                .iter()
+                .map(|o| {
+                    vec![
+                        o.rule.to_string(),
+                        o.due.to_string(),
+                        city.short_name(&o.party),
+                        o.fund.clone(),
+                        o.what.clone(),
+                        o.met_on.map(|d| d.to_string()).unwrap_or_default(),
+                        o.status.label(),
+                    ]
+                })
+                .collect();
+            if format == OutputFormat::Csv {
+                render::csv(&["rule", "due", "party", "fund", "what", "met_on", "status"], &rows)
+            } else {
+                let counts = [Status::Overdue, Status::DueSoon].map(|s| list.iter().filter(|o| o.status == s).count());
+                let late = list.iter().filter(|o| matches!(o.status, Status::MetLate(_))).count();
+                format!(
+                    "截至 {as_of} 的期限监控：已逾期 {} 项，逾期完成 {late} 项，即将到期 {} 项\n",
+                    counts[0], counts[1]
+                ) + &render::table(&["依据", "期限", "经办机构", "基金", "事项", "完成日期", "状态"], &rows, &[])
+            }
+        }
+    };
+    Ok(Outcome { stdout: text, code: if overdue > 0 { exit::OVERDUE } else { exit::OK } })
+}
