@@ -154,7 +154,7 @@ pub fn advance(status: PlanStatus, step: Step) -> Result<PlanStatus, String> {
         return Ok(step.result());
     }
     if status >= step.result() {
-        return Err(format!("计划已{}，不能重复{}", status.label(), step.label()));
+        return Err(format!("计划{}，不能重复{}", status.label(), step.label()));
     }
     let missing = match step.needs() {
         PlanStatus::Draft => "草稿",

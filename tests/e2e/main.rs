@@ -5,6 +5,7 @@ mod architecture;
 mod demo;
 mod events;
 mod ledger;
+mod plans;
 mod reconcile;
 mod rejections;
 mod support;

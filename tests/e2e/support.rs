@@ -139,6 +139,23 @@ impl Env {
         text
     }
 
+    /// The plan tables as text (plans are not part of `fingerprint`'s ledger tables).
+    pub fn fingerprint_plans(&self) -> String {
+        let conn = rusqlite::Connection::open(self.db()).expect("open db");
+        let mut text = String::new();
+        for sql in [
+            "SELECT party || fund || quarter || total_fen || status || IFNULL(submitted_on, '') || IFNULL(combined_on, '') FROM plan ORDER BY id",
+            "SELECT plan_id || month || category || amount_fen FROM plan_line ORDER BY plan_id, month, category",
+        ] {
+            let mut stmt = conn.prepare(sql).expect("prepare");
+            for row in stmt.query_map([], |r| r.get::<_, String>(0)).expect("query") {
+                text.push_str(&row.expect("row"));
+                text.push('\n');
+            }
+        }
+        text
+    }
+
     /// Opens the database directly, as someone with the sqlite3 shell would.
     pub fn raw(&self) -> rusqlite::Connection {
         rusqlite::Connection::open(self.db()).expect("open db")

@@ -1,0 +1,190 @@
+//! Spending plans through their workflow into allocation events, the consolidation schedule,
+//! and the deadline monitor on a scenario with late and missing flows (`tests/deadlines/`).
+
+use crate::support::{fixture, Env, REVIEWER};
+
+fn wuhan_with_q2_plans() -> Env {
+    let env = Env::new_city("fixtures/wuhan");
+    let out = env.ok(&["plan", "import", &fixture("tests/plans/wuhan-q2.csv")]);
+    assert!(out.starts_with("已保存 6 份用款计划"), "{out}");
+    env
+}
+
+#[test]
+fn a_plan_goes_through_the_whole_workflow_and_its_events_post_cleanly() {
+    let env = wuhan_with_q2_plans();
+    for party in ["city", "caidian", "jiangxia", "dongxihu", "huangpi", "xinzhou"] {
+        env.ok(&[
+            "plan",
+            "submit",
+            "--party",
+            party,
+            "--fund",
+            "employee",
+            "--quarter",
+            "2023Q2",
+            "--on",
+            "2023-03-14",
+        ]);
+    }
+    let out = env.ok(&["plan", "combine", "--fund", "employee", "--quarter", "2023Q2", "--on", "2023-03-20"]);
+    assert_eq!(out, "已汇总 6 份 employee 2023Q2 用款计划，日期 2023-03-20\n");
+    env.ok_as("医保局", &["plan", "approve", "--fund", "employee", "--quarter", "2023Q2", "--on", "2023-03-22"]);
+    env.ok_as("财政局", &["plan", "check", "--fund", "employee", "--quarter", "2023Q2", "--on", "2023-03-23"]);
+    insta::assert_snapshot!("plans_wuhan_2023q2", env.ok(&["plan", "show", "--fund", "employee"]));
+    let events = env.path("q2-allocations.toml");
+    env.ok(&["plan", "export", "--fund", "employee", "--quarter", "2023Q2", "--output", events.to_str().unwrap()]);
+    let text = std::fs::read_to_string(&events).unwrap();
+    // April's funds: two working days before March's last working day (Fri 31st) is Wed 29th;
+    // forwarded on Thu 30th. May: April's last working day is Fri 28th → Wed 26th, Thu 27th.
+    assert!(
+        text.contains("id = \"PLAN-caidian-employee-2023-04\"\nkind = \"allocate_to_county\"\ndate = \"2023-03-29\""),
+        "{text}"
+    );
+    assert!(text.contains("amount = \"20000000.00\"\nreceived_on = \"2023-03-30\""), "{text}");
+    assert!(
+        text.contains("id = \"PLAN-caidian-employee-2023-05\"\nkind = \"allocate_to_county\"\ndate = \"2023-04-26\""),
+        "{text}"
+    );
+    let out = env.ok(&["post", events.to_str().unwrap(), "--post", "--reviewer", REVIEWER]);
+    // 3 months × (the city: its own + finance; 5 districts: city, finance, district) = 3 × 17.
+    assert!(out.starts_with("已记录 18 个事件，生成 51 张凭证（已记账）"), "{out}");
+    env.ok(&["verify"]);
+}
+
+#[test]
+fn refused_steps_give_clear_errors_and_change_nothing() {
+    let env = wuhan_with_q2_plans();
+    let before = env.fingerprint_plans();
+    let run = env.run(&["plan", "approve", "--fund", "employee", "--quarter", "2023Q2"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("city/employee 2023Q2：计划当前为草稿，须先由市级经办机构汇总才能审核"),
+        "{}",
+        run.stderr
+    );
+    let run = env.run(&["plan", "combine", "--fund", "employee", "--quarter", "2023Q2"]);
+    assert!(run.stderr.contains("蔡甸区 尚未提交 2023Q2 用款计划，不能汇总"), "{}", run.stderr);
+    assert_eq!(env.fingerprint_plans(), before);
+    env.ok(&[
+        "plan",
+        "submit",
+        "--party",
+        "caidian",
+        "--fund",
+        "employee",
+        "--quarter",
+        "2023Q2",
+        "--on",
+        "2023-03-14",
+    ]);
+    let before = env.fingerprint_plans();
+    let run = env.run(&["plan", "submit", "--party", "caidian", "--fund", "employee", "--quarter", "2023Q2"]);
+    assert_eq!(run.stderr, "错误：不能提交：\n  caidian/employee 2023Q2：计划已提交，不能重复提交\n");
+    let run = env.run(&["plan", "import", &fixture("tests/plans/bad-q2.csv")]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("各月合计 60,000,000.99 不等于季度合计 60,000,000.00"), "{}", run.stderr);
+    assert_eq!(env.fingerprint_plans(), before);
+}
+
+#[test]
+fn a_plan_whose_months_do_not_sum_to_its_quarter_is_refused() {
+    let env = Env::new_city("fixtures/wuhan");
+    let run = env.run(&["plan", "import", &fixture("tests/plans/bad-q2.csv")]);
+    assert_eq!(run.code, 1);
+    assert_eq!(
+        run.stderr,
+        // 30,000,000.00 + 29,999,999.99 + 1.00 (the July "dental" line) = 60,000,000.99.
+        "错误：3 处错误，没有保存任何计划：\n  caidian/employee 2023Q2：2023-07 不属于 2023Q2\n  caidian/employee 2023Q2：支出类别 dental 不存在\n  caidian/employee 2023Q2：各月合计 60,000,000.99 不等于季度合计 60,000,000.00，相差 0.99\n"
+    );
+    assert_eq!(env.fingerprint_plans(), "");
+}
+
+#[test]
+fn the_performance_deposit_is_withheld_from_county_allocations() {
+    let env = wuhan_with_q2_plans();
+    env.raw().execute("UPDATE setting SET value = '20' WHERE key = 'performance_deposit_permille'", []).unwrap();
+    for party in ["city", "caidian", "jiangxia", "dongxihu", "huangpi", "xinzhou"] {
+        env.ok(&[
+            "plan",
+            "submit",
+            "--party",
+            party,
+            "--fund",
+            "employee",
+            "--quarter",
+            "2023Q2",
+            "--on",
+            "2023-03-14",
+        ]);
+    }
+    env.ok(&["plan", "combine", "--fund", "employee", "--quarter", "2023Q2"]);
+    env.ok(&["plan", "approve", "--fund", "employee", "--quarter", "2023Q2"]);
+    let text = env.ok(&["plan", "export", "--fund", "employee", "--quarter", "2023Q2"]);
+    // 蔡甸区 April: 20,000,000.00 less 2% = 19,600,000.00; the city's own plan is not withheld.
+    assert!(text.contains("party = \"caidian\"\npurpose = \"monthly\"\namount = \"19600000.00\""), "{text}");
+    assert!(text.contains("kind = \"allocate_city_level\"\ndate = \"2023-03-29\"\nfund = \"employee\"\npurpose = \"monthly\"\namount = \"200000000.00\""), "{text}");
+    let shown = env.ok(&["plan", "show", "--fund", "employee", "--format", "csv"]);
+    // 60,000,000.00 × 2% = 1,200,000.00 over the quarter.
+    let caidian = shown.lines().find(|l| l.contains("蔡甸区")).unwrap();
+    assert!(caidian.ends_with("\"60,000,000.00\",\"1,200,000.00\",2023-03-14"), "{caidian}");
+}
+
+/// Jingmen-free: the scenario of tests/deadlines/README.md, each line checked by hand there.
+fn deadline_scenario() -> Env {
+    let env = Env::new_city("fixtures/wuhan");
+    env.ok(&["budget", "import", &fixture("tests/deadlines/budget.csv")]);
+    env.ok(&["post", &fixture("tests/deadlines/events.toml"), "--post", "--reviewer", REVIEWER]);
+    env.ok(&["plan", "import", &fixture("tests/deadlines/plan-q1.csv")]);
+    env.ok(&[
+        "plan",
+        "submit",
+        "--party",
+        "caidian",
+        "--fund",
+        "employee",
+        "--quarter",
+        "2023Q1",
+        "--on",
+        "2022-12-20",
+    ]);
+    env
+}
+
+#[test]
+fn the_deadline_report_shows_late_and_missing_flows() {
+    let env = deadline_scenario();
+    let caidian = env.run(&["deadlines", "--as-of", "2023-02-10", "--party", "caidian"]);
+    assert_eq!(caidian.code, 0, "nothing of 蔡甸区 is overdue: {}", caidian.stdout);
+    insta::assert_snapshot!("deadlines_wuhan_caidian_2023_02_10", caidian.stdout);
+    let everyone = env.run(&["deadlines", "--as-of", "2023-02-10", "--format", "json"]);
+    assert_eq!(everyone.code, 4, "江夏区 is overdue");
+    let json: serde_json::Value = serde_json::from_str(&everyone.stdout).unwrap();
+    let find = |party: &str, kind: &str| {
+        json["obligations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["party"] == party && o["kind"] == kind)
+            .unwrap_or_else(|| panic!("{party} {kind}"))
+            .clone()
+    };
+    let late = find("caidian", "matured_deposit_remittance");
+    assert_eq!((late["due"].as_str(), late["met_on"].as_str()), (Some("2023-01-28"), Some("2023-02-02")));
+    assert_eq!((late["status"].as_str(), late["working_days"].as_u64()), (Some("met_late"), Some(5)));
+    let balance = find("caidian", "balance_remittance");
+    assert_eq!(balance["amount"], "50000000.00", "200,000,000 less three months of 50,000,000 kept");
+    assert_eq!(balance["working_days"], 3);
+    assert_eq!(find("jiangxia", "balance_remittance")["status"], "overdue");
+    assert_eq!(find("jiangxia", "reserve_allocation")["status"], "overdue");
+    assert_eq!(find("jiangxia", "reserve_allocation")["amount"], "70000000.00", "840,000,000 / 12");
+    assert_eq!(find("city", "plan_combination")["status"], "overdue");
+    let reserve = find("caidian", "reserve_allocation");
+    assert_eq!((reserve["status"].as_str(), reserve["working_days"].as_u64()), (Some("met_late"), Some(1)));
+}
+
+#[test]
+fn the_consolidation_schedule_lists_what_each_county_owes() {
+    let env = deadline_scenario();
+    insta::assert_snapshot!("schedule_wuhan", env.ok(&["schedule"]));
+}
