@@ -1,1 +1,75 @@
-//! placeholder
+//! Quarters, the workflow, plan checks, the deposit's rounding and the allocation dates.
+
+use super::*;
+
+fn d(text: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
+}
+
+#[test]
+fn quarters_and_their_due_dates() {
+    let q2 = Quarter::parse("2023Q2").unwrap();
+    assert_eq!(q2.months().map(|m| m.to_string()), ["2023-04", "2023-05", "2023-06"]);
+    assert_eq!((q2.submission_due(), q2.combination_due()), (d("2023-03-15"), d("2023-03-20")));
+    let q1 = Quarter::parse("2023Q1").unwrap();
+    assert_eq!(q1.submission_due(), d("2022-12-15"));
+    assert_eq!(Quarter::of(Period::new(2023, 11).unwrap()).to_string(), "2023Q4");
+    for bad in ["2023Q5", "2023-Q1", "Q1", "2023q1"] {
+        assert!(Quarter::parse(bad).is_err(), "{bad}");
+    }
+}
+
+#[test]
+fn the_workflow_goes_one_way_in_order() {
+    assert_eq!(advance(PlanStatus::Draft, Step::Submit), Ok(PlanStatus::Submitted));
+    assert_eq!(advance(PlanStatus::Submitted, Step::Combine), Ok(PlanStatus::Combined));
+    assert_eq!(advance(PlanStatus::Combined, Step::Approve), Ok(PlanStatus::Approved));
+    assert_eq!(advance(PlanStatus::Approved, Step::Check), Ok(PlanStatus::Checked));
+    assert_eq!(advance(PlanStatus::Submitted, Step::Submit), Err("计划已提交，不能重复提交".into()));
+    assert_eq!(advance(PlanStatus::Submitted, Step::Approve), Err("计划当前为已提交，须先由市级经办机构汇总才能审核".into()));
+    assert_eq!(advance(PlanStatus::Draft, Step::Check), Err("计划当前为草稿，须先经医保局审核才能复核".into()));
+}
+
+#[test]
+fn the_deposit_rounds_half_away_from_zero() {
+    // 20‰ of 0.25 is 0.005 → 0.01; of 0.24 is 0.0048 → 0.00; of 20,000,000.00 is 400,000.00.
+    assert_eq!(withheld(Money::from_fen(25), 20), Money::from_fen(1));
+    assert_eq!(withheld(Money::from_fen(24), 20), Money::ZERO);
+    assert_eq!(withheld(Money::from_fen(2_000_000_000), 20), Money::from_fen(40_000_000));
+}
+
+#[test]
+fn allocation_events_arrive_before_month_end_and_are_forwarded_next_working_day() {
+    let city = City::from_toml(include_str!("../../fixtures/jingmen/city.toml")).unwrap();
+    let calendar = Calendar::embedded();
+    let line = |month: u32, fen: i64| PlanLine { month: Period::new(2023, month).unwrap(), category: "inpatient".into(), amount: Money::from_fen(fen) };
+    let plan = Plan {
+        id: 1,
+        party: "shayang".into(),
+        fund: "employee".into(),
+        quarter: Quarter::parse("2023Q4").unwrap(),
+        total: Money::from_fen(600),
+        status: PlanStatus::Checked,
+        lines: vec![line(10, 100), line(11, 200), line(12, 300)],
+        submitted: None,
+        combined: None,
+        approved: None,
+        checked: None,
+    };
+    let events = allocation_events(&plan, &city, &calendar).unwrap();
+    let view: Vec<(String, String, String)> = events
+        .iter()
+        .map(|e| (e.fields["date"].clone(), e.fields["received_on"].clone(), e.fields["amount"].clone()))
+        .collect();
+    // October's funds: September's last working day is Thu 28th (29th on is the holiday) →
+    // Tue 26th, forwarded Wed 27th. November's: October's last is Tue 31st → Fri 27th, Mon 30th.
+    // December's: November's last is Thu 30th → Tue 28th, Wed 29th.
+    assert_eq!(
+        view,
+        vec![
+            ("2023-09-26".into(), "2023-09-27".into(), "1.00".into()),
+            ("2023-10-27".into(), "2023-10-30".into(), "2.00".into()),
+            ("2023-11-28".into(), "2023-11-29".into(), "3.00".into()),
+        ]
+    );
+}
