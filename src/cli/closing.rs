@@ -7,6 +7,8 @@
 use super::{parse_book, parse_period, CliError, Context, Outcome};
 use crate::domain::ids::{BookCode, Period};
 use crate::domain::seal::{report_digest, seal_hash, BookState};
+use crate::domain::voucher::LedgerRules;
+use crate::posting::year_end::{closing_id, closing_voucher};
 use crate::store::{Reader, SealRecord, SealedBook, Store};
 use std::collections::BTreeMap;
 
@@ -59,6 +61,20 @@ pub fn close(
     }
     if to_close.is_empty() {
         return Ok(Outcome::ok(format!("{period} 已经结账，没有需要结账的账簿\n")));
+    }
+    // December closes only after the year-end closing voucher (期末结转) where one is due.
+    if period.month == 12 {
+        let chart = reader.chart()?;
+        for book in &to_close {
+            let totals = reader.period_totals(book)?;
+            let done = reader.voucher_by_external(book, &closing_id(period.year))?.is_some();
+            if !done && closing_voucher(book, &chart, &totals, period.year).is_some() {
+                problems.push(format!(
+                    "{book} 尚未做 {} 年期末结转：请先运行 fundpool year-end --year {} --reviewer 审核人",
+                    period.year, period.year
+                ));
+            }
+        }
     }
     // The reconciliation gate.
     let run = reader.latest_full_run(period)?;
@@ -216,4 +232,73 @@ fn check_seal(reader: &Reader<'_>, seal: &SealRecord) -> Result<Option<String>, 
         )));
     }
     Ok(None)
+}
+
+/// 期末结转: posts each book's closing voucher on 31 December. Refused while any of January to
+/// November is open; a book whose year is already closed out is left alone.
+pub fn year_end(ctx: &Context, year: i32, book: Option<&str>, reviewer: &str) -> Result<Outcome, CliError> {
+    let operator = ctx.operator()?;
+    if reviewer == operator {
+        let rejection = crate::domain::rejection::Rejection::ReviewerMustDifferFromMaker { maker: operator.into() };
+        return Err(CliError::refused(rejection.to_string()));
+    }
+    let mut store = ctx.open()?;
+    let reader = store.reader();
+    let city = reader.city()?;
+    let chart = reader.chart()?;
+    let closed = reader.closed_periods()?;
+    let books = match book {
+        Some(text) => {
+            let book = parse_book(text)?;
+            city.book_kind(&book).map_err(CliError::refused)?;
+            vec![book]
+        }
+        None => reader.books()?,
+    };
+    let mut problems = Vec::new();
+    let mut drafts = Vec::new();
+    let mut already = 0;
+    for book in &books {
+        let open: Vec<String> = (1..=11)
+            .filter_map(|m| Period::new(year, m))
+            .filter(|p| !closed.contains(&(book.clone(), *p)))
+            .map(|p| p.to_string())
+            .collect();
+        if !open.is_empty() {
+            problems.push(format!("{book} 尚有未结账的月份：{}", open.join("、")));
+            continue;
+        }
+        if reader.voucher_by_external(book, &closing_id(year))?.is_some() {
+            already += 1;
+            continue;
+        }
+        if let Some(draft) = closing_voucher(book, &chart, &reader.period_totals(book)?, year) {
+            drafts.push(draft);
+        }
+    }
+    if !problems.is_empty() {
+        return Err(CliError::refused(format!("不能做 {year} 年期末结转：\n  {}", problems.join("\n  "))));
+    }
+    let rules = LedgerRules { city: &city, chart: &chart, closed: &closed };
+    let vouchers = drafts
+        .into_iter()
+        .map(|d| rules.validate(d))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|p| CliError::refused(p.iter().map(|r| r.to_string()).collect::<Vec<_>>().join("\n")))?;
+    let mut writer = store.writer()?;
+    let mut made = Vec::new();
+    for voucher in &vouchers {
+        let inserted = writer.insert_posted(voucher, operator, reviewer, &ctx.now)?;
+        made.push(format!("{} {}", voucher.book(), inserted.number));
+    }
+    writer.commit()?;
+    let mut text = format!("已做 {year} 年期末结转：{} 张结转凭证", made.len());
+    if already > 0 {
+        text.push_str(&format!("；{already} 个账簿此前已结转"));
+    }
+    text.push('\n');
+    for line in made {
+        text.push_str(&format!("  {line}\n"));
+    }
+    Ok(Outcome::ok(text))
 }

@@ -11,6 +11,7 @@ mod ledger;
 mod plans;
 mod reconcile;
 mod reports;
+mod statements;
 
 use crate::domain::ids::{BookCode, Period, VoucherNo};
 use crate::plan::Step;
@@ -18,6 +19,15 @@ use crate::render::OutputFormat;
 use crate::store::{Store, StoreError};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
+
+/// The `--format` values; `xlsx` is for `report` only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FormatArg {
+    Table,
+    Json,
+    Csv,
+    Xlsx,
+}
 
 /// Exit codes: 0 ok; 1 input or data refused; 2 usage; 3 reconciliation differences;
 /// 4 deadlines overdue; 5 integrity check failed; 70 internal error.
@@ -40,9 +50,9 @@ pub struct Cli {
     /// Who is doing this (recorded as 制单人/审核人/记账人).
     #[arg(long, global = true, env = "FUNDPOOL_OPERATOR")]
     pub operator: Option<String>,
-    /// Output: table (default), json or csv.
+    /// Output: table (default), json, csv, or xlsx (reports only, with --output).
     #[arg(long, global = true, value_enum, default_value = "table")]
-    pub format: OutputFormat,
+    pub format: FormatArg,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -139,6 +149,35 @@ pub enum Command {
         /// Why the differences are accepted (recorded in the seal).
         #[arg(long)]
         reason: Option<String>,
+    },
+    /// Statements: balance sheet, income and expenditure, trial balance; of a book or consolidated.
+    Report {
+        #[arg(value_enum)]
+        kind: statements::ReportKind,
+        #[arg(long)]
+        book: Option<String>,
+        #[arg(long)]
+        fund: Option<String>,
+        /// The whole city per fund, inter-level pairs eliminated (with --fund).
+        #[arg(long)]
+        consolidated: bool,
+        #[arg(long)]
+        period: Option<String>,
+        #[arg(long)]
+        year: Option<i32>,
+        /// Write to this file (required for --format xlsx).
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
+    /// 期末结转: close revenue and expense into 一般基金 on 31 December (before December closes).
+    YearEnd {
+        #[arg(long)]
+        year: i32,
+        #[arg(long)]
+        book: Option<String>,
+        /// Who reviewed the closing vouchers (must differ from the operator).
+        #[arg(long)]
+        reviewer: String,
     },
     /// 反结账: reopen the latest closed month.
     Reopen {
@@ -356,6 +395,8 @@ pub struct Context {
     pub db: PathBuf,
     pub operator: Option<String>,
     pub format: OutputFormat,
+    /// `--format xlsx` was asked for (reports write a spreadsheet).
+    pub xlsx: bool,
     /// "Now" for timestamps: FUNDPOOL_NOW when set (tests), else the clock.
     pub now: String,
     /// Whether standard error is a terminal (progress bars only then).
@@ -389,10 +430,20 @@ pub fn run(cli: Cli) -> Result<Outcome, CliError> {
         Command::Demo { .. } => "fundpool-demo.db",
         _ => "fundpool.db",
     };
+    let xlsx = cli.format == FormatArg::Xlsx;
+    if xlsx && !matches!(cli.command, Command::Report { .. }) {
+        return Err(CliError { code: exit::USAGE, message: "--format xlsx 只用于 report 命令".into() });
+    }
+    let format = match cli.format {
+        FormatArg::Json => OutputFormat::Json,
+        FormatArg::Csv => OutputFormat::Csv,
+        FormatArg::Table | FormatArg::Xlsx => OutputFormat::Table,
+    };
     let ctx = Context {
         db: cli.db.unwrap_or_else(|| PathBuf::from(default_db)),
         operator: cli.operator,
-        format: cli.format,
+        format,
+        xlsx,
         now,
         interactive: std::io::stderr().is_terminal(),
     };
@@ -425,6 +476,17 @@ pub fn run(cli: Cli) -> Result<Outcome, CliError> {
             closing::close(&ctx, &period, book.as_deref(), accept_differences, reason.as_deref())
         }
         Command::Reopen { period, reason } => closing::reopen(&ctx, &period, &reason),
+        Command::Report { kind, book, fund, consolidated, period, year, output } => {
+            let scope = statements::Scope {
+                book: book.as_deref(),
+                fund: fund.as_deref(),
+                consolidated,
+                period: period.as_deref(),
+                year,
+            };
+            statements::run(&ctx, kind, &scope, output.as_deref())
+        }
+        Command::YearEnd { year, book, reviewer } => closing::year_end(&ctx, year, book.as_deref(), &reviewer),
         Command::Statement(StatementCommand::Import { source, file }) => {
             reconcile::import_statement(&ctx, &source, &file)
         }

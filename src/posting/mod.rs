@@ -10,6 +10,7 @@ pub mod event;
 mod income;
 mod interlevel;
 mod payments;
+pub mod year_end;
 
 use crate::domain::chart::{Chart, Side};
 use crate::domain::city::{City, ForwardMode};

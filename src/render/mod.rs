@@ -3,6 +3,7 @@
 
 pub mod reconcile;
 pub mod reports;
+pub mod xlsx;
 
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{CellAlignment, ContentArrangement, Table};

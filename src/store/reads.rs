@@ -208,6 +208,30 @@ impl Reader<'_> {
         )
     }
 
+    /// The totals of a book's year-end closing vouchers only (期末结转), so statements can show
+    /// the year's revenue and expense as they were before closing.
+    pub fn closing_totals(&self, book: &BookCode) -> Result<Vec<PeriodTotals>> {
+        self.totals(
+            "SELECT l.account, v.period, SUM(l.debit_fen), SUM(l.credit_fen) FROM voucher_line l \
+             JOIN voucher v ON v.id = l.voucher_id JOIN book b ON b.id = v.book_id \
+             WHERE b.party = ?1 AND b.fund = ?2 AND v.status = 'posted' AND v.external_id LIKE 'year-end:%' \
+             GROUP BY l.account, v.period ORDER BY l.account, v.period",
+            book,
+        )
+    }
+
+    /// Posted totals of a book without its year-end closing vouchers.
+    pub fn totals_before_closing(&self, book: &BookCode) -> Result<Vec<PeriodTotals>> {
+        let mut totals = self.period_totals(book)?;
+        for closing in self.closing_totals(book)? {
+            if let Some(t) = totals.iter_mut().find(|t| t.account == closing.account && t.period == closing.period) {
+                t.debit = Money::from_fen(t.debit.fen() - closing.debit.fen());
+                t.credit = Money::from_fen(t.credit.fen() - closing.credit.fen());
+            }
+        }
+        Ok(totals)
+    }
+
     fn totals(&self, sql: &str, book: &BookCode) -> Result<Vec<PeriodTotals>> {
         let mut stmt = self.conn.prepare(sql)?;
         let rows = stmt.query_map([&book.party, &book.fund], |r| {
