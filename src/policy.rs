@@ -44,7 +44,12 @@ fn permille_of(amount: Money, permille: u32) -> Money {
 }
 
 /// The reserve withheld from the total budget before it is allocated to the agencies.
-pub fn reserve(budgets: &[(String, Money)], accumulated_balance: Money, previous_income: Money, rule: ReserveRule) -> Reserve {
+pub fn reserve(
+    budgets: &[(String, Money)],
+    accumulated_balance: Money,
+    previous_income: Money,
+    rule: ReserveRule,
+) -> Reserve {
     let total = Money::from_fen(budgets.iter().map(|(_, b)| b.fen()).sum());
     let threshold = permille_of(previous_income, rule.threshold_permille);
     let above = accumulated_balance > threshold;
@@ -67,7 +72,9 @@ pub fn reserve(budgets: &[(String, Money)], accumulated_balance: Money, previous
         agencies: budgets
             .iter()
             .zip(shares)
-            .map(|((party, budget), share)| (party.clone(), *budget, share, Money::from_fen(budget.fen() - share.fen())))
+            .map(|((party, budget), share)| {
+                (party.clone(), *budget, share, Money::from_fen(budget.fen() - share.fen()))
+            })
             .collect(),
     }
 }
@@ -90,18 +97,32 @@ pub struct GapSharing {
 /// SS 五(二)2: a policy gap is covered from the accumulated balance first; the rest is split
 /// city finance : counties = 5 : 5, the counties' half by insured population over the whole
 /// city's, the 市本级 share going to city finance.
-pub fn share_policy_gap(gap: Money, accumulated_balance: Money, city: &str, populations: &[(String, u64)]) -> GapSharing {
+pub fn share_policy_gap(
+    gap: Money,
+    accumulated_balance: Money,
+    city: &str,
+    populations: &[(String, u64)],
+) -> GapSharing {
     let from_balance = Money::from_fen(gap.fen().min(accumulated_balance.fen().max(0)));
     let shared = Money::from_fen(gap.fen() - from_balance.fen());
     let halves = allocate_largest_remainder(shared, &[5, 5]).unwrap_or_else(|_| vec![Money::ZERO, Money::ZERO]);
     let weights: Vec<u64> = populations.iter().map(|(_, p)| *p).collect();
-    let parts = allocate_largest_remainder(halves[1], &weights).unwrap_or_else(|_| vec![Money::ZERO; populations.len()]);
+    let parts =
+        allocate_largest_remainder(halves[1], &weights).unwrap_or_else(|_| vec![Money::ZERO; populations.len()]);
     let by_population: Vec<(String, u64, Money)> =
         populations.iter().zip(&parts).map(|((party, pop), part)| (party.clone(), *pop, *part)).collect();
     let city_share: i64 = by_population.iter().filter(|(p, _, _)| p == city).map(|(_, _, m)| m.fen()).sum();
     let mut payers = vec![("finance".to_string(), Money::from_fen(halves[0].fen() + city_share))];
     payers.extend(by_population.iter().filter(|(p, _, _)| p != city).map(|(p, _, m)| (p.clone(), *m)));
-    GapSharing { policy_gap: gap, from_balance, shared, city_finance_half: halves[0], counties_half: halves[1], by_population, payers }
+    GapSharing {
+        policy_gap: gap,
+        from_balance,
+        shared,
+        city_finance_half: halves[0],
+        counties_half: halves[1],
+        by_population,
+        payers,
+    }
 }
 
 /// A ratio to 0.01%, 四舍五入; `None` (not applicable) when the denominator is zero.
@@ -110,7 +131,10 @@ pub fn ratio(numerator: Money, denominator: Money) -> Option<Decimal> {
         return None;
     }
     let exact = numerator.to_decimal() * Decimal::from(100) / denominator.to_decimal();
-    Some(exact.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero))
+    let mut rounded = exact.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+    // Always two decimals, so 25% reads "25.00".
+    rounded.rescale(2);
+    Some(rounded)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -127,10 +151,17 @@ pub struct Incentive {
 
 /// JL 19 / SS 五: income over budget and spending under budget count 1 : 0.5, first against
 /// the county's management gap, then toward next year's income.
-pub fn incentive(budget_income: Money, actual_income: Money, budget_expense: Money, actual_expense: Money, management_gap: Money) -> Incentive {
+pub fn incentive(
+    budget_income: Money,
+    actual_income: Money,
+    budget_expense: Money,
+    actual_expense: Money,
+    management_gap: Money,
+) -> Incentive {
     let over = Money::from_fen((actual_income.fen() - budget_income.fen()).max(0));
     let under = Money::from_fen((budget_expense.fen() - actual_expense.fen()).max(0));
-    let credit = Money::round_half_away_from_zero((over.to_decimal() + under.to_decimal()) / Decimal::from(2)).unwrap_or(Money::ZERO);
+    let credit = Money::round_half_away_from_zero((over.to_decimal() + under.to_decimal()) / Decimal::from(2))
+        .unwrap_or(Money::ZERO);
     let offset = Money::from_fen(credit.fen().min(management_gap.fen().max(0)));
     Incentive {
         income_over_budget: over,
@@ -151,7 +182,8 @@ mod tests {
 
     #[test]
     fn the_reserve_is_five_percent_of_the_total_unless_the_balance_is_above_twenty_percent() {
-        let budgets = vec![("city".to_string(), m("600.00")), ("a".to_string(), m("300.00")), ("b".to_string(), m("100.01"))];
+        let budgets =
+            vec![("city".to_string(), m("600.00")), ("a".to_string(), m("300.00")), ("b".to_string(), m("100.01"))];
         // Total 1,000.01 × 5% = 50.0005 → 50.00 (四舍五入). Shares by budget: 600 : 300 : 100.01
         // of 5,000 分 = 2,999.97 / 1,499.98 / 500.05 → 3,000, 1,500, 500 by largest remainder.
         let r = reserve(&budgets, m("100.00"), m("1000.00"), ReserveRule::default());
@@ -162,7 +194,12 @@ mod tests {
         // Accumulated 200.01 > 20% of 1,000.00: the reduced rate (paused) applies.
         let paused = reserve(&budgets, m("200.01"), m("1000.00"), ReserveRule::default());
         assert_eq!((paused.above_threshold, paused.reserve), (true, Money::ZERO));
-        let reduced = reserve(&budgets, m("200.01"), m("1000.00"), ReserveRule { reduced_rate_permille: 20, ..ReserveRule::default() });
+        let reduced = reserve(
+            &budgets,
+            m("200.01"),
+            m("1000.00"),
+            ReserveRule { reduced_rate_permille: 20, ..ReserveRule::default() },
+        );
         // 1,000.01 × 2% = 20.0002 → 20.00.
         assert_eq!(reduced.reserve, m("20.00"));
     }
@@ -195,6 +232,7 @@ mod tests {
         assert_eq!(ratio(m("2.00"), m("3.00")), Some(Decimal::new(6667, 2)));
         assert_eq!(ratio(m("1.00"), m("8.00")), Some(Decimal::new(1250, 2)));
         assert_eq!(ratio(m("5.00"), Money::ZERO), None);
+        assert_eq!(ratio(m("1.00"), m("4.00")).unwrap().to_string(), "25.00");
     }
 
     #[test]

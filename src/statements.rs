@@ -55,11 +55,22 @@ fn is_inter_level(chart: &Chart, code: &str) -> bool {
     INTER_LEVEL.iter().any(|a| chart.is_within(code, a))
 }
 
-fn lines_of(chart: &Chart, rows: &[crate::domain::balance::TrialBalanceRow], class: AccountClass, value: impl Fn(&crate::domain::balance::TrialBalanceRow) -> i64, eliminate: bool) -> Vec<Line> {
+fn lines_of(
+    chart: &Chart,
+    rows: &[crate::domain::balance::TrialBalanceRow],
+    class: AccountClass,
+    value: impl Fn(&crate::domain::balance::TrialBalanceRow) -> i64,
+    eliminate: bool,
+) -> Vec<Line> {
     rows.iter()
         .filter(|r| chart.get(&r.account).is_some_and(|a| a.class == class))
         .filter(|r| !(eliminate && is_inter_level(chart, &r.account)))
-        .map(|r| Line { account: r.account.clone(), name: r.name.clone(), level: r.level, amount: Money::from_fen(value(r)) })
+        .map(|r| Line {
+            account: r.account.clone(),
+            name: r.name.clone(),
+            level: r.level,
+            amount: Money::from_fen(value(r)),
+        })
         .filter(|l| !l.amount.is_zero())
         .collect()
 }
@@ -70,7 +81,13 @@ fn top_total(lines: &[Line]) -> Money {
 
 /// The income and expenditure statement for `from..=to`; with `eliminate`, the inter-level
 /// accounts are left out and listed as eliminated.
-pub fn income_statement(chart: &Chart, totals: &[PeriodTotals], from: Period, to: Period, eliminate: bool) -> IncomeStatement {
+pub fn income_statement(
+    chart: &Chart,
+    totals: &[PeriodTotals],
+    from: Period,
+    to: Period,
+    eliminate: bool,
+) -> IncomeStatement {
     let tb = trial_balance(chart, totals, from, to);
     let movement = |r: &crate::domain::balance::TrialBalanceRow| match r.side {
         crate::domain::chart::Side::Credit => r.credit.fen() - r.debit.fen(),
@@ -82,7 +99,12 @@ pub fn income_statement(chart: &Chart, totals: &[PeriodTotals], from: Period, to
         tb.rows
             .iter()
             .filter(|r| r.level == 1 && INTER_LEVEL.contains(&r.account.as_str()))
-            .map(|r| Line { account: r.account.clone(), name: r.name.clone(), level: 1, amount: Money::from_fen(movement(r)) })
+            .map(|r| Line {
+                account: r.account.clone(),
+                name: r.name.clone(),
+                level: 1,
+                amount: Money::from_fen(movement(r)),
+            })
             .filter(|l| !l.amount.is_zero())
             .collect()
     } else {
@@ -122,19 +144,34 @@ pub fn balance_sheet(chart: &Chart, totals: &[PeriodTotals], to: Period, elimina
             .sum()
     };
     let surplus = class_total(AccountClass::Revenue, eliminate) - class_total(AccountClass::Expense, eliminate);
-    net_assets.push(Line { account: String::new(), name: "本期结余（未结转）".into(), level: 1, amount: Money::from_fen(surplus) });
+    net_assets.push(Line {
+        account: String::new(),
+        name: "本期结余（未结转）".into(),
+        level: 1,
+        amount: Money::from_fen(surplus),
+    });
     let mut eliminated = Vec::new();
     if eliminate {
         let value = |code: &str| tb.rows.iter().find(|r| r.account == code).map(closing).unwrap_or(0);
         for code in INTER_LEVEL {
             if let Some(row) = tb.rows.iter().find(|r| r.account == code) {
-                eliminated.push(Line { account: code.into(), name: row.name.clone(), level: 1, amount: Money::from_fen(closing(row)) });
+                eliminated.push(Line {
+                    account: code.into(),
+                    name: row.name.clone(),
+                    level: 1,
+                    amount: Money::from_fen(closing(row)),
+                });
             }
         }
         // Sent by one level and not yet booked by the other.
         let transit = (value("5201") - value("4601")) + (value("5301") - value("4701"));
         if transit != 0 {
-            assets.push(Line { account: String::new(), name: "上下级间在途资金（合并抵销差额）".into(), level: 1, amount: Money::from_fen(transit) });
+            assets.push(Line {
+                account: String::new(),
+                name: "上下级间在途资金（合并抵销差额）".into(),
+                level: 1,
+                amount: Money::from_fen(transit),
+            });
         }
     }
     let total_assets = top_total(&assets);
@@ -162,7 +199,12 @@ mod tests {
     }
 
     fn t(account: &str, month: u32, debit: i64, credit: i64) -> PeriodTotals {
-        PeriodTotals { account: account.into(), period: Period::new(2023, month).unwrap(), debit: Money::from_fen(debit), credit: Money::from_fen(credit) }
+        PeriodTotals {
+            account: account.into(),
+            period: Period::new(2023, month).unwrap(),
+            debit: Money::from_fen(debit),
+            credit: Money::from_fen(credit),
+        }
     }
 
     /// City and one county, summed: the county remitted 300 (received by the city), the city
@@ -195,7 +237,9 @@ mod tests {
         assert_eq!((plain.total_revenue.fen(), plain.total_expense.fen()), (1_700, 1_150));
         // Eliminated: revenue 1,000, expense 350; everything else is unchanged.
         assert_eq!((merged.total_revenue.fen(), merged.total_expense.fen(), merged.surplus.fen()), (1_000, 350, 650));
-        let keep = |lines: &[Line]| -> Vec<Line> { lines.iter().filter(|l| !is_inter_level(&chart, &l.account)).cloned().collect() };
+        let keep = |lines: &[Line]| -> Vec<Line> {
+            lines.iter().filter(|l| !is_inter_level(&chart, &l.account)).cloned().collect()
+        };
         assert_eq!(keep(&plain.revenue), merged.revenue);
         assert_eq!(keep(&plain.expense), merged.expense);
         let names: Vec<(&str, i64)> = merged.eliminated.iter().map(|l| (l.account.as_str(), l.amount.fen())).collect();

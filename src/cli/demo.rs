@@ -92,6 +92,13 @@ pub fn run(ctx: &Context, which: DemoCity) -> Result<Outcome, CliError> {
     let chart = store.reader().chart()?;
     let calendar = Calendar::embedded();
     let year = scenario::generate(&city, &chart, &calendar, DEMO_YEAR).map_err(|e| CliError::refused(e.to_string()))?;
+    {
+        let mut writer = store.writer()?;
+        for (y, party, fund, income, expenditure) in &year.budgets {
+            writer.upsert_budget(*y, party, fund, *income, *expenditure)?;
+        }
+        writer.commit()?;
+    }
     let progress = if ctx.interactive {
         let bar = indicatif::ProgressBar::new(year.months.len() as u64);
         bar.set_style(
@@ -294,7 +301,11 @@ fn summary(
         "\n演示账套：{db}\n接着可以试试：\n  fundpool --db {db} journal --book city/employee --period 2023-01\n  \
          fundpool --db {db} trial-balance --book city/employee --period 2023-12\n  \
          fundpool --db {db} account --book city/employee --account 1004 --from 2023-01 --to 2023-03\n  \
-         fundpool --db {db} --operator 你的名字 reconcile --period 2023-04\n  fundpool --db {db} verify\n"
+         fundpool --db {db} --operator 你的名字 reconcile --period 2023-04\n  \
+         fundpool --db {db} report balance-sheet --fund employee --consolidated --year 2023\n  \
+         fundpool --db {db} deadlines --as-of 2023-06-10 --party shayang\n  \
+         fundpool --db {db} budget reserve --year 2024 --fund employee\n  \
+         fundpool --db {db} assess --year 2023\n  fundpool --db {db} verify\n"
     ));
     Ok(out)
 }

@@ -9,6 +9,7 @@ mod events;
 mod integrity;
 mod ledger;
 mod plans;
+mod policy;
 mod reconcile;
 mod reports;
 mod statements;
@@ -226,6 +227,21 @@ pub enum Command {
         #[arg(long)]
         party: Option<String>,
     },
+    /// Share a year's policy gap and bill management gaps (input: a TOML file).
+    Gaps {
+        #[arg(long)]
+        input: PathBuf,
+    },
+    /// County assessment (JL 14): completion ratios and incentives.
+    Assess {
+        #[arg(long)]
+        year: i32,
+        #[arg(long)]
+        fund: Option<String>,
+        /// Management gaps owed and paid per county (TOML, as for `gaps`).
+        #[arg(long)]
+        input: Option<PathBuf>,
+    },
     /// Build a fresh demo database for a city and show what fundpool does.
     Demo {
         #[arg(long, value_enum, default_value = "jingmen")]
@@ -304,6 +320,13 @@ pub struct PlanScope {
 pub enum BudgetCommand {
     /// Import budgets from CSV: year,party,fund,income,expenditure.
     Import { file: PathBuf },
+    /// The risk reserve withheld from a year's expenditure budget, and the 20% rule.
+    Reserve {
+        #[arg(long)]
+        year: i32,
+        #[arg(long)]
+        fund: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -518,6 +541,9 @@ pub fn run(cli: Cli) -> Result<Outcome, CliError> {
             plans::export(&ctx, &fund, &quarter, output.as_deref())
         }
         Command::Budget(BudgetCommand::Import { file }) => plans::import_budget(&ctx, &file),
+        Command::Budget(BudgetCommand::Reserve { year, fund }) => policy::budget_reserve(&ctx, year, &fund),
+        Command::Gaps { input } => policy::gaps(&ctx, &input),
+        Command::Assess { year, fund, input } => policy::assess(&ctx, year, fund.as_deref(), input.as_deref()),
         Command::Schedule { party, fund } => plans::schedule(&ctx, party.as_deref(), fund.as_deref()),
         Command::Deadlines { as_of, party } => plans::deadlines(&ctx, &as_of, party.as_deref()),
     }

@@ -55,15 +55,24 @@ fn totals(store: &Store, scope: &Scope<'_>) -> Result<(Vec<PeriodTotals>, String
             Ok((reader.totals_before_closing(&book)?, format!("{book}"), false))
         }
         (None, Some(fund), true) => {
-            let name = &city.fund(fund).ok_or_else(|| CliError::refused(format!("基金 {fund} 不在本市统筹范围内")))?.name;
-            let mut all = Vec::new();
-            for party in city.party.iter().filter(|p| p.kind != PartyKind::Finance) {
-                all.extend(reader.totals_before_closing(&BookCode::new(&party.code, fund))?);
-            }
-            Ok((all, format!("{}{name}（全市合并）", city.name), true))
+            let name =
+                &city.fund(fund).ok_or_else(|| CliError::refused(format!("基金 {fund} 不在本市统筹范围内")))?.name;
+            Ok((consolidated(store, fund)?, format!("{}{name}（全市合并）", city.name), true))
         }
         _ => Err(CliError::refused("请用 --book 机构/基金，或 --fund 基金 --consolidated（全市合并）")),
     }
+}
+
+/// Every agency book of a fund (the finance book mirrors the city's 专户 and is left out),
+/// before year-end closing: what consolidation adds up.
+pub(super) fn consolidated(store: &Store, fund: &str) -> Result<Vec<PeriodTotals>, CliError> {
+    let reader = store.reader();
+    let city = reader.city()?;
+    let mut all = Vec::new();
+    for party in city.party.iter().filter(|p| p.kind != PartyKind::Finance) {
+        all.extend(reader.totals_before_closing(&BookCode::new(&party.code, fund))?);
+    }
+    Ok(all)
 }
 
 fn amount_rows(lines: &[Line], section: &str) -> Vec<Vec<Cell>> {
@@ -99,7 +108,10 @@ pub fn run(ctx: &Context, kind: ReportKind, scope: &Scope<'_>, output: Option<&P
             rows.push(total_row("负债合计", bs.total_liabilities));
             rows.extend(amount_rows(&bs.net_assets, "净资产"));
             rows.push(total_row("净资产合计", bs.total_net_assets));
-            rows.push(total_row("负债和净资产合计", crate::money::Money::from_fen(bs.total_liabilities.fen() + bs.total_net_assets.fen())));
+            rows.push(total_row(
+                "负债和净资产合计",
+                crate::money::Money::from_fen(bs.total_liabilities.fen() + bs.total_net_assets.fen()),
+            ));
             rows.extend(amount_rows(&bs.eliminated, "合并抵销（期末余额）"));
             let sheet = Sheet { title: format!("资产负债表 {subject} {to}"), headers, rows };
             (sheet, serde_json::to_value(&bs).unwrap_or_default())
@@ -119,7 +131,9 @@ pub fn run(ctx: &Context, kind: ReportKind, scope: &Scope<'_>, output: Option<&P
         }
         ReportKind::TrialBalance => {
             let tb = trial_balance(&chart, &totals, from, to);
-            let headers = ["科目编码", "科目名称", "方向", "期初余额", "本期借方", "本期贷方", "期末余额"].map(String::from).to_vec();
+            let headers = ["科目编码", "科目名称", "方向", "期初余额", "本期借方", "本期贷方", "期末余额"]
+                .map(String::from)
+                .to_vec();
             let rows = tb
                 .rows
                 .iter()

@@ -70,6 +70,13 @@ pub struct Settings {
     pub performance_deposit_permille: u32,
     /// Working days after maturity within which a pre-pooling deposit or bond is remitted.
     pub matured_remittance_working_days: u32,
+    /// 风险储备金 withheld from the expenditure budget, per mille (SS 五: 5%).
+    pub risk_reserve_permille: u32,
+    /// The accumulated balance above which the reserve is reduced, per mille of last year's
+    /// actual income (SS 五: 20%).
+    pub reserve_threshold_permille: u32,
+    /// The reserve rate above that threshold, per mille (0: paused).
+    pub reduced_reserve_permille: u32,
 }
 
 impl Default for Settings {
@@ -80,6 +87,9 @@ impl Default for Settings {
             reserve_months_kept: 0,
             performance_deposit_permille: 0,
             matured_remittance_working_days: 5,
+            risk_reserve_permille: 50,
+            reserve_threshold_permille: 200,
+            reduced_reserve_permille: 0,
         }
     }
 }

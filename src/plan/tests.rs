@@ -26,7 +26,10 @@ fn the_workflow_goes_one_way_in_order() {
     assert_eq!(advance(PlanStatus::Combined, Step::Approve), Ok(PlanStatus::Approved));
     assert_eq!(advance(PlanStatus::Approved, Step::Check), Ok(PlanStatus::Checked));
     assert_eq!(advance(PlanStatus::Submitted, Step::Submit), Err("计划已提交，不能重复提交".into()));
-    assert_eq!(advance(PlanStatus::Submitted, Step::Approve), Err("计划当前为已提交，须先由市级经办机构汇总才能审核".into()));
+    assert_eq!(
+        advance(PlanStatus::Submitted, Step::Approve),
+        Err("计划当前为已提交，须先由市级经办机构汇总才能审核".into())
+    );
     assert_eq!(advance(PlanStatus::Draft, Step::Check), Err("计划当前为草稿，须先经医保局审核才能复核".into()));
 }
 
@@ -42,7 +45,11 @@ fn the_deposit_rounds_half_away_from_zero() {
 fn allocation_events_arrive_before_month_end_and_are_forwarded_next_working_day() {
     let city = City::from_toml(include_str!("../../fixtures/jingmen/city.toml")).unwrap();
     let calendar = Calendar::embedded();
-    let line = |month: u32, fen: i64| PlanLine { month: Period::new(2023, month).unwrap(), category: "inpatient".into(), amount: Money::from_fen(fen) };
+    let line = |month: u32, fen: i64| PlanLine {
+        month: Period::new(2023, month).unwrap(),
+        category: "inpatient".into(),
+        amount: Money::from_fen(fen),
+    };
     let plan = Plan {
         id: 1,
         party: "shayang".into(),

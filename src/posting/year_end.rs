@@ -38,14 +38,24 @@ pub fn closing_voucher(book: &BookCode, chart: &Chart, totals: &[PeriodTotals], 
             _ => continue,
         };
         net += if account.class == AccountClass::Revenue { balance } else { -balance };
-        lines.push((account.code.clone(), format!("{year}年期末结转：{summary}"), side, Money::from_fen(balance.abs())));
+        lines.push((
+            account.code.clone(),
+            format!("{year}年期末结转：{summary}"),
+            side,
+            Money::from_fen(balance.abs()),
+        ));
     }
     if lines.is_empty() {
         return None;
     }
     if net != 0 {
         let side = if net > 0 { Side::Credit } else { Side::Debit };
-        lines.push(("3001".into(), format!("{year}年期末结转：本年结余转入一般基金"), side, Money::from_fen(net.abs())));
+        lines.push((
+            "3001".into(),
+            format!("{year}年期末结转：本年结余转入一般基金"),
+            side,
+            Money::from_fen(net.abs()),
+        ));
     }
     Some(VoucherDraft {
         book: book.clone(),
@@ -82,9 +92,11 @@ mod tests {
             credit: Money::from_fen(credit),
         };
         // Revenue 4601 credit 1,000.00; 4001 refunds: debit 30.00; expense 5001.02 600.00.
-        let totals = vec![t("4601", 0, 100_000), t("4001", 3_000, 0), t("5001.02", 60_000, 0), t("1003", 100_000, 63_000)];
+        let totals =
+            vec![t("4601", 0, 100_000), t("4001", 3_000, 0), t("5001.02", 60_000, 0), t("1003", 100_000, 63_000)];
         let voucher = closing_voucher(&BookCode::new("shayang", "employee"), &chart, &totals, 2023).unwrap();
-        let view: Vec<(String, Side, i64)> = voucher.lines.iter().map(|l| (l.account.clone(), l.side, l.amount.fen())).collect();
+        let view: Vec<(String, Side, i64)> =
+            voucher.lines.iter().map(|l| (l.account.clone(), l.side, l.amount.fen())).collect();
         // Net 1,000.00 − 30.00 − 600.00 = 370.00 into 3001.
         assert_eq!(
             view,

@@ -221,7 +221,8 @@ impl<'a> Generator<'a> {
             month.events.sort_by(|a, b| a.fields.get("date").cmp(&b.fields.get("date")));
         }
         self.derive_bank_statements();
-        Ok(Year { year: self.year, months: self.months, anomalies: self.anomalies })
+        let budgets = self.budgets();
+        Ok(Year { year: self.year, months: self.months, anomalies: self.anomalies, budgets })
     }
 
     fn instrument_plans(&self) -> Vec<Plan> {
@@ -825,6 +826,33 @@ impl<'a> Generator<'a> {
             );
         }
         Ok(())
+    }
+
+    /// Budgets: expenditure at the planned base for twelve months; income, for the city, the
+    /// premiums and subsidies it expects, and for a county its own small income (interest,
+    /// transfers). The next year's are 5% higher.
+    fn budgets(&self) -> Vec<(i32, String, String, Money, Money)> {
+        let mut out = Vec::new();
+        for ((party, fund), planned) in &self.planned {
+            let expenditure = planned[0] * 12;
+            let income = if *party == self.city_code {
+                let total: i64 = self.agencies.iter().map(|p| self.base(p, fund)).sum();
+                total * 12 * 101 / 100
+            } else {
+                planned[0] * 12 / 1000
+            };
+            for (year, factor) in [(self.year, 100), (self.year + 1, 105)] {
+                let round = |v: i64| v * factor / 100 / 100 * 100;
+                out.push((
+                    year,
+                    party.clone(),
+                    fund.clone(),
+                    Money::from_fen(round(income)),
+                    Money::from_fen(round(expenditure)),
+                ));
+            }
+        }
+        out
     }
 
     /// Bank statements of every agency 支出户, from the vouchers the posting rules make of the

@@ -64,6 +64,8 @@ pub struct Year {
     pub year: i32,
     pub months: Vec<Month>,
     pub anomalies: Vec<Anomaly>,
+    /// Budgets (year, party, fund, income, expenditure) for the year and the next.
+    pub budgets: Vec<(i32, String, String, crate::money::Money, crate::money::Money)>,
 }
 
 impl Year {

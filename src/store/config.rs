@@ -19,6 +19,9 @@ impl Writer<'_> {
             ("reserve_months_kept", city.settings.reserve_months_kept.to_string()),
             ("performance_deposit_permille", city.settings.performance_deposit_permille.to_string()),
             ("matured_remittance_working_days", city.settings.matured_remittance_working_days.to_string()),
+            ("risk_reserve_permille", city.settings.risk_reserve_permille.to_string()),
+            ("reserve_threshold_permille", city.settings.reserve_threshold_permille.to_string()),
+            ("reduced_reserve_permille", city.settings.reduced_reserve_permille.to_string()),
         ];
         for (key, value) in settings {
             tx.execute("INSERT INTO setting (key, value) VALUES (?1, ?2)", params![key, value])?;
@@ -104,6 +107,9 @@ impl Reader<'_> {
             number("performance_deposit_permille", defaults.performance_deposit_permille)?;
         let matured_remittance_working_days =
             number("matured_remittance_working_days", defaults.matured_remittance_working_days)?;
+        let risk_reserve_permille = number("risk_reserve_permille", defaults.risk_reserve_permille)?;
+        let reserve_threshold_permille = number("reserve_threshold_permille", defaults.reserve_threshold_permille)?;
+        let reduced_reserve_permille = number("reduced_reserve_permille", defaults.reduced_reserve_permille)?;
         let fund = self
             .conn
             .prepare("SELECT code, name, includes_maternity FROM fund ORDER BY rowid")?
@@ -136,6 +142,9 @@ impl Reader<'_> {
                 reserve_months_kept,
                 performance_deposit_permille,
                 matured_remittance_working_days,
+                risk_reserve_permille,
+                reserve_threshold_permille,
+                reduced_reserve_permille,
             },
             fund,
             party,

@@ -9,3 +9,4 @@ mod plans;
 mod reconcile;
 mod rejections;
 mod support;
+mod year_end;

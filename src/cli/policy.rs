@@ -1,0 +1,307 @@
+//! `budget reserve`, `gaps` and `assess`: the policy engine on the ledger's actual figures.
+
+use super::statements::consolidated;
+use super::{CliError, Context, Outcome};
+use crate::domain::ids::{BookCode, PartyKind, Period};
+use crate::money::Money;
+use crate::policy::{incentive, ratio, reserve, share_policy_gap, ReserveRule};
+use crate::render::{self, OutputFormat};
+use crate::statements::{balance_sheet, income_statement, INTER_LEVEL};
+use crate::store::Store;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// The human inputs for gaps and assessment: the policy gap and, per county, the management
+/// gap owed and the amount paid.
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct GapInput {
+    year: i32,
+    fund: String,
+    policy_gap: Option<String>,
+    #[serde(default)]
+    county: Vec<CountyGap>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CountyGap {
+    party: String,
+    #[serde(default)]
+    management_gap: Option<String>,
+    #[serde(default)]
+    gap_paid: Option<String>,
+}
+
+fn amount(text: &Option<String>, what: &str) -> Result<Money, CliError> {
+    match text {
+        None => Ok(Money::ZERO),
+        Some(t) => Money::parse(t).map_err(|e| CliError::refused(format!("{what}：{e}"))),
+    }
+}
+
+fn read_input(file: &Path) -> Result<GapInput, CliError> {
+    let text =
+        std::fs::read_to_string(file).map_err(|e| CliError::refused(format!("无法读取 {}：{e}", file.display())))?;
+    toml::from_str(&text).map_err(|e| CliError::refused(format!("{} 格式错误：{e}", file.display())))
+}
+
+/// The pool's accumulated balance at the end of `year` and its actual income of `year`
+/// (consolidated, inter-level flows eliminated).
+fn pool_figures(store: &Store, fund: &str, year: i32) -> Result<(Money, Money), CliError> {
+    let chart = store.reader().chart()?;
+    let totals = consolidated(store, fund)?;
+    let (Some(jan), Some(dec)) = (Period::new(year, 1), Period::new(year, 12)) else {
+        return Err(CliError::refused(format!("年度 {year} 无效")));
+    };
+    let sheet = balance_sheet(&chart, &totals, dec, true);
+    let statement = income_statement(&chart, &totals, jan, dec, true);
+    Ok((sheet.total_net_assets, statement.total_revenue))
+}
+
+pub fn budget_reserve(ctx: &Context, year: i32, fund: &str) -> Result<Outcome, CliError> {
+    let store = ctx.open()?;
+    let city = store.reader().city()?;
+    city.fund(fund).ok_or_else(|| CliError::refused(format!("基金 {fund} 不在本市统筹范围内")))?;
+    let budgets: Vec<(String, Money)> = store
+        .reader()
+        .budgets()?
+        .into_iter()
+        .filter(|((y, _, f), _)| *y == year && f == fund)
+        .map(|((_, party, _), (_, expenditure))| (party, expenditure))
+        .collect();
+    if budgets.is_empty() {
+        return Err(CliError::refused(format!("没有 {year} 年 {fund} 的支出预算：请先 fundpool budget import")));
+    }
+    let (balance, income) = pool_figures(&store, fund, year - 1)?;
+    let rule = ReserveRule {
+        rate_permille: city.settings.risk_reserve_permille,
+        threshold_permille: city.settings.reserve_threshold_permille,
+        reduced_rate_permille: city.settings.reduced_reserve_permille,
+    };
+    let r = reserve(&budgets, balance, income, rule);
+    if ctx.format == OutputFormat::Json {
+        return Ok(Outcome::ok(render::json(&r)));
+    }
+    let rows: Vec<Vec<String>> = r
+        .agencies
+        .iter()
+        .map(|(party, budget, share, allocable)| {
+            vec![city.short_name(party), budget.grouped(), share.grouped(), allocable.grouped()]
+        })
+        .collect();
+    let verdict = if r.above_threshold {
+        format!(
+            "{} 年末累计结余 {} 超过上年实际收入 {} 的 {}‰（{}）：风险储备金按调整后的 {}‰ 提取",
+            year - 1,
+            r.accumulated_balance.grouped(),
+            r.previous_income.grouped(),
+            rule.threshold_permille,
+            r.threshold.grouped(),
+            r.rate_permille
+        )
+    } else {
+        format!(
+            "{} 年末累计结余 {} 未超过上年实际收入 {} 的 {}‰（{}）：按 {}‰ 提取风险储备金",
+            year - 1,
+            r.accumulated_balance.grouped(),
+            r.previous_income.grouped(),
+            rule.threshold_permille,
+            r.threshold.grouped(),
+            r.rate_permille
+        )
+    };
+    Ok(Outcome::ok(format!(
+        "{year} 年 {fund} 支出预算 {}，风险储备金 {}\n{verdict}\n{}",
+        r.total_budget.grouped(),
+        r.reserve.grouped(),
+        render::table(&["经办机构", "支出预算", "储备金分摊", "可分配"], &rows, &[1, 2, 3])
+    )))
+}
+
+pub fn gaps(ctx: &Context, file: &Path) -> Result<Outcome, CliError> {
+    let input = read_input(file)?;
+    let store = ctx.open()?;
+    let city = store.reader().city()?;
+    city.fund(&input.fund).ok_or_else(|| CliError::refused(format!("基金 {} 不在本市统筹范围内", input.fund)))?;
+    let gap = amount(&input.policy_gap, "policy_gap")?;
+    let (balance, _) = pool_figures(&store, &input.fund, input.year)?;
+    let city_code = city.party.iter().find(|p| p.kind == PartyKind::City).map(|p| p.code.clone()).unwrap_or_default();
+    let populations: Vec<(String, u64)> = city
+        .party
+        .iter()
+        .filter(|p| p.kind != PartyKind::Finance)
+        .map(|p| (p.code.clone(), p.population.get(&input.fund).copied().unwrap_or(0)))
+        .collect();
+    let sharing = share_policy_gap(gap, balance, &city_code, &populations);
+    let due = chrono::NaiveDate::from_ymd_opt(input.year + 1, 6, 30).expect("valid date");
+    let mut bills = Vec::new();
+    for county in &input.county {
+        if city.party(&county.party).is_none_or(|p| p.kind != PartyKind::County) {
+            return Err(CliError::refused(format!("{} 不是本市的县（市、区）", county.party)));
+        }
+        let owed = amount(&county.management_gap, "management_gap")?;
+        if owed.is_positive() {
+            bills.push((county.party.clone(), owed));
+        }
+    }
+    if ctx.format == OutputFormat::Json {
+        return Ok(Outcome::ok(render::json(&serde_json::json!({
+            "year": input.year, "fund": input.fund, "policy_gap": sharing,
+            "management_gaps": bills.iter().map(|(p, m)| serde_json::json!({"party": p, "amount": m, "due": due.to_string()})).collect::<Vec<_>>(),
+        }))));
+    }
+    let rows: Vec<Vec<String>> = sharing
+        .payers
+        .iter()
+        .map(|(party, share)| {
+            let name = if party == "finance" { "市财政".to_string() } else { city.short_name(party) };
+            vec![name, share.grouped()]
+        })
+        .collect();
+    let mut text = format!(
+        "{} 年 {} 政策性缺口 {}：先由累计结余 {} 弥补 {}，余 {} 由市财政与县（市、区）按 5:5 分担\n\
+         市财政承担一半 {}；县（市、区）一半 {} 按参保人数分摊，市本级份额由市财政承担\n",
+        input.year,
+        input.fund,
+        gap.grouped(),
+        balance.grouped(),
+        sharing.from_balance.grouped(),
+        sharing.shared.grouped(),
+        sharing.city_finance_half.grouped(),
+        sharing.counties_half.grouped()
+    );
+    text.push_str(&render::table(&["分担方", "分担金额"], &rows, &[1]));
+    if !bills.is_empty() {
+        let rows: Vec<Vec<String>> =
+            bills.iter().map(|(p, m)| vec![city.short_name(p), m.grouped(), due.to_string()]).collect();
+        text.push_str("管理性缺口由县（市、区）政府承担：\n");
+        text.push_str(&render::table(&["县（市、区）", "管理性缺口", "上解期限"], &rows, &[1]));
+    }
+    Ok(Outcome::ok(text))
+}
+
+/// A book's actual income and expenditure for a year, inter-level flows (and with them the
+/// one-off consolidation of pre-pooling balances) left out.
+fn actuals(store: &Store, book: &BookCode, year: i32) -> Result<(Money, Money), CliError> {
+    let chart = store.reader().chart()?;
+    let totals = store.reader().totals_before_closing(book)?;
+    let (Some(jan), Some(dec)) = (Period::new(year, 1), Period::new(year, 12)) else {
+        return Err(CliError::refused(format!("年度 {year} 无效")));
+    };
+    let statement = income_statement(&chart, &totals, jan, dec, true);
+    Ok((statement.total_revenue, statement.total_expense))
+}
+
+pub fn assess(ctx: &Context, year: i32, fund: Option<&str>, file: Option<&Path>) -> Result<Outcome, CliError> {
+    let input = file.map(read_input).transpose()?;
+    let store = ctx.open()?;
+    let city = store.reader().city()?;
+    let budgets = store.reader().budgets()?;
+    let gaps: BTreeMap<(String, String), (Money, Money)> = match &input {
+        Some(i) => i
+            .county
+            .iter()
+            .map(|c| {
+                Ok((
+                    (c.party.clone(), i.fund.clone()),
+                    (amount(&c.management_gap, "management_gap")?, amount(&c.gap_paid, "gap_paid")?),
+                ))
+            })
+            .collect::<Result<_, CliError>>()?,
+        None => BTreeMap::new(),
+    };
+    let not_applicable = "不适用".to_string();
+    let percent =
+        |r: Option<rust_decimal::Decimal>| r.map(|d| format!("{d}%")).unwrap_or_else(|| not_applicable.clone());
+    let mut rows = Vec::new();
+    let mut json = Vec::new();
+    for f in city.fund.iter().filter(|f| fund.is_none_or(|x| x == f.code)) {
+        for county in city.counties() {
+            let book = BookCode::new(&county.code, &f.code);
+            let (income, expense) = actuals(&store, &book, year)?;
+            let (budget_income, budget_expense) = budgets
+                .get(&(year, county.code.clone(), f.code.clone()))
+                .copied()
+                .unwrap_or((Money::ZERO, Money::ZERO));
+            let (owed, paid) =
+                gaps.get(&(county.code.clone(), f.code.clone())).copied().unwrap_or((Money::ZERO, Money::ZERO));
+            let bonus = incentive(
+                budget_income,
+                income,
+                budget_expense,
+                expense,
+                Money::from_fen((owed.fen() - paid.fen()).max(0)),
+            );
+            let (income_ratio, expense_ratio, gap_ratio) =
+                (ratio(income, budget_income), ratio(expense, budget_expense), ratio(paid, owed));
+            rows.push(vec![
+                city.short_name(&county.code),
+                f.code.clone(),
+                budget_income.grouped(),
+                income.grouped(),
+                percent(income_ratio),
+                budget_expense.grouped(),
+                expense.grouped(),
+                percent(expense_ratio),
+                percent(gap_ratio),
+                bonus.credit.grouped(),
+                bonus.gap_offset.grouped(),
+                bonus.next_year_income_credit.grouped(),
+            ]);
+            json.push(serde_json::json!({
+                "party": county.code, "fund": f.code,
+                "budget_income": budget_income, "actual_income": income, "income_completion": income_ratio.map(|d| d.to_string()),
+                "budget_expense": budget_expense, "actual_expense": expense, "expense_execution": expense_ratio.map(|d| d.to_string()),
+                "gap_owed": owed, "gap_paid": paid, "gap_remittance": gap_ratio.map(|d| d.to_string()),
+                "incentive": bonus,
+            }));
+        }
+    }
+    let note = format!(
+        "{year} 年县（市、区）考核（JL 14）：收入、支出为县级账簿的实际数，不含上级补助收入、上解上级支出等上下级往来（{}），\
+         因此 2023 年归集结余基金等一次性上解不计入收入；分母为零的比率显示为“不适用”。激励：超收与节支按 1:0.5 折算，先抵管理性缺口，余额计入下年收入。\n",
+        INTER_LEVEL.join("、")
+    );
+    Ok(Outcome::ok(match ctx.format {
+        OutputFormat::Json => render::json(&serde_json::json!({"year": year, "counties": json})),
+        OutputFormat::Csv => render::csv(
+            &[
+                "party",
+                "fund",
+                "budget_income",
+                "actual_income",
+                "income_completion",
+                "budget_expense",
+                "actual_expense",
+                "expense_execution",
+                "gap_remittance",
+                "incentive",
+                "gap_offset",
+                "next_year_credit",
+            ],
+            &rows,
+        ),
+        OutputFormat::Table => {
+            note + &render::table(
+                &[
+                    "县（市、区）",
+                    "基金",
+                    "预算收入",
+                    "实际收入",
+                    "预算收入完成率",
+                    "预算支出",
+                    "实际支出",
+                    "预算支出执行率",
+                    "基金缺口上解率",
+                    "激励折算",
+                    "抵缺口",
+                    "计入下年收入",
+                ],
+                &rows,
+                &[2, 3, 4, 5, 6, 7, 8, 9, 10, 11],
+            )
+        }
+    }))
+}

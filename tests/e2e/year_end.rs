@@ -1,0 +1,222 @@
+//! Year-end closing, statements and the policy engine on the Jingmen demo year.
+
+use crate::support::{fixture, Env, REVIEWER};
+use serde_json::Value;
+
+fn demo() -> (Env, String) {
+    let env = Env::empty();
+    let run = env.run_plain(&["demo"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let db = env.path("fundpool-demo.db").display().to_string();
+    (env, db)
+}
+
+fn json(env: &Env, db: &str, args: &[&str]) -> Value {
+    let mut full = vec!["--db", db, "--format", "json"];
+    full.extend_from_slice(args);
+    let run = env.run_plain(&full);
+    assert_eq!(run.code, 0, "{args:?}: {}", run.stderr);
+    serde_json::from_str(&run.stdout).unwrap()
+}
+
+fn fen(value: &Value) -> i64 {
+    fundpool::money::Money::parse(value.as_str().unwrap()).unwrap().fen()
+}
+
+#[test]
+fn year_end_leaves_revenue_and_expense_at_zero_and_the_surplus_in_the_general_fund() {
+    let (env, db) = demo();
+    let parties = ["city", "dongbao", "duodao", "shayang", "zhongxiang", "jingshan", "zhanghe", "qujialing", "finance"];
+    for party in parties {
+        for fund in ["employee", "resident"] {
+            let book = format!("{party}/{fund}");
+            let tb = json(&env, &db, &["trial-balance", "--book", &book, "--period", "2023-12"]);
+            for row in tb["rows"].as_array().unwrap() {
+                let code = row["account"].as_str().unwrap();
+                if code.starts_with('4') || code.starts_with('5') {
+                    assert_eq!(row["closing"], "0.00", "{book} {code} after year-end");
+                }
+            }
+            let general_fund = |v: &Value| {
+                v["rows"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|r| r["account"] == "3001")
+                    .map(|r| fen(&r["closing"]))
+                    .unwrap_or(0)
+            };
+            // Before the closing vouchers: 一般基金 as opened, plus the year's surplus.
+            let sheet = json(&env, &db, &["report", "balance-sheet", "--book", &book, "--year", "2023"]);
+            let opened: i64 = sheet["net_assets"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|l| l["account"] == "3001")
+                .map(|l| fen(&l["amount"]))
+                .sum();
+            let statement = json(&env, &db, &["report", "income-expenditure", "--book", &book, "--year", "2023"]);
+            let surplus = fen(&statement["surplus"]);
+            assert_eq!(general_fund(&tb), opened + surplus, "{book}: 一般基金 = opening + revenue − expense");
+            assert_eq!(sheet["balanced"], true, "{book}");
+        }
+    }
+    let run = env.run_plain(&["--db", &db, "verify"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
+
+#[test]
+fn consolidated_statements_balance_and_say_what_they_eliminated() {
+    let (env, db) = demo();
+    for fund in ["employee", "resident"] {
+        let sheet = json(&env, &db, &["report", "balance-sheet", "--fund", fund, "--consolidated", "--year", "2023"]);
+        assert_eq!(sheet["balanced"], true, "{fund}");
+        let eliminated: Vec<&str> =
+            sheet["eliminated"].as_array().unwrap().iter().map(|l| l["account"].as_str().unwrap()).collect();
+        assert_eq!(eliminated, vec!["4601", "4701", "5201", "5301"]);
+        let statement =
+            json(&env, &db, &["report", "income-expenditure", "--fund", fund, "--consolidated", "--year", "2023"]);
+        let revenue: Vec<&str> =
+            statement["revenue"].as_array().unwrap().iter().map(|l| l["account"].as_str().unwrap()).collect();
+        assert!(!revenue.iter().any(|a| a.starts_with("4601") || a.starts_with("4701")), "{revenue:?}");
+        // The year's surplus closes the sheet: 累计结余 = total net assets.
+        assert_eq!(statement["accumulated"], sheet["total_net_assets"]);
+    }
+    let text = env
+        .run_plain(&[
+            "--db",
+            &db,
+            "report",
+            "income-expenditure",
+            "--fund",
+            "employee",
+            "--consolidated",
+            "--year",
+            "2023",
+        ])
+        .stdout;
+    insta::assert_snapshot!("jingmen_2023_consolidated_income_expenditure_employee", text);
+}
+
+#[test]
+fn the_xlsx_export_opens_and_its_totals_equal_the_table() {
+    use calamine::{open_workbook, Data, Reader, Xlsx};
+    let (env, db) = demo();
+    let path = env.path("ie.xlsx");
+    let run = env.run_plain(&[
+        "--db",
+        &db,
+        "--format",
+        "xlsx",
+        "report",
+        "income-expenditure",
+        "--fund",
+        "resident",
+        "--consolidated",
+        "--year",
+        "2023",
+        "--output",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let mut workbook: Xlsx<_> = open_workbook(&path).unwrap();
+    let name = workbook.sheet_names()[0].clone();
+    let range = workbook.worksheet_range(&name).unwrap();
+    let headers: Vec<String> = range.rows().next().unwrap().iter().map(|c| c.to_string()).collect();
+    assert_eq!(headers, vec!["项目", "科目编码", "科目名称", "金额"]);
+    let total = |label: &str| -> i64 {
+        let row = range.rows().find(|r| r[0] == *label).unwrap_or_else(|| panic!("no {label}"));
+        match &row[3] {
+            // A spreadsheet holds doubles: back to 分 by rounding to the nearest whole 分.
+            Data::Float(f) => (f * 100.0).round() as i64,
+            other => panic!("{label}: {other:?}"),
+        }
+    };
+    let statement =
+        json(&env, &db, &["report", "income-expenditure", "--fund", "resident", "--consolidated", "--year", "2023"]);
+    assert_eq!(total("收入合计"), fen(&statement["total_revenue"]));
+    assert_eq!(total("支出合计"), fen(&statement["total_expense"]));
+    assert_eq!(total("本期结余"), fen(&statement["surplus"]));
+    // --format xlsx is for reports only, and needs --output.
+    assert_eq!(env.run_plain(&["--db", &db, "--format", "xlsx", "journal", "--book", "city/employee"]).code, 2);
+    let run = env.run_plain(&[
+        "--db",
+        &db,
+        "--format",
+        "xlsx",
+        "report",
+        "trial-balance",
+        "--book",
+        "city/employee",
+        "--year",
+        "2023",
+    ]);
+    assert!(run.stderr.contains("--format xlsx 需要 --output"), "{}", run.stderr);
+}
+
+#[test]
+fn year_end_is_refused_while_months_are_open_and_december_needs_it() {
+    let env = Env::jingmen();
+    env.ok(&["import", &fixture("fixtures/jingmen/walkthrough.csv"), "--post", "--reviewer", REVIEWER]);
+    let run = env.run(&["year-end", "--year", "2023", "--book", "shayang/employee", "--reviewer", REVIEWER]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("shayang/employee 尚有未结账的月份：2023-01、2023-02、"), "{}", run.stderr);
+    for month in 1..=11 {
+        let period = format!("2023-{month:02}");
+        env.ok(&[
+            "close",
+            "--period",
+            &period,
+            "--book",
+            "shayang/employee",
+            "--accept-differences",
+            "--reason",
+            "测试",
+        ]);
+    }
+    let run = env.run(&[
+        "close",
+        "--period",
+        "2023-12",
+        "--book",
+        "shayang/employee",
+        "--accept-differences",
+        "--reason",
+        "测试",
+    ]);
+    assert!(run.stderr.contains("shayang/employee 尚未做 2023 年期末结转"), "{}", run.stderr);
+    let out = env.ok(&["year-end", "--year", "2023", "--book", "shayang/employee", "--reviewer", REVIEWER]);
+    assert_eq!(out, "已做 2023 年期末结转：1 张结转凭证\n  shayang/employee 记-2023-12-0001\n");
+    let again = env.ok(&["year-end", "--year", "2023", "--book", "shayang/employee", "--reviewer", REVIEWER]);
+    assert_eq!(again, "已做 2023 年期末结转：0 张结转凭证；1 个账簿此前已结转\n");
+    env.ok(&["close", "--period", "2023-12", "--book", "shayang/employee", "--accept-differences", "--reason", "测试"]);
+    insta::assert_snapshot!(
+        "walkthrough_year_end_voucher",
+        env.ok(&["journal", "--book", "shayang/employee", "--period", "2023-12"])
+    );
+    env.ok(&["verify"]);
+}
+
+#[test]
+fn gaps_and_assessment_on_the_demo_year() {
+    let (env, db) = demo();
+    let input = fixture("tests/policy/gaps-2023-resident.toml");
+    let sharing = json(&env, &db, &["gaps", "--input", &input]);
+    let policy = &sharing["policy_gap"];
+    let payers = policy["payers"].as_array().unwrap();
+    assert_eq!(payers.len(), 8, "city finance and seven counties");
+    let shared: i64 = payers.iter().map(|p| fen(&p[1])).sum();
+    assert_eq!(shared, fen(&policy["shared"]), "the shares sum exactly");
+    assert_eq!(fen(&policy["from_balance"]) + fen(&policy["shared"]), 300_000_000_000);
+    assert_eq!(sharing["management_gaps"][0]["due"], "2024-06-30");
+    let text = env.run_plain(&["--db", &db, "gaps", "--input", &input]).stdout;
+    insta::assert_snapshot!("jingmen_2023_gaps_resident", text);
+    let assessment = json(&env, &db, &["assess", "--year", "2023", "--fund", "resident", "--input", &input]);
+    let shayang = assessment["counties"].as_array().unwrap().iter().find(|c| c["party"] == "shayang").unwrap();
+    // 300,000.00 paid of 1,200,000.00 owed: 25.00%.
+    assert_eq!(shayang["gap_remittance"], "25.00");
+    let zhanghe = assessment["counties"].as_array().unwrap().iter().find(|c| c["party"] == "zhanghe").unwrap();
+    assert_eq!(zhanghe["gap_remittance"], Value::Null, "0 owed: not applicable");
+    let table = env.run_plain(&["--db", &db, "assess", "--year", "2023"]).stdout;
+    assert!(table.contains("不适用") && table.contains("一次性上解不计入收入"), "{table}");
+}
