@@ -12,6 +12,22 @@ use crate::posting::year_end::{closing_id, closing_voucher};
 use crate::store::{Reader, SealRecord, SealedBook, Store};
 use std::collections::BTreeMap;
 
+/// The book named, checked against the city, or every book.
+fn target_books(
+    reader: &crate::store::Reader<'_>,
+    city: &crate::domain::city::City,
+    book: Option<&str>,
+) -> Result<Vec<BookCode>, CliError> {
+    match book {
+        Some(text) => {
+            let book = parse_book(text)?;
+            city.book_kind(&book).map_err(CliError::refused)?;
+            Ok(vec![book])
+        }
+        None => Ok(reader.books()?),
+    }
+}
+
 pub fn close(
     ctx: &Context,
     period: &str,
@@ -32,14 +48,7 @@ pub fn close(
     let mut store = ctx.open()?;
     let reader = store.reader();
     let city = reader.city()?;
-    let books = match book {
-        Some(text) => {
-            let book = parse_book(text)?;
-            city.book_kind(&book).map_err(CliError::refused)?;
-            vec![book]
-        }
-        None => reader.books()?,
-    };
+    let books = target_books(&reader, &city, book)?;
     let closed = reader.closed_periods()?;
     let mut problems = Vec::new();
     let mut to_close = Vec::new();
@@ -247,14 +256,7 @@ pub fn year_end(ctx: &Context, year: i32, book: Option<&str>, reviewer: &str) ->
     let city = reader.city()?;
     let chart = reader.chart()?;
     let closed = reader.closed_periods()?;
-    let books = match book {
-        Some(text) => {
-            let book = parse_book(text)?;
-            city.book_kind(&book).map_err(CliError::refused)?;
-            vec![book]
-        }
-        None => reader.books()?,
-    };
+    let books = target_books(&reader, &city, book)?;
     let mut problems = Vec::new();
     let mut drafts = Vec::new();
     let mut already = 0;

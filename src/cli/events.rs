@@ -1,7 +1,7 @@
 //! `post EVENTS_FILE` and `event KIND --field value …`: business events through the posting
 //! rules into vouchers, all events of a file in one transaction or none.
 
-use super::ledger::{Batch, BatchReport, RulesInputs};
+use super::ledger::{Batch, RulesInputs};
 use super::{CliError, Context, Outcome};
 use crate::domain::rejection::Rejection;
 use crate::domain::voucher::Status;
@@ -51,14 +51,7 @@ pub(super) fn post_all(
     let mut instruments = writer.reader().instruments()?;
     let mut outcome =
         EventsOutcome { accepted: vec![], already_present: 0, voucher_ids: vec![], vouchers_by_book: BTreeMap::new() };
-    let mut batch = Batch {
-        writer: &mut writer,
-        rules: inputs.rules(),
-        maker: operator,
-        reviewer,
-        now: &ctx.now,
-        report: BatchReport::default(),
-    };
+    let mut batch = Batch::new(&mut writer, &inputs, operator, reviewer, &ctx.now);
     for PlacedEvent { place, raw } in placed {
         let label = match raw.id() {
             Some(id) => format!("{place}（id {id}）"),

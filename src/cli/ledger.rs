@@ -91,7 +91,17 @@ pub(super) struct Batch<'w, 'conn, 'r> {
     pub(super) report: BatchReport,
 }
 
-impl Batch<'_, '_, '_> {
+impl<'w, 'conn, 'r> Batch<'w, 'conn, 'r> {
+    pub(super) fn new(
+        writer: &'w mut Writer<'conn>,
+        inputs: &'r RulesInputs,
+        maker: &'r str,
+        reviewer: Option<&'r str>,
+        now: &'r str,
+    ) -> Batch<'w, 'conn, 'r> {
+        Batch { writer, rules: inputs.rules(), maker, reviewer, now, report: BatchReport::default() }
+    }
+
     /// Validates one draft and writes it. An external id already present with the same content
     /// is a no-op; with different content it is refused.
     /// Returns what was inserted, or `None` (already present, or refused and reported).
@@ -175,14 +185,8 @@ pub fn add_vouchers_from(ctx: &Context, text: &str, format: Format, name: &str) 
     let mut store = ctx.open()?;
     let mut writer = store.writer()?;
     let inputs = RulesInputs::load(&writer)?;
-    let mut batch = Batch {
-        writer: &mut writer,
-        rules: inputs.rules(),
-        maker: operator,
-        reviewer: None,
-        now: &ctx.now,
-        report: BatchReport { list_created: true, ..BatchReport::default() },
-    };
+    let mut batch = Batch::new(&mut writer, &inputs, operator, None, &ctx.now);
+    batch.report.list_created = true;
     for (index, draft) in drafts.into_iter().enumerate() {
         batch.add(draft, &format!("第 {} 张凭证", index + 1))?;
     }
@@ -256,14 +260,7 @@ pub fn import_from(
     let mut store = ctx.open()?;
     let mut writer = store.writer()?;
     let inputs = RulesInputs::load(&writer)?;
-    let mut batch = Batch {
-        writer: &mut writer,
-        rules: inputs.rules(),
-        maker: operator,
-        reviewer,
-        now: &ctx.now,
-        report: BatchReport::default(),
-    };
+    let mut batch = Batch::new(&mut writer, &inputs, operator, reviewer, &ctx.now);
     let mut count = 0u64;
     while let Some(item) = vouchers.next() {
         count += 1;

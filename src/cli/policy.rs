@@ -91,27 +91,16 @@ pub fn budget_reserve(ctx: &Context, year: i32, fund: &str) -> Result<Outcome, C
             vec![city.short_name(party), budget.grouped(), share.grouped(), allocable.grouped()]
         })
         .collect();
-    let verdict = if r.above_threshold {
-        format!(
-            "{} 年末累计结余 {} 超过上年实际收入 {} 的 {}‰（{}）：风险储备金按调整后的 {}‰ 提取",
-            year - 1,
-            r.accumulated_balance.grouped(),
-            r.previous_income.grouped(),
-            rule.threshold_permille,
-            r.threshold.grouped(),
-            r.rate_permille
-        )
-    } else {
-        format!(
-            "{} 年末累计结余 {} 未超过上年实际收入 {} 的 {}‰（{}）：按 {}‰ 提取风险储备金",
-            year - 1,
-            r.accumulated_balance.grouped(),
-            r.previous_income.grouped(),
-            rule.threshold_permille,
-            r.threshold.grouped(),
-            r.rate_permille
-        )
-    };
+    let comparison = if r.above_threshold { "超过" } else { "未超过" };
+    let verdict = format!(
+        "{} 年末累计结余 {} {comparison}上年实际收入 {} 的 {}‰（{}）：按 {}‰ 提取风险储备金",
+        year - 1,
+        r.accumulated_balance.grouped(),
+        r.previous_income.grouped(),
+        rule.threshold_permille,
+        r.threshold.grouped(),
+        r.rate_permille
+    );
     Ok(Outcome::ok(format!(
         "{year} 年 {fund} 支出预算 {}，风险储备金 {}\n{verdict}\n{}",
         r.total_budget.grouped(),
