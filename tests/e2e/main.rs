@@ -6,6 +6,7 @@ mod demo;
 mod events;
 mod ledger;
 mod plans;
+mod readme;
 mod reconcile;
 mod rejections;
 mod support;
