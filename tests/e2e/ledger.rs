@@ -313,3 +313,20 @@ fn one_bad_row_among_thousands_writes_nothing_and_names_the_row() {
     );
     assert_eq!(env.fingerprint(), before);
 }
+
+#[test]
+fn one_step_posting_needs_a_reviewer_other_than_the_operator() {
+    let env = Env::jingmen();
+    let before = env.fingerprint();
+    let csv = fixture("fixtures/jingmen/walkthrough.csv");
+    let run = env.run(&["import", &csv, "--post"]);
+    assert_eq!(run.stderr, "错误：--post 需要 --reviewer 审核人（审核人不能是操作人）\n");
+    let run = env.run(&["import", &csv, "--post", "--reviewer", MAKER]);
+    assert_eq!(run.stderr, "错误：审核人不能是制单人 张会计（制单与审核须由两人完成）\n");
+    let run = env.run(&["import", &csv, "--reviewer", REVIEWER]);
+    assert_eq!(run.stderr, "错误：--reviewer 只与 --post 一起使用\n");
+    assert_eq!(env.fingerprint(), before);
+    let out = env.ok(&["import", &csv, "--post", "--reviewer", REVIEWER]);
+    assert_eq!(out, "已导入 9 张凭证（20 行分录），状态：已记账；已存在未重复写入 0 张\n");
+    env.ok(&["verify"]);
+}

@@ -188,3 +188,19 @@ fn the_consolidation_schedule_lists_what_each_county_owes() {
     let env = deadline_scenario();
     insta::assert_snapshot!("schedule_wuhan", env.ok(&["schedule"]));
 }
+
+#[test]
+fn a_bad_budget_file_is_refused_and_nothing_saved() {
+    let env = Env::new_city("fixtures/wuhan");
+    let bad = env.write(
+        "budget.csv",
+        "year,party,fund,income,expenditure\n2023,caidian,resident,0.00,1.00\n2023,wuchang,employee,0.00,1.001\n",
+    );
+    let run = env.run(&["budget", "import", &bad]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("第 2 行：基金 resident 不在本市统筹范围内"), "{}", run.stderr);
+    assert!(run.stderr.contains("第 3 行：经办机构 wuchang 不存在"), "{}", run.stderr);
+    assert!(run.stderr.contains("第 3 行：金额 \"1.001\" 超过两位小数"), "{}", run.stderr);
+    let count: i64 = env.raw().query_row("SELECT COUNT(*) FROM budget", [], |r| r.get(0)).unwrap();
+    assert_eq!(count, 0);
+}

@@ -158,8 +158,10 @@ fn the_xlsx_export_opens_and_its_totals_equal_the_table() {
 fn year_end_is_refused_while_months_are_open_and_december_needs_it() {
     let env = Env::jingmen();
     env.ok(&["import", &fixture("fixtures/jingmen/walkthrough.csv"), "--post", "--reviewer", REVIEWER]);
+    let before = env.fingerprint();
     let run = env.run(&["year-end", "--year", "2023", "--book", "shayang/employee", "--reviewer", REVIEWER]);
     assert_eq!(run.code, 1);
+    assert_eq!(env.fingerprint(), before);
     assert!(run.stderr.contains("shayang/employee 尚有未结账的月份：2023-01、2023-02、"), "{}", run.stderr);
     for month in 1..=11 {
         let period = format!("2023-{month:02}");
