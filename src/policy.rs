@@ -31,6 +31,9 @@ pub struct Reserve {
     pub previous_income: Money,
     /// previous income × threshold.
     pub threshold: Money,
+    /// False when there is no previous year's income to measure the balance against (the
+    /// first pooled year): the standard rate applies.
+    pub threshold_applies: bool,
     pub above_threshold: bool,
     pub rate_permille: u32,
     pub reserve: Money,
@@ -52,7 +55,8 @@ pub fn reserve(
 ) -> Reserve {
     let total = Money::from_fen(budgets.iter().map(|(_, b)| b.fen()).sum());
     let threshold = permille_of(previous_income, rule.threshold_permille);
-    let above = accumulated_balance > threshold;
+    let threshold_applies = previous_income.is_positive();
+    let above = threshold_applies && accumulated_balance > threshold;
     let rate = if above { rule.reduced_rate_permille } else { rule.rate_permille };
     let withheld = permille_of(total, rate);
     let weights: Vec<u64> = budgets.iter().map(|(_, b)| b.fen().max(0) as u64).collect();
@@ -66,6 +70,7 @@ pub fn reserve(
         accumulated_balance,
         previous_income,
         threshold,
+        threshold_applies,
         above_threshold: above,
         rate_permille: rate,
         reserve: withheld,

@@ -92,15 +92,19 @@ pub fn budget_reserve(ctx: &Context, year: i32, fund: &str) -> Result<Outcome, C
         })
         .collect();
     let comparison = if r.above_threshold { "超过" } else { "未超过" };
-    let verdict = format!(
-        "{} 年末累计结余 {} {comparison}上年实际收入 {} 的 {}‰（{}）：按 {}‰ 提取风险储备金",
-        year - 1,
-        r.accumulated_balance.grouped(),
-        r.previous_income.grouped(),
-        rule.threshold_permille,
-        r.threshold.grouped(),
-        r.rate_permille
-    );
+    let verdict = if !r.threshold_applies {
+        format!("{} 年没有实际收入可比（统筹首年）：20% 规则不适用，按 {}‰ 提取风险储备金", year - 1, r.rate_permille)
+    } else {
+        format!(
+            "{} 年末累计结余 {} {comparison}上年实际收入 {} 的 {}‰（{}）：按 {}‰ 提取风险储备金",
+            year - 1,
+            r.accumulated_balance.grouped(),
+            r.previous_income.grouped(),
+            rule.threshold_permille,
+            r.threshold.grouped(),
+            r.rate_permille
+        )
+    };
     Ok(Outcome::ok(format!(
         "{year} 年 {fund} 支出预算 {}，风险储备金 {}\n{verdict}\n{}",
         r.total_budget.grouped(),

@@ -219,6 +219,15 @@ fn gaps_and_assessment_on_the_demo_year() {
     assert_eq!(shayang["gap_remittance"], "25.00");
     let zhanghe = assessment["counties"].as_array().unwrap().iter().find(|c| c["party"] == "zhanghe").unwrap();
     assert_eq!(zhanghe["gap_remittance"], Value::Null, "0 owed: not applicable");
+    // The 20% rule: 2024's reserve measured against 2023's consolidated actual income.
+    let reserve = json(&env, &db, &["budget", "reserve", "--year", "2024", "--fund", "employee"]);
+    let income = fen(&reserve["previous_income"]);
+    assert_eq!(fen(&reserve["threshold"]), (income * 2 + 5) / 10, "20% of last year's income, 四舍五入");
+    assert_eq!(reserve["above_threshold"], fen(&reserve["accumulated_balance"]) > fen(&reserve["threshold"]));
+    let first = json(&env, &db, &["budget", "reserve", "--year", "2023", "--fund", "resident"]);
+    assert_eq!((first["threshold_applies"].as_bool(), first["rate_permille"].as_u64()), (Some(false), Some(50)));
+    // 5% of the 2023 resident budget, which the scenario sets at twelve months of spending.
+    assert_eq!(fen(&first["reserve"]) * 20, fen(&first["total_budget"]));
     let table = env.run_plain(&["--db", &db, "assess", "--year", "2023"]).stdout;
     assert!(table.contains("不适用") && table.contains("一次性上解不计入收入"), "{table}");
 }
