@@ -8,7 +8,6 @@
 use super::events::post_all;
 use super::reconcile::{import_lines, run_and_store};
 use super::{closing, integrity, ledger, CliError, Context, Outcome};
-use crate::calendar::Calendar;
 use crate::domain::balance::trial_balance;
 use crate::domain::chart::{AccountClass, Chart};
 use crate::domain::city::City;
@@ -90,7 +89,7 @@ pub fn run(ctx: &Context, which: DemoCity) -> Result<Outcome, CliError> {
     }
     let city = store.reader().city()?;
     let chart = store.reader().chart()?;
-    let calendar = Calendar::embedded();
+    let calendar = ctx.calendar()?;
     let year = scenario::generate(&city, &chart, &calendar, DEMO_YEAR).map_err(|e| CliError::refused(e.to_string()))?;
     {
         let mut writer = store.writer()?;

@@ -51,6 +51,10 @@ pub struct Cli {
     /// Who is doing this (recorded as 制单人/审核人/记账人).
     #[arg(long, global = true, env = "FUNDPOOL_OPERATOR")]
     pub operator: Option<String>,
+    /// A folder of working-day calendar files (YYYY.toml) to use instead of the built-in
+    /// 2022–2025 ones, e.g. to add next year's holidays without rebuilding.
+    #[arg(long, global = true, env = "FUNDPOOL_CALENDAR")]
+    pub calendar: Option<PathBuf>,
     /// Output: table (default), json, csv, or xlsx (reports only, with --output).
     #[arg(long, global = true, value_enum, default_value = "table")]
     pub format: FormatArg,
@@ -420,6 +424,8 @@ pub struct Context {
     pub format: OutputFormat,
     /// `--format xlsx` was asked for (reports write a spreadsheet).
     pub xlsx: bool,
+    /// The calendar folder given with --calendar, if any.
+    pub calendar: Option<PathBuf>,
     /// "Now" for timestamps: FUNDPOOL_NOW when set (tests), else the clock.
     pub now: String,
     /// Whether standard error is a terminal (progress bars only then).
@@ -438,6 +444,27 @@ impl Context {
     /// The same context acting as someone else (the demo plays several staff).
     fn as_operator(&self, name: &str) -> Context {
         Context { operator: Some(name.to_string()), ..self.clone() }
+    }
+
+    /// The working-day calendar: the --calendar folder, or the built-in years.
+    fn calendar(&self) -> Result<crate::calendar::Calendar, CliError> {
+        let Some(dir) = &self.calendar else { return Ok(crate::calendar::Calendar::embedded()) };
+        let entries = std::fs::read_dir(dir)
+            .map_err(|e| CliError::refused(format!("无法读取日历目录 {}：{e}", dir.display())))?;
+        let mut files = Vec::new();
+        for entry in entries {
+            let path = entry.map_err(|e| CliError::refused(e.to_string()))?.path();
+            if path.extension().is_some_and(|e| e == "toml") {
+                let text = std::fs::read_to_string(&path)
+                    .map_err(|e| CliError::refused(format!("无法读取 {}：{e}", path.display())))?;
+                files.push((path.display().to_string(), text));
+            }
+        }
+        if files.is_empty() {
+            return Err(CliError::refused(format!("日历目录 {} 中没有 YYYY.toml 文件", dir.display())));
+        }
+        crate::calendar::Calendar::from_files(files.iter().map(|(n, t)| (n.as_str(), t.as_str())))
+            .map_err(|e| CliError::refused(e.to_string()))
     }
 
     fn open(&self) -> Result<Store, CliError> {
@@ -467,6 +494,7 @@ pub fn run(cli: Cli) -> Result<Outcome, CliError> {
         operator: cli.operator,
         format,
         xlsx,
+        calendar: cli.calendar,
         now,
         interactive: std::io::stderr().is_terminal(),
     };

@@ -3,7 +3,6 @@
 //! monitor (exit 4 when something is overdue).
 
 use super::{exit, CliError, Context, Outcome};
-use crate::calendar::Calendar;
 use crate::domain::ids::{parse_date, PartyKind, Period};
 use crate::money::Money;
 use crate::plan::deadlines::{obligations, Input, Status};
@@ -266,7 +265,7 @@ pub fn export(ctx: &Context, fund: &str, q: &str, output: Option<&Path>) -> Resu
     let q = quarter(q)?;
     let store = ctx.open()?;
     let city = store.reader().city()?;
-    let calendar = Calendar::embedded();
+    let calendar = ctx.calendar()?;
     let plans: Vec<Plan> = store.reader().plans()?.into_iter().filter(|p| p.fund == fund && p.quarter == q).collect();
     if plans.is_empty() {
         return Err(CliError::refused(format!("没有 {fund} {q} 的用款计划")));
@@ -382,7 +381,7 @@ pub fn schedule(ctx: &Context, party: Option<&str>, fund: Option<&str>) -> Resul
         &openings,
         &store.reader().instruments()?,
         &store.reader().budgets()?,
-        &Calendar::embedded(),
+        &ctx.calendar()?,
     )
     .map_err(|e| CliError::refused(e.to_string()))?;
     let items: Vec<_> =
@@ -413,7 +412,7 @@ pub fn deadlines(ctx: &Context, as_of: &str, party: Option<&str>) -> Result<Outc
     let as_of = parse_date(as_of).map_err(CliError::refused)?;
     let store = ctx.open()?;
     let city = store.reader().city()?;
-    let calendar = Calendar::embedded();
+    let calendar = ctx.calendar()?;
     let events = parsed_events(&store)?;
     let plans = store.reader().plans()?;
     let budgets = store.reader().budgets()?;

@@ -204,3 +204,23 @@ fn a_bad_budget_file_is_refused_and_nothing_saved() {
     let count: i64 = env.raw().query_row("SELECT COUNT(*) FROM budget", [], |r| r.get(0)).unwrap();
     assert_eq!(count, 0);
 }
+
+#[test]
+fn a_date_outside_the_calendar_is_refused_and_a_new_year_can_be_added() {
+    let env = Env::new_city("fixtures/wuhan");
+    let run = env.run(&["deadlines", "--as-of", "2026-03-02"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("工作日历没有 2026 年的节假日安排"), "{}", run.stderr);
+    // A folder with the 2025 file and plain-weekday files for 2026 and 2027 (both start on a
+    // weekday and have 52 weeks and one weekday: 261 working days).
+    let dir = env.path("calendar");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::copy(fixture("fixtures/calendar/2025.toml"), dir.join("2025.toml")).unwrap();
+    for year in [2026, 2027] {
+        let text = format!("year = {year}\nholidays = []\nmakeup_days = []\nworking_days = 261\n");
+        std::fs::write(dir.join(format!("{year}.toml")), text).unwrap();
+    }
+    let run = env.run(&["--calendar", dir.to_str().unwrap(), "deadlines", "--as-of", "2026-03-02"]);
+    assert!(run.code == 0 || run.code == 4, "{}", run.stderr);
+    assert!(run.stdout.starts_with("截至 2026-03-02 的期限监控"), "{}", run.stdout);
+}
