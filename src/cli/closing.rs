@@ -34,9 +34,11 @@ pub fn close(
     book: Option<&str>,
     accept_differences: bool,
     reason: Option<&str>,
+    on: Option<&str>,
 ) -> Result<Outcome, CliError> {
     let operator = ctx.operator()?;
     let period = parse_period(period)?;
+    let on = ctx.business_date(on)?;
     let reason = reason.map(str::trim).filter(|r| !r.is_empty());
     match (accept_differences, reason) {
         (true, None) => {
@@ -132,7 +134,7 @@ pub fn close(
     for book in &to_close {
         writer.close_period(book, period, operator, &ctx.now)?;
     }
-    writer.insert_seal(period, "close", &books_json, run_id, recorded_reason, Some(&hash), operator, &ctx.now)?;
+    writer.insert_seal(period, "close", &books_json, run_id, recorded_reason, Some(&hash), operator, &ctx.now, on)?;
     writer.commit()?;
     let mut text = format!("已结账 {period}：{} 个账簿；封存哈希 {}…", to_close.len(), &hash[..16]);
     if let Some(id) = run_id {
@@ -169,7 +171,8 @@ pub fn reopen(ctx: &Context, period: &str, reason: &str) -> Result<Outcome, CliE
         writer.reopen_period(book, period)?;
     }
     let books_json = serde_json::to_string(&listed).unwrap_or_default();
-    writer.insert_seal(period, "reopen", &books_json, None, Some(reason), None, operator, &ctx.now)?;
+    let today = ctx.business_date(None)?;
+    writer.insert_seal(period, "reopen", &books_json, None, Some(reason), None, operator, &ctx.now, today)?;
     writer.commit()?;
     Ok(Outcome::ok(format!("已反结账 {period}：{} 个账簿；理由已记入封存记录\n", books.len())))
 }

@@ -14,6 +14,7 @@ use crate::domain::city::City;
 use crate::domain::ids::{BookCode, PartyKind, Period};
 use crate::import::events::PlacedEvent;
 use crate::money::Money;
+use crate::plan::Step;
 use crate::reconcile::{Report, Severity};
 use crate::render::table;
 use crate::scenario::{self, Anomaly, Year};
@@ -116,7 +117,11 @@ pub fn run(ctx: &Context, which: DemoCity) -> Result<Outcome, CliError> {
     }
     progress.finish_and_clear();
     let verified = integrity::verify(&maker).map(|o| o.stdout).unwrap_or_else(|e| e.message);
-    Ok(Outcome::ok(summary(ctx, &store, &city, &chart, &year, &results, &verified)?))
+    let mut text = summary(ctx, &store, &city, &chart, &year, &results, &verified)?;
+    let deadlines = deadline_summary(&store, &city, &calendar)?;
+    let at = text.find("\n校验：").unwrap_or(text.len());
+    text.insert_str(at, &deadlines);
+    Ok(Outcome::ok(text))
 }
 
 fn run_month(ctx: &Context, store: &mut Store, year: &Year, month: &scenario::Month) -> Result<MonthResult, CliError> {
@@ -151,21 +156,24 @@ fn run_month(ctx: &Context, store: &mut Store, year: &Year, month: &scenario::Mo
         // 期末结转 before December is reconciled and closed.
         closing::year_end(ctx, month.period.year, None, REVIEWER)?;
     }
+    record_plans(store, &month.plans)?;
     let (report, run_id) = run_and_store(store, ctx, month.period, None, None)?;
+    let on = month.close_on.to_string();
+    let on = Some(on.as_str());
     let closed = if report.differences() == 0 {
-        closing::close(ctx, &month.period.to_string(), None, false, None)?;
+        closing::close(ctx, &month.period.to_string(), None, false, None, on)?;
         "已结账".to_string()
     } else {
         // The close is refused; the finance office explains the differences (the corrections
         // follow next month) and closes with the reason on record.
-        let refused = closing::close(ctx, &month.period.to_string(), None, false, None).is_err();
+        let refused = closing::close(ctx, &month.period.to_string(), None, false, None, on).is_err();
         let reason: Vec<&str> = year
             .anomalies
             .iter()
             .filter(|a| a.period == month.period && a.severity == "difference")
             .map(|a| a.description.as_str())
             .collect();
-        closing::close(ctx, &month.period.to_string(), None, true, Some(&reason.join("；")))?;
+        closing::close(ctx, &month.period.to_string(), None, true, Some(&reason.join("；")), on)?;
         if refused {
             "结账被拒；说明理由后结账".to_string()
         } else {
@@ -180,6 +188,80 @@ fn run_month(ctx: &Context, store: &mut Store, year: &Year, month: &scenario::Mo
         run_id,
         closed,
     })
+}
+
+/// Next quarter's plans, made this month, through their whole workflow on their dates.
+fn record_plans(store: &mut Store, plans: &[scenario::PlanEntry]) -> Result<(), CliError> {
+    if plans.is_empty() {
+        return Ok(());
+    }
+    let mut writer = store.writer()?;
+    for plan in plans {
+        let id = writer
+            .insert_plan(
+                &plan.party,
+                &plan.fund,
+                plan.quarter,
+                plan.total,
+                &plan.lines,
+                MAKER,
+                &plan.submitted_on.to_string(),
+            )?
+            .ok_or_else(|| {
+                CliError::refused(format!("{} {} {} 的用款计划重复", plan.party, plan.fund, plan.quarter))
+            })?;
+        writer.record_step(id, Step::Submit, MAKER, plan.submitted_on)?;
+        writer.record_step(id, Step::Combine, "市医保经办机构", plan.combined_on)?;
+        writer.record_step(id, Step::Approve, "市医保局", plan.approved_on)?;
+        writer.record_step(id, Step::Check, "市财政局", plan.checked_on)?;
+    }
+    writer.commit()?;
+    Ok(())
+}
+
+/// The deadline monitor at the end of the year: how many obligations were met on time, late,
+/// or not at all, and which.
+fn deadline_summary(store: &Store, city: &City, calendar: &crate::calendar::Calendar) -> Result<String, CliError> {
+    use crate::plan::deadlines::{obligations, Input, Status};
+    let events: Vec<crate::posting::event::Event> =
+        store.reader().events()?.iter().filter_map(|raw| raw.parse().ok()).collect();
+    let plans = store.reader().plans()?;
+    let budgets = store.reader().budgets()?;
+    let instruments = store.reader().instruments()?;
+    let closed_on = store.reader().close_dates()?;
+    let as_of = chrono::NaiveDate::from_ymd_opt(DEMO_YEAR, 12, 31).expect("valid date");
+    let input = Input {
+        city,
+        calendar,
+        as_of,
+        events: &events,
+        plans: &plans,
+        budgets: &budgets,
+        instruments: &instruments,
+        closed_on: &closed_on,
+    };
+    let list = obligations(&input).map_err(|e| CliError::refused(e.to_string()))?;
+    let due: Vec<_> = list.iter().filter(|o| o.due <= as_of).collect();
+    let count = |f: &dyn Fn(&Status) -> bool| due.iter().filter(|o| f(&o.status)).count();
+    let mut out = format!(
+        "\n期限监控（截至 {as_of}，TS 23）：{} 项到期义务，按时完成 {}，逾期完成 {}，已逾期 {}\n",
+        due.len(),
+        count(&|s| *s == Status::Met),
+        count(&|s| matches!(s, Status::MetLate(_))),
+        count(&|s| *s == Status::Overdue)
+    );
+    for o in due.iter().filter(|o| !matches!(o.status, Status::Met)) {
+        out.push_str(&format!(
+            "  {} {} {} {}：期限 {}，{}\n",
+            o.rule,
+            city.short_name(&o.party),
+            o.fund,
+            o.what,
+            o.due,
+            o.status.label()
+        ));
+    }
+    Ok(out)
 }
 
 fn found(anomaly: &Anomaly, results: &[MonthResult]) -> bool {

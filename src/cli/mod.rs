@@ -154,6 +154,9 @@ pub enum Command {
         /// Why the differences are accepted (recorded in the seal).
         #[arg(long)]
         reason: Option<String>,
+        /// The date the month is closed on (default: today).
+        #[arg(long)]
+        on: Option<String>,
     },
     /// Statements: balance sheet, income and expenditure, trial balance; of a book or consolidated.
     Report {
@@ -446,6 +449,12 @@ impl Context {
         Context { operator: Some(name.to_string()), ..self.clone() }
     }
 
+    /// The business date of an action: the date given, or today's.
+    fn business_date(&self, on: Option<&str>) -> Result<chrono::NaiveDate, CliError> {
+        let text = on.unwrap_or_else(|| self.now.get(..10).unwrap_or(&self.now));
+        crate::domain::ids::parse_date(text).map_err(CliError::refused)
+    }
+
     /// The working-day calendar: the --calendar folder, or the built-in years.
     fn calendar(&self) -> Result<crate::calendar::Calendar, CliError> {
         let Some(dir) = &self.calendar else { return Ok(crate::calendar::Calendar::embedded()) };
@@ -523,8 +532,8 @@ pub fn run(cli: Cli) -> Result<Outcome, CliError> {
         Command::Journal { range, all } => reports::journal(&ctx, &range, all),
         Command::Account { range, account } => reports::account(&ctx, &range, &account),
         Command::TrialBalance { range } => reports::trial_balance(&ctx, &range),
-        Command::Close { period, book, accept_differences, reason } => {
-            closing::close(&ctx, &period, book.as_deref(), accept_differences, reason.as_deref())
+        Command::Close { period, book, accept_differences, reason, on } => {
+            closing::close(&ctx, &period, book.as_deref(), accept_differences, reason.as_deref(), on.as_deref())
         }
         Command::Reopen { period, reason } => closing::reopen(&ctx, &period, &reason),
         Command::Report { kind, book, fund, consolidated, period, year, output } => {

@@ -11,17 +11,10 @@ use crate::plan::{advance, allocation_events, check_lines, withheld, Plan, PlanL
 use crate::posting::event::{Event, EventKind, RawEvent};
 use crate::render::{self, OutputFormat};
 use crate::store::Store;
-use chrono::NaiveDate;
 use std::path::Path;
 
 fn quarter(text: &str) -> Result<Quarter, CliError> {
     Quarter::parse(text).map_err(CliError::refused)
-}
-
-/// The business date of a step: `--on`, or today.
-fn on_date(ctx: &Context, on: Option<&str>) -> Result<NaiveDate, CliError> {
-    let text = on.unwrap_or_else(|| ctx.now.get(..10).unwrap_or(&ctx.now));
-    parse_date(text).map_err(CliError::refused)
 }
 
 /// `MONTH:CATEGORY:AMOUNT`, e.g. `2023-04:inpatient:20000000.00`.
@@ -164,7 +157,7 @@ pub fn step(
 ) -> Result<Outcome, CliError> {
     let operator = ctx.operator()?;
     let q = quarter(q)?;
-    let on = on_date(ctx, on)?;
+    let on = ctx.business_date(on)?;
     let mut store = ctx.open()?;
     let city = store.reader().city()?;
     let plans: Vec<Plan> = store.reader().plans()?.into_iter().filter(|p| p.fund == fund && p.quarter == q).collect();

@@ -3,12 +3,13 @@
 //! matured deposits and monthly allocations, with the statements the other parties would send.
 
 use super::rng::Rng;
-use super::{Anomaly, KeyedStatement, Month, Reversal, Year};
+use super::{Anomaly, KeyedStatement, Month, PlanEntry, Reversal, Year};
 use crate::calendar::{Calendar, CalendarError};
 use crate::domain::chart::{Chart, Side};
 use crate::domain::city::City;
 use crate::domain::ids::{BookCode, PartyKind, Period};
 use crate::money::{allocate_largest_remainder, Money};
+use crate::plan::{PlanLine, Quarter};
 use crate::posting::event::RawEvent;
 use crate::posting::{post_event, Instruments, PostingContext};
 use crate::reconcile::{Source, StatementLine};
@@ -24,8 +25,11 @@ fn per_capita(fund: &str) -> i64 {
     }
 }
 
-/// Seasonal shape of spending by month (per mille).
-const SEASON: [i64; 13] = [1000, 1050, 920, 1000, 1000, 1000, 1020, 1040, 1030, 1000, 970, 1000, 1120];
+/// Seasonal shape of spending by month (per mille), January to December.
+const SEASON: [i64; 12] = [1050, 920, 1000, 1000, 1000, 1020, 1040, 1030, 1000, 970, 1000, 1120];
+
+/// Months planned ahead: this year and the next year's first quarter (1..=15).
+const PLANNED: usize = 16;
 
 /// Spending categories and their shares (per mille) by fund.
 fn categories(maternity: bool) -> Vec<(&'static str, u64, u32)> {
@@ -105,8 +109,9 @@ pub struct Generator<'a> {
     anomalies: Vec<Anomaly>,
     /// Running bank balance of each agency 支出户.
     bank: BTreeMap<BookCode, i64>,
-    /// Planned payments per (party, fund) for months 1..=13 (13: January of the next year).
-    planned: BTreeMap<(String, String), [i64; 14]>,
+    /// Planned payments per (party, fund) for months 1..=15 (13–15: next year's first quarter);
+    /// index 0 holds the monthly base.
+    planned: BTreeMap<(String, String), [i64; PLANNED]>,
     /// Events whose 1003 movement the bank did not make (corrections), and 1-分 slips.
     no_bank_line: BTreeSet<String>,
     bank_slip: BTreeMap<String, i64>,
@@ -127,11 +132,17 @@ impl<'a> Generator<'a> {
         let mut agencies = vec![city_code.clone()];
         agencies.extend(counties.iter().cloned());
         let months = (0..=12)
-            .map(|m| Month {
-                period: if m == 0 { Period::new(year - 1, 12) } else { Period::new(year, m) }.expect("valid month"),
-                reversals: vec![],
-                events: vec![],
-                statements: vec![],
+            .map(|m| {
+                let period =
+                    if m == 0 { Period::new(year - 1, 12) } else { Period::new(year, m) }.expect("valid month");
+                Month {
+                    period,
+                    plans: vec![],
+                    close_on: calendar.nth_working_day_after(period.last_day(), 5).unwrap_or(period.last_day()),
+                    reversals: vec![],
+                    events: vec![],
+                    statements: vec![],
+                }
             })
             .collect();
         Generator {
@@ -187,10 +198,10 @@ impl<'a> Generator<'a> {
                     continue;
                 }
                 let base = insured as i64 * per_capita(&fund);
-                let mut planned = [0i64; 14];
+                let mut planned = [0i64; PLANNED];
                 planned[0] = base;
                 for (m, slot) in planned.iter_mut().enumerate().skip(1) {
-                    let seasonal = base * SEASON[if m == 13 { 1 } else { m }] / 1000;
+                    let seasonal = base * SEASON[(m - 1) % 12] / 1000;
                     *slot = self.rng.vary(seasonal, 960, 1040) / 100 * 100;
                 }
                 self.planned.insert((party, fund.clone()), planned);
@@ -208,6 +219,7 @@ impl<'a> Generator<'a> {
 
     pub fn run(mut self) -> Result<Year, CalendarError> {
         self.plan_budgets();
+        self.spending_plans()?;
         self.opening()?;
         for month in 1..=12u32 {
             self.month(month)?;
@@ -284,7 +296,10 @@ impl<'a> Generator<'a> {
                 if base == 0 {
                     continue;
                 }
-                let special = self.rng.vary(base * 3, 900, 1100) / 100 * 100;
+                // About three months of spending, on top of whatever the city lets a county keep
+                // (Wuhan: three months), so every county has a balance to remit in January.
+                let kept = if party == self.city_code { 0 } else { i64::from(self.city.settings.reserve_months_kept) };
+                let special = self.rng.vary(base * 3, 900, 1100) / 100 * 100 + kept * base;
                 let expenditure = self.planned[&(party.clone(), fund.clone())][1] * 12 / 10;
                 self.push(
                     0,
@@ -824,6 +839,66 @@ impl<'a> Generator<'a> {
                     .with("amount", yuan(principal + interest))
                     .with("received_on", received),
             );
+        }
+        Ok(())
+    }
+
+    /// The working day on or before `day`.
+    fn on_or_before(&self, day: NaiveDate) -> Result<NaiveDate, CalendarError> {
+        let mut current = day;
+        while !self.calendar.is_working_day(current)? {
+            current = current.pred_opt().expect("valid date");
+        }
+        Ok(current)
+    }
+
+    /// Every agency's plan for each quarter, made in the third month of the quarter before:
+    /// submitted by the 14th, combined by the 20th, approved and re-checked days later. One
+    /// county's third-quarter employee plan comes in two working days late.
+    fn spending_plans(&mut self) -> Result<(), CalendarError> {
+        let maternity = |fund: &str| self.city.fund(fund).is_some_and(|f| f.includes_maternity);
+        let quarters = [(self.year, 1), (self.year, 2), (self.year, 3), (self.year, 4), (self.year + 1, 1)];
+        for (index, (year, number)) in quarters.into_iter().enumerate() {
+            let quarter = Quarter { year, number };
+            let planning = quarter.planning_month();
+            let month_index = if planning.year < self.year { 0 } else { planning.month as usize };
+            let fifteenth = quarter.submission_due();
+            let on_time = self.on_or_before(fifteenth.pred_opt().expect("valid"))?;
+            let late = self.calendar.nth_working_day_after(fifteenth, 2)?;
+            let combined_on = self.on_or_before(quarter.combination_due())?.max(late);
+            let approved_on = self.calendar.nth_working_day_after(combined_on, 2)?;
+            let checked_on = self.calendar.nth_working_day_after(approved_on, 1)?;
+            let first = (quarter.year - self.year) as usize * 12 + (quarter.number as usize - 1) * 3 + 1;
+            let entries: Vec<PlanEntry> = self
+                .planned
+                .iter()
+                .map(|((party, fund), planned)| {
+                    let cats = categories(maternity(fund));
+                    let weights: Vec<u64> = cats.iter().map(|c| c.1).collect();
+                    let mut lines = Vec::new();
+                    for (offset, month) in quarter.months().into_iter().enumerate() {
+                        let parts = allocate_largest_remainder(Money::from_fen(planned[first + offset]), &weights)
+                            .expect("weights are positive");
+                        for ((category, _, _), amount) in cats.iter().zip(parts) {
+                            lines.push(PlanLine { month, category: category.to_string(), amount });
+                        }
+                    }
+                    let total = Money::from_fen(lines.iter().map(|l| l.amount.fen()).sum());
+                    let is_late = index == 2 && fund == "employee" && self.counties.get(1) == Some(party);
+                    PlanEntry {
+                        party: party.clone(),
+                        fund: fund.clone(),
+                        quarter,
+                        total,
+                        lines,
+                        submitted_on: if is_late { late } else { on_time },
+                        combined_on,
+                        approved_on,
+                        checked_on,
+                    }
+                })
+                .collect();
+            self.months[month_index].plans.extend(entries);
         }
         Ok(())
     }

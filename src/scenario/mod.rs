@@ -36,10 +36,28 @@ pub struct KeyedStatement {
     pub line: StatementLine,
 }
 
+/// A spending plan made in a month, with the dates of its workflow steps.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanEntry {
+    pub party: String,
+    pub fund: String,
+    pub quarter: crate::plan::Quarter,
+    pub total: crate::money::Money,
+    pub lines: Vec<crate::plan::PlanLine>,
+    pub submitted_on: chrono::NaiveDate,
+    pub combined_on: chrono::NaiveDate,
+    pub approved_on: chrono::NaiveDate,
+    pub checked_on: chrono::NaiveDate,
+}
+
 /// One month of the year: what happens, in the order staff do it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Month {
     pub period: Period,
+    /// Next quarter's spending plans, made this month.
+    pub plans: Vec<PlanEntry>,
+    /// The day the month is closed, once its statements are in: the fifth working day after.
+    pub close_on: chrono::NaiveDate,
     /// Corrections of earlier months' vouchers, made before this month's events.
     pub reversals: Vec<Reversal>,
     pub events: Vec<RawEvent>,

@@ -22,6 +22,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../schema/0002_events.sql"),
     include_str!("../../schema/0003_reconcile.sql"),
     include_str!("../../schema/0004_plans.sql"),
+    include_str!("../../schema/0005_close_dates.sql"),
 ];
 
 #[derive(Debug, thiserror::Error)]

@@ -182,10 +182,11 @@ impl Reader<'_> {
         .collect()
     }
 
-    /// When each month was first closed (the date of its close seal), for every month closed.
+    /// When each month was first closed (the business date given to `close`), per month.
     pub fn close_dates(&self) -> Result<Vec<(Period, NaiveDate)>> {
-        let mut stmt =
-            self.conn.prepare("SELECT period, MIN(sealed_at) FROM seal WHERE action = 'close' GROUP BY period")?;
+        let mut stmt = self.conn.prepare(
+            "SELECT period, MIN(COALESCE(closed_on, substr(sealed_at, 1, 10))) FROM seal WHERE action = 'close' GROUP BY period",
+        )?;
         let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
         rows.map(|row| {
             let (period, at) = row?;

@@ -142,10 +142,12 @@ impl Writer<'_> {
         hash: Option<&str>,
         by: &str,
         now: &str,
+        on: NaiveDate,
     ) -> Result<()> {
         self.tx.execute(
-            "INSERT INTO seal (period, action, books, run_id, reason, hash, sealed_by, sealed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            params![period.to_string(), action, books, run_id, reason, hash, by, now],
+            "INSERT INTO seal (period, action, books, run_id, reason, hash, sealed_by, sealed_at, closed_on) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![period.to_string(), action, books, run_id, reason, hash, by, now, on.to_string()],
         )?;
         Ok(())
     }

@@ -16,6 +16,14 @@ fn the_jingmen_year() {
     insta::assert_snapshot!("jingmen_2023_demo_summary", run.stdout);
     assert!(!run.stdout.contains("未发现"), "every anomaly must be found");
     assert_eq!(run.stdout.matches("[已发现]").count(), 4);
+    // The one late plan, and nothing else, in the deadline monitor (fixtures/jingmen/README.md).
+    assert!(
+        run.stdout.contains(
+            "逾期完成 1，已逾期 0\n  TS 14 掇刀区 employee 2023Q3 用款计划报送：期限 2023-06-15，逾期 2 个工作日完成\n"
+        ),
+        "{}",
+        run.stdout
+    );
 
     let db = demo_db(&env);
     let ok = |args: &[&str]| {
