@@ -222,25 +222,9 @@ fn record_plans(store: &mut Store, plans: &[scenario::PlanEntry]) -> Result<(), 
 /// The deadline monitor at the end of the year: how many obligations were met on time, late,
 /// or not at all, and which.
 fn deadline_summary(store: &Store, city: &City, calendar: &crate::calendar::Calendar) -> Result<String, CliError> {
-    use crate::plan::deadlines::{obligations, Input, Status};
-    let events: Vec<crate::posting::event::Event> =
-        store.reader().events()?.iter().filter_map(|raw| raw.parse().ok()).collect();
-    let plans = store.reader().plans()?;
-    let budgets = store.reader().budgets()?;
-    let instruments = store.reader().instruments()?;
-    let closed_on = store.reader().close_dates()?;
+    use crate::plan::deadlines::Status;
     let as_of = chrono::NaiveDate::from_ymd_opt(DEMO_YEAR, 12, 31).expect("valid date");
-    let input = Input {
-        city,
-        calendar,
-        as_of,
-        events: &events,
-        plans: &plans,
-        budgets: &budgets,
-        instruments: &instruments,
-        closed_on: &closed_on,
-    };
-    let list = obligations(&input).map_err(|e| CliError::refused(e.to_string()))?;
+    let list = super::plans::obligations_as_of(store, calendar, as_of)?;
     let due: Vec<_> = list.iter().filter(|o| o.due <= as_of).collect();
     let count = |f: &dyn Fn(&Status) -> bool| due.iter().filter(|o| f(&o.status)).count();
     let mut out = format!(

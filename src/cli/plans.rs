@@ -3,14 +3,16 @@
 //! monitor (exit 4 when something is overdue).
 
 use super::{exit, CliError, Context, Outcome};
+use crate::calendar::Calendar;
 use crate::domain::ids::{parse_date, PartyKind, Period};
 use crate::money::Money;
-use crate::plan::deadlines::{obligations, Input, Status};
+use crate::plan::deadlines::{obligations, Input, Obligation, Status};
 use crate::plan::schedule::consolidation_schedule;
 use crate::plan::{advance, allocation_events, check_lines, withheld, Plan, PlanLine, Quarter, Step};
 use crate::posting::event::{Event, EventKind, RawEvent};
 use crate::render::{self, OutputFormat};
 use crate::store::Store;
+use chrono::NaiveDate;
 use std::path::Path;
 
 fn quarter(text: &str) -> Result<Quarter, CliError> {
@@ -401,19 +403,21 @@ pub fn schedule(ctx: &Context, party: Option<&str>, fund: Option<&str>) -> Resul
     }))
 }
 
-pub fn deadlines(ctx: &Context, as_of: &str, party: Option<&str>) -> Result<Outcome, CliError> {
-    let as_of = parse_date(as_of).map_err(CliError::refused)?;
-    let store = ctx.open()?;
+/// Every obligation of the as-of day's year, read from the store.
+pub(super) fn obligations_as_of(
+    store: &Store,
+    calendar: &Calendar,
+    as_of: NaiveDate,
+) -> Result<Vec<Obligation>, CliError> {
     let city = store.reader().city()?;
-    let calendar = ctx.calendar()?;
-    let events = parsed_events(&store)?;
+    let events = parsed_events(store)?;
     let plans = store.reader().plans()?;
     let budgets = store.reader().budgets()?;
     let instruments = store.reader().instruments()?;
     let closed_on = store.reader().close_dates()?;
     let input = Input {
         city: &city,
-        calendar: &calendar,
+        calendar,
         as_of,
         events: &events,
         plans: &plans,
@@ -421,7 +425,14 @@ pub fn deadlines(ctx: &Context, as_of: &str, party: Option<&str>) -> Result<Outc
         instruments: &instruments,
         closed_on: &closed_on,
     };
-    let list = obligations(&input).map_err(|e| CliError::refused(e.to_string()))?;
+    obligations(&input).map_err(|e| CliError::refused(e.to_string()))
+}
+
+pub fn deadlines(ctx: &Context, as_of: &str, party: Option<&str>) -> Result<Outcome, CliError> {
+    let as_of = parse_date(as_of).map_err(CliError::refused)?;
+    let store = ctx.open()?;
+    let city = store.reader().city()?;
+    let list = obligations_as_of(&store, &ctx.calendar()?, as_of)?;
     let list: Vec<_> = list.into_iter().filter(|o| party.is_none_or(|p| o.party == p)).collect();
     let overdue = list.iter().filter(|o| o.status == Status::Overdue).count();
     let text = match ctx.format {

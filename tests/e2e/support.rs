@@ -52,27 +52,21 @@ impl Env {
     }
 
     pub fn run_as(&self, operator: &str, args: &[&str]) -> Run {
-        let output = Command::new(env!("CARGO_BIN_EXE_fundpool"))
-            .arg("--db")
-            .arg(self.db())
-            .args(args)
-            .env("FUNDPOOL_OPERATOR", operator)
-            .env("FUNDPOOL_NOW", NOW)
-            .current_dir(self.dir.path())
-            .output()
-            .expect("run fundpool");
-        Run {
-            code: output.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        }
+        let db = self.db().display().to_string();
+        let mut full = vec!["--db", db.as_str()];
+        full.extend_from_slice(args);
+        self.command(operator, &full)
     }
 
     /// Runs `fundpool ARGS` in the folder without naming a database (for `demo`).
     pub fn run_plain(&self, args: &[&str]) -> Run {
+        self.command(MAKER, args)
+    }
+
+    fn command(&self, operator: &str, args: &[&str]) -> Run {
         let output = Command::new(env!("CARGO_BIN_EXE_fundpool"))
             .args(args)
-            .env("FUNDPOOL_OPERATOR", MAKER)
+            .env("FUNDPOOL_OPERATOR", operator)
             .env("FUNDPOOL_NOW", NOW)
             .current_dir(self.dir.path())
             .output()
