@@ -182,6 +182,11 @@ pub fn single(ctx: &Context, kind: &str, args: &[String]) -> Result<Outcome, Cli
             post = true;
             continue;
         }
+        if ["db", "operator", "format", "calendar"].contains(&name) {
+            return Err(CliError::refused(format!(
+                "全局参数 --{name} 须写在 event 之前，例如 fundpool --{name} … event {kind} --id …"
+            )));
+        }
         let value = words.next().ok_or_else(|| CliError::refused(format!("--{name} 缺少值")))?;
         match name {
             "reviewer" => reviewer = Some(value.clone()),

@@ -189,3 +189,11 @@ fn forward_mode_is_a_city_setting() {
     ]);
     insta::assert_snapshot!("event_allocate_to_county_pass_through", out);
 }
+
+#[test]
+fn global_flags_after_the_event_kind_get_a_clear_error() {
+    let env = Env::jingmen();
+    let run = env.run(&["event", "transfer_out", "--id", "T", "--db", "other.db"]);
+    assert_eq!(run.code, 1);
+    assert_eq!(run.stderr, "错误：全局参数 --db 须写在 event 之前，例如 fundpool --db … event transfer_out --id …\n");
+}
