@@ -363,7 +363,7 @@ fn summary(
     }
     let db = ctx.db.display();
     out.push_str(&format!(
-        "\n演示账套：{db}\n接着可以试试：\n  fundpool --db {db} journal --book city/employee --period 2023-01\n  \
+        "\n演示账套：{db}\n接着可以试试（fundpool 即 cargo build --release 生成的 target/release/fundpool）：\n  fundpool --db {db} journal --book city/employee --period 2023-01\n  \
          fundpool --db {db} trial-balance --book city/employee --period 2023-12\n  \
          fundpool --db {db} account --book city/employee --account 1004 --from 2023-01 --to 2023-03\n  \
          fundpool --db {db} --operator 你的名字 reconcile --period 2023-04\n  \
