@@ -41,16 +41,6 @@ impl AccountClass {
             _ => None,
         }
     }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            AccountClass::Asset => "资产",
-            AccountClass::Liability => "负债",
-            AccountClass::NetAssets => "净资产",
-            AccountClass::Revenue => "收入",
-            AccountClass::Expense => "支出",
-        }
-    }
 }
 
 /// The side on which an account normally carries its balance (余额方向).
