@@ -5,6 +5,7 @@
 //! core (`money`, `domain`) never touches a file, the clock, the terminal or the database;
 //! `store` alone speaks SQLite; `cli` alone reads the environment and writes to the terminal.
 
+pub mod app;
 pub mod calendar;
 pub mod cli;
 pub mod domain;

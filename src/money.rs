@@ -18,7 +18,7 @@ pub struct Money(i64);
 /// Why a piece of text is not an amount.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MoneyError {
-    #[error("金额 \"{0}\" 不是数字（应写作 1234.56，不带千分位或货币符号）")]
+    #[error("金额 \"{0}\" 不是有效金额（应写作 1234.56 或 1,234.56：最多 13 位整数、2 位小数，不带货币符号）")]
     NotANumber(String),
     #[error("金额 \"{0}\" 超过两位小数（金额精确到分）")]
     TooManyDecimals(String),
@@ -47,24 +47,63 @@ impl Money {
         self.0 > 0
     }
 
-    /// Parses `1234.56`, `-12.5`, `7`: at most two decimals, no thousands separators.
-    /// The text is read as an exact decimal; nothing goes through floating point.
+    /// The largest amount one line may carry: 13 digits of 元 (9,999,999,999,999.99).
+    pub const MAX_LINE: Money = Money(999_999_999_999_999);
+
+    /// Parses `1234.56`, `-12.5`, `7`, `1,234.56`: an optional minus, 1 to 13 digits of 元
+    /// (thousands separators allowed only as full groups of three), and at most two decimals
+    /// after a point that has digits on both sides. Nothing goes through floating point.
     pub fn parse(text: &str) -> Result<Money, MoneyError> {
+        let quoted = || crate::domain::ids::quote(text);
         let trimmed = text.trim();
-        let valid_chars = !trimmed.is_empty()
-            && trimmed
-                .chars()
-                .enumerate()
-                .all(|(i, c)| c.is_ascii_digit() || c == '.' || (i == 0 && (c == '-' || c == '+')));
-        if !valid_chars {
-            return Err(MoneyError::NotANumber(text.to_string()));
+        let (negative, body) = match trimmed.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, trimmed),
+        };
+        let (whole, fraction) = match body.split_once('.') {
+            Some((whole, fraction)) => (whole, Some(fraction)),
+            None => (body, None),
+        };
+        let digits = Self::whole_digits(whole).ok_or_else(|| MoneyError::NotANumber(quoted()))?;
+        let cents = match fraction {
+            None => 0,
+            Some(f) if f.is_empty() || !f.bytes().all(|b| b.is_ascii_digit()) => {
+                return Err(MoneyError::NotANumber(quoted()))
+            }
+            Some(f) if f.len() > 2 => return Err(MoneyError::TooManyDecimals(quoted())),
+            Some(f) if f.len() == 1 => i64::from(f.as_bytes()[0] - b'0') * 10,
+            Some(f) => f.parse::<i64>().map_err(|_| MoneyError::NotANumber(quoted()))?,
+        };
+        if digits.len() > 13 {
+            return Err(MoneyError::OutOfRange(quoted()));
         }
-        let decimal = Decimal::from_str_exact(trimmed).map_err(|_| MoneyError::NotANumber(text.to_string()))?;
-        if decimal.scale() > 2 {
-            // "1.230" has scale 3 but is a whole number of 分; staff still wrote three decimals.
-            return Err(MoneyError::TooManyDecimals(text.to_string()));
+        let yuan: i64 = digits.parse().map_err(|_| MoneyError::NotANumber(quoted()))?;
+        let fen = yuan * 100 + cents;
+        Ok(Money(if negative { -fen } else { fen }))
+    }
+
+    /// The digits of the whole-元 part, with thousands separators removed; `None` when it is
+    /// not `\d+` or `\d{1,3}(,\d{3})+`.
+    fn whole_digits(whole: &str) -> Option<String> {
+        if whole.is_empty() || !whole.bytes().all(|b| b.is_ascii_digit() || b == b',') {
+            return None;
         }
-        Self::from_decimal_exact(decimal).ok_or_else(|| MoneyError::OutOfRange(text.to_string()))
+        if !whole.contains(',') {
+            return Some(whole.to_string());
+        }
+        let mut groups = whole.split(',');
+        let first = groups.next()?;
+        if first.is_empty() || first.len() > 3 {
+            return None;
+        }
+        let mut digits = first.to_string();
+        for group in groups {
+            if group.len() != 3 {
+                return None;
+            }
+            digits.push_str(group);
+        }
+        Some(digits)
     }
 
     /// The amount as an exact decimal of 元.
@@ -204,9 +243,11 @@ mod tests {
             ("7", 700),
             ("7.5", 750),
             ("-12.30", -1230),
-            ("+3.00", 300),
             (" 42.00 ", 4200),
-            ("92233720368547758.07", i64::MAX),
+            ("1,234.56", 123456),
+            ("1,234,567", 123456700),
+            ("9999999999999.99", 999_999_999_999_999),
+            ("-9,999,999,999,999.99", -999_999_999_999_999),
         ];
         for (text, fen) in cases {
             assert_eq!(Money::parse(text), Ok(Money::from_fen(fen)), "{text}");
@@ -217,10 +258,19 @@ mod tests {
     fn refuses_what_is_not_an_exact_amount() {
         assert_eq!(Money::parse("1.234"), Err(MoneyError::TooManyDecimals("1.234".into())));
         assert_eq!(Money::parse("1.230"), Err(MoneyError::TooManyDecimals("1.230".into())));
-        for bad in ["", "1,234.00", "¥5", "1e3", "12a", "--1", ".", "1.2.3", "NaN"] {
+        for bad in [
+            "", "¥5", "1e3", "12a", "--1", ".", "1.2.3", "NaN", "+100", "100.", ".5", "1,23.00", "12,34", ",123",
+            "1,,234", "1 234", "-", "0x10", "1.-5",
+        ] {
             assert!(matches!(Money::parse(bad), Err(MoneyError::NotANumber(_))), "{bad}");
         }
+        assert!(matches!(Money::parse("10000000000000.00"), Err(MoneyError::OutOfRange(_))));
         assert!(matches!(Money::parse("92233720368547758.08"), Err(MoneyError::OutOfRange(_))));
+        // A huge bad field is quoted to 80 characters, never echoed whole.
+        let huge = "9".repeat(10_000) + "x";
+        let message = Money::parse(&huge).unwrap_err().to_string();
+        assert!(message.len() < 400, "{message}");
+        assert!(message.contains("共 10001 个字符"), "{message}");
     }
 
     #[test]

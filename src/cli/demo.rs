@@ -5,17 +5,14 @@
 //!
 //! The demo replaces only a database it made itself (marked by the `demo` setting).
 
-use super::events::post_all;
-use super::reconcile::{import_lines, run_and_store};
-use super::{closing, integrity, ledger, CliError, Context, Outcome};
+use super::{integrity, ledger, CliError, Context, Outcome};
+use crate::app::demo::{run_month, MonthResult};
 use crate::domain::balance::trial_balance;
 use crate::domain::chart::{AccountClass, Chart};
 use crate::domain::city::City;
 use crate::domain::ids::{BookCode, PartyKind, Period};
-use crate::import::events::PlacedEvent;
 use crate::money::Money;
-use crate::plan::Step;
-use crate::reconcile::{Report, Severity};
+use crate::reconcile::Severity;
 use crate::render::table;
 use crate::scenario::{self, Anomaly, Year};
 use crate::store::Store;
@@ -51,7 +48,7 @@ fn clear_previous(ctx: &Context) -> Result<(), CliError> {
     if !ctx.db.exists() {
         return Ok(());
     }
-    let is_demo = Store::open(&ctx.db).ok().and_then(|s| s.reader().setting("demo").ok().flatten()).is_some();
+    let is_demo = Store::open_read(&ctx.db).ok().and_then(|s| s.reader().setting("demo").ok().flatten()).is_some();
     if !is_demo {
         return Err(CliError::refused(format!(
             "{} 已存在且不是演示账套：demo 只替换它自己建的数据库，请用 --db 指定另一个文件",
@@ -67,22 +64,12 @@ fn clear_previous(ctx: &Context) -> Result<(), CliError> {
     Ok(())
 }
 
-/// What happened in one month, for the summary.
-struct MonthResult {
-    period: Period,
-    events: usize,
-    vouchers: usize,
-    report: Report,
-    run_id: i64,
-    closed: String,
-}
-
 pub fn run(ctx: &Context, which: DemoCity) -> Result<Outcome, CliError> {
     clear_previous(ctx)?;
     let maker = ctx.as_operator(MAKER);
     let (city_toml, chart_toml) = which.files();
     ledger::init_from(&maker, city_toml, chart_toml)?;
-    let mut store = maker.open()?;
+    let mut store = maker.open_write("demo")?;
     {
         let mut writer = store.writer()?;
         writer.set_setting("demo", &format!("{which:?}").to_lowercase())?;
@@ -112,111 +99,16 @@ pub fn run(ctx: &Context, which: DemoCity) -> Result<Outcome, CliError> {
     let mut results = Vec::new();
     for month in &year.months {
         progress.set_message(format!("{} 记账、对账、结账", month.period));
-        results.push(run_month(&maker, &mut store, &year, month)?);
+        results.push(run_month(&maker.session, &mut store, &year, month, (MAKER, REVIEWER))?);
         progress.inc(1);
     }
     progress.finish_and_clear();
-    let verified = integrity::verify(&maker).map(|o| o.stdout).unwrap_or_else(|e| e.message);
+    let verified = integrity::verify(&maker, &[]).map(|o| o.stdout).unwrap_or_else(|e| e.message);
     let mut text = summary(ctx, &store, &city, &chart, &year, &results, &verified)?;
     let deadlines = deadline_summary(&store, &city, &calendar)?;
     let at = text.find("\n校验：").unwrap_or(text.len());
     text.insert_str(at, &deadlines);
     Ok(Outcome::ok(text))
-}
-
-fn run_month(ctx: &Context, store: &mut Store, year: &Year, month: &scenario::Month) -> Result<MonthResult, CliError> {
-    for reversal in &month.reversals {
-        let number = store
-            .reader()
-            .voucher_by_external(&reversal.book, &reversal.event_id)?
-            .ok_or_else(|| CliError::refused(format!("找不到 {} 的凭证 {}", reversal.book, reversal.event_id)))?;
-        ledger::reverse(
-            ctx,
-            &reversal.book.to_string(),
-            &number.to_string(),
-            Some(&reversal.date.to_string()),
-            REVIEWER,
-        )?;
-    }
-    let placed: Vec<PlacedEvent> = month
-        .events
-        .iter()
-        .enumerate()
-        .map(|(i, raw)| PlacedEvent { place: format!("{} 第 {} 个事件", month.period, i + 1), raw: raw.clone() })
-        .collect();
-    let posted = post_all(store, ctx, placed, Some(REVIEWER))?;
-    let lines: Vec<_> = month
-        .statements
-        .iter()
-        .enumerate()
-        .map(|(i, k)| (format!("{} 对账单第 {} 行", month.period, i + 1), k.key.clone(), k.line.clone()))
-        .collect();
-    import_lines(store, ctx, &lines).map_err(|problems| CliError::refused(problems.join("\n")))?;
-    if month.period.month == 12 && month.period.year == year.year {
-        // 期末结转 before December is reconciled and closed.
-        closing::year_end(ctx, month.period.year, None, REVIEWER)?;
-    }
-    record_plans(store, &month.plans)?;
-    let (report, run_id) = run_and_store(store, ctx, month.period, None, None)?;
-    let on = month.close_on.to_string();
-    let on = Some(on.as_str());
-    let closed = if report.differences() == 0 {
-        closing::close(ctx, &month.period.to_string(), None, false, None, on)?;
-        "已结账".to_string()
-    } else {
-        // The close is refused; the finance office explains the differences (the corrections
-        // follow next month) and closes with the reason on record.
-        let refused = closing::close(ctx, &month.period.to_string(), None, false, None, on).is_err();
-        let reason: Vec<&str> = year
-            .anomalies
-            .iter()
-            .filter(|a| a.period == month.period && a.severity == "difference")
-            .map(|a| a.description.as_str())
-            .collect();
-        closing::close(ctx, &month.period.to_string(), None, true, Some(&reason.join("；")), on)?;
-        if refused {
-            "结账被拒；说明理由后结账".to_string()
-        } else {
-            "已结账".to_string()
-        }
-    };
-    Ok(MonthResult {
-        period: month.period,
-        events: posted.accepted.len(),
-        vouchers: posted.voucher_ids.len(),
-        report,
-        run_id,
-        closed,
-    })
-}
-
-/// Next quarter's plans, made this month, through their whole workflow on their dates.
-fn record_plans(store: &mut Store, plans: &[scenario::PlanEntry]) -> Result<(), CliError> {
-    if plans.is_empty() {
-        return Ok(());
-    }
-    let mut writer = store.writer()?;
-    for plan in plans {
-        let id = writer
-            .insert_plan(
-                &plan.party,
-                &plan.fund,
-                plan.quarter,
-                plan.total,
-                &plan.lines,
-                MAKER,
-                &plan.submitted_on.to_string(),
-            )?
-            .ok_or_else(|| {
-                CliError::refused(format!("{} {} {} 的用款计划重复", plan.party, plan.fund, plan.quarter))
-            })?;
-        writer.record_step(id, Step::Submit, MAKER, plan.submitted_on)?;
-        writer.record_step(id, Step::Combine, "市医保经办机构", plan.combined_on)?;
-        writer.record_step(id, Step::Approve, "市医保局", plan.approved_on)?;
-        writer.record_step(id, Step::Check, "市财政局", plan.checked_on)?;
-    }
-    writer.commit()?;
-    Ok(())
 }
 
 /// The deadline monitor at the end of the year: how many obligations were met on time, late,

@@ -1,89 +1,85 @@
-//! `check` and `verify`: prove that the stored balances agree with the voucher lines and that
-//! no posted voucher was changed behind the engine's back.
+//! `check`, `verify [--anchor FILE]…`, `anchor`, `backup` and `upgrade`: parsed here, carried
+//! out by `app::integrity`, rendered here.
 
 use super::{exit, CliError, Context, Outcome};
-use crate::domain::balance::PeriodTotals;
-use crate::domain::chain::{chain_hash, GENESIS};
-use crate::domain::ids::BookCode;
-use crate::store::{Store, VoucherFilter};
-use std::collections::BTreeMap;
-
-/// Differences between the balance table and the totals recomputed from lines.
-fn balance_differences(store: &Store, book: &BookCode) -> Result<Vec<String>, CliError> {
-    let key = |t: &PeriodTotals| (t.account.clone(), t.period);
-    let kept: BTreeMap<_, _> = store.reader().period_totals(book)?.into_iter().map(|t| (key(&t), t)).collect();
-    let recomputed: BTreeMap<_, _> =
-        store.reader().totals_from_lines(book)?.into_iter().map(|t| (key(&t), t)).collect();
-    let mut differences = Vec::new();
-    for k in kept.keys().chain(recomputed.keys()).collect::<std::collections::BTreeSet<_>>() {
-        let pair = |t: Option<&PeriodTotals>| t.map(|t| (t.debit, t.credit)).unwrap_or_default();
-        let (kd, kc) = pair(kept.get(k));
-        let (rd, rc) = pair(recomputed.get(k));
-        if (kd, kc) != (rd, rc) {
-            differences.push(format!(
-                "{book} {} 科目 {}：余额表 借 {} 贷 {}，按凭证行重算 借 {} 贷 {}",
-                k.1,
-                k.0,
-                kd.grouped(),
-                kc.grouped(),
-                rd.grouped(),
-                rc.grouped()
-            ));
-        }
-    }
-    Ok(differences)
-}
+use crate::app::integrity::{self as actions, Verdict};
+use crate::render::{self, OutputFormat};
+use std::path::{Path, PathBuf};
 
 pub fn check(ctx: &Context) -> Result<Outcome, CliError> {
-    let store = ctx.open()?;
-    let mut differences = Vec::new();
-    let books = store.reader().books()?;
-    for book in &books {
-        differences.extend(balance_differences(&store, book)?);
-    }
-    report("check", books.len(), differences)
+    let verdict = actions::check(&ctx.session)?;
+    report(ctx, "check", verdict)
 }
 
-pub fn verify(ctx: &Context) -> Result<Outcome, CliError> {
-    let store = ctx.open()?;
-    let books = store.reader().books()?;
-    let mut problems = Vec::new();
-    for book in &books {
-        let filter = VoucherFilter {
-            book: Some(book.clone()),
-            status: Some(crate::domain::voucher::Status::Posted),
-            chain_order: true,
-            ..Default::default()
-        };
-        let mut previous = GENESIS.to_string();
-        for (index, record) in store.reader().vouchers(&filter)?.iter().enumerate() {
-            let expected_seq = index as i64 + 1;
-            let recomputed = chain_hash(&previous, record);
-            if record.chain_seq != Some(expected_seq) || record.hash.as_deref() != Some(recomputed.as_str()) {
-                problems.push(format!(
-                    "{book} 凭证 {}（记账顺序 {expected_seq}）的存储内容与其哈希不符：记账后被改动过，此后的链条均不可信",
-                    record.number
-                ));
-                break;
-            }
-            previous = recomputed;
+pub fn verify(ctx: &Context, anchor_files: &[PathBuf]) -> Result<Outcome, CliError> {
+    let anchors = actions::read_anchors(anchor_files)?;
+    let verdict = actions::verify(&ctx.session, &anchors)?;
+    report(ctx, "verify", verdict)
+}
+
+fn report(ctx: &Context, what: &str, verdict: Verdict) -> Result<Outcome, CliError> {
+    if ctx.format == OutputFormat::Json {
+        let text = render::json(&serde_json::json!({
+            "check": what, "books": verdict.books, "ok": verdict.problems.is_empty(),
+            "problems": verdict.problems, "anchors": verdict.anchors,
+            "posted_after_newest_anchor": verdict.posted_after_anchor, "log_entries": verdict.log_seq,
+        }));
+        let code = if verdict.problems.is_empty() { exit::OK } else { exit::INTEGRITY };
+        return Ok(Outcome { stdout: text, code });
+    }
+    if !verdict.problems.is_empty() {
+        return Err(CliError {
+            code: exit::INTEGRITY,
+            message: format!("{what} 发现 {} 处问题：\n  {}", verdict.problems.len(), verdict.problems.join("\n  ")),
+        });
+    }
+    let mut text = match what {
+        "verify" => format!(
+            "verify 通过：{} 个账簿的哈希链和余额均与凭证一致，记录日志（{} 条）与各表一致，结账封存完好\n",
+            verdict.books, verdict.log_seq
+        ),
+        _ => format!("check 通过：{} 个账簿的余额均与凭证行一致\n", verdict.books),
+    };
+    if verdict.anchors > 0 {
+        text.push_str(&format!(
+            "{} 个锚点均完好：锚定时的全部记录未被改动、删除或重排，此后只有追加\n",
+            verdict.anchors
+        ));
+        if let Some(after) = verdict.posted_after_anchor {
+            text.push_str(&format!("最新锚点之后记账的凭证 {after} 张（尚未锚定）\n"));
         }
-        problems.extend(balance_differences(&store, book)?);
+    } else {
+        text.push_str("（未给锚点：只证明库内各记录彼此一致；用 --anchor 文件 可证明与库外保存的状态一致）\n");
     }
-    problems.extend(super::closing::verify_seals(&store)?);
-    report("verify", books.len(), problems)
+    Ok(Outcome::ok(text))
 }
 
-fn report(what: &str, books: usize, problems: Vec<String>) -> Result<Outcome, CliError> {
-    if problems.is_empty() {
-        let text = match what {
-            "verify" => format!("verify 通过：{books} 个账簿的哈希链和余额均与凭证一致，结账封存完好\n"),
-            _ => format!("check 通过：{books} 个账簿的余额均与凭证行一致\n"),
-        };
-        return Ok(Outcome::ok(text));
+pub fn anchor(ctx: &Context, output: Option<&Path>, force: bool) -> Result<Outcome, CliError> {
+    let anchor = actions::anchor(&ctx.session)?;
+    let text = serde_json::to_string_pretty(&anchor).unwrap_or_default() + "\n";
+    match output {
+        Some(path) => {
+            ctx.write_output(path, text.as_bytes(), force)?;
+            Ok(Outcome::ok(format!(
+                "已写出锚点 {}（记录日志第 {} 条）：请保存在数据库之外\n",
+                path.display(),
+                anchor.log_seq
+            )))
+        }
+        None => Ok(Outcome::ok(text)),
     }
-    Err(CliError {
-        code: exit::INTEGRITY,
-        message: format!("{what} 发现 {} 处问题：\n  {}", problems.len(), problems.join("\n  ")),
-    })
+}
+
+pub fn backup(ctx: &Context, file: &Path, force: bool) -> Result<Outcome, CliError> {
+    actions::backup(&ctx.session, file, force)?;
+    Ok(Outcome::ok(format!(
+        "已备份到 {}（一致性副本，可用 fundpool --db {} verify 核验）\n",
+        file.display(),
+        file.display()
+    )))
+}
+
+pub fn upgrade(ctx: &Context) -> Result<Outcome, CliError> {
+    ctx.open_write("upgrade")?;
+    Ok(Outcome::ok(format!("{} 的结构已是最新版本\n", ctx.db.display())))
 }

@@ -14,6 +14,7 @@ mod reconcile;
 mod reports;
 mod statements;
 
+use crate::app::Session;
 use crate::domain::ids::{BookCode, Period, VoucherNo};
 use crate::plan::Step;
 use crate::render::OutputFormat;
@@ -31,7 +32,8 @@ pub enum FormatArg {
 }
 
 /// Exit codes: 0 ok; 1 input or data refused; 2 usage; 3 reconciliation differences;
-/// 4 deadlines overdue; 5 integrity check failed; 70 internal error.
+/// 4 deadlines overdue; 5 integrity check failed; 70 internal error; 75 busy (another writer
+/// held the database past the busy timeout; nothing was written).
 pub mod exit {
     pub const OK: i32 = 0;
     pub const REFUSED: i32 = 1;
@@ -40,6 +42,7 @@ pub mod exit {
     pub const OVERDUE: i32 = 4;
     pub const INTEGRITY: i32 = 5;
     pub const INTERNAL: i32 = 70;
+    pub const BUSY: i32 = 75;
 }
 
 #[derive(Parser, Debug)]
@@ -58,6 +61,10 @@ pub struct Cli {
     /// Output: table (default), json, csv, or xlsx (reports only, with --output).
     #[arg(long, global = true, value_enum, default_value = "table")]
     pub format: FormatArg,
+    /// Seconds a command that writes waits for another writer to finish before giving up
+    /// (exit 75, nothing written).
+    #[arg(long, global = true, env = "FUNDPOOL_BUSY_TIMEOUT", default_value_t = 30)]
+    pub busy_timeout: u64,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -82,6 +89,10 @@ pub enum Command {
         /// The reviewer recorded with --post (must differ from the operator).
         #[arg(long)]
         reviewer: Option<String>,
+        /// Import vouchers identical to ones already in the book (same date, lines and memo,
+        /// no external id) instead of refusing them as probable duplicates.
+        #[arg(long)]
+        allow_duplicates: bool,
     },
     /// 审核: mark draft vouchers reviewed.
     Review(Selection),
@@ -176,6 +187,9 @@ pub enum Command {
         /// Write to this file (required for --format xlsx).
         #[arg(long)]
         output: Option<PathBuf>,
+        /// Replace --output if it exists (never the database).
+        #[arg(long)]
+        force: bool,
     },
     /// 期末结转: close revenue and expense into 一般基金 on 31 December (before December closes).
     YearEnd {
@@ -212,8 +226,30 @@ pub enum Command {
     },
     /// Recompute balances from voucher lines and compare.
     Check,
-    /// Recompute every hash chain and balance; name the first tampered voucher.
-    Verify,
+    /// Recompute every hash chain, the record log, balances and seals; with --anchor, prove the
+    /// database still holds every anchored state, extended only by appending.
+    Verify {
+        /// An anchor file written by `anchor` or printed by `close` (repeatable).
+        #[arg(long = "anchor")]
+        anchors: Vec<PathBuf>,
+    },
+    /// Write an anchor: the heads of every chain and the latest seal, to keep outside the database.
+    Anchor {
+        #[arg(long)]
+        output: Option<PathBuf>,
+        /// Replace --output if it exists.
+        #[arg(long)]
+        force: bool,
+    },
+    /// A consistent copy of the database while others may write (SQLite's online backup).
+    Backup {
+        file: PathBuf,
+        /// Replace FILE if it exists (never the database itself).
+        #[arg(long)]
+        force: bool,
+    },
+    /// Bring an older database's structure up to date (commands that write do it too).
+    Upgrade,
     /// Quarterly spending plans (用款计划).
     #[command(subcommand)]
     Plan(PlanCommand),
@@ -309,6 +345,9 @@ pub enum PlanCommand {
         quarter: String,
         #[arg(long)]
         output: Option<PathBuf>,
+        /// Replace --output if it exists.
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -399,11 +438,20 @@ impl CliError {
 
 impl From<StoreError> for CliError {
     fn from(error: StoreError) -> Self {
-        let code = match error {
-            StoreError::Sqlite(_) | StoreError::Corrupt(_) => exit::INTERNAL,
-            _ => exit::REFUSED,
+        crate::app::Error::from(error).into()
+    }
+}
+
+impl From<crate::app::Error> for CliError {
+    fn from(error: crate::app::Error) -> Self {
+        use crate::app::ErrorKind;
+        let code = match error.kind {
+            ErrorKind::Refused => exit::REFUSED,
+            ErrorKind::Busy => exit::BUSY,
+            ErrorKind::Integrity => exit::INTEGRITY,
+            ErrorKind::Internal => exit::INTERNAL,
         };
-        CliError { code, message: error.to_string() }
+        CliError { code, message: error.message }
     }
 }
 
@@ -420,10 +468,10 @@ impl Outcome {
 }
 
 /// What every command may use: read once, here, and passed down.
-#[derive(Clone)]
 pub struct Context {
+    /// The database, the acting person and "now", as the application layer takes them.
+    pub session: Session,
     pub db: PathBuf,
-    pub operator: Option<String>,
     pub format: OutputFormat,
     /// `--format xlsx` was asked for (reports write a spreadsheet).
     pub xlsx: bool,
@@ -436,17 +484,21 @@ pub struct Context {
 }
 
 impl Context {
-    fn operator(&self) -> Result<&str, CliError> {
-        self.operator.as_deref().filter(|o| !o.trim().is_empty()).ok_or_else(|| {
-            CliError::refused(
-                "请用 --operator 姓名 或环境变量 FUNDPOOL_OPERATOR 说明操作人：写入账套的每一步都要记录是谁做的",
-            )
-        })
+    fn operator(&self) -> Result<String, CliError> {
+        Ok(self.session.actor()?)
     }
 
     /// The same context acting as someone else (the demo plays several staff).
     fn as_operator(&self, name: &str) -> Context {
-        Context { operator: Some(name.to_string()), ..self.clone() }
+        Context {
+            session: self.session.as_operator(name),
+            db: self.db.clone(),
+            format: self.format,
+            xlsx: self.xlsx,
+            calendar: self.calendar.clone(),
+            now: self.now.clone(),
+            interactive: self.interactive,
+        }
     }
 
     /// The business date of an action: the date given, or today's.
@@ -476,8 +528,19 @@ impl Context {
             .map_err(|e| CliError::refused(e.to_string()))
     }
 
+    /// The database opened read-only, for commands that only read.
     fn open(&self) -> Result<Store, CliError> {
-        Ok(Store::open(&self.db)?)
+        Ok(self.session.read()?)
+    }
+
+    /// The database opened for writing (migrated if older, saying so).
+    fn open_write(&self, activity: &str) -> Result<Store, CliError> {
+        Ok(self.session.write(activity)?)
+    }
+
+    /// Writes an output file safely: never the database, never an existing file unless forced.
+    fn write_output(&self, target: &std::path::Path, bytes: &[u8], force: bool) -> Result<(), CliError> {
+        Ok(crate::app::files::write_output(&self.db, target, bytes, force)?)
     }
 }
 
@@ -498,45 +561,58 @@ pub fn run(cli: Cli) -> Result<Outcome, CliError> {
         FormatArg::Csv => OutputFormat::Csv,
         FormatArg::Table | FormatArg::Xlsx => OutputFormat::Table,
     };
+    let db = cli.db.unwrap_or_else(|| PathBuf::from(default_db));
+    let busy_timeout = std::time::Duration::from_secs(cli.busy_timeout);
     let ctx = Context {
-        db: cli.db.unwrap_or_else(|| PathBuf::from(default_db)),
-        operator: cli.operator,
+        session: Session::new(db.clone(), cli.operator, now.clone(), busy_timeout),
+        db,
         format,
         xlsx,
         calendar: cli.calendar,
         now,
         interactive: std::io::stderr().is_terminal(),
     };
-    match cli.command {
-        Command::Init { city } => ledger::init(&ctx, &city),
-        Command::Voucher(VoucherCommand::Add { file }) => ledger::add_vouchers(&ctx, &file),
-        Command::Import { file, post, reviewer } => ledger::import_csv(&ctx, &file, post, reviewer.as_deref()),
-        Command::Review(selection) => ledger::review(&ctx, &selection),
+    let result = dispatch(&ctx, cli.command);
+    for note in ctx.session.take_notes() {
+        eprintln!("注意：{note}");
+    }
+    result
+}
+
+fn dispatch(ctx: &Context, command: Command) -> Result<Outcome, CliError> {
+    let ctx = ctx;
+    match command {
+        Command::Init { city } => ledger::init(ctx, &city),
+        Command::Voucher(VoucherCommand::Add { file }) => ledger::add_vouchers(ctx, &file),
+        Command::Import { file, post, reviewer, allow_duplicates } => {
+            ledger::import_csv(ctx, &file, post, reviewer.as_deref(), allow_duplicates)
+        }
+        Command::Review(selection) => ledger::review(ctx, &selection),
         Command::Post { events: Some(file), selection, post, reviewer } => {
             if selection.all || selection.book.is_some() || selection.period.is_some() || !selection.numbers.is_empty()
             {
                 return Err(CliError::refused("post 事件文件时不能同时用 --all、--book、--period 或 --number"));
             }
-            events::post_file(&ctx, &file, post, reviewer.as_deref())
+            events::post_file(ctx, &file, post, reviewer.as_deref())
         }
         Command::Post { events: None, selection, post, reviewer } => {
             if post || reviewer.is_some() {
                 return Err(CliError::refused("--post、--reviewer 只与事件文件一起使用"));
             }
-            ledger::post(&ctx, &selection)
+            ledger::post(ctx, &selection)
         }
-        Command::Event { kind, fields } => events::single(&ctx, &kind, &fields),
+        Command::Event { kind, fields } => events::single(ctx, &kind, &fields),
         Command::Reverse { book, number, date, reviewer } => {
-            ledger::reverse(&ctx, &book, &number, date.as_deref(), &reviewer)
+            ledger::reverse(ctx, &book, &number, date.as_deref(), &reviewer)
         }
-        Command::Journal { range, all } => reports::journal(&ctx, &range, all),
-        Command::Account { range, account } => reports::account(&ctx, &range, &account),
-        Command::TrialBalance { range } => reports::trial_balance(&ctx, &range),
+        Command::Journal { range, all } => reports::journal(ctx, &range, all),
+        Command::Account { range, account } => reports::account(ctx, &range, &account),
+        Command::TrialBalance { range } => reports::trial_balance(ctx, &range),
         Command::Close { period, book, accept_differences, reason, on } => {
-            closing::close(&ctx, &period, book.as_deref(), accept_differences, reason.as_deref(), on.as_deref())
+            closing::close(ctx, &period, book.as_deref(), accept_differences, reason.as_deref(), on.as_deref())
         }
-        Command::Reopen { period, reason } => closing::reopen(&ctx, &period, &reason),
-        Command::Report { kind, book, fund, consolidated, period, year, output } => {
+        Command::Reopen { period, reason } => closing::reopen(ctx, &period, &reason),
+        Command::Report { kind, book, fund, consolidated, period, year, output, force } => {
             let scope = statements::Scope {
                 book: book.as_deref(),
                 fund: fund.as_deref(),
@@ -544,45 +620,48 @@ pub fn run(cli: Cli) -> Result<Outcome, CliError> {
                 period: period.as_deref(),
                 year,
             };
-            statements::run(&ctx, kind, &scope, output.as_deref())
+            statements::run(ctx, kind, &scope, output.as_deref(), force)
         }
-        Command::YearEnd { year, book, reviewer } => closing::year_end(&ctx, year, book.as_deref(), &reviewer),
+        Command::YearEnd { year, book, reviewer } => closing::year_end(ctx, year, book.as_deref(), &reviewer),
         Command::Statement(StatementCommand::Import { source, file }) => {
-            reconcile::import_statement(&ctx, &source, &file)
+            reconcile::import_statement(ctx, &source, &file)
         }
-        Command::Reconcile { period, run: Some(id), .. } => reconcile::show(&ctx, &period, id),
+        Command::Reconcile { period, run: Some(id), .. } => reconcile::show(ctx, &period, id),
         Command::Reconcile { period, check, fund, run: None } => {
-            reconcile::run(&ctx, &period, check.as_deref(), fund.as_deref())
+            reconcile::run(ctx, &period, check.as_deref(), fund.as_deref())
         }
-        Command::Check => integrity::check(&ctx),
-        Command::Verify => integrity::verify(&ctx),
-        Command::Demo { city } => demo::run(&ctx, city),
+        Command::Check => integrity::check(ctx),
+        Command::Verify { anchors } => integrity::verify(ctx, &anchors),
+        Command::Anchor { output, force } => integrity::anchor(ctx, output.as_deref(), force),
+        Command::Backup { file, force } => integrity::backup(ctx, &file, force),
+        Command::Upgrade => integrity::upgrade(ctx),
+        Command::Demo { city } => demo::run(ctx, city),
         Command::Plan(PlanCommand::Create { party, fund, quarter, total, lines }) => {
-            plans::create(&ctx, &party, &fund, &quarter, &total, &lines)
+            plans::create(ctx, &party, &fund, &quarter, &total, &lines)
         }
-        Command::Plan(PlanCommand::Import { file }) => plans::import(&ctx, &file),
+        Command::Plan(PlanCommand::Import { file }) => plans::import(ctx, &file),
         Command::Plan(PlanCommand::Submit { party, fund, quarter, on }) => {
-            plans::step(&ctx, Step::Submit, Some(&party), &fund, &quarter, on.as_deref())
+            plans::step(ctx, Step::Submit, Some(&party), &fund, &quarter, on.as_deref())
         }
         Command::Plan(PlanCommand::Combine(s)) => {
-            plans::step(&ctx, Step::Combine, None, &s.fund, &s.quarter, s.on.as_deref())
+            plans::step(ctx, Step::Combine, None, &s.fund, &s.quarter, s.on.as_deref())
         }
         Command::Plan(PlanCommand::Approve(s)) => {
-            plans::step(&ctx, Step::Approve, None, &s.fund, &s.quarter, s.on.as_deref())
+            plans::step(ctx, Step::Approve, None, &s.fund, &s.quarter, s.on.as_deref())
         }
         Command::Plan(PlanCommand::Check(s)) => {
-            plans::step(&ctx, Step::Check, None, &s.fund, &s.quarter, s.on.as_deref())
+            plans::step(ctx, Step::Check, None, &s.fund, &s.quarter, s.on.as_deref())
         }
-        Command::Plan(PlanCommand::Show { fund, quarter }) => plans::show(&ctx, fund.as_deref(), quarter.as_deref()),
-        Command::Plan(PlanCommand::Export { fund, quarter, output }) => {
-            plans::export(&ctx, &fund, &quarter, output.as_deref())
+        Command::Plan(PlanCommand::Show { fund, quarter }) => plans::show(ctx, fund.as_deref(), quarter.as_deref()),
+        Command::Plan(PlanCommand::Export { fund, quarter, output, force }) => {
+            plans::export(ctx, &fund, &quarter, output.as_deref(), force)
         }
-        Command::Budget(BudgetCommand::Import { file }) => plans::import_budget(&ctx, &file),
-        Command::Budget(BudgetCommand::Reserve { year, fund }) => policy::budget_reserve(&ctx, year, &fund),
-        Command::Gaps { input } => policy::gaps(&ctx, &input),
-        Command::Assess { year, fund, input } => policy::assess(&ctx, year, fund.as_deref(), input.as_deref()),
-        Command::Schedule { party, fund } => plans::schedule(&ctx, party.as_deref(), fund.as_deref()),
-        Command::Deadlines { as_of, party } => plans::deadlines(&ctx, &as_of, party.as_deref()),
+        Command::Budget(BudgetCommand::Import { file }) => plans::import_budget(ctx, &file),
+        Command::Budget(BudgetCommand::Reserve { year, fund }) => policy::budget_reserve(ctx, year, &fund),
+        Command::Gaps { input } => policy::gaps(ctx, &input),
+        Command::Assess { year, fund, input } => policy::assess(ctx, year, fund.as_deref(), input.as_deref()),
+        Command::Schedule { party, fund } => plans::schedule(ctx, party.as_deref(), fund.as_deref()),
+        Command::Deadlines { as_of, party } => plans::deadlines(ctx, &as_of, party.as_deref()),
     }
 }
 

@@ -38,8 +38,9 @@ fn store_plan(
     plans: Vec<(String, String, Quarter, Money, Vec<PlanLine>)>,
 ) -> Result<Vec<String>, CliError> {
     let operator = ctx.operator()?;
-    let city = store.reader().city()?;
-    let chart = store.reader().chart()?;
+    let mut writer = store.writer()?;
+    let city = writer.reader().city()?;
+    let chart = writer.reader().chart()?;
     let mut problems = Vec::new();
     for (party, fund, q, total, lines) in &plans {
         if let Err(list) = check_lines(&city, &chart, party, fund, *q, *total, lines) {
@@ -53,10 +54,9 @@ fn store_plan(
             problems.join("\n  ")
         )));
     }
-    let mut writer = store.writer()?;
     let mut made = Vec::new();
     for (party, fund, q, total, lines) in &plans {
-        match writer.insert_plan(party, fund, *q, *total, lines, operator, &ctx.now)? {
+        match writer.insert_plan(party, fund, *q, *total, lines, &operator, &ctx.now)? {
             Some(_) => made.push(format!("{party}/{fund} {q} 用款计划（草稿）合计 {}", total.grouped())),
             None => problems.push(format!("{party}/{fund} 已有 {q} 的用款计划")),
         }
@@ -83,7 +83,7 @@ pub fn create(
     let q = quarter(q)?;
     let total = Money::parse(total).map_err(|e| CliError::refused(e.to_string()))?;
     let lines = lines.iter().map(|l| parse_line(l)).collect::<Result<Vec<_>, _>>().map_err(CliError::refused)?;
-    let mut store = ctx.open()?;
+    let mut store = ctx.open_write("plan create")?;
     let made = store_plan(ctx, &mut store, vec![(party.to_string(), fund.to_string(), q, total, lines)])?;
     Ok(Outcome::ok(format!("已保存{}\n", made.join("\n"))))
 }
@@ -142,7 +142,7 @@ pub fn import(ctx: &Context, file: &Path) -> Result<Outcome, CliError> {
             problems.join("\n  ")
         )));
     }
-    let mut store = ctx.open()?;
+    let mut store = ctx.open_write("plan import")?;
     let made = store_plan(ctx, &mut store, plans)?;
     Ok(Outcome::ok(format!("已保存 {} 份用款计划：\n  {}\n", made.len(), made.join("\n  "))))
 }
@@ -160,9 +160,10 @@ pub fn step(
     let operator = ctx.operator()?;
     let q = quarter(q)?;
     let on = ctx.business_date(on)?;
-    let mut store = ctx.open()?;
-    let city = store.reader().city()?;
-    let plans: Vec<Plan> = store.reader().plans()?.into_iter().filter(|p| p.fund == fund && p.quarter == q).collect();
+    let mut store = ctx.open_write("plan")?;
+    let mut writer = store.writer()?;
+    let city = writer.reader().city()?;
+    let plans: Vec<Plan> = writer.reader().plans()?.into_iter().filter(|p| p.fund == fund && p.quarter == q).collect();
     let chosen: Vec<&Plan> = match (step, party) {
         (Step::Submit, Some(party)) => plans.iter().filter(|p| p.party == party).collect(),
         (Step::Submit, None) => return Err(CliError::refused("提交用款计划须用 --party 说明是哪个经办机构的计划")),
@@ -191,9 +192,8 @@ pub fn step(
     if !problems.is_empty() {
         return Err(CliError::refused(format!("不能{}：\n  {}", step.label(), problems.join("\n  "))));
     }
-    let mut writer = store.writer()?;
     for plan in &chosen {
-        writer.record_step(plan.id, step, operator, on)?;
+        writer.record_step(plan.id, step, &operator, on)?;
     }
     writer.commit()?;
     let due = match step {
@@ -256,8 +256,11 @@ pub fn show(ctx: &Context, fund: Option<&str>, q: Option<&str>) -> Result<Outcom
 }
 
 /// The allocation events of the checked plans of a fund and quarter, as an events file.
-pub fn export(ctx: &Context, fund: &str, q: &str, output: Option<&Path>) -> Result<Outcome, CliError> {
+pub fn export(ctx: &Context, fund: &str, q: &str, output: Option<&Path>, force: bool) -> Result<Outcome, CliError> {
     let q = quarter(q)?;
+    if let Some(path) = output {
+        crate::app::files::check_output(&ctx.db, path, force)?;
+    }
     let store = ctx.open()?;
     let city = store.reader().city()?;
     let calendar = ctx.calendar()?;
@@ -286,7 +289,7 @@ pub fn export(ctx: &Context, fund: &str, q: &str, output: Option<&Path>) -> Resu
     }
     match output {
         Some(path) => {
-            std::fs::write(path, &text).map_err(|e| CliError::refused(format!("无法写入 {}：{e}", path.display())))?;
+            ctx.write_output(path, text.as_bytes(), force)?;
             Ok(Outcome::ok(format!("已写出 {}\n", path.display())))
         }
         None => Ok(Outcome::ok(text)),
@@ -313,8 +316,9 @@ pub fn import_budget(ctx: &Context, file: &Path) -> Result<Outcome, CliError> {
             headers.join(",")
         )));
     }
-    let mut store = ctx.open()?;
-    let city = store.reader().city()?;
+    let mut store = ctx.open_write("budget import")?;
+    let mut writer = store.writer()?;
+    let city = writer.reader().city()?;
     let mut rows = Vec::new();
     let mut problems = Vec::new();
     for record in reader.records() {
@@ -344,7 +348,6 @@ pub fn import_budget(ctx: &Context, file: &Path) -> Result<Outcome, CliError> {
             problems.join("\n  ")
         )));
     }
-    let mut writer = store.writer()?;
     for (year, party, fund, income, expenditure) in &rows {
         writer.upsert_budget(*year, party, fund, *income, *expenditure)?;
     }

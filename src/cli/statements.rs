@@ -93,7 +93,17 @@ fn total_row(label: &str, amount: crate::money::Money) -> Vec<Cell> {
     vec![Cell::Text(label.into()), Cell::Text(String::new()), Cell::Text(String::new()), Cell::Amount(amount)]
 }
 
-pub fn run(ctx: &Context, kind: ReportKind, scope: &Scope<'_>, output: Option<&Path>) -> Result<Outcome, CliError> {
+pub fn run(
+    ctx: &Context,
+    kind: ReportKind,
+    scope: &Scope<'_>,
+    output: Option<&Path>,
+    force: bool,
+) -> Result<Outcome, CliError> {
+    if let Some(path) = output {
+        // Before any work: the target must be safe to write.
+        crate::app::files::check_output(&ctx.db, path, force)?;
+    }
     let (from, to) = range(scope)?;
     let store = ctx.open()?;
     let chart = store.reader().chart()?;
@@ -160,7 +170,7 @@ pub fn run(ctx: &Context, kind: ReportKind, scope: &Scope<'_>, output: Option<&P
     if ctx.xlsx {
         let path = output.ok_or_else(|| CliError::refused("--format xlsx 需要 --output 文件名.xlsx"))?;
         let bytes = sheet.xlsx().map_err(|e| CliError::refused(format!("无法生成 Excel：{e}")))?;
-        std::fs::write(path, bytes).map_err(|e| CliError::refused(format!("无法写入 {}：{e}", path.display())))?;
+        ctx.write_output(path, &bytes, force)?;
         return Ok(Outcome::ok(format!("已写出 {}（{}）\n", path.display(), sheet.title)));
     }
     let text = match ctx.format {
@@ -176,7 +186,7 @@ pub fn run(ctx: &Context, kind: ReportKind, scope: &Scope<'_>, output: Option<&P
     };
     match output {
         Some(path) => {
-            std::fs::write(path, &text).map_err(|e| CliError::refused(format!("无法写入 {}：{e}", path.display())))?;
+            ctx.write_output(path, text.as_bytes(), force)?;
             Ok(Outcome::ok(format!("已写出 {}\n", path.display())))
         }
         None => Ok(Outcome::ok(text)),

@@ -99,6 +99,9 @@ impl Default for Settings {
 pub struct City {
     pub code: String,
     pub name: String,
+    /// The first day of pooling (统筹开始日, `YYYY-MM-DD`): no voucher may be dated earlier, and
+    /// every book's months close in order from this date's month.
+    pub opening_date: String,
     #[serde(default)]
     pub settings: Settings,
     pub fund: Vec<Fund>,
@@ -118,6 +121,7 @@ impl City {
         if self.fund.is_empty() {
             return Err("城市配置至少要有一个基金".into());
         }
+        crate::domain::ids::parse_date(&self.opening_date).map_err(|e| format!("opening_date（统筹开始日）：{e}"))?;
         let mut codes = std::collections::BTreeSet::new();
         for code in self.fund.iter().map(|f| &f.code).chain(self.party.iter().map(|p| &p.code)) {
             if BookCode::parse(&format!("{code}/x")).is_err() {
@@ -141,6 +145,16 @@ impl City {
             }
         }
         Ok(())
+    }
+
+    /// The first day of pooling.
+    pub fn opening(&self) -> chrono::NaiveDate {
+        crate::domain::ids::parse_date(&self.opening_date).expect("checked when the city was read")
+    }
+
+    /// The first month every book closes.
+    pub fn opening_period(&self) -> crate::domain::ids::Period {
+        crate::domain::ids::Period::of(self.opening())
     }
 
     pub fn party(&self, code: &str) -> Option<&Party> {

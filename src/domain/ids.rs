@@ -64,7 +64,7 @@ impl BookCode {
         let mut parts = text.trim().split('/');
         match (parts.next(), parts.next(), parts.next()) {
             (Some(party), Some(fund), None) if is_code(party) && is_code(fund) => Ok(BookCode::new(party, fund)),
-            _ => Err(format!("账簿 \"{text}\" 的写法应为 机构/基金，例如 shayang/employee")),
+            _ => Err(format!("账簿 \"{}\" 的写法应为 机构/基金，例如 shayang/employee", quote(text))),
         }
     }
 }
@@ -96,7 +96,7 @@ impl Period {
     }
 
     pub fn parse(text: &str) -> Result<Period, String> {
-        let bad = || format!("会计期间 \"{text}\" 的写法应为 YYYY-MM，例如 2023-01");
+        let bad = || format!("会计期间 \"{}\" 的写法应为 YYYY-MM，例如 2023-01", quote(text));
         let (year, month) = text.trim().split_once('-').ok_or_else(bad)?;
         if year.len() != 4 || month.len() != 2 {
             return Err(bad());
@@ -148,10 +148,25 @@ impl FromStr for Period {
 pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
     let trimmed = text.trim();
     if trimmed.len() != 10 {
-        return Err(format!("日期 \"{text}\" 的写法应为 YYYY-MM-DD，例如 2023-01-05"));
+        return Err(format!("日期 \"{}\" 的写法应为 YYYY-MM-DD，例如 2023-01-05", quote(text)));
     }
-    NaiveDate::parse_from_str(trimmed, "%Y-%m-%d")
-        .map_err(|_| format!("日期 \"{text}\" 不是有效日期（应为 YYYY-MM-DD）"))
+    let date = NaiveDate::parse_from_str(trimmed, "%Y-%m-%d")
+        .map_err(|_| format!("日期 \"{}\" 不是有效日期（应为 YYYY-MM-DD）", quote(text)))?;
+    if date.year() < 1900 {
+        return Err(format!("日期 {trimmed} 早于 1900 年，不是有效的业务日期"));
+    }
+    Ok(date)
+}
+
+/// Input echoed in a message, cut to 80 characters so a huge bad field cannot flood the screen.
+pub fn quote(text: &str) -> String {
+    const MAX: usize = 80;
+    let count = text.chars().count();
+    if count <= MAX {
+        return text.to_string();
+    }
+    let head: String = text.chars().take(MAX).collect();
+    format!("{head}…（共 {count} 个字符）")
 }
 
 /// A voucher number: gap-free per book and month, e.g. `记-2023-01-0001`.
@@ -163,7 +178,7 @@ pub struct VoucherNo {
 
 impl VoucherNo {
     pub fn parse(text: &str) -> Result<VoucherNo, String> {
-        let bad = || format!("凭证号 \"{text}\" 的写法应为 记-YYYY-MM-NNNN，例如 记-2023-01-0001");
+        let bad = || format!("凭证号 \"{}\" 的写法应为 记-YYYY-MM-NNNN，例如 记-2023-01-0001", quote(text));
         let rest = text.trim().strip_prefix("记-").ok_or_else(bad)?;
         let (period, seq) = rest.rsplit_once('-').ok_or_else(bad)?;
         let period = Period::parse(period).map_err(|_| bad())?;

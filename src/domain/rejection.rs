@@ -48,6 +48,20 @@ pub enum Rejection {
     ReversalCannotBeReversed { number: String },
     #[error("金额计算溢出")]
     AmountOverflow,
+    #[error("账簿 {book} 的 {period} 期间在已结账的 {closed_through} 之前或当月：已结账月份及其以前不能再记入；请记入 {first_open} 或以后的期间，或先反结账")]
+    BeforeClosedPeriod { book: BookCode, period: Period, closed_through: Period, first_open: Period },
+    #[error("日期 {date} 不在可记账的范围内：应在 {earliest}（本市统筹开始）至 {latest}（今天起一年内）之间")]
+    DateOutOfRange { date: chrono::NaiveDate, earliest: chrono::NaiveDate, latest: chrono::NaiveDate },
+    #[error("凭证有 {count} 行分录，超过上限 {max} 行：请分成几张凭证")]
+    TooManyLines { count: usize, max: usize },
+    #[error("第 {line} 行：摘要有 {chars} 个字符，超过上限 {max} 个")]
+    SummaryTooLong { line: usize, chars: usize, max: usize },
+    #[error("第 {line} 行：{field}含有控制字符（如换行、制表符或 NUL），请删除后再导入")]
+    ControlCharacters { line: usize, field: String },
+    #[error("第 {line} 行：{field}有 {chars} 个字符，超过上限 {max} 个")]
+    FieldTooLong { line: usize, field: String, chars: usize, max: usize },
+    #[error("与账簿 {book} 已有的凭证 {number} 完全相同（日期、分录、摘要一致，且都没有外部编号），疑似重复导入；确需重复请加 --allow-duplicates")]
+    ProbableDuplicate { book: BookCode, number: String },
 }
 
 impl Rejection {
@@ -72,6 +86,13 @@ impl Rejection {
             Rejection::AlreadyReversed { .. } => "AlreadyReversed",
             Rejection::ReversalCannotBeReversed { .. } => "ReversalCannotBeReversed",
             Rejection::AmountOverflow => "AmountOverflow",
+            Rejection::BeforeClosedPeriod { .. } => "BeforeClosedPeriod",
+            Rejection::DateOutOfRange { .. } => "DateOutOfRange",
+            Rejection::TooManyLines { .. } => "TooManyLines",
+            Rejection::SummaryTooLong { .. } => "SummaryTooLong",
+            Rejection::ControlCharacters { .. } => "ControlCharacters",
+            Rejection::FieldTooLong { .. } => "FieldTooLong",
+            Rejection::ProbableDuplicate { .. } => "ProbableDuplicate",
         }
     }
 }

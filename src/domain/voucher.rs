@@ -136,19 +136,65 @@ fn content_digest<'a>(
 /// The closed months of every book.
 pub type ClosedPeriods = HashSet<(BookCode, Period)>;
 
-/// What validation needs to know about the ledger: the city, its chart, and which months are
-/// closed.
+/// The most lines one voucher may have.
+pub const MAX_LINES: usize = 1_000;
+/// The longest 摘要 (memo), in characters.
+pub const MAX_SUMMARY_CHARS: usize = 200;
+/// The longest external id or settlement reference, in characters.
+pub const MAX_REFERENCE_CHARS: usize = 100;
+
+/// Which dates a voucher may carry: from the city's opening date to a year after today, and
+/// never in or before a book's latest closed month (months close in order, so everything up
+/// to it is sealed).
+#[derive(Debug, Clone)]
+pub struct PeriodRules {
+    closed_through: std::collections::HashMap<BookCode, Period>,
+    pub earliest: NaiveDate,
+    pub latest: NaiveDate,
+}
+
+impl PeriodRules {
+    pub fn new(closed: &ClosedPeriods, earliest: NaiveDate, latest: NaiveDate) -> PeriodRules {
+        let mut closed_through: std::collections::HashMap<BookCode, Period> = std::collections::HashMap::new();
+        for (book, period) in closed {
+            let entry = closed_through.entry(book.clone()).or_insert(*period);
+            *entry = (*entry).max(*period);
+        }
+        PeriodRules { closed_through, earliest, latest }
+    }
+
+    /// The latest closed month of a book.
+    pub fn closed_through(&self, book: &BookCode) -> Option<Period> {
+        self.closed_through.get(book).copied()
+    }
+
+    /// The rejection for a voucher of `book` dated `date`, if any.
+    pub fn check(&self, book: &BookCode, date: NaiveDate) -> Option<Rejection> {
+        if date < self.earliest || date > self.latest {
+            return Some(Rejection::DateOutOfRange { date, earliest: self.earliest, latest: self.latest });
+        }
+        let period = Period::of(date);
+        match self.closed_through(book) {
+            Some(closed) if period <= closed => Some(Rejection::BeforeClosedPeriod {
+                book: book.clone(),
+                period,
+                closed_through: closed,
+                first_open: closed.next(),
+            }),
+            _ => None,
+        }
+    }
+}
+
+/// What validation needs to know about the ledger: the city, its chart, and which dates are
+/// open.
 pub struct LedgerRules<'a> {
     pub city: &'a City,
     pub chart: &'a Chart,
-    pub closed: &'a ClosedPeriods,
+    pub periods: &'a PeriodRules,
 }
 
 impl LedgerRules<'_> {
-    fn is_closed(&self, book: &BookCode, period: Period) -> bool {
-        self.closed.contains(&(book.clone(), period))
-    }
-
     /// Checks every rule on a draft and returns the voucher, or every rule it breaks.
     pub fn validate(&self, draft: VoucherDraft) -> Result<Voucher, Vec<Rejection>> {
         let mut problems = Vec::new();
@@ -162,13 +208,18 @@ impl LedgerRules<'_> {
         if draft.lines.len() < 2 {
             problems.push(Rejection::AtLeastTwoLines { count: draft.lines.len() });
         }
+        if draft.lines.len() > MAX_LINES {
+            problems.push(Rejection::TooManyLines { count: draft.lines.len(), max: MAX_LINES });
+        }
+        if let Some(external_id) = &draft.external_id {
+            check_text(0, "外部编号", external_id, MAX_REFERENCE_CHARS, &mut problems);
+        }
         for line in &draft.lines {
             self.check_line(&draft.book, kind, line, false, &mut problems);
         }
         check_balanced(draft.lines.iter().map(|l| (l.side, l.amount)), &mut problems);
-        let period = Period::of(draft.date);
-        if kind.is_some() && self.is_closed(&draft.book, period) {
-            problems.push(Rejection::PeriodMustBeOpen { book: draft.book.clone(), period });
+        if kind.is_some() {
+            problems.extend(self.periods.check(&draft.book, draft.date));
         }
         if !problems.is_empty() {
             return Err(problems);
@@ -256,6 +307,16 @@ impl LedgerRules<'_> {
         if line.summary.trim().is_empty() {
             problems.push(Rejection::SummaryRequired { line: position });
         }
+        let chars = line.summary.chars().count();
+        if chars > MAX_SUMMARY_CHARS {
+            problems.push(Rejection::SummaryTooLong { line: position, chars, max: MAX_SUMMARY_CHARS });
+        }
+        if line.summary.chars().any(char::is_control) {
+            problems.push(Rejection::ControlCharacters { line: position, field: "摘要".into() });
+        }
+        if let Some(reference) = &line.reference {
+            check_text(position, "结算号", reference, MAX_REFERENCE_CHARS, problems);
+        }
     }
 
     /// The red-ink reversal (红字冲销) of a posted voucher: the same lines with negated amounts
@@ -303,10 +364,7 @@ impl LedgerRules<'_> {
             self.check_line(&original.book, kind, &draft_line, true, &mut problems);
         }
         check_balanced(lines.iter().map(|l| (l.side, l.amount)), &mut problems);
-        let period = Period::of(date);
-        if self.is_closed(&original.book, period) {
-            problems.push(Rejection::PeriodMustBeOpen { book: original.book.clone(), period });
-        }
+        problems.extend(self.periods.check(&original.book, date));
         if !problems.is_empty() {
             return Err(problems);
         }
@@ -318,6 +376,17 @@ impl LedgerRules<'_> {
             lines,
             reverses: Some(original.id),
         })
+    }
+}
+
+/// A short text field (external id, reference): no control characters, bounded length.
+fn check_text(line: usize, field: &str, text: &str, max: usize, problems: &mut Vec<Rejection>) {
+    if text.chars().any(char::is_control) {
+        problems.push(Rejection::ControlCharacters { line, field: field.to_string() });
+    }
+    let chars = text.chars().count();
+    if chars > max {
+        problems.push(Rejection::FieldTooLong { line, field: field.to_string(), chars, max });
     }
 }
 
@@ -413,9 +482,29 @@ pub struct VoucherRecord {
 }
 
 impl VoucherRecord {
+    /// The digest of what the stored voucher says (book, date, attachments, lines): equal to
+    /// the digest recorded when it was made unless its lines were changed since.
+    pub fn content_digest(&self) -> String {
+        content_digest(
+            &self.book,
+            self.date,
+            self.attachments,
+            self.lines
+                .iter()
+                .map(|l| (l.account.as_str(), l.summary.as_str(), l.side, l.amount, l.reference.as_deref())),
+        )
+    }
+
     pub fn total(&self, side: Side) -> Money {
         Money::checked_sum(self.lines.iter().filter(|l| l.side == side).map(|l| l.amount)).unwrap_or(Money::ZERO)
     }
+}
+
+/// Period rules for tests: open from 2022-12-01 to 2030-12-31 apart from `closed`.
+#[cfg(test)]
+pub(crate) fn test_periods(closed: &ClosedPeriods) -> PeriodRules {
+    let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).expect("a date");
+    PeriodRules::new(closed, day(2022, 12, 1), day(2030, 12, 31))
 }
 
 #[cfg(test)]
@@ -467,7 +556,8 @@ mod tests {
         let city = city();
         let chart = chart();
         let closed: ClosedPeriods = [(BookCode::new("shayang", "employee"), Period::new(2022, 12).unwrap())].into();
-        let rules = LedgerRules { city: &city, chart: &chart, closed: &closed };
+        let periods = test_periods(&closed);
+        let rules = LedgerRules { city: &city, chart: &chart, periods: &periods };
         let d = Side::Debit;
         let c = Side::Credit;
         let mut other_fund = line(2, "4601", c, "10.00");
@@ -534,7 +624,7 @@ mod tests {
                 draft("shayang/employee", vec![line(1, "1003", d, "10.00"), blank_summary]),
                 vec!["SummaryRequired"],
             ),
-            ("closed period", closed, vec!["PeriodMustBeOpen"]),
+            ("closed period", closed, vec!["BeforeClosedPeriod"]),
             (
                 "unknown book",
                 draft("wuchang/employee", vec![line(1, "1003", d, "10.00"), line(2, "4601", c, "10.00")]),
@@ -556,7 +646,8 @@ mod tests {
         let city = city();
         let chart = chart();
         let closed = ClosedPeriods::new();
-        let rules = LedgerRules { city: &city, chart: &chart, closed: &closed };
+        let periods = test_periods(&closed);
+        let rules = LedgerRules { city: &city, chart: &chart, periods: &periods };
         let problems = rules
             .validate(draft(
                 "shayang/employee",
@@ -581,7 +672,8 @@ mod tests {
         let city = city();
         let chart = chart();
         let closed = ClosedPeriods::new();
-        let rules = LedgerRules { city: &city, chart: &chart, closed: &closed };
+        let periods = test_periods(&closed);
+        let rules = LedgerRules { city: &city, chart: &chart, periods: &periods };
         let a = rules
             .validate(draft(
                 "shayang/employee",

@@ -5,6 +5,7 @@ use super::event::RawEvent;
 use super::*;
 use crate::domain::chart::Chart;
 use crate::domain::city::City;
+use crate::domain::voucher::test_periods;
 use std::collections::BTreeMap;
 
 fn city(mode: &str) -> City {
@@ -443,7 +444,8 @@ mod properties {
             let chart = chart();
             let instruments = Instruments::new();
             let closed = ClosedPeriods::new();
-            let rules = LedgerRules { city: &city, chart: &chart, closed: &closed };
+            let periods = test_periods(&closed);
+        let rules = LedgerRules { city: &city, chart: &chart, periods: &periods };
             let mut booked: Vec<Booked> = Vec::new();
             let mut events = Vec::new();
             for (index, seed) in seeds.into_iter().enumerate() {

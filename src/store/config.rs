@@ -14,6 +14,7 @@ impl Writer<'_> {
         let settings = [
             ("city_code", city.code.clone()),
             ("city_name", city.name.clone()),
+            ("opening_date", city.opening_date.clone()),
             ("forward_mode", city.settings.forward_mode.as_str().to_string()),
             ("ageing_limit_days", city.settings.ageing_limit_days.to_string()),
             ("reserve_months_kept", city.settings.reserve_months_kept.to_string()),
@@ -62,6 +63,15 @@ impl Writer<'_> {
         for book in city.books() {
             tx.execute("INSERT INTO book (party, fund) VALUES (?1, ?2)", params![book.party, book.fund])?;
         }
+        for kind in ["setting", "fund", "party", "population", "account", "book"] {
+            let count: i64 =
+                self.tx.query_row(&format!("SELECT COUNT(*) FROM {}", super::log::protected(kind).table), [], |r| {
+                    r.get(0)
+                })?;
+            if count > 0 {
+                self.log(kind, "1 = 1", &[])?;
+            }
+        }
         Ok(())
     }
 }
@@ -73,7 +83,7 @@ impl Writer<'_> {
             "INSERT INTO setting (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             params![key, value],
         )?;
-        Ok(())
+        self.log("setting", "key = ?1", &[&key])
     }
 }
 
@@ -133,9 +143,12 @@ impl Reader<'_> {
                 Ok(Party { code, name, kind, population })
             })
             .collect::<Result<Vec<_>>>()?;
+        let opening_date = get("opening_date")?;
+        crate::domain::ids::parse_date(&opening_date).map_err(StoreError::Corrupt)?;
         Ok(City {
             code: get("city_code")?,
             name: get("city_name")?,
+            opening_date,
             settings: Settings {
                 forward_mode,
                 ageing_limit_days,

@@ -35,17 +35,27 @@ impl Writer<'_> {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )?
             .execute(params![id, kind, fund, date, digest, payload, by, now])?;
-        Ok(())
+        self.log("event", "id = ?1", &[&id])
     }
 
     pub fn link_event_voucher(&mut self, event_id: &str, voucher_id: i64) -> Result<()> {
         self.tx
             .prepare_cached("INSERT INTO event_voucher (event_id, voucher_id) VALUES (?1, ?2)")?
             .execute(params![event_id, voucher_id])?;
-        Ok(())
+        self.log("event_voucher", "event_id = ?1 AND voucher_id = ?2", &[&event_id, &voucher_id])
     }
 
     pub fn apply_instrument(&mut self, change: &InstrumentChange) -> Result<()> {
+        let (party, fund, code) = match change {
+            InstrumentChange::Opened(key, _) | InstrumentChange::Matured(key, _) | InstrumentChange::Remitted(key) => {
+                key
+            }
+        };
+        self.apply_instrument_unlogged(change)?;
+        self.log("instrument", "party = ?1 AND fund = ?2 AND code = ?3", &[party, fund, code])
+    }
+
+    fn apply_instrument_unlogged(&mut self, change: &InstrumentChange) -> Result<()> {
         match change {
             InstrumentChange::Opened((party, fund, code), i) => {
                 self.tx

@@ -2,6 +2,7 @@
 //! import hot path to a few prepared statements per voucher (book ids, the next voucher
 //! number per book and month, each book's chain head).
 
+use super::log::LogHead;
 use super::{Reader, Result, StoreError};
 use crate::domain::chain::{chain_hash, GENESIS};
 use crate::domain::chart::Side;
@@ -17,16 +18,43 @@ pub struct Inserted {
     pub number: VoucherNo,
 }
 
+/// The most that all posted amounts of a ledger may add up to, in absolute value. Every sum
+/// any report makes (balances, running balances, consolidations) is a partial sum of these, so
+/// none can overflow an i64 (≈ 9.2 × 10^18 分); a posting that would pass it is refused.
+pub const MAX_POSTED_VOLUME: i128 = 4_000_000_000_000_000_000;
+
 pub struct Writer<'conn> {
     pub(super) tx: Transaction<'conn>,
     book_ids: HashMap<BookCode, i64>,
     next_seq: HashMap<(i64, Period), u32>,
     chain_heads: HashMap<i64, (i64, String)>,
+    pub(super) log_head: Option<LogHead>,
+    /// Σ|amount| of every posted line, once read; written back at commit.
+    volume: Option<(i128, bool)>,
+    /// The note naming this writer for others who wait; removed when the writer ends.
+    _holder: HolderNote,
+}
+
+/// The file beside the database that names the command holding the write lock.
+struct HolderNote(std::path::PathBuf);
+
+impl Drop for HolderNote {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
 }
 
 impl<'conn> Writer<'conn> {
-    pub(super) fn new(tx: Transaction<'conn>) -> Result<Writer<'conn>> {
-        Ok(Writer { tx, book_ids: HashMap::new(), next_seq: HashMap::new(), chain_heads: HashMap::new() })
+    pub(super) fn new(tx: Transaction<'conn>, holder: std::path::PathBuf) -> Result<Writer<'conn>> {
+        Ok(Writer {
+            tx,
+            book_ids: HashMap::new(),
+            next_seq: HashMap::new(),
+            chain_heads: HashMap::new(),
+            log_head: None,
+            volume: None,
+            _holder: HolderNote(holder),
+        })
     }
 
     /// Reads inside this transaction: they see what it has written so far.
@@ -34,7 +62,12 @@ impl<'conn> Writer<'conn> {
         Reader { conn: &self.tx }
     }
 
-    pub fn commit(self) -> Result<()> {
+    /// Makes everything durable (synchronous=FULL): only after this returns may a command say
+    /// it succeeded.
+    pub fn commit(mut self) -> Result<()> {
+        if let Some((volume, true)) = self.volume {
+            self.set_setting("posted_volume_fen", &volume.to_string())?;
+        }
         self.tx.commit()?;
         Ok(())
     }
@@ -68,6 +101,12 @@ impl<'conn> Writer<'conn> {
 
     /// Stores a validated voucher as a draft (制单) and gives it the next number of its month.
     pub fn insert(&mut self, voucher: &Voucher, maker: &str, now: &str) -> Result<Inserted> {
+        let inserted = self.insert_unlogged(voucher, maker, now)?;
+        self.log_id("voucher", inserted.id)?;
+        Ok(inserted)
+    }
+
+    fn insert_unlogged(&mut self, voucher: &Voucher, maker: &str, now: &str) -> Result<Inserted> {
         let book_id = self.book_id(voucher.book())?;
         let period = voucher.period();
         let seq = match self.next_seq.get(&(book_id, period)) {
@@ -124,15 +163,30 @@ impl<'conn> Writer<'conn> {
     /// 审核: a draft becomes reviewed. The caller has checked status and the four-eyes rule;
     /// the schema checks the latter again.
     pub fn review(&mut self, id: i64, reviewer: &str, now: &str) -> Result<()> {
-        self.tx
+        self.review_unlogged(id, reviewer, now)?;
+        self.log_id("voucher", id)
+    }
+
+    fn review_unlogged(&mut self, id: i64, reviewer: &str, now: &str) -> Result<()> {
+        let changed = self
+            .tx
             .prepare_cached("UPDATE voucher SET status = 'reviewed', reviewer = ?2, reviewed_at = ?3 WHERE id = ?1 AND status = 'draft'")?
             .execute(params![id, reviewer, now])?;
+        if changed != 1 {
+            return Err(StoreError::Refused(format!("凭证（内部编号 {id}）已不是未审核状态：可能刚被别人审核")));
+        }
         Ok(())
     }
 
     /// 记账: a reviewed voucher becomes posted, joins its book's hash chain and moves balances.
     /// `record` is the voucher as stored (status reviewed).
     pub fn post(&mut self, record: &VoucherRecord, poster: &str, now: &str) -> Result<String> {
+        let hash = self.post_unlogged(record, poster, now)?;
+        self.log_id("voucher", record.id)?;
+        Ok(hash)
+    }
+
+    fn post_unlogged(&mut self, record: &VoucherRecord, poster: &str, now: &str) -> Result<String> {
         let book_id = self.book_id(&record.book)?;
         let (head_seq, head_hash) = self.chain_head(book_id)?;
         let mut posted = record.clone();
@@ -141,12 +195,21 @@ impl<'conn> Writer<'conn> {
         posted.posted_at = Some(now.to_string());
         let hash = chain_hash(&head_hash, &posted);
         let chain_seq = head_seq + 1;
-        self.tx
+        let changed = self
+            .tx
             .prepare_cached(
                 "UPDATE voucher SET status = 'posted', poster = ?2, posted_at = ?3, chain_seq = ?4, hash = ?5 \
                  WHERE id = ?1 AND status = 'reviewed'",
             )?
             .execute(params![record.id, poster, now, chain_seq, hash])?;
+        // A balance moves only for a voucher whose status this statement actually changed.
+        if changed != 1 {
+            return Err(StoreError::Refused(format!(
+                "{} {} 已不是已审核状态：可能刚被别人记账，本次没有改动",
+                record.book, record.number
+            )));
+        }
+        self.add_volume(record)?;
         let mut upsert = self.tx.prepare_cached(
             "INSERT INTO balance (book_id, account, period, debit_fen, credit_fen) VALUES (?1, ?2, ?3, ?4, ?5) \
              ON CONFLICT (book_id, account, period) DO UPDATE SET \
@@ -167,8 +230,8 @@ impl<'conn> Writer<'conn> {
     /// Inserts, reviews and posts a validated voucher in one step (trusted feeds, reversals),
     /// without reading it back.
     pub fn insert_posted(&mut self, voucher: &Voucher, maker: &str, reviewer: &str, now: &str) -> Result<Inserted> {
-        let inserted = self.insert(voucher, maker, now)?;
-        self.review(inserted.id, reviewer, now)?;
+        let inserted = self.insert_unlogged(voucher, maker, now)?;
+        self.review_unlogged(inserted.id, reviewer, now)?;
         let reverses = match voucher.reverses() {
             Some(original) => Some(self.reader().voucher_no_by_id(original)?),
             None => None,
@@ -205,8 +268,42 @@ impl<'conn> Writer<'conn> {
                 })
                 .collect(),
         };
-        self.post(&record, maker, now)?;
+        self.post_unlogged(&record, maker, now)?;
+        // One log entry for the voucher in its final state.
+        self.log_id("voucher", inserted.id)?;
         Ok(inserted)
+    }
+
+    /// Adds a voucher's amounts to the ledger's posted volume; refuses past the ceiling.
+    fn add_volume(&mut self, record: &VoucherRecord) -> Result<()> {
+        let current = match self.volume {
+            Some((volume, _)) => volume,
+            None => {
+                let stored: Option<String> = self
+                    .tx
+                    .query_row("SELECT value FROM setting WHERE key = 'posted_volume_fen'", [], |r| r.get(0))
+                    .optional()?;
+                match stored.and_then(|s| s.parse::<i128>().ok()) {
+                    Some(volume) => volume,
+                    None => self.tx.query_row(
+                        "SELECT COALESCE(SUM(ABS(l.debit_fen) + ABS(l.credit_fen)), 0) FROM voucher_line l \
+                         JOIN voucher v ON v.id = l.voucher_id WHERE v.status = 'posted'",
+                        [],
+                        |r| r.get::<_, i64>(0),
+                    )? as i128,
+                }
+            }
+        };
+        let added: i128 = record.lines.iter().map(|l| i128::from(l.amount.fen()).abs()).sum();
+        let volume = current + added;
+        if volume > MAX_POSTED_VOLUME {
+            return Err(StoreError::Refused(format!(
+                "{} {} 记账后账套累计发生额将超出可记账范围（{} 分）：拒绝记账，没有写入",
+                record.book, record.number, MAX_POSTED_VOLUME
+            )));
+        }
+        self.volume = Some((volume, true));
+        Ok(())
     }
 
     fn chain_head(&mut self, book_id: i64) -> Result<(i64, String)> {
@@ -232,11 +329,79 @@ impl<'conn> Writer<'conn> {
                  ON CONFLICT (book_id, period) DO UPDATE SET status = 'closed', closed_at = ?3, closed_by = ?4",
             )?
             .execute(params![book_id, period.to_string(), now, by])?;
-        Ok(())
+        self.log("period", "book_id = ?1 AND period = ?2", &[&book_id, &period.to_string()])
     }
 }
 
 pub(super) fn voucher_no(period: &str, seq: i64) -> Result<VoucherNo> {
     let period = Period::parse(period).map_err(StoreError::Corrupt)?;
     Ok(VoucherNo { period, seq: seq as u32 })
+}
+
+/// An import batch already on file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchRecord {
+    pub id: i64,
+    pub name: String,
+    pub rows: i64,
+    pub imported_by: String,
+    pub imported_at: String,
+}
+
+impl Writer<'_> {
+    /// The earlier import of a file with this content, if any.
+    pub fn find_batch(&mut self, kind: &str, sha256: &str) -> Result<Option<BatchRecord>> {
+        Ok(self
+            .tx
+            .prepare_cached(
+                "SELECT id, name, rows, imported_by, imported_at FROM import_batch WHERE kind = ?1 AND sha256 = ?2",
+            )?
+            .query_row(params![kind, sha256], |r| {
+                Ok(BatchRecord {
+                    id: r.get(0)?,
+                    name: r.get(1)?,
+                    rows: r.get(2)?,
+                    imported_by: r.get(3)?,
+                    imported_at: r.get(4)?,
+                })
+            })
+            .optional()?)
+    }
+
+    /// Records an imported file; returns the batch id.
+    #[allow(clippy::too_many_arguments)]
+    pub fn insert_batch(
+        &mut self,
+        kind: &str,
+        sha256: &str,
+        name: &str,
+        size: u64,
+        rows: usize,
+        by: &str,
+        now: &str,
+    ) -> Result<i64> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO import_batch (kind, sha256, name, size, rows, imported_by, imported_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(params![kind, sha256, name, size as i64, rows as i64, by, now])?;
+        let id = self.tx.last_insert_rowid();
+        self.log_id("import_batch", id)?;
+        Ok(id)
+    }
+
+    /// A voucher of the book with the same content and, like the new one, no external id.
+    pub fn find_duplicate(&mut self, voucher: &Voucher) -> Result<Option<VoucherNo>> {
+        let book_id = self.book_id(voucher.book())?;
+        let row: Option<(String, i64)> = self
+            .tx
+            .prepare_cached(
+                "SELECT period, seq FROM voucher WHERE book_id = ?1 AND content_digest = ?2 AND external_id IS NULL \
+                 AND reverses IS NULL LIMIT 1",
+            )?
+            .query_row(params![book_id, voucher.content_digest()], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        row.map(|(period, seq)| voucher_no(&period, seq)).transpose()
+    }
 }

@@ -5,16 +5,25 @@
 mod config;
 mod events;
 mod ledger;
+mod log;
 mod plans;
 mod reads;
 mod reconcile;
 
-pub use ledger::{Inserted, Writer};
+pub use ledger::{BatchRecord, Inserted, Writer};
+pub use log::LogHead;
 pub use reads::{Reader, VoucherFilter};
 pub use reconcile::{RunRecord, SealRecord, SealedBook, StatementWrite};
 
-use rusqlite::{Connection, OpenFlags, TransactionBehavior};
-use std::path::Path;
+use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// `PRAGMA application_id` of a fundpool database ("FPL1"): a file without it is not ours.
+pub const APPLICATION_ID: i64 = 0x4650_4C31;
+
+/// How long a writer waits for another to finish before giving up (`--busy-timeout`).
+pub const DEFAULT_BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Migrations in order; `PRAGMA user_version` records how many are applied.
 const MIGRATIONS: &[&str] = &[
@@ -23,6 +32,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../schema/0003_reconcile.sql"),
     include_str!("../../schema/0004_plans.sql"),
     include_str!("../../schema/0005_close_dates.sql"),
+    include_str!("../../schema/0006_integrity.sql"),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -33,8 +43,18 @@ pub enum StoreError {
     AlreadyInitialised(String),
     #[error("数据库结构版本 {found} 比本程序支持的 {supported} 新：请使用更新版本的 fundpool，本程序不会修改它")]
     TooNew { found: i64, supported: i64 },
+    #[error("数据库结构版本 {found} 旧于本程序的 {supported}：只读命令不会升级它；请先运行 fundpool --db {path} upgrade（或任一写入命令）")]
+    TooOld { path: String, found: i64, supported: i64 },
+    #[error("{0} 不是 fundpool 账套（SQLite 文件的 application_id 不符）：fundpool 不会读取或修改它")]
+    Foreign(String),
+    #[error("{0} 不是 SQLite 数据库文件")]
+    NotADatabase(String),
     #[error("数据库尚未初始化：请先运行 init")]
     NotInitialised,
+    #[error("{0}")]
+    Busy(String),
+    #[error("{0}")]
+    Refused(String),
     #[error("数据库内容不一致：{0}")]
     Corrupt(String),
     #[error("数据库错误：{0}")]
@@ -43,43 +63,116 @@ pub enum StoreError {
 
 pub type Result<T> = std::result::Result<T, StoreError>;
 
+/// An open database: read-only for commands that only read, read-write for the others.
 pub struct Store {
     conn: Connection,
+    path: PathBuf,
+    /// What this command does, for the message a waiting writer sees ("post --all by 张会计").
+    activity: String,
+}
+
+/// The file beside the database naming the command that holds the write lock.
+fn holder_file(path: &Path) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".writer");
+    PathBuf::from(name)
 }
 
 impl Store {
-    /// Creates a new database file and applies every migration. Refuses an existing file.
-    pub fn create(path: &Path) -> Result<Store> {
+    /// Creates a new database file (0600) and applies every migration. Refuses an existing file.
+    pub fn create(path: &Path, busy_timeout: Duration) -> Result<Store> {
         if path.exists() && std::fs::metadata(path).map(|m| m.len() > 0).unwrap_or(false) {
             return Err(StoreError::AlreadyInitialised(path.display().to_string()));
         }
+        create_private(path).map_err(|e| StoreError::Refused(format!("无法创建 {}：{e}", path.display())))?;
         let conn = Connection::open(path)?;
-        let store = Store::configure(conn)?;
+        let store = Store::configure(conn, path, busy_timeout, "init")?;
+        store.conn.pragma_update(None, "application_id", APPLICATION_ID)?;
         store.migrate()?;
         Ok(store)
     }
 
-    /// Opens an existing database, bringing an older schema up to date and refusing a newer one.
-    pub fn open(path: &Path) -> Result<Store> {
+    /// Opens an existing database for reading only: no migration, no pragma that changes the
+    /// file. A foreign, older or newer file is refused.
+    pub fn open_read(path: &Path) -> Result<Store> {
+        let conn = Store::connect(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        let store = Store { conn, path: path.to_path_buf(), activity: String::new() };
+        register_functions(&store.conn)?;
+        let found = store.identify()?;
+        let supported = Store::supported_version();
+        if found < supported {
+            return Err(StoreError::TooOld { path: path.display().to_string(), found, supported });
+        }
+        Ok(store)
+    }
+
+    /// Opens an existing database for writing, bringing an older schema up to date; returns the
+    /// store and, when it migrated, a note saying so. `activity` names the command for a writer
+    /// that has to wait.
+    pub fn open_write(path: &Path, busy_timeout: Duration, activity: &str) -> Result<(Store, Option<String>)> {
+        let conn = Store::connect(path, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+        let store = Store { conn, path: path.to_path_buf(), activity: String::new() };
+        store.identify()?;
+        let store = Store::configure(store.conn, path, busy_timeout, activity)?;
+        let found = store.user_version()?;
+        let note = store.migrate()?.then(|| {
+            format!("已将数据库结构从版本 {found} 升级到 {}（{}）", Store::supported_version(), path.display())
+        });
+        Ok((store, note))
+    }
+
+    fn connect(path: &Path, flags: OpenFlags) -> Result<Connection> {
         if !path.exists() {
             return Err(StoreError::Missing(path.display().to_string()));
         }
-        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
-        let store = Store::configure(conn)?;
-        let version = store.user_version()?;
-        if version == 0 {
-            return Err(StoreError::NotInitialised);
-        }
-        store.migrate()?;
-        Ok(store)
+        Ok(Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX)?)
     }
 
-    fn configure(conn: Connection) -> Result<Store> {
+    /// Checks that the file is a fundpool database this binary can read; returns its version.
+    fn identify(&self) -> Result<i64> {
+        let name = self.path.display().to_string();
+        let application_id: i64 = match self.conn.query_row("PRAGMA application_id", [], |r| r.get(0)) {
+            Ok(id) => id,
+            Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == ErrorCode::NotADatabase => {
+                return Err(StoreError::NotADatabase(name))
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let version = self.user_version()?;
+        let supported = Store::supported_version();
+        if application_id == 0 && version == 0 {
+            let tables: i64 = self.conn.query_row("SELECT COUNT(*) FROM sqlite_master", [], |r| r.get(0))?;
+            return Err(if tables == 0 { StoreError::NotInitialised } else { StoreError::Foreign(name) });
+        }
+        // Databases made before the application id was set are fundpool's if they have its books.
+        let ours = application_id == APPLICATION_ID
+            || (application_id == 0 && version <= 5 && self.has_table("book")? && self.has_table("voucher")?);
+        if !ours {
+            return Err(StoreError::Foreign(name));
+        }
+        if version > supported {
+            return Err(StoreError::TooNew { found: version, supported });
+        }
+        Ok(version)
+    }
+
+    fn has_table(&self, name: &str) -> Result<bool> {
+        let count: i64 = self.conn.query_row(
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?1",
+            [name],
+            |r| r.get(0),
+        )?;
+        Ok(count > 0)
+    }
+
+    fn configure(conn: Connection, path: &Path, busy_timeout: Duration, activity: &str) -> Result<Store> {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        Ok(Store { conn })
+        // FULL: a command reports success only after its commit is on disk.
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.busy_timeout(busy_timeout)?;
+        register_functions(&conn)?;
+        Ok(Store { conn, path: path.to_path_buf(), activity: activity.to_string() })
     }
 
     fn user_version(&self) -> Result<i64> {
@@ -91,24 +184,86 @@ impl Store {
         MIGRATIONS.len() as i64
     }
 
-    fn migrate(&self) -> Result<()> {
+    /// Applies the migrations not yet applied; true when it applied any.
+    fn migrate(&self) -> Result<bool> {
         let found = self.user_version()?;
         let supported = Store::supported_version();
         if found > supported {
             return Err(StoreError::TooNew { found, supported });
         }
-        for (index, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
-            let tx = self.conn.unchecked_transaction()?;
-            tx.execute_batch(sql)?;
-            tx.pragma_update(None, "user_version", index as i64 + 1)?;
-            tx.commit()?;
+        if found == supported {
+            return Ok(false);
         }
-        Ok(())
+        let tx = self.conn.unchecked_transaction()?;
+        for sql in MIGRATIONS.iter().skip(found as usize) {
+            tx.execute_batch(sql)?;
+        }
+        tx.pragma_update(None, "user_version", supported)?;
+        tx.pragma_update(None, "application_id", APPLICATION_ID)?;
+        if found > 0 {
+            // A database that had records before the log existed: its present rows become the
+            // log's starting point (what came before cannot be proved, only what follows).
+            log::adopt_existing(&tx)?;
+        }
+        tx.commit()?;
+        Ok(true)
     }
 
-    /// Starts the one write transaction of a command. Nothing is written until `commit`.
+    /// Starts the one write transaction of a command. The write lock is taken first (`BEGIN
+    /// IMMEDIATE`), so everything the command reads next is what it will change; a second
+    /// writer waits up to the busy timeout and is then refused with `StoreError::Busy`.
     pub fn writer(&mut self) -> Result<Writer<'_>> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        Writer::new(tx)
+        let holder = holder_file(&self.path);
+        let tx = match self.conn.transaction_with_behavior(TransactionBehavior::Immediate) {
+            Ok(tx) => tx,
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if matches!(e.code, ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) =>
+            {
+                let who = std::fs::read_to_string(&holder).ok().map(|t| t.trim().to_string()).filter(|t| !t.is_empty());
+                let who = who.map(|w| format!("正在运行的是：{w}")).unwrap_or_else(|| "另一个命令正在写入".to_string());
+                return Err(StoreError::Busy(format!(
+                    "账套 {} 正被另一个写入命令占用（{who}）。本命令没有写入任何内容；请等它完成后重试，或用 --busy-timeout 秒数 等得更久",
+                    self.path.display()
+                )));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        // Best effort: a note for whoever has to wait. Removed when the writer ends.
+        let _ = std::fs::write(&holder, format!("{}（进程 {}）\n", self.activity, std::process::id()));
+        Writer::new(tx, holder)
     }
+
+    /// A consistent copy of the database while others may write (SQLite's online backup).
+    pub fn backup_to(&self, destination: &Path) -> Result<()> {
+        self.conn.backup(rusqlite::DatabaseName::Main, destination, None)?;
+        Ok(())
+    }
+}
+
+/// `fp_sha256(text)`: the SHA-256 of a text in hex, for canonical bodies of large columns.
+fn register_functions(conn: &Connection) -> Result<()> {
+    use rusqlite::functions::FunctionFlags;
+    use sha2::{Digest, Sha256};
+    conn.create_scalar_function(
+        "fp_sha256",
+        1,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| {
+            let text: Option<String> = ctx.get(0)?;
+            Ok(text.map(|t| hex::encode(Sha256::digest(t.as_bytes()))))
+        },
+    )?;
+    Ok(())
+}
+
+/// Creates an empty file only its owner can read and write.
+pub fn create_private(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path)
 }

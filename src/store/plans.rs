@@ -44,6 +44,10 @@ impl Writer<'_> {
                 params![id, line.month.to_string(), line.category, line.amount.fen()],
             )?;
         }
+        self.log_id("plan", id)?;
+        if !lines.is_empty() {
+            self.log("plan_line", "plan_id = ?1", &[&id])?;
+        }
         Ok(Some(id))
     }
 
@@ -59,7 +63,7 @@ impl Writer<'_> {
             &format!("UPDATE plan SET status = ?2, {by_column} = ?3, {on_column} = ?4 WHERE id = ?1"),
             params![plan_id, step.result().as_str(), by, on.to_string()],
         )?;
-        Ok(())
+        self.log_id("plan", plan_id)
     }
 
     pub fn upsert_budget(
@@ -75,7 +79,7 @@ impl Writer<'_> {
              ON CONFLICT (year, party, fund) DO UPDATE SET income_fen = excluded.income_fen, expenditure_fen = excluded.expenditure_fen",
             params![year, party, fund, income.fen(), expenditure.fen()],
         )?;
-        Ok(())
+        self.log("budget", "year = ?1 AND party = ?2 AND fund = ?3", &[&year, &party, &fund])
     }
 }
 

@@ -293,3 +293,38 @@ fn row_to_record(row: &Row<'_>) -> Result<VoucherRecord> {
         lines: Vec::new(),
     })
 }
+
+impl Reader<'_> {
+    /// The content digest the record log holds for each voucher (by store id): what was made
+    /// and reviewed, whatever the voucher table says now.
+    pub fn content_digests(&self, ids: impl Iterator<Item = i64>) -> Result<std::collections::HashMap<i64, String>> {
+        use rusqlite::OptionalExtension;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT json_extract(body, '$[7]') FROM record_log WHERE kind = 'voucher' AND key = ?1 \
+             ORDER BY seq DESC LIMIT 1",
+        )?;
+        let mut digests = std::collections::HashMap::new();
+        for id in ids {
+            if let Some(digest) = stmt.query_row([id.to_string()], |r| r.get::<_, String>(0)).optional()? {
+                digests.insert(id, digest);
+            }
+        }
+        Ok(digests)
+    }
+
+    /// How many vouchers have a status, in a book and month or everywhere.
+    pub fn count_status(&self, book: Option<&BookCode>, period: Option<Period>, status: Status) -> Result<usize> {
+        let count: i64 = self.conn.query_row(
+            "SELECT COUNT(*) FROM voucher v JOIN book b ON b.id = v.book_id WHERE v.status = ?1 \
+             AND (?2 IS NULL OR (b.party = ?2 AND b.fund = ?3)) AND (?4 IS NULL OR v.period = ?4)",
+            rusqlite::params![
+                status.as_str(),
+                book.map(|b| b.party.clone()),
+                book.map(|b| b.fund.clone()),
+                period.map(|p| p.to_string())
+            ],
+            |r| r.get(0),
+        )?;
+        Ok(count as usize)
+    }
+}

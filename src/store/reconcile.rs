@@ -107,6 +107,8 @@ impl Writer<'_> {
                 by,
                 now
             ])?;
+        let id = self.tx.last_insert_rowid();
+        self.log_id("statement_line", id)?;
         Ok(StatementWrite::Inserted)
     }
 
@@ -128,7 +130,9 @@ impl Writer<'_> {
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             params![period.to_string(), check, fund, by, now, differences as i64, outstanding as i64, posted_count, report],
         )?;
-        Ok(self.tx.last_insert_rowid())
+        let id = self.tx.last_insert_rowid();
+        self.log_id("reconciliation_run", id)?;
+        Ok(id)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -143,13 +147,15 @@ impl Writer<'_> {
         by: &str,
         now: &str,
         on: NaiveDate,
-    ) -> Result<()> {
+    ) -> Result<i64> {
         self.tx.execute(
             "INSERT INTO seal (period, action, books, run_id, reason, hash, sealed_by, sealed_at, closed_on) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             params![period.to_string(), action, books, run_id, reason, hash, by, now, on.to_string()],
         )?;
-        Ok(())
+        let id = self.tx.last_insert_rowid();
+        self.log_id("seal", id)?;
+        Ok(id)
     }
 
     /// 反结账: a book's month open again.
@@ -159,7 +165,7 @@ impl Writer<'_> {
             "UPDATE period SET status = 'open', closed_at = NULL, closed_by = NULL WHERE book_id = ?1 AND period = ?2",
             params![book_id, period.to_string()],
         )?;
-        Ok(())
+        self.log("period", "book_id = ?1 AND period = ?2", &[&book_id, &period.to_string()])
     }
 }
 

@@ -1,0 +1,129 @@
+//! Files in and out: the fingerprint of an imported file (so the same file twice is a no-op that
+//! names the earlier batch), and outputs that never destroy — not the database, not its -wal or
+//! -shm, not any existing file unless forced — written to a temporary name, made private (0600)
+//! and renamed into place.
+
+use super::{Error, Result};
+use sha2::{Digest, Sha256};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// An input file's identity: SHA-256 of its bytes, its name and size.
+#[derive(Debug, Clone)]
+pub struct FileFingerprint {
+    pub sha256: String,
+    pub name: String,
+    pub size: u64,
+}
+
+/// Reads a file once to fingerprint it (streamed: memory stays bounded).
+pub fn fingerprint(path: &Path) -> Result<FileFingerprint> {
+    let mut file =
+        std::fs::File::open(path).map_err(|e| Error::refused(format!("无法读取 {}：{e}", path.display())))?;
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0u8; 1 << 16];
+    let mut size = 0u64;
+    loop {
+        let read = file.read(&mut buffer).map_err(|e| Error::refused(format!("无法读取 {}：{e}", path.display())))?;
+        if read == 0 {
+            break;
+        }
+        size += read as u64;
+        hasher.update(&buffer[..read]);
+    }
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    Ok(FileFingerprint { sha256: hex::encode(hasher.finalize()), name, size })
+}
+
+/// The same path after resolving what can be resolved (the file may not exist yet).
+fn resolved(path: &Path) -> PathBuf {
+    if let Ok(real) = path.canonicalize() {
+        return real;
+    }
+    match (path.parent(), path.file_name()) {
+        (Some(parent), Some(name)) => {
+            let parent = if parent.as_os_str().is_empty() { Path::new(".") } else { parent };
+            parent.canonicalize().map(|p| p.join(name)).unwrap_or_else(|_| path.to_path_buf())
+        }
+        _ => path.to_path_buf(),
+    }
+}
+
+/// Refuses an output path that is the database or one of its companion files, or an existing
+/// file without `force`.
+pub fn check_output(db: &Path, target: &Path, force: bool) -> Result<()> {
+    let target_real = resolved(target);
+    let db_real = resolved(db);
+    for suffix in ["", "-wal", "-shm", "-journal", ".writer"] {
+        let mut name = db_real.as_os_str().to_owned();
+        name.push(suffix);
+        if target_real == PathBuf::from(name) {
+            return Err(Error::refused(format!(
+                "不能把输出写到 {}：那是账套数据库{}，覆盖它会毁掉账簿",
+                target.display(),
+                if suffix.is_empty() { "本身".to_string() } else { format!("的 {suffix} 文件") }
+            )));
+        }
+    }
+    if target.is_dir() {
+        return Err(Error::refused(format!("{} 是一个目录，请给出文件名", target.display())));
+    }
+    if target.exists() && !force {
+        return Err(Error::refused(format!("{} 已存在：不会覆盖；换一个文件名，或加 --force 覆盖", target.display())));
+    }
+    Ok(())
+}
+
+/// Writes `bytes` to `target` safely: checked as above, written to a temporary file beside it
+/// (0600), flushed to disk and renamed into place, so a crash never leaves half a file.
+pub fn write_output(db: &Path, target: &Path, bytes: &[u8], force: bool) -> Result<()> {
+    check_output(db, target, force)?;
+    let temporary = temporary_beside(target);
+    let write = || -> std::io::Result<()> {
+        use std::io::Write;
+        let mut file = crate::store::create_private(&temporary)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        std::fs::rename(&temporary, target)
+    };
+    write().map_err(|e| {
+        let _ = std::fs::remove_file(&temporary);
+        Error::refused(format!("无法写入 {}：{e}", target.display()))
+    })
+}
+
+/// A temporary name in the target's folder (a rename within one folder is atomic).
+pub fn temporary_beside(target: &Path) -> PathBuf {
+    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    target.with_file_name(format!(".{name}.{}.tmp", std::process::id()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outputs_never_replace_the_database_or_an_existing_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("fp.db");
+        std::fs::write(&db, b"db").unwrap();
+        for target in ["fp.db", "fp.db-wal", "fp.db-shm"] {
+            let error = write_output(&db, &dir.path().join(target), b"x", true).unwrap_err();
+            assert!(error.message.contains("账套数据库"), "{target}: {}", error.message);
+        }
+        assert_eq!(std::fs::read(&db).unwrap(), b"db");
+        let existing = dir.path().join("report.csv");
+        std::fs::write(&existing, b"old").unwrap();
+        assert!(write_output(&db, &existing, b"new", false).unwrap_err().message.contains("--force"));
+        assert_eq!(std::fs::read(&existing).unwrap(), b"old");
+        write_output(&db, &existing, b"new", true).unwrap();
+        assert_eq!(std::fs::read(&existing).unwrap(), b"new");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let fresh = dir.path().join("fresh.csv");
+            write_output(&db, &fresh, b"1", false).unwrap();
+            assert_eq!(std::fs::metadata(&fresh).unwrap().permissions().mode() & 0o777, 0o600);
+        }
+    }
+}

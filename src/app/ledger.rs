@@ -1,0 +1,437 @@
+//! The ledger's staff actions: create a database (init), add drafts (制单), import a voucher
+//! file, review (审核), post (记账) and reverse (红字冲销). Each runs in one write transaction
+//! taken before anything is selected; every problem is collected and reported, and if there
+//! is any, nothing is written.
+
+use super::files::fingerprint;
+use super::{refuse_all, reviewer_for, Error, Result, Session};
+use crate::domain::chart::Chart;
+use crate::domain::city::City;
+use crate::domain::ids::{parse_date, BookCode, Period, VoucherNo};
+use crate::domain::rejection::Rejection;
+use crate::domain::voucher::{LedgerRules, PeriodRules, Status, VoucherDraft, VoucherRecord};
+use crate::import::csv_lines::CsvVouchers;
+use crate::import::voucher_file::{self, Format};
+use crate::store::{BatchRecord, Inserted, Store, VoucherFilter, Writer};
+use chrono::NaiveDate;
+use std::path::Path;
+
+/// At most this many problems are listed; the count of the rest is given.
+const MAX_REPORTED: usize = 200;
+
+/// What `init` made.
+pub struct Initialised {
+    pub city: String,
+    pub parties: usize,
+    pub funds: usize,
+    pub books: usize,
+    pub accounts: usize,
+}
+
+/// Creates a database from the text of a city file and a chart file.
+pub fn init(session: &Session, city_toml: &str, chart_toml: &str) -> Result<Initialised> {
+    let city = City::from_toml(city_toml).map_err(Error::refused)?;
+    let chart = Chart::from_toml(chart_toml).map_err(Error::refused)?;
+    let mut store = Store::create(&session.db, session.busy_timeout)?;
+    let mut writer = store.writer()?;
+    writer.init_city(&city, &chart)?;
+    writer.commit()?;
+    Ok(Initialised {
+        city: city.name.clone(),
+        parties: city.party.len(),
+        funds: city.fund.len(),
+        books: city.books().len(),
+        accounts: chart.accounts().count(),
+    })
+}
+
+/// What writing a batch of drafts did.
+#[derive(Default)]
+pub struct BatchReport {
+    /// Vouchers written. Imports keep only the count so memory stays bounded on large files.
+    pub created: Vec<(BookCode, VoucherNo)>,
+    pub created_count: usize,
+    pub list_created: bool,
+    pub already_present: Vec<(BookCode, VoucherNo, String)>,
+    pub already_present_count: usize,
+    pub problems: Vec<String>,
+    pub lines: usize,
+    /// The same file was imported before: nothing was written.
+    pub earlier_batch: Option<BatchRecord>,
+    /// The batch this import recorded.
+    pub batch_id: Option<i64>,
+}
+
+impl BatchReport {
+    /// The error listing every problem; `written` names what was not written.
+    pub fn into_error_about(self, written: &str) -> Error {
+        let total = self.problems.len();
+        let mut message = format!("{total} 处错误，没有写入任何{written}：\n");
+        for problem in self.problems.iter().take(MAX_REPORTED) {
+            message.push_str("  ");
+            message.push_str(problem);
+            message.push('\n');
+        }
+        if total > MAX_REPORTED {
+            message.push_str(&format!("  ……另有 {} 处错误未列出\n", total - MAX_REPORTED));
+        }
+        Error::refused(message.trim_end().to_string())
+    }
+}
+
+/// How a batch treats drafts identical to a voucher already in the book (no external id on either).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Duplicates {
+    Refuse,
+    Allow,
+}
+
+/// Writes a batch of drafts in one transaction: every problem is collected, and as soon as
+/// there is one, nothing more is written (the transaction will be dropped).
+pub struct Batch<'w, 'conn, 'r> {
+    pub writer: &'w mut Writer<'conn>,
+    pub rules: LedgerRules<'r>,
+    pub maker: &'r str,
+    /// With a reviewer, vouchers are posted in one step (trusted feeds).
+    pub reviewer: Option<&'r str>,
+    pub now: &'r str,
+    pub duplicates: Duplicates,
+    pub report: BatchReport,
+}
+
+impl<'w, 'conn, 'r> Batch<'w, 'conn, 'r> {
+    pub fn new(
+        writer: &'w mut Writer<'conn>,
+        inputs: &'r RulesInputs,
+        maker: &'r str,
+        reviewer: Option<&'r str>,
+        now: &'r str,
+    ) -> Batch<'w, 'conn, 'r> {
+        Batch {
+            writer,
+            rules: inputs.rules(),
+            maker,
+            reviewer,
+            now,
+            duplicates: Duplicates::Refuse,
+            report: BatchReport::default(),
+        }
+    }
+
+    /// Validates one draft and writes it. An external id already present with the same content
+    /// is a no-op; with different content it is refused.
+    /// Returns what was inserted, or `None` (already present, or refused and reported).
+    pub fn add(&mut self, draft: VoucherDraft, label: &str) -> Result<Option<Inserted>> {
+        let report = &mut self.report;
+        // Idempotency comes first: re-importing a voucher already on file is a no-op even
+        // after its month has closed.
+        if let (Some(external_id), Ok(_)) = (&draft.external_id, self.rules.city.book_kind(&draft.book)) {
+            if let Some((number, digest)) = self.writer.find_external(&draft.book, external_id)? {
+                if digest == draft.content_digest() {
+                    report.already_present_count += 1;
+                    if report.list_created {
+                        report.already_present.push((draft.book.clone(), number, external_id.clone()));
+                    }
+                } else {
+                    let rejection = Rejection::ExistsWithDifferentContent {
+                        book: draft.book.clone(),
+                        external_id: external_id.clone(),
+                        number: number.to_string(),
+                    };
+                    report.problems.push(format!("{label}：{rejection}"));
+                }
+                return Ok(None);
+            }
+        }
+        let voucher = match self.rules.validate(draft) {
+            Ok(voucher) => voucher,
+            Err(problems) => {
+                report.problems.extend(problems.iter().map(|p| format!("{label}：{p}")));
+                return Ok(None);
+            }
+        };
+        if voucher.external_id().is_none() && self.duplicates == Duplicates::Refuse {
+            if let Some(number) = self.writer.find_duplicate(&voucher)? {
+                let rejection =
+                    Rejection::ProbableDuplicate { book: voucher.book().clone(), number: number.to_string() };
+                report.problems.push(format!("{label}：{rejection}"));
+                return Ok(None);
+            }
+        }
+        if !report.problems.is_empty() {
+            return Ok(None);
+        }
+        let inserted = match self.reviewer {
+            Some(reviewer) => self.writer.insert_posted(&voucher, self.maker, reviewer, self.now)?,
+            None => self.writer.insert(&voucher, self.maker, self.now)?,
+        };
+        report.lines += voucher.lines().len();
+        report.created_count += 1;
+        if report.list_created {
+            report.created.push((voucher.book().clone(), inserted.number));
+        }
+        Ok(Some(inserted))
+    }
+}
+
+/// What validation needs, loaded once per command inside its transaction.
+pub struct RulesInputs {
+    pub city: City,
+    pub chart: Chart,
+    pub periods: PeriodRules,
+}
+
+impl RulesInputs {
+    /// Reads the city, chart and closed months inside the writer's transaction; voucher dates
+    /// may run from the city's opening date to a year after `today`.
+    pub fn load(writer: &Writer<'_>, today: NaiveDate) -> Result<RulesInputs> {
+        let reader = writer.reader();
+        let city = reader.city()?;
+        let latest = today.checked_add_months(chrono::Months::new(12)).unwrap_or(today);
+        let periods = PeriodRules::new(&reader.closed_periods()?, city.opening(), latest);
+        Ok(RulesInputs { city, chart: reader.chart()?, periods })
+    }
+
+    pub fn rules(&self) -> LedgerRules<'_> {
+        LedgerRules { city: &self.city, chart: &self.chart, periods: &self.periods }
+    }
+}
+
+/// `voucher add`: drafts from the text of a TOML or JSON file; `name` labels errors.
+pub fn add_vouchers(session: &Session, text: &str, format: Format, name: &str) -> Result<BatchReport> {
+    let maker = session.actor()?;
+    let drafts = voucher_file::parse(text, format).map_err(|errors| {
+        let lines: Vec<String> = errors.iter().map(|e| format!("  {e}")).collect();
+        Error::refused(format!("{name} 中有 {} 处错误，没有写入任何凭证：\n{}", errors.len(), lines.join("\n")))
+    })?;
+    let mut store = session.write("voucher add")?;
+    let mut writer = store.writer()?;
+    let inputs = RulesInputs::load(&writer, session.today()?)?;
+    let mut batch = Batch::new(&mut writer, &inputs, &maker, None, &session.now);
+    batch.report.list_created = true;
+    for (index, draft) in drafts.into_iter().enumerate() {
+        batch.add(draft, &format!("第 {} 张凭证", index + 1))?;
+    }
+    let report = batch.report;
+    if !report.problems.is_empty() {
+        return Err(report.into_error_about("凭证"));
+    }
+    writer.commit()?;
+    Ok(report)
+}
+
+/// How an import posts: as drafts, or posted in one step with a reviewer (trusted feeds).
+pub struct ImportOptions<'a> {
+    pub reviewer: Option<&'a str>,
+    pub duplicates: Duplicates,
+    /// Told how many bytes have been read, now and then (a progress bar).
+    pub progress: &'a dyn Fn(u64),
+}
+
+/// `import FILE.csv`: every voucher of the file in one transaction, or none. The same file
+/// (by content) imported before writes nothing and names the earlier batch.
+pub fn import(session: &Session, file: &Path, options: &ImportOptions<'_>) -> Result<BatchReport> {
+    let maker = session.actor()?;
+    let reviewer = options.reviewer.map(|r| reviewer_for(&maker, r)).transpose()?;
+    let print = fingerprint(file)?;
+    let name = file.display().to_string();
+    let handle = std::fs::File::open(file).map_err(|e| Error::refused(format!("无法读取 {name}：{e}")))?;
+    let input = std::io::BufReader::with_capacity(1 << 16, handle);
+    let mut vouchers = CsvVouchers::new(input).map_err(|e| Error::refused(format!("{name}：{e}")))?;
+    let mut store = session.write("import")?;
+    let mut writer = store.writer()?;
+    if let Some(earlier) = writer.find_batch("vouchers", &print.sha256)? {
+        return Ok(BatchReport { earlier_batch: Some(earlier), ..Default::default() });
+    }
+    let inputs = RulesInputs::load(&writer, session.today()?)?;
+    let mut batch = Batch::new(&mut writer, &inputs, &maker, reviewer.as_deref(), &session.now);
+    batch.duplicates = options.duplicates;
+    let mut count = 0u64;
+    while let Some(item) = vouchers.next() {
+        count += 1;
+        if count.is_multiple_of(1024) {
+            (options.progress)(vouchers.bytes_read());
+        }
+        match item {
+            Ok(voucher) => {
+                let label = format!("凭证 {}（第 {} 行起）", voucher.key, voucher.line);
+                batch.add(voucher.draft, &label)?;
+            }
+            Err(errors) => batch.report.problems.extend(errors.iter().map(|e| e.to_string())),
+        }
+    }
+    let mut report = batch.report;
+    if !report.problems.is_empty() {
+        return Err(report.into_error_about("凭证"));
+    }
+    if report.created_count == 0 && report.already_present_count == 0 {
+        return Err(Error::refused(format!("{name} 中没有凭证行")));
+    }
+    let rows = report.created_count + report.already_present_count;
+    report.batch_id =
+        Some(writer.insert_batch("vouchers", &print.sha256, &print.name, print.size, rows, &maker, &session.now)?);
+    writer.commit()?;
+    Ok(report)
+}
+
+/// Which vouchers a review or post applies to.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    pub book: Option<BookCode>,
+    pub period: Option<Period>,
+    pub numbers: Vec<VoucherNo>,
+    pub all: bool,
+}
+
+/// The vouchers a review or post applies to, read inside the writer's transaction: named ones,
+/// or all in the book/month with the wanted status.
+fn select(writer: &Writer<'_>, selection: &Selection, wanted: Status) -> Result<Vec<VoucherRecord>> {
+    let reader = writer.reader();
+    if !selection.numbers.is_empty() {
+        if selection.all {
+            return Err(Error::refused("--number 与 --all 只能选一个"));
+        }
+        let book = selection.book.clone().ok_or_else(|| Error::refused("指定凭证号时须用 --book 说明账簿"))?;
+        let mut records = Vec::new();
+        for number in &selection.numbers {
+            let record = reader.voucher(&book, *number)?.ok_or_else(|| {
+                Error::refused(
+                    Rejection::VoucherNotFound { book: book.clone(), number: number.to_string() }.to_string(),
+                )
+            })?;
+            records.push(record);
+        }
+        return Ok(records);
+    }
+    if !selection.all {
+        return Err(Error::refused("请用 --number 指定凭证，或用 --all 选择全部（可加 --book、--period 限定）"));
+    }
+    let filter = VoucherFilter {
+        book: selection.book.clone(),
+        from: selection.period,
+        to: selection.period,
+        status: Some(wanted),
+        ..Default::default()
+    };
+    Ok(reader.vouchers(&filter)?)
+}
+
+/// 审核: the selected drafts become reviewed. The reviewer must not be the maker.
+pub fn review(session: &Session, selection: &Selection) -> Result<Vec<VoucherRecord>> {
+    let reviewer = session.actor()?;
+    let mut store = session.write("review")?;
+    let mut writer = store.writer()?;
+    let today = session.today()?;
+    let inputs = RulesInputs::load(&writer, today)?;
+    let records = select(&writer, selection, Status::Draft)?;
+    let mut problems = Vec::new();
+    for record in &records {
+        let label = format!("{} {}", record.book, record.number);
+        if record.status != Status::Draft {
+            let rejection =
+                Rejection::WrongStatus { number: label, status: record.status.label().into(), action: "审核".into() };
+            problems.push(rejection.to_string());
+        } else if record.maker == reviewer {
+            let rejection = Rejection::ReviewerMustDifferFromMaker { maker: record.maker.clone() };
+            problems.push(format!("{label}：{rejection}"));
+        } else if let Some(rejection) = inputs.periods.check(&record.book, record.date) {
+            problems.push(format!("{label}：{rejection}"));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(refuse_all(&format!("{} 处错误，没有做任何改动：", problems.len()), &problems));
+    }
+    for record in &records {
+        writer.review(record.id, &reviewer, &session.now)?;
+    }
+    writer.commit()?;
+    Ok(records)
+}
+
+/// What `post --all` did, and what still waits for review.
+pub struct Posted {
+    pub posted: Vec<VoucherRecord>,
+    pub drafts_waiting: usize,
+}
+
+/// 记账: the selected reviewed vouchers join their books' hash chains and move balances. Each
+/// voucher's lines must still say what was reviewed (its content digest is re-checked).
+pub fn post(session: &Session, selection: &Selection) -> Result<Posted> {
+    let poster = session.actor()?;
+    let mut store = session.write("post")?;
+    let mut writer = store.writer()?;
+    let inputs = RulesInputs::load(&writer, session.today()?)?;
+    let mut records = select(&writer, selection, Status::Reviewed)?;
+    records.sort_by(|a, b| (&a.book, a.number).cmp(&(&b.book, b.number)));
+    let stored_digests = writer.reader().content_digests(records.iter().map(|r| r.id))?;
+    let mut problems = Vec::new();
+    for record in &records {
+        let label = format!("{} {}", record.book, record.number);
+        if record.status != Status::Reviewed {
+            let hint = if record.status == Status::Draft { "记账（须先审核）" } else { "再次记账" };
+            let rejection =
+                Rejection::WrongStatus { number: label, status: record.status.label().into(), action: hint.into() };
+            problems.push(rejection.to_string());
+        } else if let Some(rejection) = inputs.periods.check(&record.book, record.date) {
+            problems.push(format!("{label}：{rejection}"));
+        } else if stored_digests.get(&record.id) != Some(&record.content_digest()) {
+            problems.push(format!("{label}：分录与审核时的内容不符（审核后被改动过）：不能记账，请核查后重新制单"));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(refuse_all(&format!("{} 处错误，没有做任何改动：", problems.len()), &problems));
+    }
+    for record in &records {
+        writer.post(record, &poster, &session.now)?;
+    }
+    let drafts_waiting = writer.reader().count_status(selection.book.as_ref(), selection.period, Status::Draft)?;
+    writer.commit()?;
+    Ok(Posted { posted: records, drafts_waiting })
+}
+
+/// What a reversal made.
+pub struct Reversed {
+    pub book: BookCode,
+    pub original: VoucherNo,
+    pub reversal: VoucherNo,
+    pub date: NaiveDate,
+}
+
+/// 红字冲销: a posted voucher is reversed by a red-ink voucher, posted with `reviewer`. Without a
+/// date it is dated like the original, or — when that month is closed — on the first day of the
+/// book's first open month.
+pub fn reverse(
+    session: &Session,
+    book: &BookCode,
+    number: VoucherNo,
+    date: Option<NaiveDate>,
+    reviewer: &str,
+) -> Result<Reversed> {
+    let maker = session.actor()?;
+    let reviewer = reviewer_for(&maker, reviewer)?;
+    let mut store = session.write("reverse")?;
+    let mut writer = store.writer()?;
+    let inputs = RulesInputs::load(&writer, session.today()?)?;
+    let original = writer.reader().voucher(book, number)?.ok_or_else(|| {
+        Error::refused(Rejection::VoucherNotFound { book: book.clone(), number: number.to_string() }.to_string())
+    })?;
+    let date = match date {
+        Some(date) => date,
+        None => match inputs.periods.closed_through(book) {
+            Some(closed) if Period::of(original.date) <= closed => closed.next().first_day(),
+            _ => original.date,
+        },
+    };
+    let voucher = inputs.rules().reversal(&original, date).map_err(|problems| {
+        let lines: Vec<String> = problems.iter().map(|p| format!("  {p}")).collect();
+        Error::refused(format!("不能冲销 {book} {number}：\n{}", lines.join("\n")))
+    })?;
+    let inserted = writer.insert_posted(&voucher, &maker, &reviewer, &session.now)?;
+    writer.commit()?;
+    Ok(Reversed { book: book.clone(), original: number, reversal: inserted.number, date })
+}
+
+/// Parses a date typed by staff.
+pub fn date_arg(text: &str) -> Result<NaiveDate> {
+    parse_date(text).map_err(Error::refused)
+}

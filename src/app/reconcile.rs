@@ -1,0 +1,132 @@
+//! The other parties' records in (statement import) and the month's reconciliation run: the
+//! checks read the ledger inside the write transaction that stores the run, so the run's count
+//! of posted vouchers is exactly what it checked, and a close can trust it.
+
+use super::files::FileFingerprint;
+use super::{Error, Result, Session};
+use crate::domain::ids::Period;
+use crate::reconcile::{reconcile, CheckName, Input, Report, StatementLine};
+use crate::store::{BatchRecord, StatementWrite};
+
+/// What a statement import did.
+#[derive(Default)]
+pub struct StatementsImported {
+    pub inserted: usize,
+    pub already_present: usize,
+    /// The same file was imported before: nothing was written.
+    pub earlier_batch: Option<BatchRecord>,
+}
+
+/// Stores statement lines (place, key, line) in one transaction, or every problem with nothing
+/// written. `file` is recorded as an import batch of `kind` (e.g. `statement:bank`).
+pub fn import_lines(
+    session: &Session,
+    kind: &str,
+    lines: &[(String, String, StatementLine)],
+    file: Option<&FileFingerprint>,
+) -> Result<StatementsImported> {
+    let operator = session.actor()?;
+    let mut store = session.write("statement import")?;
+    let mut writer = store.writer()?;
+    if let Some(file) = file {
+        if let Some(earlier) = writer.find_batch(kind, &file.sha256)? {
+            return Ok(StatementsImported { earlier_batch: Some(earlier), ..Default::default() });
+        }
+    }
+    let city = writer.reader().city()?;
+    let chart = writer.reader().chart()?;
+    let (mut inserted, mut present, mut problems) = (0, 0, Vec::new());
+    for (place, key, line) in lines {
+        if let Some(fund) = &line.fund {
+            if city.fund(fund).is_none() {
+                problems.push(format!("{place}：基金 {fund} 不在本市统筹范围内"));
+                continue;
+            }
+        }
+        if let Some(book) = &line.book {
+            if let Err(message) = city.book_kind(book) {
+                problems.push(format!("{place}：{message}"));
+                continue;
+            }
+        }
+        if let Some(account) = &line.account {
+            if chart.get(account).is_none() {
+                problems.push(format!("{place}：科目 {account} 不在科目表中"));
+                continue;
+            }
+        }
+        match writer.insert_statement_line(key, line, &operator, &session.now)? {
+            StatementWrite::Inserted => inserted += 1,
+            StatementWrite::AlreadyPresent => present += 1,
+            StatementWrite::Conflict => {
+                let what = line.reference.as_deref().unwrap_or(key);
+                problems.push(format!(
+                    "{place}：{} 对账单中结算号 {what} 已有内容不同的记录；不会覆盖",
+                    line.source.as_str()
+                ))
+            }
+        }
+    }
+    if !problems.is_empty() {
+        return Err(super::refuse_all(&format!("{} 处错误，没有导入任何行：", problems.len()), &problems));
+    }
+    if let Some(file) = file {
+        writer.insert_batch(kind, &file.sha256, &file.name, file.size, lines.len(), &operator, &session.now)?;
+    }
+    writer.commit()?;
+    Ok(StatementsImported { inserted, already_present: present, earlier_batch: None })
+}
+
+/// Runs the checks of a month and stores the run; returns the report and the run's id.
+pub fn run(session: &Session, period: Period, check: Option<CheckName>, fund: Option<&str>) -> Result<(Report, i64)> {
+    let operator = session.actor()?;
+    let mut store = session.write("reconcile")?;
+    let mut writer = store.writer()?;
+    let reader = writer.reader();
+    let city = reader.city()?;
+    let chart = reader.chart()?;
+    if let Some(fund) = fund {
+        if city.fund(fund).is_none() {
+            return Err(Error::refused(format!("基金 {fund} 不在本市统筹范围内")));
+        }
+    }
+    let cutoff = period.last_day();
+    let input = Input {
+        period,
+        city: &city,
+        chart: &chart,
+        ledger: reader.reconciliation_ledger(cutoff)?,
+        statements: reader.statement_lines(cutoff)?,
+        vouchers: reader.voucher_totals(period)?,
+        only_check: check,
+        only_fund: fund.map(str::to_string),
+    };
+    let report = reconcile(&input);
+    let posted_count = reader.posted_count(period)?;
+    let report_json = serde_json::to_string(&report).unwrap_or_default();
+    let run_id = writer.insert_run(
+        period,
+        check.map(|c| c.as_str()),
+        fund,
+        &operator,
+        &session.now,
+        report.differences(),
+        report.outstanding(),
+        posted_count,
+        &report_json,
+    )?;
+    writer.commit()?;
+    Ok((report, run_id))
+}
+
+/// A stored run, as it was reported when it ran.
+pub fn stored_run(session: &Session, period: Period, run_id: i64) -> Result<Report> {
+    let store = session.read()?;
+    let text = store.reader().run_report(run_id)?.ok_or_else(|| Error::refused(format!("没有对账记录 #{run_id}")))?;
+    let report: Report =
+        serde_json::from_str(&text).map_err(|e| Error::integrity(format!("对账记录 #{run_id} 无法读取：{e}")))?;
+    if report.period != period.to_string() {
+        return Err(Error::refused(format!("对账记录 #{run_id} 属于 {}，不是 {period}", report.period)));
+    }
+    Ok(report)
+}

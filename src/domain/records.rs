@@ -1,0 +1,253 @@
+//! The record log: one hash chain over every record that matters (vouchers with their workflow
+//! history, statement lines, reconciliation runs, seals, periods, import batches, events, plans,
+//! budgets and the city configuration), and the audit that compares it with the tables.
+//!
+//! Each write appends the written row's canonical body; an entry's hash covers the previous
+//! entry's hash, so the log can only be extended. `audit` replays the log — the last body per
+//! (kind, key) is what the table must hold — and names every row that was edited, deleted or
+//! inserted behind the engine's back. Someone with the file can still rewrite the log and every
+//! table consistently; only an anchor kept outside the database (`Anchor`) shows that.
+
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, HashMap};
+
+/// The hash the first entry links to.
+pub const LOG_GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// The hash of a log entry after `prev`.
+pub fn entry_hash(prev: &str, kind: &str, key: &str, body: &str) -> String {
+    let mut hasher = Sha256::new();
+    for part in [prev, kind, key] {
+        hasher.update(part.as_bytes());
+        hasher.update(b"\n");
+    }
+    hasher.update(body.as_bytes());
+    hex::encode(hasher.finalize())
+}
+
+/// One stored log entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogEntry {
+    pub seq: i64,
+    pub kind: String,
+    pub key: String,
+    pub body: String,
+    pub prev: String,
+    pub hash: String,
+}
+
+/// What the replay found wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Finding {
+    /// The chain is broken at this entry (edited, deleted, reordered or recomputed wrongly).
+    BrokenChain { seq: i64 },
+    /// A row differs from its last logged body.
+    Changed { kind: String, key: String },
+    /// A logged row is gone.
+    Deleted { kind: String, key: String },
+    /// A row that no log entry accounts for.
+    Unlogged { kind: String, key: String },
+}
+
+impl Finding {
+    pub fn describe(&self) -> String {
+        match self {
+            Finding::BrokenChain { seq } => {
+                format!("记录日志第 {seq} 条与哈希链不符：日志被改动、删除或重排，此后的记录均不可信")
+            }
+            Finding::Changed { kind, key } => format!("{} {key} 的内容与记录日志不符：被改动过", kind_label(kind)),
+            Finding::Deleted { kind, key } => {
+                format!("{} {key} 在记录日志中有记载，但已不在数据库中：被删除", kind_label(kind))
+            }
+            Finding::Unlogged { kind, key } => {
+                format!("{} {key} 不在记录日志中：未经 fundpool 写入", kind_label(kind))
+            }
+        }
+    }
+}
+
+/// Chinese label of a record kind, for messages.
+pub fn kind_label(kind: &str) -> &'static str {
+    match kind {
+        "voucher" => "凭证记录",
+        "statement_line" => "对账单行",
+        "reconciliation_run" => "对账记录",
+        "seal" => "结账封存记录",
+        "period" => "会计期间",
+        "import_batch" => "导入批次",
+        "event" => "业务事件",
+        "event_voucher" => "事件与凭证的对应",
+        "instrument" => "存单/债券登记",
+        "plan" => "用款计划",
+        "plan_line" => "用款计划明细",
+        "budget" => "预算",
+        "setting" => "设置",
+        "fund" => "基金",
+        "party" => "机构",
+        "population" => "参保人数",
+        "account" => "科目",
+        "book" => "账簿",
+        _ => "记录",
+    }
+}
+
+/// Walks the chain from the start. Returns the first broken entry, or the head (seq, hash).
+pub fn check_chain<'a>(entries: impl IntoIterator<Item = &'a LogEntry>) -> Result<(i64, String), i64> {
+    let mut prev = LOG_GENESIS.to_string();
+    let mut expected_seq = 1;
+    for entry in entries {
+        if entry.seq != expected_seq
+            || entry.prev != prev
+            || entry.hash != entry_hash(&entry.prev, &entry.kind, &entry.key, &entry.body)
+        {
+            return Err(expected_seq.min(entry.seq));
+        }
+        prev = entry.hash.clone();
+        expected_seq += 1;
+    }
+    Ok((expected_seq - 1, prev))
+}
+
+/// The state the log says each table holds: (kind, key) → last body.
+pub fn replay<'a>(entries: impl IntoIterator<Item = &'a LogEntry>) -> HashMap<(String, String), String> {
+    let mut state = HashMap::new();
+    for entry in entries {
+        state.insert((entry.kind.clone(), entry.key.clone()), entry.body.clone());
+    }
+    state
+}
+
+/// Compares the replayed state with the rows of every protected table: `tables` maps each kind
+/// to its rows as (key, canonical body). Findings are sorted by kind and key.
+pub fn compare(
+    mut expected: HashMap<(String, String), String>,
+    tables: &BTreeMap<String, Vec<(String, String)>>,
+) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for (kind, rows) in tables {
+        for (key, body) in rows {
+            match expected.remove(&(kind.clone(), key.clone())) {
+                None => findings.push(Finding::Unlogged { kind: kind.clone(), key: key.clone() }),
+                Some(logged) if &logged != body => {
+                    findings.push(Finding::Changed { kind: kind.clone(), key: key.clone() })
+                }
+                Some(_) => {}
+            }
+        }
+    }
+    for (kind, key) in expected.into_keys() {
+        findings.push(Finding::Deleted { kind, key });
+    }
+    findings.sort_by(|a, b| finding_order(a).cmp(&finding_order(b)));
+    findings
+}
+
+fn finding_order(finding: &Finding) -> (String, String, u8) {
+    match finding {
+        Finding::BrokenChain { seq } => (String::new(), format!("{seq:020}"), 0),
+        Finding::Changed { kind, key } => (kind.clone(), key.clone(), 1),
+        Finding::Deleted { kind, key } => (kind.clone(), key.clone(), 2),
+        Finding::Unlogged { kind, key } => (kind.clone(), key.clone(), 3),
+    }
+}
+
+/// An anchor: the state of the database at one moment, short enough to print and keep outside
+/// it (with the month-end papers, or sent to the finance bureau).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Anchor {
+    pub fundpool_anchor: u32,
+    pub city: String,
+    pub made_at: String,
+    /// The head of the record log.
+    pub log_seq: i64,
+    pub log_hash: String,
+    /// The head of every book's voucher chain.
+    pub books: Vec<AnchoredBook>,
+    /// The newest month-end seal, if any.
+    pub latest_seal: Option<AnchoredSeal>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnchoredBook {
+    pub book: String,
+    pub chain_seq: i64,
+    pub hash: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnchoredSeal {
+    pub id: i64,
+    pub period: String,
+    pub hash: String,
+}
+
+impl Anchor {
+    pub const VERSION: u32 = 1;
+
+    pub fn parse(text: &str) -> Result<Anchor, String> {
+        let anchor: Anchor = serde_json::from_str(text.trim()).map_err(|e| format!("不是 fundpool 锚点文件：{e}"))?;
+        if anchor.fundpool_anchor != Anchor::VERSION {
+            return Err(format!("锚点文件版本 {} 不受支持", anchor.fundpool_anchor));
+        }
+        Ok(anchor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chain(items: &[(&str, &str, &str)]) -> Vec<LogEntry> {
+        let mut prev = LOG_GENESIS.to_string();
+        items
+            .iter()
+            .enumerate()
+            .map(|(i, (kind, key, body))| {
+                let hash = entry_hash(&prev, kind, key, body);
+                let entry = LogEntry {
+                    seq: i as i64 + 1,
+                    kind: kind.to_string(),
+                    key: key.to_string(),
+                    body: body.to_string(),
+                    prev: prev.clone(),
+                    hash: hash.clone(),
+                };
+                prev = hash;
+                entry
+            })
+            .collect()
+    }
+
+    #[test]
+    fn an_intact_chain_gives_its_head_and_any_edit_names_the_entry() {
+        let mut log = chain(&[("voucher", "1", "[1]"), ("voucher", "1", "[2]"), ("seal", "1", "[3]")]);
+        assert_eq!(check_chain(&log).unwrap(), (3, log[2].hash.clone()));
+        log[1].body = "[9]".into();
+        assert_eq!(check_chain(&log), Err(2));
+        let mut shortened = chain(&[("voucher", "1", "[1]"), ("voucher", "1", "[2]")]);
+        shortened.remove(0);
+        assert_eq!(check_chain(&shortened), Err(1));
+    }
+
+    #[test]
+    fn the_last_body_per_key_is_what_the_table_must_hold() {
+        let log = chain(&[("voucher", "1", "[draft]"), ("voucher", "2", "[x]"), ("voucher", "1", "[posted]")]);
+        let tables: BTreeMap<String, Vec<(String, String)>> = [(
+            "voucher".to_string(),
+            vec![("1".to_string(), "[draft]".to_string()), ("3".to_string(), "[y]".to_string())],
+        )]
+        .into();
+        let findings = compare(replay(&log), &tables);
+        assert_eq!(
+            findings,
+            vec![
+                Finding::Changed { kind: "voucher".into(), key: "1".into() },
+                Finding::Deleted { kind: "voucher".into(), key: "2".into() },
+                Finding::Unlogged { kind: "voucher".into(), key: "3".into() },
+            ]
+        );
+    }
+}

@@ -1,0 +1,257 @@
+//! The record log on disk: which tables are protected, the canonical body of each row (computed
+//! by SQLite from the row itself, so writing and verifying use one definition), appending an
+//! entry after each write, and reading the log and the tables back for `verify`.
+
+use super::{Reader, Result, StoreError, Writer};
+use crate::domain::records::{entry_hash, LogEntry, LOG_GENESIS};
+use rusqlite::{params, Connection, OptionalExtension, ToSql};
+use std::collections::BTreeMap;
+
+/// A protected table: its record kind, the SQL of its key and of its canonical body.
+pub(super) struct Protected {
+    pub kind: &'static str,
+    pub table: &'static str,
+    pub key: &'static str,
+    pub body: &'static str,
+}
+
+/// Every table whose rows matter. `balance` is left out: it is derived from the lines, and
+/// `check` recomputes it. A voucher's lines are covered by its content digest, which `verify`
+/// recomputes from the lines.
+pub(super) const PROTECTED: &[Protected] = &[
+    Protected { kind: "setting", table: "setting", key: "key", body: "json_array(key, value)" },
+    Protected { kind: "fund", table: "fund", key: "code", body: "json_array(code, name, includes_maternity)" },
+    Protected { kind: "party", table: "party", key: "code", body: "json_array(code, name, kind, ordinal)" },
+    Protected {
+        kind: "population",
+        table: "population",
+        key: "party || '/' || fund",
+        body: "json_array(party, fund, insured)",
+    },
+    Protected {
+        kind: "account",
+        table: "account",
+        key: "code",
+        body: "json_array(code, name, class, side, parent, scope, key)",
+    },
+    Protected { kind: "book", table: "book", key: "CAST(id AS TEXT)", body: "json_array(id, party, fund)" },
+    Protected {
+        kind: "period",
+        table: "period",
+        key: "book_id || '/' || period",
+        body: "json_array(book_id, period, status, closed_at, closed_by)",
+    },
+    Protected {
+        kind: "voucher",
+        table: "voucher",
+        key: "CAST(id AS TEXT)",
+        body: "json_array(id, book_id, period, seq, date, attachments, external_id, content_digest, status, \
+               maker, made_at, reviewer, reviewed_at, poster, posted_at, reverses, chain_seq, hash)",
+    },
+    Protected {
+        kind: "event",
+        table: "event",
+        key: "id",
+        body: "json_array(id, kind, fund, date, content_digest, fp_sha256(payload), recorded_by, recorded_at)",
+    },
+    Protected {
+        kind: "event_voucher",
+        table: "event_voucher",
+        key: "event_id || '/' || voucher_id",
+        body: "json_array(event_id, voucher_id)",
+    },
+    Protected {
+        kind: "instrument",
+        table: "instrument",
+        key: "party || '/' || fund || '/' || code",
+        body: "json_array(party, fund, code, principal_fen, opened_on, matures_on, matured_interest_fen, remitted)",
+    },
+    Protected {
+        kind: "statement_line",
+        table: "statement_line",
+        key: "CAST(id AS TEXT)",
+        body: "json_array(id, source, line_key, date, ref, fund, kind, book_id, account, amount_fen, imported_by, imported_at)",
+    },
+    Protected {
+        kind: "reconciliation_run",
+        table: "reconciliation_run",
+        key: "CAST(id AS TEXT)",
+        body: "json_array(id, period, check_name, fund, run_by, run_at, differences, outstanding, posted_count, fp_sha256(report))",
+    },
+    Protected {
+        kind: "seal",
+        table: "seal",
+        key: "CAST(id AS TEXT)",
+        body: "json_array(id, period, action, books, run_id, reason, hash, sealed_by, sealed_at, closed_on)",
+    },
+    Protected {
+        kind: "plan",
+        table: "plan",
+        key: "CAST(id AS TEXT)",
+        body: "json_array(id, party, fund, quarter, total_fen, status, created_by, created_at, submitted_by, submitted_on, \
+               combined_by, combined_on, approved_by, approved_on, checked_by, checked_on)",
+    },
+    Protected {
+        kind: "plan_line",
+        table: "plan_line",
+        key: "plan_id || '/' || month || '/' || category",
+        body: "json_array(plan_id, month, category, amount_fen)",
+    },
+    Protected {
+        kind: "budget",
+        table: "budget",
+        key: "year || '/' || party || '/' || fund",
+        body: "json_array(year, party, fund, income_fen, expenditure_fen)",
+    },
+    Protected {
+        kind: "import_batch",
+        table: "import_batch",
+        key: "CAST(id AS TEXT)",
+        body: "json_array(id, kind, sha256, name, size, rows, imported_by, imported_at)",
+    },
+];
+
+pub(super) fn protected(kind: &str) -> &'static Protected {
+    PROTECTED.iter().find(|p| p.kind == kind).unwrap_or_else(|| panic!("{kind} is not a protected table"))
+}
+
+/// The head of the record log: the last entry's sequence number and hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogHead {
+    pub seq: i64,
+    pub hash: String,
+}
+
+fn read_head(conn: &Connection) -> Result<LogHead> {
+    Ok(conn
+        .prepare_cached("SELECT seq, hash FROM record_log ORDER BY seq DESC LIMIT 1")?
+        .query_row([], |r| Ok(LogHead { seq: r.get(0)?, hash: r.get(1)? }))
+        .optional()?
+        .unwrap_or(LogHead { seq: 0, hash: LOG_GENESIS.to_string() }))
+}
+
+/// Appends the current body of every row of `kind` matching `filter` (SQL over the table's
+/// columns, with `args`) to the log after `head`; returns the new head.
+fn append_rows(conn: &Connection, head: &mut LogHead, kind: &str, filter: &str, args: &[&dyn ToSql]) -> Result<()> {
+    let spec = protected(kind);
+    let sql = format!("SELECT {}, {} FROM {} WHERE {filter}", spec.key, spec.body, spec.table);
+    let rows: Vec<(String, String)> =
+        conn.prepare_cached(&sql)?.query_map(args, |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+    if rows.is_empty() {
+        return Err(StoreError::Corrupt(format!("要记入日志的 {kind} 记录不存在（{filter}）")));
+    }
+    let mut insert = conn
+        .prepare_cached("INSERT INTO record_log (seq, kind, key, body, prev, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?;
+    for (key, body) in rows {
+        let hash = entry_hash(&head.hash, kind, &key, &body);
+        insert.execute(params![head.seq + 1, kind, key, body, head.hash, hash])?;
+        *head = LogHead { seq: head.seq + 1, hash };
+    }
+    Ok(())
+}
+
+/// Logs every row of every protected table: the starting point for a database whose records
+/// predate the log.
+pub(super) fn adopt_existing(conn: &Connection) -> Result<()> {
+    let mut head = read_head(conn)?;
+    for spec in PROTECTED {
+        let count: i64 = conn.query_row(&format!("SELECT COUNT(*) FROM {}", spec.table), [], |r| r.get(0))?;
+        if count > 0 {
+            append_rows(conn, &mut head, spec.kind, "1 = 1", &[])?;
+        }
+    }
+    Ok(())
+}
+
+impl Writer<'_> {
+    /// Appends the rows of `kind` matching `filter` to the record log, as they now stand.
+    pub(super) fn log(&mut self, kind: &str, filter: &str, args: &[&dyn ToSql]) -> Result<()> {
+        let mut head = match self.log_head.take() {
+            Some(head) => head,
+            None => read_head(&self.tx)?,
+        };
+        let result = append_rows(&self.tx, &mut head, kind, filter, args);
+        self.log_head = Some(head);
+        result
+    }
+
+    /// Logs one row by its integer id.
+    pub(super) fn log_id(&mut self, kind: &str, id: i64) -> Result<()> {
+        self.log(kind, "id = ?1", &[&id])
+    }
+}
+
+impl Reader<'_> {
+    /// The record log in order.
+    pub fn log_entries(&self) -> Result<Vec<LogEntry>> {
+        let mut stmt = self.conn.prepare("SELECT seq, kind, key, body, prev, hash FROM record_log ORDER BY seq")?;
+        let entries = stmt
+            .query_map([], |r| {
+                Ok(LogEntry {
+                    seq: r.get(0)?,
+                    kind: r.get(1)?,
+                    key: r.get(2)?,
+                    body: r.get(3)?,
+                    prev: r.get(4)?,
+                    hash: r.get(5)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(entries)
+    }
+
+    pub fn log_head(&self) -> Result<LogHead> {
+        read_head(self.conn)
+    }
+
+    /// The hash of the log entry at `seq`, if there is one.
+    pub fn log_hash_at(&self, seq: i64) -> Result<Option<String>> {
+        if seq == 0 {
+            return Ok(Some(LOG_GENESIS.to_string()));
+        }
+        Ok(self.conn.query_row("SELECT hash FROM record_log WHERE seq = ?1", [seq], |r| r.get(0)).optional()?)
+    }
+
+    /// Log entries after `seq` of vouchers that reached 'posted' (counted once per voucher).
+    pub fn vouchers_posted_after(&self, seq: i64) -> Result<i64> {
+        Ok(self.conn.query_row(
+            "SELECT COUNT(DISTINCT key) FROM record_log WHERE seq > ?1 AND kind = 'voucher' \
+             AND json_extract(body, '$[8]') = 'posted'",
+            [seq],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Every protected table's rows as (key, canonical body), by kind.
+    pub fn protected_rows(&self) -> Result<BTreeMap<String, Vec<(String, String)>>> {
+        let mut tables = BTreeMap::new();
+        for spec in PROTECTED {
+            let sql = format!("SELECT {}, {} FROM {}", spec.key, spec.body, spec.table);
+            let rows: Vec<(String, String)> = self
+                .conn
+                .prepare(&sql)?
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            tables.insert(spec.kind.to_string(), rows);
+        }
+        Ok(tables)
+    }
+
+    /// Every voucher's stored content digest and the digest recomputed from its stored lines
+    /// differ for these (book, number) pairs: the lines were changed after the voucher was made.
+    pub fn vouchers_with_changed_lines(&self) -> Result<Vec<String>> {
+        let filter = super::VoucherFilter::default();
+        let mut changed = Vec::new();
+        let digests: BTreeMap<i64, String> = self
+            .conn
+            .prepare("SELECT id, content_digest FROM voucher")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        for record in self.vouchers(&filter)? {
+            if digests.get(&record.id) != Some(&record.content_digest()) {
+                changed.push(format!("{} {}", record.book, record.number));
+            }
+        }
+        Ok(changed)
+    }
+}
