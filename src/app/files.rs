@@ -57,7 +57,7 @@ pub fn check_output(db: &Path, target: &Path, force: bool) -> Result<()> {
     for suffix in ["", "-wal", "-shm", "-journal", ".writer"] {
         let mut name = db_real.as_os_str().to_owned();
         name.push(suffix);
-        if target_real == PathBuf::from(name) {
+        if target_real.as_os_str() == name {
             return Err(Error::refused(format!(
                 "不能把输出写到 {}：那是账套数据库{}，覆盖它会毁掉账簿",
                 target.display(),

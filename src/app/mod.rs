@@ -55,12 +55,7 @@ impl Error {
 impl From<StoreError> for Error {
     fn from(error: StoreError) -> Self {
         let kind = match &error {
-            StoreError::Busy(_) => ErrorKind::Busy,
-            StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _))
-                if e.code == rusqlite::ErrorCode::DatabaseBusy || e.code == rusqlite::ErrorCode::DatabaseLocked =>
-            {
-                ErrorKind::Busy
-            }
+            e if e.is_busy() => ErrorKind::Busy,
             StoreError::Sqlite(_) | StoreError::Corrupt(_) => ErrorKind::Internal,
             _ => ErrorKind::Refused,
         };

@@ -40,7 +40,8 @@ fn report(ctx: &Context, what: &str, verdict: Verdict) -> Result<Outcome, CliErr
         ),
         _ => format!("check 通过：{} 个账簿的余额均与凭证行一致\n", verdict.books),
     };
-    if verdict.anchors > 0 {
+    if what != "verify" {
+    } else if verdict.anchors > 0 {
         text.push_str(&format!(
             "{} 个锚点均完好：锚定时的全部记录未被改动、删除或重排，此后只有追加\n",
             verdict.anchors

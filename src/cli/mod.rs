@@ -580,7 +580,6 @@ pub fn run(cli: Cli) -> Result<Outcome, CliError> {
 }
 
 fn dispatch(ctx: &Context, command: Command) -> Result<Outcome, CliError> {
-    let ctx = ctx;
     match command {
         Command::Init { city } => ledger::init(ctx, &city),
         Command::Voucher(VoucherCommand::Add { file }) => ledger::add_vouchers(ctx, &file),

@@ -206,6 +206,7 @@ mod tests {
     const CITY: &str = r#"
 code = "demo"
 name = "示例市"
+opening_date = "2022-12-31"
 [settings]
 forward_mode = "pass_through"
 [[fund]]
@@ -245,5 +246,12 @@ kind = "finance"
         assert_eq!(City::from_toml(&two_cities).unwrap_err(), "城市配置须恰有一个市级经办机构，实有 2 个");
         let bad_pop = CITY.replace("employee = 1000", "resident = 1000");
         assert!(City::from_toml(&bad_pop).unwrap_err().contains("resident"));
+        let no_opening = CITY.replace("opening_date = \"2022-12-31\"\n", "");
+        assert!(
+            City::from_toml(&no_opening).unwrap_err().contains("opening_date"),
+            "a missing opening date is refused"
+        );
+        let bad_opening = CITY.replace("2022-12-31", "2022-13-01");
+        assert!(City::from_toml(&bad_opening).unwrap_err().contains("统筹开始日"));
     }
 }

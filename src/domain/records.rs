@@ -138,7 +138,7 @@ pub fn compare(
     for (kind, key) in expected.into_keys() {
         findings.push(Finding::Deleted { kind, key });
     }
-    findings.sort_by(|a, b| finding_order(a).cmp(&finding_order(b)));
+    findings.sort_by_key(finding_order);
     findings
 }
 
@@ -187,8 +187,19 @@ pub struct AnchoredSeal {
 impl Anchor {
     pub const VERSION: u32 = 1;
 
+    /// Reads an anchor: a file holding just the anchor (`anchor --output`), or the saved output
+    /// of `close`, whose anchor is the line that starts with `{"fundpool_anchor"`.
     pub fn parse(text: &str) -> Result<Anchor, String> {
-        let anchor: Anchor = serde_json::from_str(text.trim()).map_err(|e| format!("不是 fundpool 锚点文件：{e}"))?;
+        let json = match serde_json::from_str::<serde_json::Value>(text.trim()) {
+            Ok(_) => text.trim(),
+            Err(_) => text
+                .lines()
+                .rev()
+                .map(str::trim)
+                .find(|l| l.starts_with("{\"fundpool_anchor\""))
+                .ok_or_else(|| "不是 fundpool 锚点文件：其中没有锚点".to_string())?,
+        };
+        let anchor: Anchor = serde_json::from_str(json).map_err(|e| format!("不是 fundpool 锚点文件：{e}"))?;
         if anchor.fundpool_anchor != Anchor::VERSION {
             return Err(format!("锚点文件版本 {} 不受支持", anchor.fundpool_anchor));
         }

@@ -48,7 +48,7 @@ pub enum Rejection {
     ReversalCannotBeReversed { number: String },
     #[error("金额计算溢出")]
     AmountOverflow,
-    #[error("账簿 {book} 的 {period} 期间在已结账的 {closed_through} 之前或当月：已结账月份及其以前不能再记入；请记入 {first_open} 或以后的期间，或先反结账")]
+    #[error("账簿 {book} 已结账至 {closed_through}，{period} 不能再记入（已结账的月份及其以前都已封存）；请记入 {first_open} 或以后的期间，或先反结账")]
     BeforeClosedPeriod { book: BookCode, period: Period, closed_through: Period, first_open: Period },
     #[error("日期 {date} 不在可记账的范围内：应在 {earliest}（本市统筹开始）至 {latest}（今天起一年内）之间")]
     DateOutOfRange { date: chrono::NaiveDate, earliest: chrono::NaiveDate, latest: chrono::NaiveDate },

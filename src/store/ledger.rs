@@ -195,6 +195,8 @@ impl<'conn> Writer<'conn> {
         posted.posted_at = Some(now.to_string());
         let hash = chain_hash(&head_hash, &posted);
         let chain_seq = head_seq + 1;
+        // Before the status changes: a first read of the volume must not count this voucher.
+        self.add_volume(record)?;
         let changed = self
             .tx
             .prepare_cached(
@@ -209,7 +211,6 @@ impl<'conn> Writer<'conn> {
                 record.book, record.number
             )));
         }
-        self.add_volume(record)?;
         let mut upsert = self.tx.prepare_cached(
             "INSERT INTO balance (book_id, account, period, debit_fen, credit_fen) VALUES (?1, ?2, ?3, ?4, ?5) \
              ON CONFLICT (book_id, account, period) DO UPDATE SET \

@@ -80,9 +80,14 @@ fn each_bad_event_is_refused_with_its_message_and_nothing_written() {
 fn posting_the_same_events_again_is_a_no_op() {
     let env = base();
     let before = env.fingerprint();
-    let out = env.ok(&["post", &fixture("tests/events/base.toml")]);
-    assert_eq!(out, "已记录 0 个事件，生成 0 张凭证（未审核）；已存在未重复记录 6 个\n");
+    let base = fixture("tests/events/base.toml");
+    let out = env.ok(&["post", &base]);
+    assert!(out.ends_with("导入过（导入批次 #1，文件 base.toml，6 行）：本次没有写入任何内容\n"), "{out}");
     assert_eq!(env.fingerprint(), before);
+    // The same events in another file: each is already present by its id.
+    let copy = env.write("copy.toml", &(std::fs::read_to_string(&base).unwrap() + "\n"));
+    let out = env.ok(&["post", &copy]);
+    assert_eq!(out, "已记录 0 个事件，生成 0 张凭证（未审核）；已存在未重复记录 6 个\n");
     // Typed again at the command line, field for field, it is the same event.
     let out = env.ok(&[
         "event",

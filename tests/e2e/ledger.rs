@@ -9,7 +9,7 @@ fn walkthrough() -> Env {
     let env = Env::jingmen();
     let csv = fixture("fixtures/jingmen/walkthrough.csv");
     let out = env.ok(&["import", &csv]);
-    assert_eq!(out, "已导入 9 张凭证（20 行分录），状态：未审核；已存在未重复写入 0 张\n");
+    assert_eq!(out, "已导入 9 张凭证（20 行分录），状态：未审核；已存在未重复写入 0 张；导入批次 #1\n");
     env.ok_as(REVIEWER, &["review", "--all"]);
     env.ok(&["post", "--all"]);
     env.ok(&["reverse", "--book", "shayang/employee", "--number", "记-2023-01-0004", "--reviewer", REVIEWER]);
@@ -67,7 +67,7 @@ fn walkthrough_trial_balances_tie_to_hand_computed_figures() {
     assert_eq!(county["totals"]["closing_debit_side"], "2300000.00");
     assert_eq!(county["totals"]["closing_credit_side"], "2300000.00");
 
-    assert_eq!(env.ok(&["verify"]), "verify 通过：18 个账簿的哈希链和余额均与凭证一致，结账封存完好\n");
+    assert!(env.ok(&["verify"]).starts_with("verify 通过：18 个账簿的哈希链和余额均与凭证一致，记录日志（"));
     assert_eq!(env.ok(&["check"]), "check 通过：18 个账簿的余额均与凭证行一致\n");
 }
 
@@ -98,9 +98,18 @@ fn reimport_is_a_no_op_and_changed_content_is_refused() {
     let csv = fixture("fixtures/jingmen/walkthrough.csv");
     env.ok(&["import", &csv]);
     let before = env.fingerprint();
+    // The same file again: nothing written, the earlier batch named.
     let out = env.ok(&["import", &csv]);
-    assert_eq!(out, "已导入 0 张凭证（0 行分录），状态：未审核；已存在未重复写入 9 张\n");
+    assert_eq!(
+        out,
+        format!("{csv} 的内容已于 2023-02-01T09:00:00Z 由 张会计 导入过（导入批次 #1，文件 walkthrough.csv，9 行）：本次没有写入任何内容\n")
+    );
     assert_eq!(env.fingerprint(), before);
+    // The same vouchers in another file: each is already present by its external id.
+    let copy = env.write("copy.csv", &(std::fs::read_to_string(&csv).unwrap() + "\n"));
+    let out = env.ok(&["import", &copy]);
+    assert_eq!(out, "已导入 0 张凭证（0 行分录），状态：未审核；已存在未重复写入 9 张；导入批次 #2\n");
+    let before = env.fingerprint();
     let changed = std::fs::read_to_string(&csv)
         .unwrap()
         .replace("12300000.00", "12300000.01")
@@ -204,32 +213,48 @@ fn reversal_rules_once_only_and_never_of_a_reversal() {
 #[test]
 fn closed_months_refuse_postings_and_close_in_order() {
     let env = walkthrough();
-    let run = env.run(&["close", "--period", "2023-02"]);
+    // Months close in order from the city's opening month (2022-12).
+    let run = env.run(&["close", "--period", "2023-01"]);
     assert_eq!(run.code, 1);
-    assert!(run.stderr.contains("city/employee 的 2023-01 尚未结账：须按月份顺序结账"), "{}", run.stderr);
+    assert!(run.stderr.contains("city/employee 的 2022-12 尚未结账：须从 2022-12 起按月份顺序结账"), "{}", run.stderr);
+    // --accept-differences accepts a stored run's differences; it cannot stand in for one.
+    let run = env.run(&["close", "--period", "2022-12", "--accept-differences", "--reason", "不想对账"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("2022-12 尚未对账：请先运行 fundpool reconcile --period 2022-12"), "{}", run.stderr);
+    env.run(&["reconcile", "--period", "2022-12"]);
+    env.ok(&["close", "--period", "2022-12"]);
+    env.run(&["reconcile", "--period", "2023-01"]);
     let out = env.ok(&["close", "--period", "2023-01", "--accept-differences", "--reason", "演练：无对账单"]);
     assert!(out.starts_with("已结账 2023-01：18 个账簿；封存哈希 "), "{out}");
     let before = env.fingerprint();
-    let run =
-        env.run(&["reverse", "--book", "shayang/employee", "--number", "记-2023-01-0006", "--reviewer", REVIEWER]);
-    assert!(run.stderr.contains("账簿 shayang/employee 的 2023-01 期间已结账"), "{}", run.stderr);
-    assert_eq!(env.fingerprint(), before);
-    // Re-importing vouchers already on file stays a no-op after their month has closed.
-    let out = env.ok(&["import", &fixture("fixtures/jingmen/walkthrough.csv")]);
-    assert_eq!(out, "已导入 0 张凭证（0 行分录），状态：未审核；已存在未重复写入 9 张\n");
-    assert_eq!(env.fingerprint(), before);
-    // Into the next, open month the reversal goes through.
-    env.ok(&[
+    let run = env.run(&[
         "reverse",
         "--book",
         "shayang/employee",
         "--number",
         "记-2023-01-0006",
         "--date",
-        "2023-02-01",
+        "2023-01-31",
         "--reviewer",
         REVIEWER,
     ]);
+    assert!(run.stderr.contains("账簿 shayang/employee 已结账至 2023-01，2023-01 不能再记入"), "{}", run.stderr);
+    // Nothing can be dated before a closed month either (December 2022 after January closed).
+    let dec = env.write(
+        "dec.csv",
+        "voucher,book,date,account,summary,debit,credit\nd1,shayang/employee,2022-12-31,1003,补记,1.00,\nd1,shayang/employee,2022-12-31,1004,补记,,1.00\n",
+    );
+    let run = env.run(&["import", &dec]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("已结账至 2023-01，2022-12 不能再记入"), "{}", run.stderr);
+    assert_eq!(env.fingerprint(), before);
+    // Re-importing vouchers already on file stays a no-op after their month has closed.
+    let out = env.ok(&["import", &fixture("fixtures/jingmen/walkthrough.csv")]);
+    assert!(out.contains("导入过（导入批次 #1"), "{out}");
+    // Without a date, the reversal of a voucher in a closed month is dated in the first open month.
+    let out = env.ok(&["reverse", "--book", "shayang/employee", "--number", "记-2023-01-0006", "--reviewer", REVIEWER]);
+    assert_eq!(out, "已用红字凭证 shayang/employee 记-2023-02-0001 冲销 记-2023-01-0006（2023-02-01）\n");
+    env.ok(&["verify"]);
 }
 
 #[test]
@@ -288,7 +313,7 @@ fn a_newer_database_is_refused_and_left_alone() {
     env.raw().pragma_update(None, "user_version", 99).unwrap();
     let run = env.run(&["journal", "--book", "city/employee"]);
     assert_eq!(run.code, 1);
-    assert!(run.stderr.contains("数据库结构版本 99 比本程序支持的 5 新"), "{}", run.stderr);
+    assert!(run.stderr.contains("数据库结构版本 99 比本程序支持的 6 新"), "{}", run.stderr);
     let version: i64 = env.raw().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
     assert_eq!(version, 99);
 }
@@ -299,8 +324,8 @@ fn one_bad_row_among_thousands_writes_nothing_and_names_the_row() {
     let mut csv = String::from("voucher,book,date,account,summary,debit,credit\n");
     for i in 0..3000 {
         let amount = if i == 2345 { "10.005" } else { "10.00" };
-        csv.push_str(&format!("v{i},zhongxiang/resident,2023-03-15,5001.02,住院统筹,{amount},\n"));
-        csv.push_str(&format!("v{i},zhongxiang/resident,2023-03-15,1003,住院统筹,,10.00\n"));
+        csv.push_str(&format!("v{i},zhongxiang/resident,2023-03-15,5001.02,住院统筹{i},{amount},\n"));
+        csv.push_str(&format!("v{i},zhongxiang/resident,2023-03-15,1003,住院统筹{i},,10.00\n"));
     }
     let path = env.write("big.csv", &csv);
     let before = env.fingerprint();
@@ -327,6 +352,6 @@ fn one_step_posting_needs_a_reviewer_other_than_the_operator() {
     assert_eq!(run.stderr, "错误：--reviewer 只与 --post 一起使用\n");
     assert_eq!(env.fingerprint(), before);
     let out = env.ok(&["import", &csv, "--post", "--reviewer", REVIEWER]);
-    assert_eq!(out, "已导入 9 张凭证（20 行分录），状态：已记账；已存在未重复写入 0 张\n");
+    assert_eq!(out, "已导入 9 张凭证（20 行分录），状态：已记账；已存在未重复写入 0 张；导入批次 #1\n");
     env.ok(&["verify"]);
 }

@@ -2,8 +2,10 @@
 //! Output is deterministic (fixed operator and FUNDPOOL_NOW), so snapshots need no redactions.
 
 mod architecture;
+mod bad_input;
 mod demo;
 mod events;
+mod integrity;
 mod ledger;
 mod plans;
 mod readme;

@@ -22,6 +22,9 @@ fn the_readme_walkthrough_runs_as_written() {
         .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{}\n{}", stdout, String::from_utf8_lossy(&output.stderr));
-    assert!(stdout.contains("已结账 2023-01：18 个账簿"), "{stdout}");
-    assert!(stdout.ends_with("verify 通过：18 个账簿的哈希链和余额均与凭证一致，结账封存完好\n"), "{stdout}");
+    assert!(stdout.contains("已结账 2022-12：18 个账簿"), "{stdout}");
+    let anchor = std::fs::read_to_string(dir.path().join("anchor-2023-01.txt")).unwrap();
+    assert!(anchor.starts_with("已结账 2023-01：18 个账簿"), "{anchor}");
+    assert!(stdout.contains("verify 通过：18 个账簿的哈希链和余额均与凭证一致"), "{stdout}");
+    assert!(stdout.ends_with("1 个锚点均完好：锚定时的全部记录未被改动、删除或重排，此后只有追加\n最新锚点之后记账的凭证 0 张（尚未锚定）\n"), "{stdout}");
 }

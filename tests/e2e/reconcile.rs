@@ -75,7 +75,7 @@ fn january_differences_are_reported_and_block_the_close() {
         "1.00",
     ]);
     assert_eq!(late.code, 1);
-    assert!(late.stderr.contains("账簿 shayang/employee 的 2023-01 期间已结账"), "{}", late.stderr);
+    assert!(late.stderr.contains("账簿 shayang/employee 已结账至 2023-01，2023-01 不能再记入"), "{}", late.stderr);
 }
 
 #[test]
@@ -105,7 +105,8 @@ fn february_clears_the_transit_and_the_correction_and_closes_clean() {
     let out = env.ok(&["close", "--period", "2023-02"]);
     assert!(out.starts_with("已结账 2023-02：18 个账簿；封存哈希 "), "{out}");
     // Runs: December #1, January #2, February #3.
-    assert!(out.ends_with("（对账记录 #3）\n"), "{out}");
+    assert!(out.lines().next().unwrap().ends_with("（对账记录 #3）"), "{out}");
+    assert!(out.lines().last().unwrap().starts_with("{\"fundpool_anchor\":1,\"city\":\"jingmen\""), "{out}");
     env.ok(&["verify"]);
 
     // Reopen (反结账) only the latest closed month, with a reason on record.
@@ -145,7 +146,11 @@ fn february_clears_the_transit_and_the_correction_and_closes_clean() {
         REVIEWER,
     ]);
     let stale = env.run(&["close", "--period", "2023-02"]);
-    assert!(stale.stderr.contains("之后又记账了 1 张凭证：请重新对账"), "{}", stale.stderr);
+    assert!(
+        stale.stderr.contains("之后又记账了 1 张凭证：请重新运行 fundpool reconcile --period 2023-02"),
+        "{}",
+        stale.stderr
+    );
 }
 
 #[test]

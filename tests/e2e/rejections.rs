@@ -10,6 +10,8 @@ fn base() -> Env {
     env.ok_as(REVIEWER, &["review", "--all"]);
     env.ok(&["post", "--all"]);
     // The walkthrough has no treasury records, so January has differences: accepted here.
+    env.run(&["reconcile", "--period", "2022-12"]);
+    env.ok(&["close", "--period", "2022-12"]);
     env.run(&["reconcile", "--period", "2023-01"]);
     env.ok(&["close", "--period", "2023-01", "--accept-differences", "--reason", "测试基线：无国库对账单"]);
     env

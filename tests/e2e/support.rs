@@ -111,6 +111,11 @@ impl Env {
             "event",
             "event_voucher",
             "instrument",
+            "statement_line",
+            "reconciliation_run",
+            "seal",
+            "import_batch",
+            "record_log",
         ] {
             let mut stmt = conn.prepare(&format!("SELECT * FROM {table} ORDER BY 1, 2")).expect("prepare");
             let columns = stmt.column_count();

@@ -163,8 +163,11 @@ fn year_end_is_refused_while_months_are_open_and_december_needs_it() {
     assert_eq!(run.code, 1);
     assert_eq!(env.fingerprint(), before);
     assert!(run.stderr.contains("shayang/employee 尚有未结账的月份：2023-01、2023-02、"), "{}", run.stderr);
+    env.run(&["reconcile", "--period", "2022-12"]);
+    env.ok(&["close", "--period", "2022-12", "--book", "shayang/employee"]);
     for month in 1..=11 {
         let period = format!("2023-{month:02}");
+        env.run(&["reconcile", "--period", &period]);
         env.ok(&[
             "close",
             "--period",
@@ -176,6 +179,7 @@ fn year_end_is_refused_while_months_are_open_and_december_needs_it() {
             "测试",
         ]);
     }
+    env.run(&["reconcile", "--period", "2023-12"]);
     let run = env.run(&[
         "close",
         "--period",
@@ -191,6 +195,7 @@ fn year_end_is_refused_while_months_are_open_and_december_needs_it() {
     assert_eq!(out, "已做 2023 年期末结转：1 张结转凭证\n  shayang/employee 记-2023-12-0001\n");
     let again = env.ok(&["year-end", "--year", "2023", "--book", "shayang/employee", "--reviewer", REVIEWER]);
     assert_eq!(again, "已做 2023 年期末结转：0 张结转凭证；1 个账簿此前已结转\n");
+    env.run(&["reconcile", "--period", "2023-12"]);
     env.ok(&["close", "--period", "2023-12", "--book", "shayang/employee", "--accept-differences", "--reason", "测试"]);
     insta::assert_snapshot!(
         "walkthrough_year_end_voucher",

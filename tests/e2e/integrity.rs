@@ -1,0 +1,472 @@
+//! A ledger nothing can corrupt silently, tried as an adversary would: several offices writing
+//! at once, a close racing an import, and someone with the database file editing, deleting,
+//! reordering, truncating or recomputing records — with and without anchors kept outside.
+
+use crate::support::{fixture, Env, MAKER, REVIEWER};
+use std::collections::BTreeMap;
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+
+const POSTER: &str = "王记账";
+
+/// A voucher CSV of `count` balanced vouchers in January 2023, each with its own memo (so none
+/// is a probable duplicate of another), tagged by `tag`. Returns the text and the debit total
+/// per book in 分.
+fn vouchers_csv(tag: &str, count: usize) -> (String, BTreeMap<String, i64>) {
+    let mut csv = String::from("voucher,book,date,account,summary,debit,credit\n");
+    let mut totals = BTreeMap::new();
+    for i in 0..count {
+        let book = ["city/employee", "shayang/employee", "city/resident"][i % 3];
+        let fen = 10_000 + (i as i64) * 37;
+        let amount = format!("{}.{:02}", fen / 100, fen % 100);
+        let (debit_account, credit_account) =
+            if book.starts_with("city") { ("1003", "1004") } else { ("5001.02", "1003") };
+        csv.push_str(&format!("{tag}{i},{book},2023-01-10,{debit_account},{tag} 第{i}笔,{amount},\n"));
+        csv.push_str(&format!("{tag}{i},{book},2023-01-10,{credit_account},{tag} 第{i}笔,,{amount}\n"));
+        *totals.entry(book.to_string()).or_insert(0) += fen;
+    }
+    (csv, totals)
+}
+
+fn spawn(env: &Env, operator: &str, args: &[&str]) -> Child {
+    let db = env.db().display().to_string();
+    Command::new(env!("CARGO_BIN_EXE_fundpool"))
+        .arg("--db")
+        .arg(&db)
+        .args(args)
+        .env("FUNDPOOL_OPERATOR", operator)
+        .env("FUNDPOOL_NOW", crate::support::NOW)
+        .current_dir(env.dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn fundpool")
+}
+
+fn finish(child: Child) -> (i32, String) {
+    let output = child.wait_with_output().expect("wait");
+    (output.status.code().unwrap_or(-1), String::from_utf8_lossy(&output.stderr).into_owned())
+}
+
+/// The period's debit total of a book, from the trial balance's JSON.
+fn debit_total(env: &Env, book: &str) -> i64 {
+    let out = env.ok(&["trial-balance", "--book", book, "--period", "2023-01", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let text = json["totals"]["debit"].as_str().unwrap().replace('.', "");
+    text.parse().unwrap()
+}
+
+fn posted_count(env: &Env) -> i64 {
+    env.raw().query_row("SELECT COUNT(*) FROM voucher WHERE status = 'posted'", [], |r| r.get(0)).unwrap()
+}
+
+#[test]
+fn concurrent_posts_imports_and_reviews_post_every_voucher_exactly_once() {
+    for round in 0..3 {
+        let env = Env::jingmen();
+        let (drafts, mut expected) = vouchers_csv(&format!("R{round}D"), 60);
+        env.ok(&["import", &env.write("drafts.csv", &drafts)]);
+        env.ok_as(REVIEWER, &["review", "--all"]);
+        let (feed_a, totals_a) = vouchers_csv(&format!("R{round}A"), 30);
+        let (feed_b, totals_b) = vouchers_csv(&format!("R{round}B"), 30);
+        let (more, more_totals) = vouchers_csv(&format!("R{round}M"), 9);
+        env.ok(&["import", &env.write("more.csv", &more)]);
+        let a = env.write("a.csv", &feed_a);
+        let b = env.write("b.csv", &feed_b);
+        let mut children = Vec::new();
+        for _ in 0..4 {
+            children.push(spawn(&env, POSTER, &["post", "--all"]));
+        }
+        children.push(spawn(&env, MAKER, &["import", &a, "--post", "--reviewer", REVIEWER]));
+        children.push(spawn(&env, MAKER, &["import", &b, "--post", "--reviewer", REVIEWER]));
+        children.push(spawn(&env, REVIEWER, &["review", "--all"]));
+        children.push(spawn(&env, MAKER, &["close", "--period", "2022-12"]));
+        for child in children {
+            let (code, stderr) = finish(child);
+            // Losers wait their turn (and then find nothing to do) or give up with 75; a close
+            // without a reconciliation is refused (1). Nothing else.
+            assert!([0, 1, 75].contains(&code), "round {round}: exit {code}: {stderr}");
+            if code == 1 {
+                assert!(stderr.contains("尚未对账"), "round {round}: {stderr}");
+            }
+        }
+        // 60 reviewed drafts + 60 fed, each posted exactly once; the 9 later drafts are posted
+        // (once) only when the concurrent review ran before one of the posts.
+        let later_posted: i64 = env
+            .raw()
+            .query_row(
+                &format!("SELECT COUNT(*) FROM voucher WHERE status = 'posted' AND external_id IS NULL AND id IN (SELECT voucher_id FROM voucher_line WHERE summary LIKE 'R{round}M %')"),
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(later_posted == 0 || later_posted == 9, "round {round}: {later_posted}");
+        assert_eq!(posted_count(&env), 120 + later_posted, "round {round}");
+        let later = if later_posted == 9 { Some(&more_totals) } else { None };
+        for (book, fen) in totals_a.iter().chain(totals_b.iter()).chain(later.into_iter().flatten()) {
+            *expected.get_mut(book).unwrap() += fen;
+        }
+        for (book, fen) in &expected {
+            assert_eq!(debit_total(&env, book), *fen, "round {round}: {book}");
+        }
+        env.ok(&["check"]);
+        env.ok(&["verify"]);
+    }
+}
+
+#[test]
+fn a_close_racing_an_import_into_the_same_month_never_both_succeed() {
+    let mut outcomes = BTreeMap::new();
+    for round in 0..6 {
+        let env = Env::jingmen();
+        env.run(&["reconcile", "--period", "2022-12"]);
+        env.ok(&["close", "--period", "2022-12"]);
+        env.run(&["reconcile", "--period", "2023-01"]);
+        let (feed, _) = vouchers_csv(&format!("X{round}"), 20);
+        let feed = env.write("feed.csv", &feed);
+        let close = spawn(&env, MAKER, &["close", "--period", "2023-01"]);
+        let import = spawn(&env, MAKER, &["import", &feed, "--post", "--reviewer", REVIEWER]);
+        let (close_code, close_err) = finish(close);
+        let (import_code, import_err) = finish(import);
+        let posted = posted_count(&env);
+        match (close_code, import_code) {
+            (0, 1) => {
+                assert!(import_err.contains("已结账至 2023-01"), "{import_err}");
+                assert_eq!(posted, 0, "the refused import wrote nothing");
+            }
+            (1, 0) => {
+                assert!(close_err.contains("之后又记账了 20 张凭证"), "{close_err}");
+                assert_eq!(posted, 20);
+            }
+            other => panic!("round {round}: close and import both {other:?}:\n{close_err}\n{import_err}"),
+        }
+        *outcomes.entry((close_code, import_code)).or_insert(0) += 1;
+        env.ok(&["verify"]);
+    }
+    assert_eq!(outcomes.values().sum::<i32>(), 6);
+}
+
+#[test]
+fn a_second_writer_past_the_busy_timeout_exits_75_naming_the_holder_and_writes_nothing() {
+    let env = Env::jingmen();
+    let before = env.fingerprint();
+    // Hold the write lock as another process would, with its note beside the database.
+    let conn = env.raw();
+    conn.execute_batch("BEGIN IMMEDIATE").unwrap();
+    std::fs::write(format!("{}.writer", env.db().display()), "import，张会计（进程 1）\n").unwrap();
+    let (csv, _) = vouchers_csv("BUSY", 3);
+    let file = env.write("busy.csv", &csv);
+    let started = std::time::Instant::now();
+    let run = env.run(&["--busy-timeout", "1", "import", &file]);
+    assert!(started.elapsed() >= std::time::Duration::from_millis(900), "it waited");
+    assert_eq!(run.code, 75, "{}", run.stderr);
+    assert!(run.stderr.contains("正被另一个写入命令占用（正在运行的是：import，张会计（进程 1））"), "{}", run.stderr);
+    assert!(run.stderr.contains("本命令没有写入任何内容"), "{}", run.stderr);
+    conn.execute_batch("ROLLBACK").unwrap();
+    drop(conn);
+    assert_eq!(env.fingerprint(), before);
+}
+
+/// A database with a record in every protected table: events with instruments, statements,
+/// reconciliation runs, a closed month with its seal, posted vouchers, a reversal, a draft, an
+/// import batch, a budget and a plan. Built once; each tamper case works on a copy.
+fn world() -> &'static Env {
+    static WORLD: OnceLock<Env> = OnceLock::new();
+    WORLD.get_or_init(|| {
+        let env = Env::jingmen();
+        env.ok(&["post", &fixture("tests/events/base.toml"), "--post", "--reviewer", REVIEWER]);
+        for source in ["tax", "treasury", "bank"] {
+            env.ok(&[
+                "statement",
+                "import",
+                "--source",
+                source,
+                &fixture(&format!("tests/reconcile/{source}-2212.csv")),
+            ]);
+        }
+        env.run(&["reconcile", "--period", "2022-12"]);
+        env.ok(&["close", "--period", "2022-12", "--accept-differences", "--reason", "演练"]);
+        let (vouchers, _) = vouchers_csv("W", 9);
+        env.ok(&["import", &env.write("world.csv", &vouchers)]);
+        env.ok_as(REVIEWER, &["review", "--all"]);
+        env.ok_as(POSTER, &["post", "--all"]);
+        env.ok(&["reverse", "--book", "shayang/employee", "--number", "记-2023-01-0002", "--reviewer", REVIEWER]);
+        env.ok(&["voucher", "add", &fixture("fixtures/jingmen/walkthrough-correction.toml")]);
+        let budget =
+            env.write("budget.csv", "year,party,fund,income,expenditure\n2023,shayang,employee,1000.00,900.00\n");
+        env.ok(&["budget", "import", &budget]);
+        env.ok(&[
+            "plan",
+            "create",
+            "--party",
+            "shayang",
+            "--fund",
+            "employee",
+            "--quarter",
+            "2023Q2",
+            "--total",
+            "300.00",
+            "--line",
+            "2023-04:inpatient:300.00",
+        ]);
+        env.ok(&["anchor", "--output", &env.path("anchor.json").display().to_string()]);
+        env.ok(&["verify", "--anchor", &env.path("anchor.json").display().to_string()]);
+        env
+    })
+}
+
+/// A copy of the world in a fresh folder (the anchor stays outside the copy's database).
+fn copy_of_world() -> Env {
+    let world = world();
+    let env = Env::empty();
+    for suffix in ["", "-wal", "-shm"] {
+        let from = format!("{}{suffix}", world.db().display());
+        if std::path::Path::new(&from).exists() {
+            std::fs::copy(&from, format!("{}{suffix}", env.db().display())).unwrap();
+        }
+    }
+    std::fs::copy(world.path("anchor.json"), env.path("anchor.json")).unwrap();
+    env
+}
+
+/// Drops every trigger, as someone with the sqlite3 shell would, then edits.
+fn tamper(env: &Env, sql: &str) {
+    let conn = env.raw();
+    let triggers: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    for trigger in triggers {
+        conn.execute_batch(&format!("DROP TRIGGER {trigger}")).unwrap();
+    }
+    conn.execute_batch("PRAGMA foreign_keys = OFF").unwrap();
+    conn.execute_batch(sql).unwrap_or_else(|e| panic!("tamper SQL failed: {e}\n{sql}"));
+}
+
+/// Rewrites the record log from `from_seq` on so that every hash is consistent again, with the
+/// body of each listed (kind, key) recomputed from its row: what a careful attacker does.
+fn recompute_log(env: &Env, rows: &[(&str, &str, &str)]) {
+    let conn = env.raw();
+    for (kind, key, body_sql) in rows {
+        let body: String = conn.query_row(body_sql, [], |r| r.get(0)).unwrap();
+        conn.execute("UPDATE record_log SET body = ?1 WHERE kind = ?2 AND key = ?3", [&body, *kind, *key]).unwrap();
+    }
+    let entries: Vec<(i64, String, String, String)> = conn
+        .prepare("SELECT seq, kind, key, body FROM record_log ORDER BY seq")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let mut prev = fundpool::domain::records::LOG_GENESIS.to_string();
+    for (seq, kind, key, body) in entries {
+        let hash = fundpool::domain::records::entry_hash(&prev, &kind, &key, &body);
+        conn.execute("UPDATE record_log SET prev = ?1, hash = ?2 WHERE seq = ?3", rusqlite::params![prev, hash, seq])
+            .unwrap();
+        prev = hash;
+    }
+}
+
+/// One kind of tampering: what is done, and whether `verify` without an anchor sees it.
+struct Case {
+    name: &'static str,
+    sql: &'static str,
+    /// A recomputation of the log after the edit (kind, key, SQL of the new body).
+    recompute: &'static [(&'static str, &'static str, &'static str)],
+    plain_verify_catches: bool,
+}
+
+const fn case(name: &'static str, sql: &'static str) -> Case {
+    Case { name, sql, recompute: &[], plain_verify_catches: true }
+}
+
+fn cases() -> Vec<Case> {
+    vec![
+        case("edit a posted line's amount", "UPDATE voucher_line SET debit_fen = debit_fen + 1 WHERE voucher_id = 1 AND line_no = 1"),
+        case("edit a posted line's memo", "UPDATE voucher_line SET summary = '改' WHERE voucher_id = 2 AND line_no = 1"),
+        case("delete a posted line", "DELETE FROM voucher_line WHERE voucher_id = 2 AND line_no = 2"),
+        case("add a line to a posted voucher", "INSERT INTO voucher_line VALUES (2, 9, '1003', '加', 1, 0, NULL)"),
+        case("edit a draft's line", "UPDATE voucher_line SET debit_fen = debit_fen + 1 WHERE voucher_id = (SELECT MAX(id) FROM voucher WHERE status = 'draft') AND line_no = 1"),
+        case(
+            "edit a draft's lines and its content digest together",
+            "UPDATE voucher_line SET debit_fen = debit_fen + 1 WHERE voucher_id = (SELECT MAX(id) FROM voucher WHERE status = 'draft') AND line_no = 1;
+             UPDATE voucher SET content_digest = 'x' WHERE id = (SELECT MAX(id) FROM voucher WHERE status = 'draft')",
+        ),
+        case("delete the last posted voucher (after the last seal)", "DELETE FROM voucher_line WHERE voucher_id = (SELECT MAX(id) FROM voucher WHERE status = 'posted'); DELETE FROM voucher WHERE id = (SELECT MAX(id) FROM voucher WHERE status = 'posted')"),
+        case(
+            "un-post the last posted voucher",
+            "UPDATE voucher SET status = 'reviewed', poster = NULL, posted_at = NULL, chain_seq = NULL, hash = NULL WHERE id = (SELECT MAX(id) FROM voucher WHERE status = 'posted')",
+        ),
+        case("edit made_at", "UPDATE voucher SET made_at = '2023-01-01T00:00:00Z' WHERE id = 3"),
+        case("edit reviewed_at", "UPDATE voucher SET reviewed_at = '2023-01-01T00:00:00Z' WHERE id = 3"),
+        case("edit the maker", "UPDATE voucher SET maker = '李审核2' WHERE id = 3"),
+        case("edit the reviewer", "UPDATE voucher SET reviewer = '张会计2' WHERE id = 3"),
+        case("edit the poster", "UPDATE voucher SET poster = '某人' WHERE id = 3"),
+        case("delete a draft", "DELETE FROM voucher_line WHERE voucher_id = (SELECT MAX(id) FROM voucher WHERE status = 'draft'); DELETE FROM voucher WHERE id = (SELECT MAX(id) FROM voucher WHERE status = 'draft')"),
+        case(
+            "insert a voucher behind the engine's back",
+            "INSERT INTO voucher (book_id, period, seq, date, attachments, content_digest, status, maker, made_at) VALUES (1, '2023-01', 99, '2023-01-20', 0, 'x', 'draft', '某人', '2023-01-20T00:00:00Z')",
+        ),
+        case(
+            "reorder two posted vouchers in a chain",
+            "UPDATE voucher SET chain_seq = -1 WHERE book_id = (SELECT book_id FROM voucher WHERE id = 1) AND chain_seq = 1;
+             UPDATE voucher SET chain_seq = 1 WHERE book_id = (SELECT book_id FROM voucher WHERE id = 1) AND chain_seq = 2;
+             UPDATE voucher SET chain_seq = 2 WHERE book_id = (SELECT book_id FROM voucher WHERE id = 1) AND chain_seq = -1",
+        ),
+        case(
+            "edit a balance row",
+            "UPDATE balance SET debit_fen = debit_fen + 1 WHERE (book_id, account, period) = (SELECT book_id, account, period FROM balance LIMIT 1)",
+        ),
+        case("delete a period row (un-close December)", "DELETE FROM period WHERE period = '2022-12' AND book_id = 1"),
+        case("edit who closed a period", "UPDATE period SET closed_by = '某人' WHERE period = '2022-12' AND book_id = 1"),
+        case("delete the seal", "DELETE FROM seal"),
+        case("edit the seal's reason", "UPDATE seal SET reason = '无'"),
+        case("delete a reconciliation run", "DELETE FROM reconciliation_run WHERE id = (SELECT MAX(id) FROM reconciliation_run)"),
+        case("edit a run's report", "UPDATE reconciliation_run SET report = replace(report, '2022-12', '2022-11')"),
+        case("edit a run's difference count", "UPDATE reconciliation_run SET differences = 0"),
+        case("delete a statement line", "DELETE FROM statement_line WHERE id = (SELECT MAX(id) FROM statement_line)"),
+        case("edit a statement line's amount", "UPDATE statement_line SET amount_fen = amount_fen + 1 WHERE id = 1"),
+        case("insert a statement line", "INSERT INTO statement_line (source, line_key, date, ref, fund, kind, amount_fen, imported_by, imported_at) VALUES ('tax', 'FAKE', '2022-12-30', 'FAKE', 'employee', 'paid_to_treasury', 100, 'x', 'x')"),
+        case("delete an event", "DELETE FROM event_voucher WHERE event_id = (SELECT MAX(id) FROM event); DELETE FROM event WHERE id = (SELECT MAX(id) FROM event)"),
+        case("edit an event's payload", "UPDATE event SET payload = replace(payload, '0', '1') WHERE rowid = 1"),
+        case("edit an instrument", "UPDATE instrument SET principal_fen = principal_fen + 1"),
+        case("delete an import batch", "DELETE FROM import_batch"),
+        case("edit a budget", "UPDATE budget SET expenditure_fen = 1"),
+        case("edit a plan line", "UPDATE plan_line SET amount_fen = amount_fen + 1"),
+        case("edit a setting", "UPDATE setting SET value = '90' WHERE key = 'ageing_limit_days'"),
+        case("rename an account", "UPDATE account SET name = '改名' WHERE code = '1003'"),
+        case("edit a log entry", "UPDATE record_log SET body = body || ' ' WHERE seq = 5"),
+        case("delete a log entry in the middle", "DELETE FROM record_log WHERE seq = 5"),
+        Case {
+            name: "truncate the log's tail with the rows it recorded (the plan)",
+            sql: "DELETE FROM record_log WHERE kind IN ('plan', 'plan_line'); DELETE FROM plan_line; DELETE FROM plan",
+            recompute: &[],
+            plain_verify_catches: false,
+        },
+        Case {
+            name: "edit a statement line and recompute the whole log",
+            sql: "UPDATE statement_line SET amount_fen = amount_fen + 100 WHERE id = 1",
+            recompute: &[(
+                "statement_line",
+                "1",
+                "SELECT json_array(id, source, line_key, date, ref, fund, kind, book_id, account, amount_fen, imported_by, imported_at) FROM statement_line WHERE id = 1",
+            )],
+            plain_verify_catches: false,
+        },
+        Case {
+            name: "un-close December, drop its seal and recompute the whole log",
+            sql: "DELETE FROM period WHERE period = '2022-12'; DELETE FROM seal; DELETE FROM record_log WHERE kind IN ('period', 'seal')",
+            recompute: &[],
+            plain_verify_catches: false,
+        },
+    ]
+}
+
+#[test]
+fn every_kind_of_tampering_is_caught_with_the_anchor_and_plain_verify_says_what_it_can() {
+    let mut missed = Vec::new();
+    let mut plain = Vec::new();
+    for case in cases() {
+        let env = copy_of_world();
+        tamper(&env, case.sql);
+        if !case.recompute.is_empty() || !case.plain_verify_catches {
+            recompute_log(&env, case.recompute);
+        }
+        let anchor = env.path("anchor.json").display().to_string();
+        let with_anchor = env.run(&["verify", "--anchor", &anchor]);
+        if with_anchor.code != 5 {
+            missed.push(format!("{}: exit {} {}", case.name, with_anchor.code, with_anchor.stdout));
+        }
+        let alone = env.run(&["verify"]);
+        let caught = alone.code == 5;
+        if caught != case.plain_verify_catches {
+            plain.push(format!("{}: plain verify exit {} {}{}", case.name, alone.code, alone.stdout, alone.stderr));
+        }
+    }
+    assert!(missed.is_empty(), "missed with the anchor:\n{}", missed.join("\n"));
+    assert!(plain.is_empty(), "plain verify not as documented:\n{}", plain.join("\n"));
+    assert!(cases().len() >= 30);
+}
+
+#[test]
+fn an_untouched_world_verifies_with_its_anchor_and_counts_what_came_after() {
+    let env = copy_of_world();
+    let anchor = env.path("anchor.json").display().to_string();
+    let out = env.ok(&["verify", "--anchor", &anchor]);
+    assert!(out.contains("1 个锚点均完好"), "{out}");
+    assert!(out.contains("最新锚点之后记账的凭证 0 张"), "{out}");
+    env.ok_as(REVIEWER, &["review", "--all"]);
+    env.ok_as(POSTER, &["post", "--all"]);
+    let out = env.ok(&["verify", "--anchor", &anchor]);
+    assert!(out.contains("最新锚点之后记账的凭证 1 张（尚未锚定）"), "{out}");
+    // An anchor of another city is refused as such.
+    let foreign = std::fs::read_to_string(&anchor).unwrap().replace("\"jingmen\"", "\"wuhan\"");
+    let run = env.run(&["verify", "--anchor", &env.write("foreign.json", &foreign)]);
+    assert_eq!(run.code, 5);
+    assert!(run.stderr.contains("属于城市 wuhan"), "{}", run.stderr);
+    // Not an anchor at all.
+    let run = env.run(&["verify", "--anchor", &env.write("junk.json", "{}")]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("不是 fundpool 锚点文件"), "{}", run.stderr);
+}
+
+#[test]
+fn a_reviewed_draft_edited_behind_the_engines_back_cannot_be_posted() {
+    let env = copy_of_world();
+    env.ok_as(REVIEWER, &["review", "--all"]);
+    // Change the reviewed voucher's lines and its digest column consistently.
+    let conn = env.raw();
+    conn.execute_batch(
+        "CREATE TEMP TABLE target AS SELECT MAX(id) AS id FROM voucher WHERE status = 'reviewed';
+         UPDATE voucher_line SET debit_fen = debit_fen + 100 WHERE voucher_id = (SELECT id FROM target)
+           AND line_no = (SELECT MIN(line_no) FROM voucher_line WHERE voucher_id = (SELECT id FROM target) AND debit_fen > 0);
+         UPDATE voucher_line SET credit_fen = credit_fen + 100 WHERE voucher_id = (SELECT id FROM target)
+           AND line_no = (SELECT MIN(line_no) FROM voucher_line WHERE voucher_id = (SELECT id FROM target) AND credit_fen > 0);",
+    )
+    .unwrap();
+    drop(conn);
+    let before = env.fingerprint();
+    let run = env.run_as(POSTER, &["post", "--all"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("分录与审核时的内容不符（审核后被改动过）"), "{}", run.stderr);
+    assert_eq!(env.fingerprint(), before);
+}
+
+#[test]
+fn backup_is_consistent_private_and_verifies() {
+    let env = copy_of_world();
+    let copy = env.path("copy.db");
+    let out = env.ok(&["backup", &copy.display().to_string()]);
+    assert!(out.starts_with("已备份到 "), "{out}");
+    let verified = env.run_plain(&["--db", &copy.display().to_string(), "verify"]);
+    assert_eq!(verified.code, 0, "{}", verified.stderr);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&copy).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(std::fs::metadata(env.db()).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+    // Never over an existing file, never over the database.
+    let run = env.run(&["backup", &copy.display().to_string()]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("已存在：不会覆盖"), "{}", run.stderr);
+    let run = env.run(&["backup", &env.db().display().to_string(), "--force"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("那是账套数据库本身"), "{}", run.stderr);
+}
+
+#[test]
+fn close_prints_the_months_anchor_and_it_verifies() {
+    let env = Env::jingmen();
+    env.run(&["reconcile", "--period", "2022-12"]);
+    let out = env.ok(&["close", "--period", "2022-12"]);
+    let line = out.lines().last().unwrap();
+    let anchor: serde_json::Value = serde_json::from_str(line).expect("the last line is the anchor");
+    assert_eq!(anchor["city"], "jingmen");
+    assert_eq!(anchor["latest_seal"]["period"], "2022-12");
+    let file = env.write("close-anchor.json", line);
+    env.ok(&["verify", "--anchor", &file]);
+}
