@@ -261,11 +261,15 @@ fn recompute_log(env: &Env, rows: &[(&str, &str, &str)]) {
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
+    // Renumbered without gaps, each hash recomputed from the one before.
     let mut prev = fundpool::domain::records::LOG_GENESIS.to_string();
-    for (seq, kind, key, body) in entries {
+    for (index, (seq, kind, key, body)) in entries.into_iter().enumerate() {
         let hash = fundpool::domain::records::entry_hash(&prev, &kind, &key, &body);
-        conn.execute("UPDATE record_log SET prev = ?1, hash = ?2 WHERE seq = ?3", rusqlite::params![prev, hash, seq])
-            .unwrap();
+        conn.execute(
+            "UPDATE record_log SET seq = ?1, prev = ?2, hash = ?3 WHERE seq = ?4",
+            rusqlite::params![index as i64 + 1, prev, hash, seq],
+        )
+        .unwrap();
         prev = hash;
     }
 }
