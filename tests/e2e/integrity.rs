@@ -474,3 +474,39 @@ fn close_prints_the_months_anchor_and_it_verifies() {
     let file = env.write("close-anchor.json", line);
     env.ok(&["verify", "--anchor", &file]);
 }
+
+#[test]
+fn kill_9_during_a_large_import_leaves_no_partial_voucher_and_the_reimport_is_exact() {
+    const COUNT: usize = 1_500;
+    let (csv, totals) = vouchers_csv("K", COUNT);
+    // Deterministic "random" kill points, from early in the parse to late in the write (a debug
+    // build imports these in about a second), and one after it has finished.
+    let delays_ms = [30u64, 170, 420, 650, 900, 4_000];
+    let mut outcomes = Vec::new();
+    for (round, delay) in delays_ms.iter().enumerate() {
+        let env = Env::jingmen();
+        let file = env.write("big.csv", &csv);
+        let mut child = spawn(&env, MAKER, &["import", &file, "--post", "--reviewer", REVIEWER]);
+        std::thread::sleep(std::time::Duration::from_millis(*delay));
+        let _ = child.kill(); // SIGKILL
+        let _ = child.wait();
+        // Whatever point it died at: all of the file or none of it, and the database is sound.
+        let posted = posted_count(&env);
+        assert!(posted == 0 || posted == COUNT as i64, "round {round}: {posted} vouchers after kill -9");
+        outcomes.push(posted);
+        let lines: i64 = env.raw().query_row("SELECT COUNT(*) FROM voucher_line", [], |r| r.get(0)).unwrap();
+        assert_eq!(lines, 2 * posted, "round {round}: no voucher without its lines");
+        env.ok(&["check"]);
+        env.ok(&["verify"]);
+        // Importing again completes exactly: every voucher once.
+        env.ok(&["import", &file, "--post", "--reviewer", REVIEWER]);
+        assert_eq!(posted_count(&env), COUNT as i64, "round {round}");
+        for (book, fen) in &totals {
+            assert_eq!(debit_total(&env, book), *fen, "round {round}: {book}");
+        }
+        env.ok(&["verify"]);
+    }
+    // The kills did land mid-import at least once, and the late one found it finished.
+    assert!(outcomes.contains(&0), "{outcomes:?}");
+    assert_eq!(outcomes.last(), Some(&(COUNT as i64)), "{outcomes:?}");
+}
