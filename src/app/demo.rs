@@ -94,6 +94,17 @@ pub fn run_month(
     })
 }
 
+/// Marks the database as a demo (which `demo` may replace) and records the year's budgets.
+pub fn prepare(store: &mut Store, which: &str, year: &Year) -> Result<()> {
+    let mut writer = store.writer()?;
+    writer.set_setting("demo", which)?;
+    for (y, party, fund, income, expenditure) in &year.budgets {
+        writer.upsert_budget(*y, party, fund, *income, *expenditure)?;
+    }
+    writer.commit()?;
+    Ok(())
+}
+
 /// Next quarter's plans, made this month, through their whole workflow on their dates.
 fn record_plans(store: &mut Store, plans: &[scenario::PlanEntry], maker: &str) -> Result<()> {
     if plans.is_empty() {

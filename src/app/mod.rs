@@ -14,6 +14,7 @@ pub mod events;
 pub mod files;
 pub mod integrity;
 pub mod ledger;
+pub mod plans;
 pub mod reconcile;
 
 use crate::domain::identity::normalise_name;

@@ -6,7 +6,7 @@
 //! The demo replaces only a database it made itself (marked by the `demo` setting).
 
 use super::{integrity, ledger, CliError, Context, Outcome};
-use crate::app::demo::{run_month, MonthResult};
+use crate::app::demo::{prepare, run_month, MonthResult};
 use crate::domain::balance::trial_balance;
 use crate::domain::chart::{AccountClass, Chart};
 use crate::domain::city::City;
@@ -70,22 +70,11 @@ pub fn run(ctx: &Context, which: DemoCity) -> Result<Outcome, CliError> {
     let (city_toml, chart_toml) = which.files();
     ledger::init_from(&maker, city_toml, chart_toml)?;
     let mut store = maker.open_write("demo")?;
-    {
-        let mut writer = store.writer()?;
-        writer.set_setting("demo", &format!("{which:?}").to_lowercase())?;
-        writer.commit()?;
-    }
     let city = store.reader().city()?;
     let chart = store.reader().chart()?;
     let calendar = ctx.calendar()?;
     let year = scenario::generate(&city, &chart, &calendar, DEMO_YEAR).map_err(|e| CliError::refused(e.to_string()))?;
-    {
-        let mut writer = store.writer()?;
-        for (y, party, fund, income, expenditure) in &year.budgets {
-            writer.upsert_budget(*y, party, fund, *income, *expenditure)?;
-        }
-        writer.commit()?;
-    }
+    prepare(&mut store, &format!("{which:?}").to_lowercase(), &year)?;
     let progress = if ctx.interactive {
         let bar = indicatif::ProgressBar::new(year.months.len() as u64);
         bar.set_style(

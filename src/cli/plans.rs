@@ -4,11 +4,11 @@
 
 use super::{exit, CliError, Context, Outcome};
 use crate::calendar::Calendar;
-use crate::domain::ids::{parse_date, PartyKind, Period};
+use crate::domain::ids::{parse_date, quote, PartyKind, Period};
 use crate::money::Money;
 use crate::plan::deadlines::{obligations, Input, Obligation, Status};
 use crate::plan::schedule::consolidation_schedule;
-use crate::plan::{advance, allocation_events, check_lines, withheld, Plan, PlanLine, Quarter, Step};
+use crate::plan::{allocation_events, withheld, Plan, PlanLine, Quarter, Step};
 use crate::posting::event::{Event, EventKind, RawEvent};
 use crate::render::{self, OutputFormat};
 use crate::store::Store;
@@ -32,46 +32,6 @@ fn parse_line(text: &str) -> Result<PlanLine, String> {
     })
 }
 
-fn store_plan(
-    ctx: &Context,
-    store: &mut Store,
-    plans: Vec<(String, String, Quarter, Money, Vec<PlanLine>)>,
-) -> Result<Vec<String>, CliError> {
-    let operator = ctx.operator()?;
-    let mut writer = store.writer()?;
-    let city = writer.reader().city()?;
-    let chart = writer.reader().chart()?;
-    let mut problems = Vec::new();
-    for (party, fund, q, total, lines) in &plans {
-        if let Err(list) = check_lines(&city, &chart, party, fund, *q, *total, lines) {
-            problems.extend(list.into_iter().map(|p| format!("{party}/{fund} {q}：{p}")));
-        }
-    }
-    if !problems.is_empty() {
-        return Err(CliError::refused(format!(
-            "{} 处错误，没有保存任何计划：\n  {}",
-            problems.len(),
-            problems.join("\n  ")
-        )));
-    }
-    let mut made = Vec::new();
-    for (party, fund, q, total, lines) in &plans {
-        match writer.insert_plan(party, fund, *q, *total, lines, &operator, &ctx.now)? {
-            Some(_) => made.push(format!("{party}/{fund} {q} 用款计划（草稿）合计 {}", total.grouped())),
-            None => problems.push(format!("{party}/{fund} 已有 {q} 的用款计划")),
-        }
-    }
-    if !problems.is_empty() {
-        return Err(CliError::refused(format!(
-            "{} 处错误，没有保存任何计划：\n  {}",
-            problems.len(),
-            problems.join("\n  ")
-        )));
-    }
-    writer.commit()?;
-    Ok(made)
-}
-
 pub fn create(
     ctx: &Context,
     party: &str,
@@ -83,8 +43,7 @@ pub fn create(
     let q = quarter(q)?;
     let total = Money::parse(total).map_err(|e| CliError::refused(e.to_string()))?;
     let lines = lines.iter().map(|l| parse_line(l)).collect::<Result<Vec<_>, _>>().map_err(CliError::refused)?;
-    let mut store = ctx.open_write("plan create")?;
-    let made = store_plan(ctx, &mut store, vec![(party.to_string(), fund.to_string(), q, total, lines)])?;
+    let made = crate::app::plans::save(&ctx.session, vec![(party.to_string(), fund.to_string(), q, total, lines)])?;
     Ok(Outcome::ok(format!("已保存{}\n", made.join("\n"))))
 }
 
@@ -142,8 +101,7 @@ pub fn import(ctx: &Context, file: &Path) -> Result<Outcome, CliError> {
             problems.join("\n  ")
         )));
     }
-    let mut store = ctx.open_write("plan import")?;
-    let made = store_plan(ctx, &mut store, plans)?;
+    let made = crate::app::plans::save(&ctx.session, plans)?;
     Ok(Outcome::ok(format!("已保存 {} 份用款计划：\n  {}\n", made.len(), made.join("\n  "))))
 }
 
@@ -157,52 +115,12 @@ pub fn step(
     q: &str,
     on: Option<&str>,
 ) -> Result<Outcome, CliError> {
-    let operator = ctx.operator()?;
     let q = quarter(q)?;
     let on = ctx.business_date(on)?;
-    let mut store = ctx.open_write("plan")?;
-    let mut writer = store.writer()?;
-    let city = writer.reader().city()?;
-    let plans: Vec<Plan> = writer.reader().plans()?.into_iter().filter(|p| p.fund == fund && p.quarter == q).collect();
-    let chosen: Vec<&Plan> = match (step, party) {
-        (Step::Submit, Some(party)) => plans.iter().filter(|p| p.party == party).collect(),
-        (Step::Submit, None) => return Err(CliError::refused("提交用款计划须用 --party 说明是哪个经办机构的计划")),
-        (_, Some(_)) => return Err(CliError::refused("汇总、审核、复核针对全市该基金该季度的全部计划，不用 --party")),
-        (_, None) => plans.iter().collect(),
-    };
-    if chosen.is_empty() {
-        return Err(CliError::refused(format!("没有 {} {fund} {q} 的用款计划", party.unwrap_or("全市"))));
-    }
-    let mut problems = Vec::new();
-    if step == Step::Combine {
-        for agency in city.party.iter().filter(|p| p.kind != PartyKind::Finance) {
-            if agency.population.get(fund).copied().unwrap_or(1) == 0 {
-                continue;
-            }
-            if !plans.iter().any(|p| p.party == agency.code && p.submitted.is_some()) {
-                problems.push(format!("{} 尚未提交 {q} 用款计划，不能汇总", city.short_name(&agency.code)));
-            }
-        }
-    }
-    for plan in &chosen {
-        if let Err(message) = advance(plan.status, step) {
-            problems.push(format!("{}/{} {q}：{message}", plan.party, plan.fund));
-        }
-    }
-    if !problems.is_empty() {
-        return Err(CliError::refused(format!("不能{}：\n  {}", step.label(), problems.join("\n  "))));
-    }
-    for plan in &chosen {
-        writer.record_step(plan.id, step, &operator, on)?;
-    }
-    writer.commit()?;
-    let due = match step {
-        Step::Submit => Some(q.submission_due()),
-        Step::Combine => Some(q.combination_due()),
-        _ => None,
-    };
+    let done = crate::app::plans::step(&ctx.session, step, party, fund, q, on)?;
+    let due = done.due;
     let late = due.filter(|d| on > *d).map(|d| format!("（期限 {d}，已逾期）")).unwrap_or_default();
-    Ok(Outcome::ok(format!("已{} {} 份 {fund} {q} 用款计划，日期 {on}{late}\n", step.label(), chosen.len())))
+    Ok(Outcome::ok(format!("已{} {} 份 {fund} {q} 用款计划，日期 {on}{late}\n", step.label(), done.plans)))
 }
 
 pub fn show(ctx: &Context, fund: Option<&str>, q: Option<&str>) -> Result<Outcome, CliError> {
@@ -316,43 +234,28 @@ pub fn import_budget(ctx: &Context, file: &Path) -> Result<Outcome, CliError> {
             headers.join(",")
         )));
     }
-    let mut store = ctx.open_write("budget import")?;
-    let mut writer = store.writer()?;
-    let city = writer.reader().city()?;
     let mut rows = Vec::new();
     let mut problems = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|e| CliError::refused(format!("CSV 格式错误：{e}")))?;
         let row = record.position().map(|p| p.line()).unwrap_or(0);
         let get = |i: usize| record.get(i).unwrap_or("").trim().to_string();
-        let year = get(0).parse::<i32>().map_err(|_| format!("第 {row} 行：年度 \"{}\" 无效", get(0)));
+        let year = get(0).parse::<i32>().map_err(|_| format!("第 {row} 行：年度 \"{}\" 无效", quote(&get(0))));
         let income = Money::parse(&get(3)).map_err(|e| format!("第 {row} 行：{e}"));
         let expenditure = Money::parse(&get(4)).map_err(|e| format!("第 {row} 行：{e}"));
-        if city.party(&get(1)).is_none_or(|p| p.kind == PartyKind::Finance) {
-            problems.push(format!("第 {row} 行：经办机构 {} 不存在", get(1)));
-        }
-        if city.fund(&get(2)).is_none() {
-            problems.push(format!("第 {row} 行：基金 {} 不在本市统筹范围内", get(2)));
-        }
         match (year, income, expenditure) {
-            (Ok(y), Ok(i), Ok(e)) if i.fen() >= 0 && e.fen() >= 0 => rows.push((y, get(1), get(2), i, e)),
-            (Ok(_), Ok(_), Ok(_)) => problems.push(format!("第 {row} 行：预算金额不能为负")),
-            (y, i, e) => problems.extend([y.err(), i.err(), e.err()].into_iter().flatten()),
+            (Ok(y), Ok(i), Ok(e)) => rows.push((row, y, get(1), get(2), i, e)),
+            // Checked against the city too, so every problem of the file is reported at once.
+            (y, i, e) => {
+                rows.push((row, 0, get(1), get(2), Money::ZERO, Money::ZERO));
+                problems.extend([y.err(), i.err(), e.err()].into_iter().flatten());
+            }
         }
     }
-    if !problems.is_empty() {
-        return Err(CliError::refused(format!(
-            "{} 中有 {} 处错误，没有保存任何预算：\n  {}",
-            file.display(),
-            problems.len(),
-            problems.join("\n  ")
-        )));
-    }
-    for (year, party, fund, income, expenditure) in &rows {
-        writer.upsert_budget(*year, party, fund, *income, *expenditure)?;
-    }
-    writer.commit()?;
-    Ok(Outcome::ok(format!("已保存 {} 条预算（{operator}）\n", rows.len())))
+    let saved = crate::app::plans::import_budgets(&ctx.session, &rows, problems).map_err(|e| {
+        CliError::from(crate::app::Error { message: format!("{}：{}", file.display(), e.message), ..e })
+    })?;
+    Ok(Outcome::ok(format!("已保存 {saved} 条预算（{operator}）\n")))
 }
 
 fn parsed_events(store: &Store) -> Result<Vec<Event>, CliError> {

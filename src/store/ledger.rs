@@ -398,8 +398,10 @@ impl Writer<'_> {
         let row: Option<(String, i64)> = self
             .tx
             .prepare_cached(
-                "SELECT period, seq FROM voucher WHERE book_id = ?1 AND content_digest = ?2 AND external_id IS NULL \
-                 AND reverses IS NULL LIMIT 1",
+                // INDEXED BY: left to itself the planner may pick the (book, external id) index for
+                // `external_id IS NULL`, which scans every voucher without one — quadratic.
+                "SELECT period, seq FROM voucher INDEXED BY voucher_content WHERE book_id = ?1 AND content_digest = ?2 \
+                 AND external_id IS NULL AND reverses IS NULL LIMIT 1",
             )?
             .query_row(params![book_id, voucher.content_digest()], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?;

@@ -184,6 +184,7 @@ impl Store {
         // FULL: a command reports success only after its commit is on disk.
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.busy_timeout(busy_timeout)?;
+        conn.set_prepared_statement_cache_capacity(64);
         register_functions(&conn)?;
         Ok(Store { conn, path: path.to_path_buf(), activity: activity.to_string() })
     }

@@ -46,6 +46,22 @@ fn the_pure_core_reads_no_clock_env_file_or_terminal() {
     }
 }
 
+/// Staff actions live in `app/`: the CLI parses and renders, it never opens a write
+/// transaction itself; and the application layer reads no clock, environment or terminal.
+#[test]
+fn workflows_live_in_the_application_layer() {
+    for (path, text) in all_sources() {
+        if path.starts_with("src/cli/") {
+            assert!(!text.contains(".writer()"), "{path} writes the store itself instead of calling app/");
+        }
+        if path.starts_with("src/app/") {
+            for word in ["Utc::now", "Local::now", "SystemTime", "std::env", "println!", "eprintln!", "std::io::std"] {
+                assert!(!text.contains(word), "{path} uses {word}");
+            }
+        }
+    }
+}
+
 #[test]
 fn every_module_starts_with_a_doc_paragraph() {
     for (path, text) in all_sources() {

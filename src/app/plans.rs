@@ -1,0 +1,140 @@
+//! Spending plans (用款计划) and budgets as staff act on them: save draft plans, take a
+//! workflow step (submit, combine, approve, check), import budgets. Each decides inside its
+//! write transaction, so two offices stepping the same plan at once cannot both succeed.
+
+use super::{refuse_all, Error, Result, Session};
+use crate::domain::ids::PartyKind;
+use crate::money::Money;
+use crate::plan::{advance, check_lines, Plan, PlanLine, Quarter, Step};
+use chrono::NaiveDate;
+
+/// A plan as staff enter it: party, fund, quarter, stated total, lines.
+pub type NewPlan = (String, String, Quarter, Money, Vec<PlanLine>);
+
+/// Saves draft plans, all or none; returns a line per plan saved.
+pub fn save(session: &Session, plans: Vec<NewPlan>) -> Result<Vec<String>> {
+    let operator = session.actor()?;
+    let mut store = session.write("plan")?;
+    let mut writer = store.writer()?;
+    let city = writer.reader().city()?;
+    let chart = writer.reader().chart()?;
+    let mut problems = Vec::new();
+    for (party, fund, q, total, lines) in &plans {
+        if let Err(list) = check_lines(&city, &chart, party, fund, *q, *total, lines) {
+            problems.extend(list.into_iter().map(|p| format!("{party}/{fund} {q}：{p}")));
+        }
+    }
+    let mut made = Vec::new();
+    if problems.is_empty() {
+        for (party, fund, q, total, lines) in &plans {
+            match writer.insert_plan(party, fund, *q, *total, lines, &operator, &session.now)? {
+                Some(_) => made.push(format!("{party}/{fund} {q} 用款计划（草稿）合计 {}", total.grouped())),
+                None => problems.push(format!("{party}/{fund} 已有 {q} 的用款计划")),
+            }
+        }
+    }
+    if !problems.is_empty() {
+        return Err(refuse_all(&format!("{} 处错误，没有保存任何计划：", problems.len()), &problems));
+    }
+    writer.commit()?;
+    Ok(made)
+}
+
+/// What a workflow step did.
+pub struct Stepped {
+    pub plans: usize,
+    /// The step's due date, when the timetable has one.
+    pub due: Option<NaiveDate>,
+}
+
+/// Takes a workflow step: `submit` for one agency's plan; `combine`, `approve` and `check` for
+/// every plan of the fund and quarter.
+pub fn step(
+    session: &Session,
+    step: Step,
+    party: Option<&str>,
+    fund: &str,
+    q: Quarter,
+    on: NaiveDate,
+) -> Result<Stepped> {
+    let operator = session.actor()?;
+    let mut store = session.write("plan")?;
+    let mut writer = store.writer()?;
+    let city = writer.reader().city()?;
+    let plans: Vec<Plan> = writer.reader().plans()?.into_iter().filter(|p| p.fund == fund && p.quarter == q).collect();
+    let chosen: Vec<&Plan> = match (step, party) {
+        (Step::Submit, Some(party)) => plans.iter().filter(|p| p.party == party).collect(),
+        (Step::Submit, None) => return Err(Error::refused("提交用款计划须用 --party 说明是哪个经办机构的计划")),
+        (_, Some(_)) => return Err(Error::refused("汇总、审核、复核针对全市该基金该季度的全部计划，不用 --party")),
+        (_, None) => plans.iter().collect(),
+    };
+    if chosen.is_empty() {
+        return Err(Error::refused(format!("没有 {} {fund} {q} 的用款计划", party.unwrap_or("全市"))));
+    }
+    let mut problems = Vec::new();
+    if step == Step::Combine {
+        for agency in city.party.iter().filter(|p| p.kind != PartyKind::Finance) {
+            if agency.population.get(fund).copied().unwrap_or(1) == 0 {
+                continue;
+            }
+            if !plans.iter().any(|p| p.party == agency.code && p.submitted.is_some()) {
+                problems.push(format!("{} 尚未提交 {q} 用款计划，不能汇总", city.short_name(&agency.code)));
+            }
+        }
+    }
+    for plan in &chosen {
+        if let Err(message) = advance(plan.status, step) {
+            problems.push(format!("{}/{} {q}：{message}", plan.party, plan.fund));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(refuse_all(&format!("不能{}：", step.label()), &problems));
+    }
+    for plan in &chosen {
+        writer.record_step(plan.id, step, &operator, on)?;
+    }
+    writer.commit()?;
+    let due = match step {
+        Step::Submit => Some(q.submission_due()),
+        Step::Combine => Some(q.combination_due()),
+        _ => None,
+    };
+    Ok(Stepped { plans: chosen.len(), due })
+}
+
+/// The line number a problem starts with ("第 3 行：…"), to list problems in file order.
+fn line_number(problem: &str) -> u64 {
+    problem.trim_start_matches("第 ").split(' ').next().and_then(|n| n.parse().ok()).unwrap_or(0)
+}
+
+/// One budget row as read from a file: its line, year, party, fund, income, expenditure.
+pub type BudgetRow = (u64, i32, String, String, Money, Money);
+
+/// Saves budgets (replacing a year's figures for the same agency and fund), all or none.
+/// `problems` are those the reader of the file already found, reported with the rest.
+pub fn import_budgets(session: &Session, rows: &[BudgetRow], mut problems: Vec<String>) -> Result<usize> {
+    session.actor()?;
+    let mut store = session.write("budget import")?;
+    let mut writer = store.writer()?;
+    let city = writer.reader().city()?;
+    for (row, _, party, fund, income, expenditure) in rows {
+        if city.party(party).is_none_or(|p| p.kind == PartyKind::Finance) {
+            problems.push(format!("第 {row} 行：经办机构 {party} 不存在"));
+        }
+        if city.fund(fund).is_none() {
+            problems.push(format!("第 {row} 行：基金 {fund} 不在本市统筹范围内"));
+        }
+        if income.fen() < 0 || expenditure.fen() < 0 {
+            problems.push(format!("第 {row} 行：预算金额不能为负"));
+        }
+    }
+    if !problems.is_empty() {
+        problems.sort_by_key(|p| line_number(p));
+        return Err(refuse_all(&format!("{} 处错误，没有保存任何预算：", problems.len()), &problems));
+    }
+    for (_, year, party, fund, income, expenditure) in rows {
+        writer.upsert_budget(*year, party, fund, *income, *expenditure)?;
+    }
+    writer.commit()?;
+    Ok(rows.len())
+}
