@@ -37,8 +37,9 @@ CREATE TRIGGER import_batch_no_delete BEFORE DELETE ON import_batch BEGIN SELECT
 CREATE TRIGGER run_no_delete BEFORE DELETE ON reconciliation_run BEGIN SELECT RAISE(ABORT, 'reconciliation runs are immutable'); END;
 CREATE TRIGGER statement_no_delete BEFORE DELETE ON statement_line BEGIN SELECT RAISE(ABORT, 'statement lines are immutable'); END;
 
--- A probable duplicate is a voucher of the same book with the same content and no external id.
-CREATE INDEX voucher_content ON voucher(book_id, content_digest);
+-- A probable duplicate is a voucher of the same book with the same content and no external id;
+-- vouchers with an external id (feeds, events) are kept out of the index and cost it nothing.
+CREATE INDEX voucher_content ON voucher(book_id, content_digest) WHERE external_id IS NULL;
 
 -- The city's opening date bounds every voucher date. A database made before it was recorded
 -- takes the date of its earliest voucher.

@@ -9,7 +9,7 @@ use super::{Error, Result, Session};
 use crate::domain::balance::PeriodTotals;
 use crate::domain::chain::{chain_hash, GENESIS};
 use crate::domain::ids::BookCode;
-use crate::domain::records::{self, Anchor, AnchoredBook, AnchoredSeal, Finding};
+use crate::domain::records::{Anchor, AnchoredBook, AnchoredSeal, Audit, Finding};
 use crate::domain::voucher::Status;
 use crate::store::{Reader, VoucherFilter};
 use std::collections::BTreeMap;
@@ -95,18 +95,13 @@ pub fn verify(session: &Session, anchors: &[Anchor]) -> Result<Verdict> {
         problems.extend(chain_problems(&reader, book)?);
         problems.extend(balance_differences(&reader, book)?);
     }
-    let entries = reader.log_entries()?;
-    let log_seq = match records::check_chain(&entries) {
-        Ok((seq, _)) => {
-            let findings = records::compare(records::replay(&entries), &reader.protected_rows()?);
-            problems.extend(findings.iter().map(Finding::describe));
-            seq
-        }
-        Err(seq) => {
-            problems.push(Finding::BrokenChain { seq }.describe());
-            entries.len() as i64
-        }
-    };
+    let mut audit = Audit::new();
+    reader.for_each_log_entry(|entry| audit.entry(entry))?;
+    let log_seq = audit.head().0;
+    if audit.chain_broken_at().is_none() {
+        reader.for_each_protected_row(|kind, key, body| audit.row(kind, key, body))?;
+    }
+    problems.extend(audit.finish().iter().map(Finding::describe));
     for voucher in reader.vouchers_with_changed_lines()? {
         problems.push(format!("凭证 {voucher} 的分录与制单时记录的内容摘要不符：分录被改动过"));
     }

@@ -3,13 +3,13 @@
 //! budgets and the city configuration), and the audit that compares it with the tables.
 //!
 //! Each write appends the written row's canonical body; an entry's hash covers the previous
-//! entry's hash, so the log can only be extended. `audit` replays the log — the last body per
+//! entry's hash, so the log can only be extended. `Audit` replays the log — the last body per
 //! (kind, key) is what the table must hold — and names every row that was edited, deleted or
 //! inserted behind the engine's back. Someone with the file can still rewrite the log and every
 //! table consistently; only an anchor kept outside the database (`Anchor`) shows that.
 
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 /// The hash the first entry links to.
 pub const LOG_GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -91,63 +91,87 @@ pub fn kind_label(kind: &str) -> &'static str {
     }
 }
 
-/// Walks the chain from the start. Returns the first broken entry, or the head (seq, hash).
-pub fn check_chain<'a>(entries: impl IntoIterator<Item = &'a LogEntry>) -> Result<(i64, String), i64> {
-    let mut prev = LOG_GENESIS.to_string();
-    let mut expected_seq = 1;
-    for entry in entries {
-        if entry.seq != expected_seq
-            || entry.prev != prev
-            || entry.hash != entry_hash(&entry.prev, &entry.kind, &entry.key, &entry.body)
-        {
-            return Err(expected_seq.min(entry.seq));
-        }
-        prev = entry.hash.clone();
-        expected_seq += 1;
-    }
-    Ok((expected_seq - 1, prev))
-}
-
-/// The state the log says each table holds: (kind, key) → last body.
-pub fn replay<'a>(entries: impl IntoIterator<Item = &'a LogEntry>) -> HashMap<(String, String), String> {
-    let mut state = HashMap::new();
-    for entry in entries {
-        state.insert((entry.kind.clone(), entry.key.clone()), entry.body.clone());
-    }
-    state
-}
-
-/// Compares the replayed state with the rows of every protected table: `tables` maps each kind
-/// to its rows as (key, canonical body). Findings are sorted by kind and key.
-pub fn compare(
-    mut expected: HashMap<(String, String), String>,
-    tables: &BTreeMap<String, Vec<(String, String)>>,
-) -> Vec<Finding> {
-    let mut findings = Vec::new();
-    for (kind, rows) in tables {
-        for (key, body) in rows {
-            match expected.remove(&(kind.clone(), key.clone())) {
-                None => findings.push(Finding::Unlogged { kind: kind.clone(), key: key.clone() }),
-                Some(logged) if &logged != body => {
-                    findings.push(Finding::Changed { kind: kind.clone(), key: key.clone() })
-                }
-                Some(_) => {}
-            }
-        }
-    }
-    for (kind, key) in expected.into_keys() {
-        findings.push(Finding::Deleted { kind, key });
-    }
-    findings.sort_by_key(finding_order);
-    findings
-}
-
 fn finding_order(finding: &Finding) -> (String, String, u8) {
     match finding {
         Finding::BrokenChain { seq } => (String::new(), format!("{seq:020}"), 0),
         Finding::Changed { kind, key } => (kind.clone(), key.clone(), 1),
         Finding::Deleted { kind, key } => (kind.clone(), key.clone(), 2),
         Finding::Unlogged { kind, key } => (kind.clone(), key.clone(), 3),
+    }
+}
+
+/// The replay of the log, entry by entry in order, then of every protected row: memory holds
+/// one digest per (kind, key), never the bodies.
+#[derive(Default)]
+pub struct Audit {
+    prev: String,
+    next_seq: i64,
+    broken_at: Option<i64>,
+    /// (kind, key) → SHA-256 of the last logged body.
+    expected: HashMap<(String, String), [u8; 32]>,
+    findings: Vec<Finding>,
+}
+
+fn body_digest(body: &str) -> [u8; 32] {
+    Sha256::digest(body.as_bytes()).into()
+}
+
+impl Audit {
+    pub fn new() -> Audit {
+        Audit { prev: LOG_GENESIS.to_string(), next_seq: 1, ..Default::default() }
+    }
+
+    /// The next log entry, in sequence order. After a break the chain proves nothing more, and
+    /// the rows are not compared (every later entry would be suspect).
+    pub fn entry(&mut self, entry: &LogEntry) {
+        if self.broken_at.is_some() {
+            return;
+        }
+        if entry.seq != self.next_seq
+            || entry.prev != self.prev
+            || entry.hash != entry_hash(&entry.prev, &entry.kind, &entry.key, &entry.body)
+        {
+            self.broken_at = Some(self.next_seq.min(entry.seq));
+            return;
+        }
+        self.prev.clone_from(&entry.hash);
+        self.next_seq += 1;
+        self.expected.insert((entry.kind.clone(), entry.key.clone()), body_digest(&entry.body));
+    }
+
+    /// The head of the chain as far as it is intact: (seq, hash).
+    pub fn head(&self) -> (i64, &str) {
+        (self.next_seq - 1, &self.prev)
+    }
+
+    pub fn chain_broken_at(&self) -> Option<i64> {
+        self.broken_at
+    }
+
+    /// One row of a protected table as it stands.
+    pub fn row(&mut self, kind: &str, key: &str, body: &str) {
+        if self.broken_at.is_some() {
+            return;
+        }
+        match self.expected.remove(&(kind.to_string(), key.to_string())) {
+            None => self.findings.push(Finding::Unlogged { kind: kind.into(), key: key.into() }),
+            Some(logged) if logged != body_digest(body) => {
+                self.findings.push(Finding::Changed { kind: kind.into(), key: key.into() })
+            }
+            Some(_) => {}
+        }
+    }
+
+    /// Every finding, sorted: a broken chain, or the rows that differ from the log.
+    pub fn finish(mut self) -> Vec<Finding> {
+        if let Some(seq) = self.broken_at {
+            return vec![Finding::BrokenChain { seq }];
+        }
+        for (kind, key) in self.expected.into_keys() {
+            self.findings.push(Finding::Deleted { kind, key });
+        }
+        self.findings.sort_by_key(finding_order);
+        self.findings
     }
 }
 
@@ -232,26 +256,34 @@ mod tests {
             .collect()
     }
 
+    fn audit(log: &[LogEntry], rows: &[(&str, &str, &str)]) -> Vec<Finding> {
+        let mut audit = Audit::new();
+        for entry in log {
+            audit.entry(entry);
+        }
+        for (kind, key, body) in rows {
+            audit.row(kind, key, body);
+        }
+        audit.finish()
+    }
+
     #[test]
     fn an_intact_chain_gives_its_head_and_any_edit_names_the_entry() {
         let mut log = chain(&[("voucher", "1", "[1]"), ("voucher", "1", "[2]"), ("seal", "1", "[3]")]);
-        assert_eq!(check_chain(&log).unwrap(), (3, log[2].hash.clone()));
+        let mut whole = Audit::new();
+        log.iter().for_each(|e| whole.entry(e));
+        assert_eq!(whole.head(), (3, log[2].hash.as_str()));
         log[1].body = "[9]".into();
-        assert_eq!(check_chain(&log), Err(2));
+        assert_eq!(audit(&log, &[]), vec![Finding::BrokenChain { seq: 2 }]);
         let mut shortened = chain(&[("voucher", "1", "[1]"), ("voucher", "1", "[2]")]);
         shortened.remove(0);
-        assert_eq!(check_chain(&shortened), Err(1));
+        assert_eq!(audit(&shortened, &[]), vec![Finding::BrokenChain { seq: 1 }]);
     }
 
     #[test]
     fn the_last_body_per_key_is_what_the_table_must_hold() {
         let log = chain(&[("voucher", "1", "[draft]"), ("voucher", "2", "[x]"), ("voucher", "1", "[posted]")]);
-        let tables: BTreeMap<String, Vec<(String, String)>> = [(
-            "voucher".to_string(),
-            vec![("1".to_string(), "[draft]".to_string()), ("3".to_string(), "[y]".to_string())],
-        )]
-        .into();
-        let findings = compare(replay(&log), &tables);
+        let findings = audit(&log, &[("voucher", "1", "[draft]"), ("voucher", "3", "[y]")]);
         assert_eq!(
             findings,
             vec![
@@ -260,5 +292,6 @@ mod tests {
                 Finding::Unlogged { kind: "voucher".into(), key: "3".into() },
             ]
         );
+        assert!(audit(&log, &[("voucher", "1", "[posted]"), ("voucher", "2", "[x]")]).is_empty());
     }
 }

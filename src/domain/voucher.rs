@@ -114,7 +114,7 @@ impl VoucherDraft {
 
 /// A digest of what a voucher says (book, date, attachments, lines), used to tell a re-import
 /// of the same voucher from a different voucher under the same external id.
-fn content_digest<'a>(
+pub fn content_digest<'a>(
     book: &BookCode,
     date: NaiveDate,
     attachments: u32,

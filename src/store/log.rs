@@ -5,7 +5,6 @@
 use super::{Reader, Result, StoreError, Writer};
 use crate::domain::records::{entry_hash, LogEntry, LOG_GENESIS};
 use rusqlite::{params, Connection, OptionalExtension, ToSql};
-use std::collections::BTreeMap;
 
 /// A protected table: its record kind, the SQL of its key and of its canonical body.
 pub(super) struct Protected {
@@ -182,22 +181,22 @@ impl Writer<'_> {
 }
 
 impl Reader<'_> {
-    /// The record log in order.
-    pub fn log_entries(&self) -> Result<Vec<LogEntry>> {
+    /// Feeds the record log to `each`, in order, one entry at a time.
+    pub fn for_each_log_entry(&self, mut each: impl FnMut(&LogEntry)) -> Result<()> {
         let mut stmt = self.conn.prepare("SELECT seq, kind, key, body, prev, hash FROM record_log ORDER BY seq")?;
-        let entries = stmt
-            .query_map([], |r| {
-                Ok(LogEntry {
-                    seq: r.get(0)?,
-                    kind: r.get(1)?,
-                    key: r.get(2)?,
-                    body: r.get(3)?,
-                    prev: r.get(4)?,
-                    hash: r.get(5)?,
-                })
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(entries)
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let entry = LogEntry {
+                seq: r.get(0)?,
+                kind: r.get(1)?,
+                key: r.get(2)?,
+                body: r.get(3)?,
+                prev: r.get(4)?,
+                hash: r.get(5)?,
+            };
+            each(&entry);
+        }
+        Ok(())
     }
 
     pub fn log_head(&self) -> Result<LogHead> {
@@ -222,35 +221,79 @@ impl Reader<'_> {
         )?)
     }
 
-    /// Every protected table's rows as (key, canonical body), by kind.
-    pub fn protected_rows(&self) -> Result<BTreeMap<String, Vec<(String, String)>>> {
-        let mut tables = BTreeMap::new();
+    /// Feeds every row of every protected table to `each` as (kind, key, canonical body).
+    pub fn for_each_protected_row(&self, mut each: impl FnMut(&str, &str, &str)) -> Result<()> {
         for spec in PROTECTED {
             let sql = format!("SELECT {}, {} FROM {}", spec.key, spec.body, spec.table);
-            let rows: Vec<(String, String)> = self
-                .conn
-                .prepare(&sql)?
-                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-                .collect::<rusqlite::Result<_>>()?;
-            tables.insert(spec.kind.to_string(), rows);
+            let mut stmt = self.conn.prepare(&sql)?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                let (key, body): (String, String) = (r.get(0)?, r.get(1)?);
+                each(spec.kind, &key, &body);
+            }
         }
-        Ok(tables)
+        Ok(())
     }
 
-    /// Every voucher's stored content digest and the digest recomputed from its stored lines
-    /// differ for these (book, number) pairs: the lines were changed after the voucher was made.
+    /// The vouchers whose stored lines no longer give the content digest recorded when they were
+    /// made: their lines were changed since. Streamed voucher by voucher.
     pub fn vouchers_with_changed_lines(&self) -> Result<Vec<String>> {
-        let filter = super::VoucherFilter::default();
-        let mut changed = Vec::new();
-        let digests: BTreeMap<i64, String> = self
-            .conn
-            .prepare("SELECT id, content_digest FROM voucher")?
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<rusqlite::Result<_>>()?;
-        for record in self.vouchers(&filter)? {
-            if digests.get(&record.id) != Some(&record.content_digest()) {
-                changed.push(format!("{} {}", record.book, record.number));
+        use crate::domain::chart::Side;
+        use crate::domain::voucher::content_digest;
+        use crate::money::Money;
+        struct Current {
+            id: i64,
+            label: String,
+            book: crate::domain::ids::BookCode,
+            date: String,
+            attachments: u32,
+            stored: String,
+            lines: Vec<(String, String, Side, Money, Option<String>)>,
+        }
+        let finish = |current: &Current, changed: &mut Vec<String>| -> Result<()> {
+            let date = crate::domain::ids::parse_date(&current.date).map_err(StoreError::Corrupt)?;
+            let lines =
+                current.lines.iter().map(|(a, s, side, m, r)| (a.as_str(), s.as_str(), *side, *m, r.as_deref()));
+            if content_digest(&current.book, date, current.attachments, lines) != current.stored {
+                changed.push(current.label.clone());
             }
+            Ok(())
+        };
+        let mut stmt = self.conn.prepare(
+            "SELECT v.id, b.party, b.fund, v.period, v.seq, v.date, v.attachments, v.content_digest, \
+             l.account, l.summary, l.debit_fen, l.credit_fen, l.ref \
+             FROM voucher v JOIN book b ON b.id = v.book_id LEFT JOIN voucher_line l ON l.voucher_id = v.id \
+             ORDER BY v.id, l.line_no",
+        )?;
+        let mut rows = stmt.query([])?;
+        let mut changed = Vec::new();
+        let mut current: Option<Current> = None;
+        while let Some(r) = rows.next()? {
+            let id: i64 = r.get(0)?;
+            if current.as_ref().map(|c| c.id) != Some(id) {
+                if let Some(done) = current.take() {
+                    finish(&done, &mut changed)?;
+                }
+                let book = crate::domain::ids::BookCode { party: r.get(1)?, fund: r.get(2)? };
+                let number = super::ledger::voucher_no(&r.get::<_, String>(3)?, r.get(4)?)?;
+                current = Some(Current {
+                    id,
+                    label: format!("{book} {number}"),
+                    book,
+                    date: r.get(5)?,
+                    attachments: r.get::<_, i64>(6)?.max(0) as u32,
+                    stored: r.get(7)?,
+                    lines: Vec::new(),
+                });
+            }
+            if let (Some(c), Some(account)) = (current.as_mut(), r.get::<_, Option<String>>(8)?) {
+                let (debit, credit): (i64, i64) = (r.get(10)?, r.get(11)?);
+                let (side, fen) = if debit != 0 { (Side::Debit, debit) } else { (Side::Credit, credit) };
+                c.lines.push((account, r.get(9)?, side, Money::from_fen(fen), r.get(12)?));
+            }
+        }
+        if let Some(done) = current {
+            finish(&done, &mut changed)?;
         }
         Ok(changed)
     }
