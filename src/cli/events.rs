@@ -71,7 +71,10 @@ pub fn single(ctx: &Context, kind: &str, args: &[String]) -> Result<Outcome, Cli
     let mut words = args.iter();
     while let Some(word) = words.next() {
         let Some(name) = word.strip_prefix("--") else {
-            return Err(CliError::refused(format!("参数 \"{word}\" 应写作 --字段名 值，例如 --party shayang")));
+            return Err(CliError::refused(format!(
+                "参数 \"{}\" 应写作 --字段名 值，例如 --party shayang",
+                crate::domain::ids::quote(word)
+            )));
         };
         if name == "post" {
             post = true;

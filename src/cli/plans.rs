@@ -23,7 +23,10 @@ fn quarter(text: &str) -> Result<Quarter, CliError> {
 fn parse_line(text: &str) -> Result<PlanLine, String> {
     let parts: Vec<&str> = text.split(':').collect();
     let [month, category, amount] = parts.as_slice() else {
-        return Err(format!("--line \"{text}\" 的写法应为 月份:类别:金额，例如 2023-04:inpatient:20000000.00"));
+        return Err(format!(
+            "--line \"{}\" 的写法应为 月份:类别:金额，例如 2023-04:inpatient:20000000.00",
+            quote(text)
+        ));
     };
     Ok(PlanLine {
         month: Period::parse(month)?,

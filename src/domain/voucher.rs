@@ -271,7 +271,9 @@ impl LedgerRules<'_> {
             }
         }
         match self.chart.get(&line.account) {
-            None => problems.push(Rejection::AccountNotFound { line: position, account: line.account.clone() }),
+            None => {
+                problems.push(Rejection::AccountNotFound { line: position, account: super::ids::quote(&line.account) })
+            }
             Some(account) => {
                 if !account.is_leaf {
                     let example = self

@@ -55,7 +55,8 @@ impl<R: Read> CsvVouchers<R> {
         for name in &names {
             if !REQUIRED.contains(&name.as_str()) && !OPTIONAL.contains(&name.as_str()) {
                 return Err(header_error(format!(
-                    "未知的列 \"{name}\"：表头应为 {}，可选 {}",
+                    "未知的列 \"{}\"：表头应为 {}，可选 {}",
+                    crate::domain::ids::quote(name),
                     REQUIRED.join(","),
                     OPTIONAL.join(",")
                 )));
@@ -191,7 +192,7 @@ fn build(key: &str, rows: &[Row], c: Columns, mut errors: Vec<InputError>) -> Re
         if let Some(text) = optional(row, c.attachments) {
             match text.parse::<u32>() {
                 Ok(n) => attachments = Some(attachments.map_or(n, |a: u32| a.max(n))),
-                Err(_) => fail(format!("附件数 \"{text}\" 应为非负整数")),
+                Err(_) => fail(format!("附件数 \"{}\" 应为非负整数", crate::domain::ids::quote(&text))),
             }
         }
         let account = field(row, c.index[3]);

@@ -88,7 +88,11 @@ fn parse_row(source: Source, field: &dyn Fn(&str) -> String) -> Result<(String, 
     let kind_column = if source == Source::Bank { "direction" } else { "kind" };
     let kind = field(kind_column);
     if !kinds(source).contains(&kind.as_str()) {
-        problems.push(format!("{kind_column} \"{kind}\" 无效，应为 {} 之一", kinds(source).join("、")));
+        problems.push(format!(
+            "{kind_column} \"{}\" 无效，应为 {} 之一",
+            crate::domain::ids::quote(&kind),
+            kinds(source).join("、")
+        ));
     }
     let amount = match Money::parse(&field("amount")) {
         Ok(amount) if kind == "balance" && amount.fen() < 0 => {

@@ -26,7 +26,7 @@ pub struct Quarter {
 
 impl Quarter {
     pub fn parse(text: &str) -> Result<Quarter, String> {
-        let bad = || format!("季度 \"{text}\" 的写法应为 YYYYQn，例如 2023Q2");
+        let bad = || format!("季度 \"{}\" 的写法应为 YYYYQn，例如 2023Q2", crate::domain::ids::quote(text));
         let (year, number) = text.trim().split_once('Q').ok_or_else(bad)?;
         let year: i32 = year.parse().map_err(|_| bad())?;
         let number: u32 = number.parse().map_err(|_| bad())?;

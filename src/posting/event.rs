@@ -270,7 +270,11 @@ impl Fields<'_> {
             Some((_, value)) => Some(*value),
             None => {
                 let names: Vec<&str> = options.iter().map(|(k, _)| *k).collect();
-                self.problems.push(format!("字段 {name} 的值 \"{text}\" 无效，应为 {} 之一", names.join("、")));
+                self.problems.push(format!(
+                    "字段 {name} 的值 \"{}\" 无效，应为 {} 之一",
+                    crate::domain::ids::quote(&text),
+                    names.join("、")
+                ));
                 None
             }
         }
@@ -300,7 +304,11 @@ impl RawEvent {
         let known = KINDS.iter().find(|(name, _, _)| *name == kind_name && *name != "year_end_close");
         let Some((_, required, optional)) = known else {
             let names: Vec<&str> = KINDS.iter().map(|k| k.0).filter(|k| *k != "year_end_close").collect();
-            let shown = if kind_name.is_empty() { "（未填）".to_string() } else { format!("\"{kind_name}\"") };
+            let shown = if kind_name.is_empty() {
+                "（未填）".to_string()
+            } else {
+                format!("\"{}\"", crate::domain::ids::quote(&kind_name))
+            };
             return Err(vec![format!("未知的事件类型 kind {shown}，应为 {} 之一", names.join("、"))]);
         };
         let mut f = Fields { raw: self, problems: Vec::new() };

@@ -50,6 +50,18 @@ fn a_huge_bad_field_is_quoted_short() {
     assert_eq!(run.code, 1);
     assert!(run.stderr.len() < 2_000, "the error echoes {} bytes", run.stderr.len());
     assert!(run.stderr.contains("共 10485761 个字符"), "{}", &run.stderr[..run.stderr.len().min(500)]);
+    // A huge account code, book code or column name is quoted short as well.
+    let account = "1".repeat(1024 * 1024);
+    let book = "x".repeat(1024 * 1024);
+    for (name, csv) in [
+        ("account.csv", format!("{HEADER}v1,shayang/employee,2023-01-10,{account},测试,1.00,\nv1,shayang/employee,2023-01-10,1003,测试,,1.00\n")),
+        ("book.csv", format!("{HEADER}v1,{book}/employee,2023-01-10,1003,测试,1.00,\nv1,{book}/employee,2023-01-10,1004,测试,,1.00\n")),
+        ("column.csv", HEADER.replace("credit", &format!("credit,{book}")) + "v1,shayang/employee,2023-01-10,1003,测试,1.00,,x\n"),
+    ] {
+        let run = env.run(&["import", &env.write(name, &csv)]);
+        assert_eq!(run.code, 1, "{name}");
+        assert!(run.stderr.len() < 2_000, "{name}: the error echoes {} bytes", run.stderr.len());
+    }
     assert_eq!(env.fingerprint(), before);
 }
 
