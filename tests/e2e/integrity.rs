@@ -510,3 +510,34 @@ fn kill_9_during_a_large_import_leaves_no_partial_voucher_and_the_reimport_is_ex
     assert!(outcomes.contains(&0), "{outcomes:?}");
     assert_eq!(outcomes.last(), Some(&(COUNT as i64)), "{outcomes:?}");
 }
+
+#[test]
+fn an_older_database_is_upgraded_by_a_write_that_says_so_and_then_verifies() {
+    let env = Env::jingmen();
+    env.ok(&["import", &fixture("fixtures/jingmen/walkthrough.csv"), "--post", "--reviewer", REVIEWER]);
+    // Turn it back into what the previous version made: schema 5, no record log, no batches.
+    env.raw()
+        .execute_batch(
+            "DROP TABLE record_log; DROP TABLE import_batch; DROP INDEX voucher_content;
+             DROP TRIGGER run_no_delete; DROP TRIGGER statement_no_delete;
+             DELETE FROM setting WHERE key IN ('opening_date', 'posted_volume_fen');
+             PRAGMA user_version = 5; PRAGMA application_id = 0;",
+        )
+        .unwrap();
+    let before = env.fingerprint();
+    // Reading does not upgrade.
+    let run = env.run(&["verify"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("旧于本程序的 6：只读命令不会升级它"), "{}", run.stderr);
+    assert_eq!(env.fingerprint(), before);
+    // A write upgrades, says so, and adopts what was there as the log's starting point.
+    let run = env.run(&["upgrade"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("注意：已将数据库结构从版本 5 升级到 6"), "{}", run.stderr);
+    let opening: String =
+        env.raw().query_row("SELECT value FROM setting WHERE key = 'opening_date'", [], |r| r.get(0)).unwrap();
+    assert_eq!(opening, "2023-01-01", "the earliest voucher's date");
+    env.ok(&["verify"]);
+    env.ok_as(POSTER, &["post", "--all"]);
+    env.ok(&["verify"]);
+}

@@ -117,6 +117,15 @@ impl Env {
             "import_batch",
             "record_log",
         ] {
+            let exists: i64 = conn
+                .query_row("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?1", [table], |r| {
+                    r.get(0)
+                })
+                .expect("sqlite_master");
+            if exists == 0 {
+                text.push_str(&format!("{table}: (no such table)\n"));
+                continue;
+            }
             let mut stmt = conn.prepare(&format!("SELECT * FROM {table} ORDER BY 1, 2")).expect("prepare");
             let columns = stmt.column_count();
             let rows = stmt
