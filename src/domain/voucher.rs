@@ -87,30 +87,33 @@ impl Voucher {
 
     /// A digest of what the voucher says; see [`content_digest`].
     pub fn content_digest(&self) -> String {
-        content_digest(
-            &self.book,
-            self.date,
-            self.attachments,
-            self.lines
-                .iter()
-                .map(|l| (l.account.as_str(), l.summary.as_str(), l.side, l.amount, l.reference.as_deref())),
-        )
+        content_digest(&self.book, self.date, self.attachments, self.lines.iter().map(LineContent::content))
     }
 }
 
 impl VoucherDraft {
     /// A digest of what the draft says; equal to the digest of the voucher it validates into.
     pub fn content_digest(&self) -> String {
-        content_digest(
-            &self.book,
-            self.date,
-            self.attachments,
-            self.lines
-                .iter()
-                .map(|l| (l.account.as_str(), l.summary.as_str(), l.side, l.amount, l.reference.as_deref())),
-        )
+        content_digest(&self.book, self.date, self.attachments, self.lines.iter().map(LineContent::content))
     }
 }
+
+/// What a line says, whichever stage it is at (draft, validated, stored): the part the content
+/// digest covers.
+trait LineContent {
+    fn content(&self) -> (&str, &str, Side, Money, Option<&str>);
+}
+
+macro_rules! line_content {
+    ($($t:ty),*) => {$(
+        impl LineContent for $t {
+            fn content(&self) -> (&str, &str, Side, Money, Option<&str>) {
+                (&self.account, &self.summary, self.side, self.amount, self.reference.as_deref())
+            }
+        }
+    )*};
+}
+line_content!(DraftLine, Line, LineRecord);
 
 /// A digest of what a voucher says (book, date, attachments, lines), used to tell a re-import
 /// of the same voucher from a different voucher under the same external id.
@@ -487,14 +490,7 @@ impl VoucherRecord {
     /// The digest of what the stored voucher says (book, date, attachments, lines): equal to
     /// the digest recorded when it was made unless its lines were changed since.
     pub fn content_digest(&self) -> String {
-        content_digest(
-            &self.book,
-            self.date,
-            self.attachments,
-            self.lines
-                .iter()
-                .map(|l| (l.account.as_str(), l.summary.as_str(), l.side, l.amount, l.reference.as_deref())),
-        )
+        content_digest(&self.book, self.date, self.attachments, self.lines.iter().map(LineContent::content))
     }
 
     pub fn total(&self, side: Side) -> Money {

@@ -210,34 +210,12 @@ fn outputs_never_overwrite_the_database_or_an_existing_file() {
     assert!(run.stderr.contains("那是账套数据库"), "{}", run.stderr);
     assert_eq!(std::fs::read(env.db()).unwrap(), before, "the database file is untouched");
     let existing = env.write("tb.csv", "keep me");
-    let run = env.run(&[
-        "--format",
-        "csv",
-        "report",
-        "trial-balance",
-        "--book",
-        "city/employee",
-        "--period",
-        "2023-01",
-        "--output",
-        &existing,
-    ]);
+    let export = ["--format", "csv", "report", "trial-balance", "--book", "city/employee", "--period", "2023-01"];
+    let run = env.run(&[&export[..], &["--output", &existing]].concat());
     assert_eq!(run.code, 1);
     assert!(run.stderr.contains("已存在：不会覆盖；换一个文件名，或加 --force 覆盖"), "{}", run.stderr);
     assert_eq!(std::fs::read_to_string(&existing).unwrap(), "keep me");
-    env.ok(&[
-        "--format",
-        "csv",
-        "report",
-        "trial-balance",
-        "--book",
-        "city/employee",
-        "--period",
-        "2023-01",
-        "--output",
-        &existing,
-        "--force",
-    ]);
+    env.ok(&[&export[..], &["--output", &existing, "--force"]].concat());
     assert_ne!(std::fs::read_to_string(&existing).unwrap(), "keep me");
 }
 
