@@ -9,7 +9,8 @@
 
 use super::integrity::make_anchor;
 use super::ledger::RulesInputs;
-use super::{refuse_all, reviewer_for, Error, Result, Session};
+use super::{refuse_all, Error, Result, Session};
+use crate::domain::access::Role;
 use crate::domain::city::City;
 use crate::domain::ids::{BookCode, Period, VoucherNo};
 use crate::domain::records::Anchor;
@@ -54,7 +55,8 @@ pub struct Closed {
 }
 
 pub fn close(session: &Session, request: &CloseRequest<'_>) -> Result<Closed> {
-    let operator = session.actor()?;
+    let actor = session.acting()?;
+    let operator = actor.name.clone();
     let period = request.period;
     let reason = match request.accept_differences.map(str::trim) {
         Some("") => {
@@ -76,6 +78,10 @@ pub fn close(session: &Session, request: &CloseRequest<'_>) -> Result<Closed> {
     }
     for book in &books {
         if closed.contains(&(book.clone(), period)) {
+            continue;
+        }
+        if let Err(problem) = actor.require(Role::Closer, &book.party) {
+            problems.push(problem);
             continue;
         }
         let unposted = reader.unposted(book, period)?;
@@ -171,13 +177,15 @@ pub fn close(session: &Session, request: &CloseRequest<'_>) -> Result<Closed> {
         request.on,
     )?;
     let anchor = make_anchor(&writer.reader(), &session.now)?;
+    writer.set_target(format!("{period}（{} 个账簿）", to_close.len()));
     writer.commit()?;
     Ok(Closed { period, books: to_close.len(), seal_hash: Some(hash), run_id, accepted, anchor: Some(anchor) })
 }
 
 /// 反结账: the latest closed month of every book that has it open again; recorded with the reason.
 pub fn reopen(session: &Session, period: Period, reason: &str) -> Result<usize> {
-    let operator = session.actor()?;
+    let actor = session.acting()?;
+    let operator = actor.name.clone();
     let reason = reason.trim();
     if reason.is_empty() {
         return Err(Error::refused("反结账须用 --reason 说明理由"));
@@ -194,6 +202,9 @@ pub fn reopen(session: &Session, period: Period, reason: &str) -> Result<usize> 
         return Err(Error::refused(format!("{period} 没有已结账的账簿")));
     }
     books.sort();
+    for book in &books {
+        actor.require(Role::Closer, &book.party).map_err(Error::refused)?;
+    }
     let listed: Vec<SealedBook> =
         books.iter().map(|b| SealedBook { book: b.to_string(), chain_seq: 0, chain_hash: String::new() }).collect();
     for book in &books {
@@ -201,6 +212,7 @@ pub fn reopen(session: &Session, period: Period, reason: &str) -> Result<usize> 
     }
     let books_json = serde_json::to_string(&listed).unwrap_or_default();
     writer.insert_seal(period, "reopen", &books_json, None, Some(reason), None, &operator, &session.now, today)?;
+    writer.set_target(format!("{period}（{} 个账簿）", books.len()));
     writer.commit()?;
     Ok(books.len())
 }
@@ -279,8 +291,9 @@ pub struct YearEnd {
 /// 期末结转: posts each book's closing voucher on 31 December. Refused while any of January to
 /// November is open; a book whose year is already closed out is left alone.
 pub fn year_end(session: &Session, year: i32, book: Option<&BookCode>, reviewer: &str) -> Result<YearEnd> {
-    let operator = session.actor()?;
-    let reviewer = reviewer_for(&operator, reviewer)?;
+    let actor = session.acting()?;
+    let operator = actor.name.clone();
+    let reviewer = session.reviewer(reviewer)?;
     let mut store = session.write("year-end")?;
     let mut writer = store.writer()?;
     let inputs = RulesInputs::load(&writer, session.today()?)?;
@@ -291,6 +304,12 @@ pub fn year_end(session: &Session, year: i32, book: Option<&BookCode>, reviewer:
     let mut drafts = Vec::new();
     let mut already = 0;
     for book in &books {
+        if let Err(problem) =
+            actor.require(Role::Closer, &book.party).and_then(|()| reviewer.require(Role::Reviewer, &book.party))
+        {
+            problems.push(problem);
+            continue;
+        }
         let open: Vec<String> = (1..=11)
             .filter_map(|m| Period::new(year, m))
             .filter(|p| !closed.contains(&(book.clone(), *p)))
@@ -319,9 +338,10 @@ pub fn year_end(session: &Session, year: i32, book: Option<&BookCode>, reviewer:
         .map_err(|p| Error::refused(p.iter().map(|r| r.to_string()).collect::<Vec<_>>().join("\n")))?;
     let mut made = Vec::new();
     for voucher in &vouchers {
-        let inserted = writer.insert_posted(voucher, &operator, &reviewer, &session.now)?;
+        let inserted = writer.insert_posted(voucher, &operator, &reviewer.name, &session.now)?;
         made.push((voucher.book().clone(), inserted.number));
     }
+    writer.set_target(format!("{year} 年期末结转（{} 张）", made.len()));
     writer.commit()?;
     Ok(YearEnd { made, already })
 }

@@ -4,7 +4,7 @@
 
 use super::files::FileFingerprint;
 use super::ledger::{Batch, RulesInputs};
-use super::{reviewer_for, Error, Result, Session};
+use super::{Error, Result, Session};
 use crate::domain::rejection::Rejection;
 use crate::import::events::PlacedEvent;
 use crate::posting::{post_event, PostingContext};
@@ -30,8 +30,8 @@ pub fn post_events(
     reviewer: Option<&str>,
     file: Option<&FileFingerprint>,
 ) -> Result<EventsOutcome> {
-    let operator = session.actor()?;
-    let reviewer = reviewer.map(|r| reviewer_for(&operator, r)).transpose()?;
+    let operator = session.acting()?;
+    let reviewer = reviewer.map(|r| session.reviewer(r)).transpose()?;
     let mut store = session.write("post 事件")?;
     let mut writer = store.writer()?;
     if let Some(file) = file {
@@ -43,7 +43,7 @@ pub fn post_events(
     let mut instruments = writer.reader().instruments()?;
     let mut outcome = EventsOutcome::default();
     let rows = placed.len();
-    let mut batch = Batch::new(&mut writer, &inputs, &operator, reviewer.as_deref(), &session.now);
+    let mut batch = Batch::new(&mut writer, &inputs, &operator, reviewer.as_ref(), &session.now);
     for PlacedEvent { place, raw } in placed {
         let label = match raw.id() {
             Some(id) => format!("{place}（id {id}）"),
@@ -94,7 +94,7 @@ pub fn post_events(
                 &event.date.to_string(),
                 &digest,
                 &raw.payload(),
-                &operator,
+                &operator.name,
                 &session.now,
             )?;
             for change in &posting.instruments {
@@ -116,7 +116,10 @@ pub fn post_events(
         return Err(report.into_error_about("事件或凭证"));
     }
     if let Some(file) = file {
-        writer.insert_batch("events", &file.sha256, &file.name, file.size, rows, &operator, &session.now)?;
+        writer.insert_batch("events", &file.sha256, &file.name, file.size, rows, &operator.name, &session.now)?;
+        writer.set_target(file.name.clone());
+    } else {
+        writer.set_target(outcome.accepted.join("、"));
     }
     writer.commit()?;
     Ok(outcome)

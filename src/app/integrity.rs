@@ -52,7 +52,7 @@ pub struct Verdict {
 }
 
 pub fn check(session: &Session) -> Result<Verdict> {
-    let store = session.read()?;
+    let store = session.read_for(None)?;
     let reader = store.reader();
     let books = reader.books()?;
     let mut problems = Vec::new();
@@ -87,7 +87,7 @@ fn chain_problems(reader: &Reader<'_>, book: &BookCode) -> Result<Vec<String>> {
 
 /// Everything `verify` proves from the database alone, then from each anchor.
 pub fn verify(session: &Session, anchors: &[Anchor]) -> Result<Verdict> {
-    let store = session.read()?;
+    let store = session.read_for(None)?;
     let reader = store.reader();
     let books = reader.books()?;
     let mut problems = Vec::new();
@@ -186,7 +186,7 @@ pub fn make_anchor(reader: &Reader<'_>, now: &str) -> Result<Anchor> {
 
 /// `anchor`: the state now.
 pub fn anchor(session: &Session) -> Result<Anchor> {
-    let store = session.read()?;
+    let store = session.read_for(None)?;
     make_anchor(&store.reader(), &session.now)
 }
 
@@ -206,7 +206,7 @@ pub fn read_anchors(paths: &[std::path::PathBuf]) -> Result<Vec<Anchor>> {
 /// others may keep writing; written beside the target and renamed into place.
 pub fn backup(session: &Session, target: &Path, force: bool) -> Result<()> {
     check_output(&session.db, target, force)?;
-    let store = session.read()?;
+    let store = session.read_for(None)?;
     let temporary = temporary_beside(target);
     crate::store::create_private(&temporary)
         .map_err(|e| Error::refused(format!("无法写入 {}：{e}", temporary.display())))?;

@@ -4,7 +4,8 @@
 //! is any, nothing is written.
 
 use super::files::fingerprint;
-use super::{refuse_all, reviewer_for, Error, Result, Session};
+use super::{refuse_all, Error, Result, Session};
+use crate::domain::access::{Actor, Role};
 use crate::domain::chart::Chart;
 use crate::domain::city::City;
 use crate::domain::ids::{parse_date, BookCode, Period, VoucherNo};
@@ -91,9 +92,10 @@ pub enum Duplicates {
 pub struct Batch<'w, 'conn, 'r> {
     pub writer: &'w mut Writer<'conn>,
     pub rules: LedgerRules<'r>,
-    pub maker: &'r str,
-    /// With a reviewer, vouchers are posted in one step (trusted feeds).
-    pub reviewer: Option<&'r str>,
+    /// Who makes the vouchers (制单 on each book's party; 记账 too when posting in one step).
+    pub maker: &'r Actor,
+    /// With a reviewer, vouchers are posted in one step (trusted feeds); 审核 on each book's party.
+    pub reviewer: Option<&'r Actor>,
     pub now: &'r str,
     pub duplicates: Duplicates,
     pub report: BatchReport,
@@ -103,8 +105,8 @@ impl<'w, 'conn, 'r> Batch<'w, 'conn, 'r> {
     pub fn new(
         writer: &'w mut Writer<'conn>,
         inputs: &'r RulesInputs,
-        maker: &'r str,
-        reviewer: Option<&'r str>,
+        maker: &'r Actor,
+        reviewer: Option<&'r Actor>,
         now: &'r str,
     ) -> Batch<'w, 'conn, 'r> {
         Batch {
@@ -122,6 +124,10 @@ impl<'w, 'conn, 'r> Batch<'w, 'conn, 'r> {
     /// is a no-op; with different content it is refused.
     /// Returns what was inserted, or `None` (already present, or refused and reported).
     pub fn add(&mut self, draft: VoucherDraft, label: &str) -> Result<Option<Inserted>> {
+        if let Err(problem) = self.grants(&draft.book.party) {
+            self.report.problems.push(format!("{label}：{problem}"));
+            return Ok(None);
+        }
         let report = &mut self.report;
         // Idempotency comes first: re-importing a voucher already on file is a no-op even
         // after its month has closed.
@@ -162,8 +168,8 @@ impl<'w, 'conn, 'r> Batch<'w, 'conn, 'r> {
             return Ok(None);
         }
         let inserted = match self.reviewer {
-            Some(reviewer) => self.writer.insert_posted(&voucher, self.maker, reviewer, self.now)?,
-            None => self.writer.insert(&voucher, self.maker, self.now)?,
+            Some(reviewer) => self.writer.insert_posted(&voucher, &self.maker.name, &reviewer.name, self.now)?,
+            None => self.writer.insert(&voucher, &self.maker.name, self.now)?,
         };
         report.lines += voucher.lines().len();
         report.created_count += 1;
@@ -171,6 +177,19 @@ impl<'w, 'conn, 'r> Batch<'w, 'conn, 'r> {
             report.created.push((voucher.book().clone(), inserted.number));
         }
         Ok(Some(inserted))
+    }
+}
+
+impl Batch<'_, '_, '_> {
+    /// The grants a voucher of `party`'s book needs: 制单, and for one-step posting 记账 for the
+    /// maker and 审核 for the reviewer.
+    fn grants(&self, party: &str) -> std::result::Result<(), String> {
+        self.maker.require(Role::Maker, party)?;
+        if let Some(reviewer) = self.reviewer {
+            self.maker.require(Role::Poster, party)?;
+            reviewer.require(Role::Reviewer, party)?;
+        }
+        Ok(())
     }
 }
 
@@ -199,7 +218,7 @@ impl RulesInputs {
 
 /// `voucher add`: drafts from the text of a TOML or JSON file; `name` labels errors.
 pub fn add_vouchers(session: &Session, text: &str, format: Format, name: &str) -> Result<BatchReport> {
-    let maker = session.actor()?;
+    let maker = session.acting()?;
     let drafts = voucher_file::parse(text, format).map_err(|errors| {
         let lines: Vec<String> = errors.iter().map(|e| format!("  {e}")).collect();
         Error::refused(format!("{name} 中有 {} 处错误，没有写入任何凭证：\n{}", errors.len(), lines.join("\n")))
@@ -216,6 +235,7 @@ pub fn add_vouchers(session: &Session, text: &str, format: Format, name: &str) -
     if !report.problems.is_empty() {
         return Err(report.into_error_about("凭证"));
     }
+    writer.set_target(name);
     writer.commit()?;
     Ok(report)
 }
@@ -231,8 +251,8 @@ pub struct ImportOptions<'a> {
 /// `import FILE.csv`: every voucher of the file in one transaction, or none. The same file
 /// (by content) imported before writes nothing and names the earlier batch.
 pub fn import(session: &Session, file: &Path, options: &ImportOptions<'_>) -> Result<BatchReport> {
-    let maker = session.actor()?;
-    let reviewer = options.reviewer.map(|r| reviewer_for(&maker, r)).transpose()?;
+    let maker = session.acting()?;
+    let reviewer = options.reviewer.map(|r| session.reviewer(r)).transpose()?;
     let print = fingerprint(file)?;
     let name = file.display().to_string();
     let handle = std::fs::File::open(file).map_err(|e| Error::refused(format!("无法读取 {name}：{e}")))?;
@@ -244,7 +264,7 @@ pub fn import(session: &Session, file: &Path, options: &ImportOptions<'_>) -> Re
         return Ok(BatchReport { earlier_batch: Some(earlier), ..Default::default() });
     }
     let inputs = RulesInputs::load(&writer, session.today()?)?;
-    let mut batch = Batch::new(&mut writer, &inputs, &maker, reviewer.as_deref(), &session.now);
+    let mut batch = Batch::new(&mut writer, &inputs, &maker, reviewer.as_ref(), &session.now);
     batch.duplicates = options.duplicates;
     let mut count = 0u64;
     while let Some(item) = vouchers.next() {
@@ -268,8 +288,16 @@ pub fn import(session: &Session, file: &Path, options: &ImportOptions<'_>) -> Re
         return Err(Error::refused(format!("{name} 中没有凭证行")));
     }
     let rows = report.created_count + report.already_present_count;
-    report.batch_id =
-        Some(writer.insert_batch("vouchers", &print.sha256, &print.name, print.size, rows, &maker, &session.now)?);
+    report.batch_id = Some(writer.insert_batch(
+        "vouchers",
+        &print.sha256,
+        &print.name,
+        print.size,
+        rows,
+        &maker.name,
+        &session.now,
+    )?);
+    writer.set_target(format!("{name}（导入批次 #{}）", report.batch_id.unwrap_or_default()));
     writer.commit()?;
     Ok(report)
 }
@@ -318,7 +346,8 @@ fn select(writer: &Writer<'_>, selection: &Selection, wanted: Status) -> Result<
 
 /// 审核: the selected drafts become reviewed. The reviewer must not be the maker.
 pub fn review(session: &Session, selection: &Selection) -> Result<Vec<VoucherRecord>> {
-    let reviewer = session.actor()?;
+    let actor = session.acting()?;
+    let reviewer = actor.name.clone();
     let mut store = session.write("review")?;
     let mut writer = store.writer()?;
     let today = session.today()?;
@@ -327,7 +356,9 @@ pub fn review(session: &Session, selection: &Selection) -> Result<Vec<VoucherRec
     let mut problems = Vec::new();
     for record in &records {
         let label = format!("{} {}", record.book, record.number);
-        if record.status != Status::Draft {
+        if let Err(problem) = actor.require(Role::Reviewer, &record.book.party) {
+            problems.push(format!("{label}：{problem}"));
+        } else if record.status != Status::Draft {
             let rejection =
                 Rejection::WrongStatus { number: label, status: record.status.label().into(), action: "审核".into() };
             problems.push(rejection.to_string());
@@ -344,6 +375,7 @@ pub fn review(session: &Session, selection: &Selection) -> Result<Vec<VoucherRec
     for record in &records {
         writer.review(record.id, &reviewer, &session.now)?;
     }
+    writer.set_target(targets(&records));
     writer.commit()?;
     Ok(records)
 }
@@ -357,7 +389,8 @@ pub struct Posted {
 /// 记账: the selected reviewed vouchers join their books' hash chains and move balances. Each
 /// voucher's lines must still say what was reviewed (its content digest is re-checked).
 pub fn post(session: &Session, selection: &Selection) -> Result<Posted> {
-    let poster = session.actor()?;
+    let actor = session.acting()?;
+    let poster = actor.name.clone();
     let mut store = session.write("post")?;
     let mut writer = store.writer()?;
     let inputs = RulesInputs::load(&writer, session.today()?)?;
@@ -367,7 +400,9 @@ pub fn post(session: &Session, selection: &Selection) -> Result<Posted> {
     let mut problems = Vec::new();
     for record in &records {
         let label = format!("{} {}", record.book, record.number);
-        if record.status != Status::Reviewed {
+        if let Err(problem) = actor.require(Role::Poster, &record.book.party) {
+            problems.push(format!("{label}：{problem}"));
+        } else if record.status != Status::Reviewed {
             let hint = if record.status == Status::Draft { "记账（须先审核）" } else { "再次记账" };
             let rejection =
                 Rejection::WrongStatus { number: label, status: record.status.label().into(), action: hint.into() };
@@ -385,6 +420,7 @@ pub fn post(session: &Session, selection: &Selection) -> Result<Posted> {
         writer.post(record, &poster, &session.now)?;
     }
     let drafts_waiting = writer.reader().count_status(selection.book.as_ref(), selection.period, Status::Draft)?;
+    writer.set_target(targets(&records));
     writer.commit()?;
     Ok(Posted { posted: records, drafts_waiting })
 }
@@ -407,8 +443,10 @@ pub fn reverse(
     date: Option<NaiveDate>,
     reviewer: &str,
 ) -> Result<Reversed> {
-    let maker = session.actor()?;
-    let reviewer = reviewer_for(&maker, reviewer)?;
+    let maker = session.acting()?;
+    let reviewer = session.reviewer(reviewer)?;
+    maker.require(Role::Poster, &book.party).map_err(Error::refused)?;
+    reviewer.require(Role::Reviewer, &book.party).map_err(Error::refused)?;
     let mut store = session.write("reverse")?;
     let mut writer = store.writer()?;
     let inputs = RulesInputs::load(&writer, session.today()?)?;
@@ -426,9 +464,19 @@ pub fn reverse(
         let lines: Vec<String> = problems.iter().map(|p| format!("  {p}")).collect();
         Error::refused(format!("不能冲销 {book} {number}：\n{}", lines.join("\n")))
     })?;
-    let inserted = writer.insert_posted(&voucher, &maker, &reviewer, &session.now)?;
+    let inserted = writer.insert_posted(&voucher, &maker.name, &reviewer.name, &session.now)?;
+    writer.set_target(format!("{book} {number} → {}", inserted.number));
     writer.commit()?;
     Ok(Reversed { book: book.clone(), original: number, reversal: inserted.number, date })
+}
+
+/// The vouchers an action touched, for its audit entry (the first few, then a count).
+fn targets(records: &[VoucherRecord]) -> String {
+    let mut listed: Vec<String> = records.iter().take(5).map(|r| format!("{} {}", r.book, r.number)).collect();
+    if records.len() > 5 {
+        listed.push(format!("等 {} 张", records.len()));
+    }
+    listed.join("、")
 }
 
 /// Parses a date typed by staff.

@@ -16,9 +16,11 @@ pub mod integrity;
 pub mod ledger;
 pub mod plans;
 pub mod reconcile;
+pub mod users;
 
+use crate::domain::access::{Actor, Role};
 use crate::domain::identity::normalise_name;
-use crate::store::{Store, StoreError};
+use crate::store::{AuditContext, Store, StoreError};
 use chrono::NaiveDate;
 use std::cell::RefCell;
 use std::path::PathBuf;
@@ -66,21 +68,45 @@ impl From<StoreError> for Error {
 
 pub type Result<T> = std::result::Result<T, Error>;
 
+/// Asks the person at the terminal for a password (the CLI gives one; the app never prompts).
+pub type PasswordPrompt = Box<dyn Fn(&str) -> Option<String>>;
+
 /// Who acts, on which database, and when. Built once by the front end.
 pub struct Session {
     pub db: PathBuf,
-    /// The acting person as typed (`--operator`); normalised by `actor`.
+    /// The acting person as typed (`--operator`); used while the database has no users.
     pub operator: Option<String>,
+    /// A registered user and password (`FUNDPOOL_USER`, `FUNDPOOL_PASSWORD`), needed once the
+    /// database has users.
+    pub user: Option<String>,
+    pub password: Option<String>,
+    /// Asked for the password when a user is given without one.
+    pub prompt: Option<PasswordPrompt>,
+    /// Where the action comes from, for the audit log ("cli", or the client's address).
+    pub address: String,
     /// "Now" for timestamps, `YYYY-MM-DDTHH:MM:SSZ`.
     pub now: String,
     pub busy_timeout: Duration,
     /// What the store said while opening (a migration), for the front end to show.
     notes: RefCell<Vec<String>>,
+    /// The actor, once established.
+    acting: RefCell<Option<Actor>>,
 }
 
 impl Session {
     pub fn new(db: PathBuf, operator: Option<String>, now: String, busy_timeout: Duration) -> Session {
-        Session { db, operator, now, busy_timeout, notes: RefCell::new(Vec::new()) }
+        Session {
+            db,
+            operator,
+            user: None,
+            password: None,
+            prompt: None,
+            address: "cli".to_string(),
+            now,
+            busy_timeout,
+            notes: RefCell::new(Vec::new()),
+            acting: RefCell::new(None),
+        }
     }
 
     /// The same session acting as someone else (the demo plays several staff).
@@ -88,14 +114,91 @@ impl Session {
         Session::new(self.db.clone(), Some(name.to_string()), self.now.clone(), self.busy_timeout)
     }
 
-    /// The acting person, normalised; refused when missing or blank.
-    pub fn actor(&self) -> Result<String> {
-        match &self.operator {
-            None => Err(Error::refused(
-                "请用 --operator 姓名 或环境变量 FUNDPOOL_OPERATOR 说明操作人：写入账套的每一步都要记录是谁做的",
-            )),
-            Some(name) => normalise_name(name, "操作人").map_err(Error::refused),
+    /// The acting person: on a database with users, the registered user who logged in with
+    /// `user`/`password`; otherwise the operator named (normalised, never blank).
+    pub fn acting(&self) -> Result<Actor> {
+        if let Some(actor) = self.acting.borrow().as_ref() {
+            return Ok(actor.clone());
         }
+        let actor = self.establish()?;
+        *self.acting.borrow_mut() = Some(actor.clone());
+        Ok(actor)
+    }
+
+    /// Whether the database has registered users (then every action needs a login).
+    pub fn has_users(&self) -> Result<bool> {
+        Ok(self.user_store()?.is_some())
+    }
+
+    /// The database read-only when it has registered users.
+    fn user_store(&self) -> Result<Option<Store>> {
+        if !self.db.exists() {
+            return Ok(None);
+        }
+        let store = match Store::open_read(&self.db) {
+            Ok(store) => store,
+            // An older database has no users yet; a write will upgrade it.
+            Err(StoreError::TooOld { .. }) => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        let count = store.reader().user_count()?;
+        Ok((count > 0).then_some(store))
+    }
+
+    fn establish(&self) -> Result<Actor> {
+        let users = self.user_store()?;
+        if users.is_none() {
+            return match &self.operator {
+                None => Err(Error::refused(
+                    "请用 --operator 姓名 或环境变量 FUNDPOOL_OPERATOR 说明操作人：写入账套的每一步都要记录是谁做的",
+                )),
+                Some(name) => Ok(Actor::unregistered(normalise_name(name, "操作人").map_err(Error::refused)?)),
+            };
+        }
+        let store = users.expect("users exist");
+        let name = self.user.as_deref().ok_or_else(|| {
+            Error::refused("本账套已有注册用户：请用环境变量 FUNDPOOL_USER（用户名）和 FUNDPOOL_PASSWORD（密码）登录")
+        })?;
+        let password = match (&self.password, &self.prompt) {
+            (Some(password), _) => password.clone(),
+            (None, Some(prompt)) => prompt(name).ok_or_else(|| Error::refused("没有输入密码"))?,
+            (None, None) => {
+                return Err(Error::refused("请用环境变量 FUNDPOOL_PASSWORD 给出密码（或在终端上运行以便输入）"))
+            }
+        };
+        users::authenticate(&store.reader(), name, &password)
+    }
+
+    /// The acting person's name.
+    pub fn actor(&self) -> Result<String> {
+        Ok(self.acting()?.name)
+    }
+
+    /// The name the session claims, whether or not it could be established (for the audit log).
+    pub fn claimed_name(&self) -> String {
+        self.user.clone().or_else(|| self.operator.clone()).unwrap_or_else(|| "（未具名）".to_string())
+    }
+
+    /// Refuses unless the actor may act as `role` on every one of `parties`.
+    pub fn require<'p>(&self, role: Role, parties: impl IntoIterator<Item = &'p str>) -> Result<()> {
+        let actor = self.acting()?;
+        for party in parties {
+            actor.require(role, party).map_err(Error::refused)?;
+        }
+        Ok(())
+    }
+
+    /// A reviewer named on a one-step posting or a reversal: normalised and not the maker; on a
+    /// database with users, a registered user (whose 审核 grant the caller checks per book).
+    pub fn reviewer(&self, reviewer: &str) -> Result<Actor> {
+        let maker = self.acting()?;
+        let reviewer = reviewer_for(&maker.name, reviewer)?;
+        if !maker.is_registered() {
+            return Ok(Actor::unregistered(reviewer));
+        }
+        let store = self.read()?;
+        let actor = users::registered(&store.reader(), &reviewer)?;
+        actor.ok_or_else(|| Error::refused(format!("审核人 {reviewer} 不是本账套的在用用户")))
     }
 
     /// Today's date, from `now`.
@@ -108,11 +211,42 @@ impl Session {
         Ok(Store::open_read(&self.db)?)
     }
 
-    /// Opens the database for writing; `activity` names the command for anyone who must wait.
+    /// Opens the database read-only for someone who may read `party`'s books (every party's
+    /// when `None`).
+    pub fn read_for(&self, party: Option<&str>) -> Result<Store> {
+        if !self.has_users()? {
+            return self.read();
+        }
+        let actor = self.acting()?;
+        let store = self.read()?;
+        let parties: Vec<String> = match party {
+            Some(party) => vec![party.to_string()],
+            None => store.reader().city()?.party.into_iter().map(|p| p.code).collect(),
+        };
+        for party in &parties {
+            actor.require_read(party).map_err(Error::refused)?;
+        }
+        Ok(store)
+    }
+
+    /// Opens the database for writing; `activity` names the command for anyone who must wait
+    /// and for the audit entry every commit writes.
     pub fn write(&self, activity: &str) -> Result<Store> {
-        let who = self.operator.as_deref().unwrap_or("");
-        let (store, note) = Store::open_write(&self.db, self.busy_timeout, &format!("{activity}，{who}"))?;
+        let who = self.acting().map(|a| a.name).unwrap_or_else(|_| self.claimed_name());
+        self.write_as(&who, activity)
+    }
+
+    /// Opens the database for writing as `who` (before `who` can be established, e.g. the first
+    /// administrator).
+    pub fn write_as(&self, who: &str, activity: &str) -> Result<Store> {
+        let (mut store, note) = Store::open_write(&self.db, self.busy_timeout, &format!("{activity}，{who}"))?;
         self.notes.borrow_mut().extend(note);
+        store.set_audit(AuditContext {
+            at: self.now.clone(),
+            user: who.to_string(),
+            address: self.address.clone(),
+            action: activity.to_string(),
+        });
         Ok(store)
     }
 

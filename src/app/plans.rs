@@ -3,6 +3,7 @@
 //! write transaction, so two offices stepping the same plan at once cannot both succeed.
 
 use super::{refuse_all, Error, Result, Session};
+use crate::domain::access::Role;
 use crate::domain::ids::PartyKind;
 use crate::money::Money;
 use crate::plan::{advance, check_lines, Plan, PlanLine, Quarter, Step};
@@ -14,6 +15,7 @@ pub type NewPlan = (String, String, Quarter, Money, Vec<PlanLine>);
 /// Saves draft plans, all or none; returns a line per plan saved.
 pub fn save(session: &Session, plans: Vec<NewPlan>) -> Result<Vec<String>> {
     let operator = session.actor()?;
+    session.require(Role::Maker, plans.iter().map(|p| p.0.as_str()))?;
     let mut store = session.write("plan")?;
     let mut writer = store.writer()?;
     let city = writer.reader().city()?;
@@ -61,6 +63,17 @@ pub fn step(
     let mut store = session.write("plan")?;
     let mut writer = store.writer()?;
     let city = writer.reader().city()?;
+    // Who takes each step: the agency submits (制单), the city agency combines (制单) and the
+    // 医保局 approves (审核) on the city's side, the finance bureau checks (审核).
+    let party_of =
+        |kind: PartyKind| city.party.iter().find(|p| p.kind == kind).map(|p| p.code.clone()).unwrap_or_default();
+    let (role, acting_party) = match step {
+        Step::Submit => (Role::Maker, party.unwrap_or_default().to_string()),
+        Step::Combine => (Role::Maker, party_of(PartyKind::City)),
+        Step::Approve => (Role::Reviewer, party_of(PartyKind::City)),
+        Step::Check => (Role::Reviewer, party_of(PartyKind::Finance)),
+    };
+    session.require(role, [acting_party.as_str()])?;
     let plans: Vec<Plan> = writer.reader().plans()?.into_iter().filter(|p| p.fund == fund && p.quarter == q).collect();
     let chosen: Vec<&Plan> = match (step, party) {
         (Step::Submit, Some(party)) => plans.iter().filter(|p| p.party == party).collect(),
@@ -93,6 +106,7 @@ pub fn step(
     for plan in &chosen {
         writer.record_step(plan.id, step, &operator, on)?;
     }
+    writer.set_target(format!("{fund} {q} {}（{} 份）", step.label(), chosen.len()));
     writer.commit()?;
     let due = match step {
         Step::Submit => Some(q.submission_due()),
@@ -113,7 +127,7 @@ pub type BudgetRow = (u64, i32, String, String, Money, Money);
 /// Saves budgets (replacing a year's figures for the same agency and fund), all or none.
 /// `problems` are those the reader of the file already found, reported with the rest.
 pub fn import_budgets(session: &Session, rows: &[BudgetRow], mut problems: Vec<String>) -> Result<usize> {
-    session.actor()?;
+    session.require(Role::Admin, [crate::domain::access::ALL_PARTIES])?;
     let mut store = session.write("budget import")?;
     let mut writer = store.writer()?;
     let city = writer.reader().city()?;

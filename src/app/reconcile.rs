@@ -4,6 +4,7 @@
 
 use super::files::FileFingerprint;
 use super::{Error, Result, Session};
+use crate::domain::access::Role;
 use crate::domain::ids::Period;
 use crate::reconcile::{reconcile, CheckName, Input, Report, StatementLine};
 use crate::store::{BatchRecord, StatementWrite};
@@ -25,7 +26,8 @@ pub fn import_lines(
     lines: &[(String, String, StatementLine)],
     file: Option<&FileFingerprint>,
 ) -> Result<StatementsImported> {
-    let operator = session.actor()?;
+    let actor = session.acting()?;
+    let operator = actor.name.clone();
     let mut store = session.write("statement import")?;
     let mut writer = store.writer()?;
     if let Some(file) = file {
@@ -36,7 +38,15 @@ pub fn import_lines(
     let city = writer.reader().city()?;
     let chart = writer.reader().chart()?;
     let (mut inserted, mut present, mut problems) = (0, 0, Vec::new());
+    // Bank lines are the book's party's to import; the tax and treasury registers the finance
+    // bureau's, which receives them.
+    let finance = city.party.iter().find(|p| p.kind == crate::domain::ids::PartyKind::Finance).map(|p| p.code.clone());
     for (place, key, line) in lines {
+        let party = line.book.as_ref().map(|b| b.party.clone()).or_else(|| finance.clone()).unwrap_or_default();
+        if let Err(problem) = actor.require(Role::Closer, &party) {
+            problems.push(format!("{place}：{problem}"));
+            continue;
+        }
         if let Some(fund) = &line.fund {
             if city.fund(fund).is_none() {
                 problems.push(format!("{place}：基金 {fund} 不在本市统筹范围内"));
@@ -72,6 +82,9 @@ pub fn import_lines(
     }
     if let Some(file) = file {
         writer.insert_batch(kind, &file.sha256, &file.name, file.size, lines.len(), &operator, &session.now)?;
+        writer.set_target(file.name.clone());
+    } else {
+        writer.set_target(format!("{kind} {} 行", lines.len()));
     }
     writer.commit()?;
     Ok(StatementsImported { inserted, already_present: present, earlier_batch: None })
@@ -84,6 +97,8 @@ pub fn run(session: &Session, period: Period, check: Option<CheckName>, fund: Op
     let mut writer = store.writer()?;
     let reader = writer.reader();
     let city = reader.city()?;
+    // The month's reconciliation covers every party's books.
+    session.require(Role::Closer, city.party.iter().map(|p| p.code.as_str()))?;
     let chart = reader.chart()?;
     if let Some(fund) = fund {
         if city.fund(fund).is_none() {
@@ -115,13 +130,14 @@ pub fn run(session: &Session, period: Period, check: Option<CheckName>, fund: Op
         posted_count,
         &report_json,
     )?;
+    writer.set_target(format!("{period} 对账记录 #{run_id}"));
     writer.commit()?;
     Ok((report, run_id))
 }
 
 /// A stored run, as it was reported when it ran.
 pub fn stored_run(session: &Session, period: Period, run_id: i64) -> Result<Report> {
-    let store = session.read()?;
+    let store = session.read_for(None)?;
     let text = store.reader().run_report(run_id)?.ok_or_else(|| Error::refused(format!("没有对账记录 #{run_id}")))?;
     let report: Report =
         serde_json::from_str(&text).map_err(|e| Error::integrity(format!("对账记录 #{run_id} 无法读取：{e}")))?;

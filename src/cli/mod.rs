@@ -13,6 +13,7 @@ mod policy;
 mod reconcile;
 mod reports;
 mod statements;
+mod users;
 
 use crate::app::Session;
 use crate::domain::ids::{BookCode, Period, VoucherNo};
@@ -290,6 +291,60 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "jingmen")]
         city: demo::DemoCity,
     },
+    /// Registered users and their grants per party (管理员 only, after the first administrator).
+    #[command(subcommand)]
+    User(UserCommand),
+    /// The audit log: every write and every refusal, with who, when, from where and on what.
+    Audit {
+        #[arg(long)]
+        user: Option<String>,
+        /// From this date (YYYY-MM-DD).
+        #[arg(long)]
+        from: Option<String>,
+        /// To this date (YYYY-MM-DD).
+        #[arg(long)]
+        to: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserCommand {
+    /// Register a user; the password is read from standard input (--password-stdin) or asked.
+    Add {
+        name: String,
+        /// The first administrator of a database without users (needs no login; gets 管理 on *).
+        #[arg(long)]
+        first_admin: bool,
+        /// Read the new user's password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Every user with their grants.
+    List,
+    /// Stop a user from logging in (their records stay).
+    Disable { name: String },
+    /// Set a user's password.
+    Passwd {
+        name: String,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Grant a role on a party (`*`: every party): maker, reviewer, poster, closer, reader, admin.
+    Grant {
+        name: String,
+        #[arg(long)]
+        party: String,
+        #[arg(long)]
+        role: String,
+    },
+    /// Take a role back.
+    Revoke {
+        name: String,
+        #[arg(long)]
+        party: String,
+        #[arg(long)]
+        role: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -528,9 +583,16 @@ impl Context {
             .map_err(|e| CliError::refused(e.to_string()))
     }
 
-    /// The database opened read-only, for commands that only read.
+    /// The database opened read-only, for commands that only read every party's books (on a
+    /// database with users: for someone who may read them all).
     fn open(&self) -> Result<Store, CliError> {
-        Ok(self.session.read()?)
+        Ok(self.session.read_for(None)?)
+    }
+
+    /// The database opened read-only for someone who may read `book`'s party.
+    fn open_book(&self, book: &str) -> Result<Store, CliError> {
+        let book = parse_book(book)?;
+        Ok(self.session.read_for(Some(&book.party))?)
     }
 
     /// The database opened for writing (migrated if older, saying so).
@@ -563,8 +625,10 @@ pub fn run(cli: Cli) -> Result<Outcome, CliError> {
     };
     let db = cli.db.unwrap_or_else(|| PathBuf::from(default_db));
     let busy_timeout = std::time::Duration::from_secs(cli.busy_timeout);
+    let mut session = Session::new(db.clone(), cli.operator, now.clone(), busy_timeout);
+    users::login_from_environment(&mut session);
     let ctx = Context {
-        session: Session::new(db.clone(), cli.operator, now.clone(), busy_timeout),
+        session,
         db,
         format,
         xlsx,
@@ -572,7 +636,14 @@ pub fn run(cli: Cli) -> Result<Outcome, CliError> {
         now,
         interactive: std::io::stderr().is_terminal(),
     };
+    let action = users::write_action(&cli.command);
     let result = dispatch(&ctx, cli.command);
+    // A refused write is recorded too (its own transaction wrote nothing).
+    if let (Err(error), Some((action, target))) = (&result, action) {
+        if error.code == exit::REFUSED && ctx.db.exists() {
+            crate::app::users::record_refusal(&ctx.session, &action, &target, &error.message);
+        }
+    }
     for note in ctx.session.take_notes() {
         eprintln!("注意：{note}");
     }
@@ -661,6 +732,8 @@ fn dispatch(ctx: &Context, command: Command) -> Result<Outcome, CliError> {
         Command::Assess { year, fund, input } => policy::assess(ctx, year, fund.as_deref(), input.as_deref()),
         Command::Schedule { party, fund } => plans::schedule(ctx, party.as_deref(), fund.as_deref()),
         Command::Deadlines { as_of, party } => plans::deadlines(ctx, &as_of, party.as_deref()),
+        Command::User(command) => users::run(ctx, command),
+        Command::Audit { user, from, to } => users::audit(ctx, user.as_deref(), from.as_deref(), to.as_deref()),
     }
 }
 

@@ -38,7 +38,7 @@ fn resolve(store: &Store, range: &BookRange) -> Result<(BookCode, Period, Period
 }
 
 pub fn journal(ctx: &Context, range: &BookRange, all: bool) -> Result<Outcome, CliError> {
-    let store = ctx.open()?;
+    let store = ctx.open_book(&range.book)?;
     let (book, from, to) = resolve(&store, range)?;
     let filter = VoucherFilter {
         book: Some(book.clone()),
@@ -53,10 +53,13 @@ pub fn journal(ctx: &Context, range: &BookRange, all: bool) -> Result<Outcome, C
 }
 
 pub fn account(ctx: &Context, range: &BookRange, code: &str) -> Result<Outcome, CliError> {
-    let store = ctx.open()?;
+    let store = ctx.open_book(&range.book)?;
     let (book, from, to) = resolve(&store, range)?;
     let chart = store.reader().chart()?;
-    let account = chart.get(code).ok_or_else(|| CliError::refused(format!("科目 {code} 不在科目表中")))?.clone();
+    let account = chart
+        .get(code)
+        .ok_or_else(|| CliError::refused(format!("科目 {} 不在科目表中", crate::domain::ids::quote(code))))?
+        .clone();
     let sign = |debit: Money, credit: Money| match account.side {
         Side::Debit => debit.fen() - credit.fen(),
         Side::Credit => credit.fen() - debit.fen(),
@@ -109,7 +112,7 @@ pub fn account(ctx: &Context, range: &BookRange, code: &str) -> Result<Outcome, 
 }
 
 pub fn trial_balance(ctx: &Context, range: &BookRange) -> Result<Outcome, CliError> {
-    let store = ctx.open()?;
+    let store = ctx.open_book(&range.book)?;
     let (book, from, to) = resolve(&store, range)?;
     let chart = store.reader().chart()?;
     let totals = store.reader().period_totals(&book)?;

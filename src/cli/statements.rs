@@ -105,7 +105,10 @@ pub fn run(
         crate::app::files::check_output(&ctx.db, path, force)?;
     }
     let (from, to) = range(scope)?;
-    let store = ctx.open()?;
+    let store = match scope.book {
+        Some(book) => ctx.open_book(book)?,
+        None => ctx.open()?,
+    };
     let chart = store.reader().chart()?;
     let (totals, subject, eliminate) = totals(&store, scope)?;
     let headers = ["项目", "科目编码", "科目名称", "金额"].map(String::from).to_vec();

@@ -2,6 +2,7 @@
 //! vouchers and their validation, the trial-balance fold and the hash chain. Nothing here
 //! touches a file, a clock, the terminal or the database.
 
+pub mod access;
 pub mod balance;
 pub mod chain;
 pub mod chart;

@@ -11,6 +11,9 @@
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 
+/// The body of an entry that records a deletion: the row must no longer exist.
+pub const TOMBSTONE: &str = "null";
+
 /// The hash the first entry links to.
 pub const LOG_GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -87,6 +90,9 @@ pub fn kind_label(kind: &str) -> &'static str {
         "population" => "参保人数",
         "account" => "科目",
         "book" => "账簿",
+        "app_user" => "用户",
+        "user_grant" => "用户授权",
+        "audit" => "审计记录",
         _ => "记录",
     }
 }
@@ -136,7 +142,12 @@ impl Audit {
         }
         self.prev.clone_from(&entry.hash);
         self.next_seq += 1;
-        self.expected.insert((entry.kind.clone(), entry.key.clone()), body_digest(&entry.body));
+        let key = (entry.kind.clone(), entry.key.clone());
+        if entry.body == TOMBSTONE {
+            self.expected.remove(&key);
+        } else {
+            self.expected.insert(key, body_digest(&entry.body));
+        }
     }
 
     /// The head of the chain as far as it is intact: (seq, hash).

@@ -3,6 +3,7 @@
 //! number per book and month, each book's chain head).
 
 use super::log::LogHead;
+use super::AuditContext;
 use super::{Reader, Result, StoreError};
 use crate::domain::chain::{chain_hash, GENESIS};
 use crate::domain::chart::Side;
@@ -33,6 +34,9 @@ pub struct Writer<'conn> {
     volume: Option<(i128, bool)>,
     /// The note naming this writer for others who wait; removed when the writer ends.
     _holder: HolderNote,
+    /// The audit entry this transaction commits with, and what it acted on.
+    audit: Option<AuditContext>,
+    target: String,
 }
 
 /// The file beside the database that names the command holding the write lock.
@@ -45,7 +49,11 @@ impl Drop for HolderNote {
 }
 
 impl<'conn> Writer<'conn> {
-    pub(super) fn new(tx: Transaction<'conn>, holder: std::path::PathBuf) -> Result<Writer<'conn>> {
+    pub(super) fn new(
+        tx: Transaction<'conn>,
+        holder: std::path::PathBuf,
+        audit: Option<AuditContext>,
+    ) -> Result<Writer<'conn>> {
         Ok(Writer {
             tx,
             book_ids: HashMap::new(),
@@ -54,7 +62,14 @@ impl<'conn> Writer<'conn> {
             log_head: None,
             volume: None,
             _holder: HolderNote(holder),
+            audit,
+            target: String::new(),
         })
+    }
+
+    /// What this transaction acts on, for its audit entry ("shayang/employee 记-2023-01-0004").
+    pub fn set_target(&mut self, target: impl Into<String>) {
+        self.target = target.into();
     }
 
     /// Reads inside this transaction: they see what it has written so far.
@@ -67,6 +82,10 @@ impl<'conn> Writer<'conn> {
     pub fn commit(mut self) -> Result<()> {
         if let Some((volume, true)) = self.volume {
             self.set_setting("posted_volume_fen", &volume.to_string())?;
+        }
+        if let Some(a) = self.audit.take() {
+            let target = std::mem::take(&mut self.target);
+            self.insert_audit(&a.at, &a.user, &a.address, &a.action, &target, "ok", "")?;
         }
         self.tx.commit()?;
         Ok(())

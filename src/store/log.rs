@@ -3,7 +3,7 @@
 //! entry after each write, and reading the log and the tables back for `verify`.
 
 use super::{Reader, Result, StoreError, Writer};
-use crate::domain::records::{entry_hash, LogEntry, LOG_GENESIS};
+use crate::domain::records::{entry_hash, LogEntry, LOG_GENESIS, TOMBSTONE};
 use rusqlite::{params, Connection, OptionalExtension, ToSql};
 
 /// A protected table: its record kind, the SQL of its key and of its canonical body.
@@ -103,6 +103,24 @@ pub(super) const PROTECTED: &[Protected] = &[
         body: "json_array(year, party, fund, income_fen, expenditure_fen)",
     },
     Protected {
+        kind: "app_user",
+        table: "app_user",
+        key: "CAST(id AS TEXT)",
+        body: "json_array(id, name, password_hash, disabled, created_by, created_at)",
+    },
+    Protected {
+        kind: "user_grant",
+        table: "user_grant",
+        key: "user_id || '/' || party || '/' || role",
+        body: "json_array(user_id, party, role)",
+    },
+    Protected {
+        kind: "audit",
+        table: "audit",
+        key: "CAST(id AS TEXT)",
+        body: "json_array(id, at, user, address, action, target, result, detail)",
+    },
+    Protected {
         kind: "import_batch",
         table: "import_batch",
         key: "CAST(id AS TEXT)",
@@ -172,6 +190,27 @@ impl Writer<'_> {
         let result = append_rows(&self.tx, &mut head, kind, filter, args);
         self.log_head = Some(head);
         result
+    }
+
+    /// Logs that a row of `kind` was deleted (a tombstone: the row must no longer exist).
+    pub(super) fn log_deleted(&mut self, kind: &str, key: &str) -> Result<()> {
+        let mut head = match self.log_head.take() {
+            Some(head) => head,
+            None => read_head(&self.tx)?,
+        };
+        let hash = entry_hash(&head.hash, kind, key, TOMBSTONE);
+        let result = self
+            .tx
+            .prepare_cached(
+                "INSERT INTO record_log (seq, kind, key, body, prev, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![head.seq + 1, kind, key, TOMBSTONE, head.hash, hash]);
+        if result.is_ok() {
+            head = LogHead { seq: head.seq + 1, hash };
+        }
+        self.log_head = Some(head);
+        result?;
+        Ok(())
     }
 
     /// Logs one row by its integer id.

@@ -9,11 +9,13 @@ mod log;
 mod plans;
 mod reads;
 mod reconcile;
+mod users;
 
 pub use ledger::{BatchRecord, Inserted, Writer};
 pub use log::LogHead;
 pub use reads::{Reader, VoucherFilter};
 pub use reconcile::{RunRecord, SealRecord, SealedBook, StatementWrite};
+pub use users::{AuditRecord, UserRecord};
 
 use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
 use std::path::{Path, PathBuf};
@@ -33,6 +35,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../schema/0004_plans.sql"),
     include_str!("../../schema/0005_close_dates.sql"),
     include_str!("../../schema/0006_integrity.sql"),
+    include_str!("../../schema/0007_users.sql"),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -82,6 +85,17 @@ pub struct Store {
     path: PathBuf,
     /// What this command does, for the message a waiting writer sees ("post --all by 张会计").
     activity: String,
+    /// Who acts, from where, doing what: every commit writes an audit entry with it.
+    audit: Option<AuditContext>,
+}
+
+/// What an audit entry records besides its target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditContext {
+    pub at: String,
+    pub user: String,
+    pub address: String,
+    pub action: String,
 }
 
 /// The file beside the database naming the command that holds the write lock.
@@ -109,7 +123,7 @@ impl Store {
     /// file. A foreign, older or newer file is refused.
     pub fn open_read(path: &Path) -> Result<Store> {
         let conn = Store::connect(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-        let store = Store { conn, path: path.to_path_buf(), activity: String::new() };
+        let store = Store { conn, path: path.to_path_buf(), activity: String::new(), audit: None };
         register_functions(&store.conn)?;
         let found = store.identify()?;
         let supported = Store::supported_version();
@@ -124,7 +138,7 @@ impl Store {
     /// that has to wait.
     pub fn open_write(path: &Path, busy_timeout: Duration, activity: &str) -> Result<(Store, Option<String>)> {
         let conn = Store::connect(path, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
-        let store = Store { conn, path: path.to_path_buf(), activity: String::new() };
+        let store = Store { conn, path: path.to_path_buf(), activity: String::new(), audit: None };
         store.identify()?;
         let store = Store::configure(store.conn, path, busy_timeout, activity)?;
         let found = store.user_version()?;
@@ -186,7 +200,7 @@ impl Store {
         conn.busy_timeout(busy_timeout)?;
         conn.set_prepared_statement_cache_capacity(64);
         register_functions(&conn)?;
-        Ok(Store { conn, path: path.to_path_buf(), activity: activity.to_string() })
+        Ok(Store { conn, path: path.to_path_buf(), activity: activity.to_string(), audit: None })
     }
 
     fn user_version(&self) -> Result<i64> {
@@ -244,7 +258,17 @@ impl Store {
         };
         // Best effort: a note for whoever has to wait. Removed when the writer ends.
         let _ = std::fs::write(&holder, format!("{}（进程 {}）\n", self.activity, std::process::id()));
-        Writer::new(tx, holder)
+        Writer::new(tx, holder, self.audit.clone())
+    }
+
+    /// Commits from now on write no audit entry of their own (the caller writes it).
+    pub fn clear_audit(&mut self) {
+        self.audit = None;
+    }
+
+    /// Every commit from now on records an audit entry with this context.
+    pub fn set_audit(&mut self, context: AuditContext) {
+        self.audit = Some(context);
     }
 
     /// A consistent copy of the database while others may write (SQLite's online backup).
