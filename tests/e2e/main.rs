@@ -12,4 +12,5 @@ mod readme;
 mod reconcile;
 mod rejections;
 mod support;
+mod users;
 mod year_end;

@@ -63,6 +63,33 @@ impl Env {
         self.command(MAKER, args)
     }
 
+    /// Runs `fundpool --db DB ARGS` logged in as a registered user, with `stdin` as input.
+    pub fn run_user(&self, user: &str, password: &str, args: &[&str], stdin: &str) -> Run {
+        use std::io::Write;
+        let db = self.db().display().to_string();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_fundpool"))
+            .arg("--db")
+            .arg(&db)
+            .args(args)
+            .env_remove("FUNDPOOL_OPERATOR")
+            .env("FUNDPOOL_USER", user)
+            .env("FUNDPOOL_PASSWORD", password)
+            .env("FUNDPOOL_NOW", NOW)
+            .current_dir(self.dir.path())
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("run fundpool");
+        child.stdin.take().expect("stdin").write_all(stdin.as_bytes()).expect("write stdin");
+        let output = child.wait_with_output().expect("wait");
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
     fn command(&self, operator: &str, args: &[&str]) -> Run {
         let output = Command::new(env!("CARGO_BIN_EXE_fundpool"))
             .args(args)
