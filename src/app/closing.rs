@@ -203,7 +203,7 @@ pub fn reopen(session: &Session, period: Period, reason: &str) -> Result<usize> 
     }
     books.sort();
     for book in &books {
-        actor.require(Role::Closer, &book.party).map_err(Error::refused)?;
+        actor.require(Role::Closer, &book.party).map_err(Error::forbidden)?;
     }
     let listed: Vec<SealedBook> =
         books.iter().map(|b| SealedBook { book: b.to_string(), chain_seq: 0, chain_hash: String::new() }).collect();

@@ -86,7 +86,7 @@ pub fn post_events(
         for change in &posting.instruments {
             change.apply(&mut instruments);
         }
-        if batch.report.problems.is_empty() {
+        if batch.report.problems.is_empty() && batch.report.forbidden.is_empty() {
             batch.writer.insert_event(
                 &event.id,
                 event.kind.name(),
@@ -112,7 +112,7 @@ pub fn post_events(
         outcome.accepted.push(event.id.clone());
     }
     let report = batch.report;
-    if !report.problems.is_empty() {
+    if !report.problems.is_empty() || !report.forbidden.is_empty() {
         return Err(report.into_error_about("事件或凭证"));
     }
     if let Some(file) = file {

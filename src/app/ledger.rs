@@ -56,6 +56,8 @@ pub struct BatchReport {
     pub already_present: Vec<(BookCode, VoucherNo, String)>,
     pub already_present_count: usize,
     pub problems: Vec<String>,
+    /// Vouchers in books the actor may not write (or would review their own).
+    pub forbidden: Vec<String>,
     pub lines: usize,
     /// The same file was imported before: nothing was written.
     pub earlier_batch: Option<BatchRecord>,
@@ -66,6 +68,13 @@ pub struct BatchReport {
 impl BatchReport {
     /// The error listing every problem; `written` names what was not written.
     pub fn into_error_about(self, written: &str) -> Error {
+        if !self.forbidden.is_empty() {
+            return refuse_all(
+                &format!("{} 处无权操作，没有写入任何{written}：", self.forbidden.len()),
+                &self.forbidden,
+            )
+            .as_forbidden();
+        }
         let total = self.problems.len();
         let mut message = format!("{total} 处错误，没有写入任何{written}：\n");
         for problem in self.problems.iter().take(MAX_REPORTED) {
@@ -125,7 +134,7 @@ impl<'w, 'conn, 'r> Batch<'w, 'conn, 'r> {
     /// Returns what was inserted, or `None` (already present, or refused and reported).
     pub fn add(&mut self, draft: VoucherDraft, label: &str) -> Result<Option<Inserted>> {
         if let Err(problem) = self.grants(&draft.book.party) {
-            self.report.problems.push(format!("{label}：{problem}"));
+            self.report.forbidden.push(format!("{label}：{problem}"));
             return Ok(None);
         }
         let report = &mut self.report;
@@ -164,7 +173,7 @@ impl<'w, 'conn, 'r> Batch<'w, 'conn, 'r> {
                 return Ok(None);
             }
         }
-        if !report.problems.is_empty() {
+        if !report.problems.is_empty() || !report.forbidden.is_empty() {
             return Ok(None);
         }
         let inserted = match self.reviewer {
@@ -232,7 +241,7 @@ pub fn add_vouchers(session: &Session, text: &str, format: Format, name: &str) -
         batch.add(draft, &format!("第 {} 张凭证", index + 1))?;
     }
     let report = batch.report;
-    if !report.problems.is_empty() {
+    if !report.problems.is_empty() || !report.forbidden.is_empty() {
         return Err(report.into_error_about("凭证"));
     }
     writer.set_target(name);
@@ -281,7 +290,7 @@ pub fn import(session: &Session, file: &Path, options: &ImportOptions<'_>) -> Re
         }
     }
     let mut report = batch.report;
-    if !report.problems.is_empty() {
+    if !report.problems.is_empty() || !report.forbidden.is_empty() {
         return Err(report.into_error_about("凭证"));
     }
     if report.created_count == 0 && report.already_present_count == 0 {
@@ -353,21 +362,26 @@ pub fn review(session: &Session, selection: &Selection) -> Result<Vec<VoucherRec
     let today = session.today()?;
     let inputs = RulesInputs::load(&writer, today)?;
     let records = select(&writer, selection, Status::Draft)?;
-    let mut problems = Vec::new();
+    let (mut problems, mut forbidden) = (Vec::new(), Vec::new());
     for record in &records {
         let label = format!("{} {}", record.book, record.number);
         if let Err(problem) = actor.require(Role::Reviewer, &record.book.party) {
-            problems.push(format!("{label}：{problem}"));
+            forbidden.push(format!("{label}：{problem}"));
         } else if record.status != Status::Draft {
             let rejection =
                 Rejection::WrongStatus { number: label, status: record.status.label().into(), action: "审核".into() };
             problems.push(rejection.to_string());
         } else if record.maker == reviewer {
             let rejection = Rejection::ReviewerMustDifferFromMaker { maker: record.maker.clone() };
-            problems.push(format!("{label}：{rejection}"));
+            forbidden.push(format!("{label}：{rejection}"));
         } else if let Some(rejection) = inputs.periods.check(&record.book, record.date) {
             problems.push(format!("{label}：{rejection}"));
         }
+    }
+    if !forbidden.is_empty() {
+        return Err(
+            refuse_all(&format!("{} 处不允许的操作，没有做任何改动：", forbidden.len()), &forbidden).as_forbidden()
+        );
     }
     if !problems.is_empty() {
         return Err(refuse_all(&format!("{} 处错误，没有做任何改动：", problems.len()), &problems));
@@ -397,11 +411,11 @@ pub fn post(session: &Session, selection: &Selection) -> Result<Posted> {
     let mut records = select(&writer, selection, Status::Reviewed)?;
     records.sort_by(|a, b| (&a.book, a.number).cmp(&(&b.book, b.number)));
     let stored_digests = writer.reader().content_digests(records.iter().map(|r| r.id))?;
-    let mut problems = Vec::new();
+    let (mut problems, mut forbidden) = (Vec::new(), Vec::new());
     for record in &records {
         let label = format!("{} {}", record.book, record.number);
         if let Err(problem) = actor.require(Role::Poster, &record.book.party) {
-            problems.push(format!("{label}：{problem}"));
+            forbidden.push(format!("{label}：{problem}"));
         } else if record.status != Status::Reviewed {
             let hint = if record.status == Status::Draft { "记账（须先审核）" } else { "再次记账" };
             let rejection =
@@ -412,6 +426,11 @@ pub fn post(session: &Session, selection: &Selection) -> Result<Posted> {
         } else if stored_digests.get(&record.id) != Some(&record.content_digest()) {
             problems.push(format!("{label}：分录与审核时的内容不符（审核后被改动过）：不能记账，请核查后重新制单"));
         }
+    }
+    if !forbidden.is_empty() {
+        return Err(
+            refuse_all(&format!("{} 处不允许的操作，没有做任何改动：", forbidden.len()), &forbidden).as_forbidden()
+        );
     }
     if !problems.is_empty() {
         return Err(refuse_all(&format!("{} 处错误，没有做任何改动：", problems.len()), &problems));
@@ -445,8 +464,8 @@ pub fn reverse(
 ) -> Result<Reversed> {
     let maker = session.acting()?;
     let reviewer = session.reviewer(reviewer)?;
-    maker.require(Role::Poster, &book.party).map_err(Error::refused)?;
-    reviewer.require(Role::Reviewer, &book.party).map_err(Error::refused)?;
+    maker.require(Role::Poster, &book.party).map_err(Error::forbidden)?;
+    reviewer.require(Role::Reviewer, &book.party).map_err(Error::forbidden)?;
     let mut store = session.write("reverse")?;
     let mut writer = store.writer()?;
     let inputs = RulesInputs::load(&writer, session.today()?)?;

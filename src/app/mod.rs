@@ -16,6 +16,7 @@ pub mod integrity;
 pub mod ledger;
 pub mod plans;
 pub mod reconcile;
+pub mod reports;
 pub mod users;
 
 use crate::domain::access::{Actor, Role};
@@ -31,6 +32,8 @@ use std::time::Duration;
 pub enum ErrorKind {
     /// Bad input or a broken rule.
     Refused,
+    /// The acting person lacks the grant (or would review their own voucher).
+    Forbidden,
     /// Another writer held the database past the busy timeout.
     Busy,
     /// `check` or `verify` found a mismatch.
@@ -48,6 +51,15 @@ pub struct Error {
 impl Error {
     pub fn refused(message: impl Into<String>) -> Error {
         Error { kind: ErrorKind::Refused, message: message.into() }
+    }
+
+    pub fn forbidden(message: impl Into<String>) -> Error {
+        Error { kind: ErrorKind::Forbidden, message: message.into() }
+    }
+
+    /// The same message, as a missing grant.
+    pub fn as_forbidden(self) -> Error {
+        Error { kind: ErrorKind::Forbidden, ..self }
     }
 
     pub fn integrity(message: impl Into<String>) -> Error {
@@ -183,7 +195,7 @@ impl Session {
     pub fn require<'p>(&self, role: Role, parties: impl IntoIterator<Item = &'p str>) -> Result<()> {
         let actor = self.acting()?;
         for party in parties {
-            actor.require(role, party).map_err(Error::refused)?;
+            actor.require(role, party).map_err(Error::forbidden)?;
         }
         Ok(())
     }
@@ -224,7 +236,7 @@ impl Session {
             None => store.reader().city()?.party.into_iter().map(|p| p.code).collect(),
         };
         for party in &parties {
-            actor.require_read(party).map_err(Error::refused)?;
+            actor.require_read(party).map_err(Error::forbidden)?;
         }
         Ok(store)
     }
@@ -260,7 +272,7 @@ impl Session {
 pub fn reviewer_for(maker: &str, reviewer: &str) -> Result<String> {
     let reviewer = normalise_name(reviewer, "审核人").map_err(Error::refused)?;
     if reviewer == maker {
-        return Err(Error::refused(
+        return Err(Error::forbidden(
             crate::domain::rejection::Rejection::ReviewerMustDifferFromMaker { maker: maker.into() }.to_string(),
         ));
     }

@@ -55,7 +55,7 @@ fn require_admin(session: &Session) -> Result<Actor> {
             "本账套还没有注册用户：请先用 fundpool user add 姓名 --first-admin --password-stdin 建立第一位管理员",
         ));
     }
-    actor.require(Role::Admin, ALL_PARTIES).map_err(Error::refused)?;
+    actor.require(Role::Admin, ALL_PARTIES).map_err(Error::forbidden)?;
     Ok(actor)
 }
 

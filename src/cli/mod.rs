@@ -501,7 +501,7 @@ impl From<crate::app::Error> for CliError {
     fn from(error: crate::app::Error) -> Self {
         use crate::app::ErrorKind;
         let code = match error.kind {
-            ErrorKind::Refused => exit::REFUSED,
+            ErrorKind::Refused | ErrorKind::Forbidden => exit::REFUSED,
             ErrorKind::Busy => exit::BUSY,
             ErrorKind::Integrity => exit::INTEGRITY,
             ErrorKind::Internal => exit::INTERNAL,

@@ -135,7 +135,7 @@ fn workflow_refusals_change_nothing() {
     assert_eq!(run.code, 1);
     assert_eq!(
         run.stderr,
-        "错误：1 处错误，没有做任何改动：\n  city/employee 记-2023-01-0001：审核人不能是制单人 张会计（制单与审核须由两人完成）\n"
+        "错误：1 处不允许的操作，没有做任何改动：\n  city/employee 记-2023-01-0001：审核人不能是制单人 张会计（制单与审核须由两人完成）\n"
     );
     // A draft cannot be posted.
     let run = env.run(&["post", "--book", "city/employee", "--number", "记-2023-01-0001"]);
