@@ -33,3 +33,12 @@ CREATE TABLE audit (
 CREATE INDEX audit_user ON audit(user, at);
 CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+
+-- Web sessions: the SHA-256 of the cookie's token, its user, the form token (CSRF) and when it
+-- expires (unix seconds). Ephemeral, so outside the record log.
+CREATE TABLE web_session (
+    token_hash TEXT PRIMARY KEY,
+    user       TEXT NOT NULL,
+    csrf       TEXT NOT NULL,
+    expires_at INTEGER NOT NULL
+) STRICT;

@@ -17,5 +17,6 @@ pub mod posting;
 pub mod reconcile;
 pub mod render;
 pub mod scenario;
+pub mod server;
 pub mod statements;
 pub mod store;

@@ -94,6 +94,53 @@ pub fn run_month(
     })
 }
 
+/// The demo's users, one per role, with their passwords (made once; a demo database only).
+pub fn demo_users(session: &Session) -> Result<Vec<(String, String, String)>> {
+    use crate::domain::access::{Role, ALL_PARTIES};
+    let store = session.read()?;
+    if store.reader().setting("demo")?.is_none() {
+        return Err(Error::refused("--demo 只用于 fundpool demo 建立的演示账套：请先运行 fundpool demo"));
+    }
+    let city = store.reader().city()?;
+    drop(store);
+    let county = city.counties().next().map(|p| p.code.clone()).unwrap_or_else(|| ALL_PARTIES.to_string());
+    let city_party = city.party.iter().find(|p| p.kind == crate::domain::ids::PartyKind::City).map(|p| p.code.clone());
+    let city_party = city_party.unwrap_or_else(|| ALL_PARTIES.to_string());
+    let staff: Vec<(String, Vec<(String, Role)>)> = vec![
+        ("演示管理员".into(), vec![(ALL_PARTIES.into(), Role::Admin), (ALL_PARTIES.into(), Role::Reader)]),
+        (format!("{}制单", city.short_name(&county)), vec![(county.clone(), Role::Maker)]),
+        ("市本级制单".into(), vec![(city_party.clone(), Role::Maker)]),
+        ("演示审核员".into(), vec![(ALL_PARTIES.into(), Role::Reviewer)]),
+        ("演示记账员".into(), vec![(ALL_PARTIES.into(), Role::Poster)]),
+        ("演示对账员".into(), vec![(ALL_PARTIES.into(), Role::Closer)]),
+        ("演示审计员".into(), vec![(ALL_PARTIES.into(), Role::Reader)]),
+    ];
+    let password = |name: &str| format!("demo-{}", name.chars().count() * 1111);
+    let first = !session.has_users()?;
+    let mut made = Vec::new();
+    for (name, grants) in &staff {
+        let admin_session = Session {
+            user: Some("演示管理员".into()),
+            password: Some(password("演示管理员")),
+            ..session.as_operator("演示")
+        };
+        let exists = session.read()?.reader().user(name)?.is_some();
+        if !exists {
+            if first && name == "演示管理员" {
+                super::users::add(session, name, &password(name), true)?;
+            } else {
+                super::users::add(&admin_session, name, &password(name), false)?;
+            }
+        }
+        for (party, role) in grants {
+            super::users::grant(&admin_session, name, party, *role)?;
+        }
+        let roles: Vec<String> = grants.iter().map(|(p, r)| format!("{p}:{}", r.label())).collect();
+        made.push((name.clone(), roles.join(" "), password(name)));
+    }
+    Ok(made)
+}
+
 /// Marks the database as a demo (which `demo` may replace) and records the year's budgets.
 pub fn prepare(store: &mut Store, which: &str, year: &Year) -> Result<()> {
     let mut writer = store.writer()?;

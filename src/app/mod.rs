@@ -81,7 +81,7 @@ impl From<StoreError> for Error {
 pub type Result<T> = std::result::Result<T, Error>;
 
 /// Asks the person at the terminal for a password (the CLI gives one; the app never prompts).
-pub type PasswordPrompt = Box<dyn Fn(&str) -> Option<String>>;
+pub type PasswordPrompt = Box<dyn Fn(&str) -> Option<String> + Send>;
 
 /// Who acts, on which database, and when. Built once by the front end.
 pub struct Session {
@@ -119,6 +119,13 @@ impl Session {
             notes: RefCell::new(Vec::new()),
             acting: RefCell::new(None),
         }
+    }
+
+    /// A session for a user the front end has already authenticated (a web session).
+    pub fn authenticated(db: PathBuf, actor: Actor, now: String, busy_timeout: Duration, address: String) -> Session {
+        let session = Session { address, ..Session::new(db, None, now, busy_timeout) };
+        *session.acting.borrow_mut() = Some(actor);
+        session
     }
 
     /// The same session acting as someone else (the demo plays several staff).

@@ -199,3 +199,60 @@ pub fn record_refusal(session: &Session, action: &str, target: &str, detail: &st
         let _ = writer.commit();
     }
 }
+
+/// A web login: the cookie's token and the form token (CSRF) of the new session.
+pub struct WebLogin {
+    pub user: String,
+    pub token: String,
+    pub csrf: String,
+}
+
+fn random_token() -> String {
+    use argon2::password_hash::rand_core::RngCore;
+    let mut bytes = [0u8; 32];
+    OsRng.fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+fn token_hash(token: &str) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// Logs a registered user in for `ttl_seconds` (`now_unix` in unix seconds); audited.
+pub fn web_login(session: &Session, name: &str, password: &str, now_unix: i64, ttl_seconds: i64) -> Result<WebLogin> {
+    let store = session.read()?;
+    let actor = match authenticate(&store.reader(), name, password) {
+        Ok(actor) => actor,
+        Err(error) => {
+            record_refusal(session, "login", name, &error.message);
+            return Err(error);
+        }
+    };
+    drop(store);
+    let (token, csrf) = (random_token(), random_token());
+    let mut store = session.write_as(&actor.name, "login")?;
+    let mut writer = store.writer()?;
+    writer.insert_web_session(&token_hash(&token), &actor.name, &csrf, now_unix, now_unix + ttl_seconds)?;
+    writer.set_target(format!("用户 {}", actor.name));
+    writer.commit()?;
+    Ok(WebLogin { user: actor.name, token, csrf })
+}
+
+/// The user (with their current grants) and form token of a live web session.
+pub fn web_session(session: &Session, token: &str, now_unix: i64) -> Result<Option<(Actor, String)>> {
+    let store = session.read()?;
+    let reader = store.reader();
+    let Some((user, csrf)) = reader.web_session(&token_hash(token), now_unix)? else { return Ok(None) };
+    Ok(registered(&reader, &user)?.map(|actor| (actor, csrf)))
+}
+
+/// Ends a web session.
+pub fn web_logout(session: &Session, token: &str) -> Result<()> {
+    let mut store = session.write("logout")?;
+    store.clear_audit();
+    let mut writer = store.writer()?;
+    writer.delete_web_session(&token_hash(token))?;
+    writer.commit()?;
+    Ok(())
+}

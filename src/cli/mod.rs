@@ -291,6 +291,18 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "jingmen")]
         city: demo::DemoCity,
     },
+    /// Serve the ledger to every office: Chinese pages and a JSON API (loopback by default).
+    Serve {
+        /// Where to listen; put a TLS reverse proxy in front for other machines.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: std::net::SocketAddr,
+        /// How long a login lasts, in minutes.
+        #[arg(long, default_value_t = 480)]
+        session_minutes: i64,
+        /// On a demo database (default fundpool-demo.db): add a demo user per role and print them.
+        #[arg(long)]
+        demo: bool,
+    },
     /// Registered users and their grants per party (管理员 only, after the first administrator).
     #[command(subcommand)]
     User(UserCommand),
@@ -611,7 +623,7 @@ pub fn run(cli: Cli) -> Result<Outcome, CliError> {
     let now =
         std::env::var("FUNDPOOL_NOW").unwrap_or_else(|_| chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string());
     let default_db = match cli.command {
-        Command::Demo { .. } => "fundpool-demo.db",
+        Command::Demo { .. } | Command::Serve { demo: true, .. } => "fundpool-demo.db",
         _ => "fundpool.db",
     };
     let xlsx = cli.format == FormatArg::Xlsx;
@@ -733,8 +745,34 @@ fn dispatch(ctx: &Context, command: Command) -> Result<Outcome, CliError> {
         Command::Schedule { party, fund } => plans::schedule(ctx, party.as_deref(), fund.as_deref()),
         Command::Deadlines { as_of, party } => plans::deadlines(ctx, &as_of, party.as_deref()),
         Command::User(command) => users::run(ctx, command),
+        Command::Serve { listen, session_minutes, demo } => serve(ctx, listen, session_minutes, demo),
         Command::Audit { user, from, to } => users::audit(ctx, user.as_deref(), from.as_deref(), to.as_deref()),
     }
+}
+
+/// `serve`: prints where it listens (and the demo users), then serves until interrupted.
+fn serve(ctx: &Context, listen: std::net::SocketAddr, session_minutes: i64, demo: bool) -> Result<Outcome, CliError> {
+    use std::io::Write;
+    if demo {
+        let made = crate::app::demo::demo_users(&ctx.session)?;
+        let rows: Vec<Vec<String>> = made.iter().map(|(n, r, p)| vec![n.clone(), r.clone(), p.clone()]).collect();
+        println!("演示用户（仅用于演示账套）：\n{}", crate::render::table(&["用户名", "角色", "密码"], &rows, &[]));
+    }
+    let session_seconds = std::env::var("FUNDPOOL_SESSION_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(session_minutes.max(1) * 60);
+    let config = crate::server::ServerConfig {
+        db: ctx.db.clone(),
+        listen,
+        busy_timeout: ctx.session.busy_timeout,
+        session_seconds,
+        fixed_now: std::env::var("FUNDPOOL_NOW").ok(),
+    };
+    println!("fundpool 正在 http://{listen}/ 上服务 {}（Ctrl-C 停止）", ctx.db.display());
+    let _ = std::io::stdout().flush();
+    crate::server::serve(config)?;
+    Ok(Outcome::ok(String::new()))
 }
 
 fn parse_book(text: &str) -> Result<BookCode, CliError> {

@@ -156,3 +156,41 @@ impl Writer<'_> {
         self.log_id("audit", id)
     }
 }
+
+impl Reader<'_> {
+    /// The user and form token of a live web session (`now` in unix seconds).
+    pub fn web_session(&self, token_hash: &str, now: i64) -> Result<Option<(String, String)>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT user, csrf FROM web_session WHERE token_hash = ?1 AND expires_at > ?2",
+                params![token_hash, now],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?)
+    }
+}
+
+impl Writer<'_> {
+    /// Starts a web session; expired ones are cleared on the way.
+    pub fn insert_web_session(
+        &mut self,
+        token_hash: &str,
+        user: &str,
+        csrf: &str,
+        now: i64,
+        expires_at: i64,
+    ) -> Result<()> {
+        self.tx.execute("DELETE FROM web_session WHERE expires_at <= ?1", [now])?;
+        self.tx.execute(
+            "INSERT INTO web_session (token_hash, user, csrf, expires_at) VALUES (?1, ?2, ?3, ?4)",
+            params![token_hash, user, csrf, expires_at],
+        )?;
+        Ok(())
+    }
+
+    pub fn delete_web_session(&mut self, token_hash: &str) -> Result<()> {
+        self.tx.execute("DELETE FROM web_session WHERE token_hash = ?1", [token_hash])?;
+        Ok(())
+    }
+}

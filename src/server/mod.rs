@@ -1,0 +1,166 @@
+//! `fundpool serve`: the ledger for every office at once. axum on tokio, Chinese pages rendered on
+//! the server (maud) with plain forms, and the same actions as a JSON API under `/api/`. Every
+//! action goes through the application layer (its grants, its lock discipline, its audit), run on
+//! the blocking pool; this module only parses requests and renders responses.
+
+mod api;
+mod auth;
+mod pages;
+
+use crate::app::{Error, ErrorKind, Session};
+use auth::Throttle;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How the server runs.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    pub db: PathBuf,
+    pub listen: SocketAddr,
+    pub busy_timeout: Duration,
+    /// How long a login lasts.
+    pub session_seconds: i64,
+    /// Fixed "now" for recorded timestamps (tests), else the clock.
+    pub fixed_now: Option<String>,
+}
+
+/// What every handler shares.
+pub(crate) struct AppState {
+    config: ServerConfig,
+    throttle: Throttle,
+}
+
+impl AppState {
+    fn now(&self) -> String {
+        self.config.fixed_now.clone().unwrap_or_else(|| chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string())
+    }
+
+    fn unix_now() -> i64 {
+        chrono::Utc::now().timestamp()
+    }
+
+    /// A session with no one logged in yet (for the login itself).
+    fn anonymous(&self, address: &str) -> Session {
+        let mut session = Session::new(self.config.db.clone(), None, self.now(), self.config.busy_timeout);
+        session.address = address.to_string();
+        session
+    }
+}
+
+pub(crate) type Shared = Arc<AppState>;
+
+/// An application error as an HTTP response: 403 for a missing grant, 422 for refused input
+/// (with the problems as a list), 503 when another writer held the database, 500 otherwise.
+pub(crate) struct ApiError(Error);
+
+impl From<Error> for ApiError {
+    fn from(error: Error) -> Self {
+        ApiError(error)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = match self.0.kind {
+            ErrorKind::Forbidden => StatusCode::FORBIDDEN,
+            ErrorKind::Refused => StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorKind::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            ErrorKind::Integrity | ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        let rejections: Vec<&str> = self.0.message.lines().skip(1).map(str::trim).filter(|l| !l.is_empty()).collect();
+        let body = serde_json::json!({ "error": self.0.message, "rejections": rejections });
+        (status, axum::Json(body)).into_response()
+    }
+}
+
+/// Runs a synchronous application call on the blocking pool.
+pub(crate) async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> crate::app::Result<T> + Send + 'static,
+) -> Result<T, Error> {
+    tokio::task::spawn_blocking(work).await.unwrap_or_else(|e| Err(Error::integrity(format!("内部错误：{e}"))))
+}
+
+/// Runs a write for a logged-in user on the blocking pool; a refusal (bad input, missing grant)
+/// is recorded in the audit log, as the command line does.
+pub(crate) async fn write<T: Send + 'static>(
+    me: &auth::LoggedIn,
+    action: &'static str,
+    target: String,
+    work: impl FnOnce(Session) -> crate::app::Result<T> + Send + 'static,
+) -> Result<T, Error> {
+    let who = me.clone();
+    let result = blocking(move || work(who.session())).await;
+    if let Err(error) = &result {
+        if matches!(error.kind, ErrorKind::Refused | ErrorKind::Forbidden) {
+            let (who, message) = (me.clone(), error.message.clone());
+            let _ = blocking(move || {
+                crate::app::users::record_refusal(&who.session(), action, &target, &message);
+                Ok(())
+            })
+            .await;
+        }
+    }
+    result
+}
+
+pub(crate) fn router(state: Shared) -> Router {
+    Router::new()
+        .route("/api/health", get(|| async { "ok" }))
+        .route("/api/login", post(api::login))
+        .route("/api/logout", post(api::logout))
+        .route("/api/vouchers", post(api::add_voucher))
+        .route("/api/vouchers/:party/:fund/:number/review", post(api::review))
+        .route("/api/vouchers/:party/:fund/:number/post", post(api::post))
+        .route("/api/trial-balance", get(api::trial_balance))
+        .route("/api/journal", get(api::journal))
+        .route("/", get(pages::home))
+        .route("/login", get(pages::login_form).post(pages::login))
+        .route("/logout", post(pages::logout))
+        .route("/vouchers/new", get(pages::voucher_form).post(pages::voucher_save))
+        .route("/voucher", get(pages::voucher_print))
+        .route("/queue/:step", get(pages::queue).post(pages::queue_act))
+        .route("/journal", get(pages::journal))
+        .route("/ledger", get(pages::ledger))
+        .route("/trial-balance", get(pages::trial_balance))
+        .route("/reconcile", get(pages::reconcile_form).post(pages::reconcile_run))
+        .route("/close", post(pages::close))
+        .route("/audit", get(pages::audit))
+        .route("/users", get(pages::users))
+        .route("/static/fundpool.css", get(pages::stylesheet))
+        .with_state(state)
+}
+
+/// Serves until interrupted. Refuses a database without users (nobody could log in).
+pub fn serve(config: ServerConfig) -> Result<(), Error> {
+    let probe = Session::new(config.db.clone(), None, String::new(), config.busy_timeout);
+    if !probe.has_users()? {
+        return Err(Error::refused(format!(
+            "{} 还没有注册用户：serve 需要登录。请先运行 fundpool --db {} user add 姓名 --first-admin --password-stdin",
+            config.db.display(),
+            config.db.display()
+        )));
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::refused(format!("无法启动服务：{e}")))?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(config.listen)
+            .await
+            .map_err(|e| Error::refused(format!("无法监听 {}：{e}", config.listen)))?;
+        let state = Arc::new(AppState { config, throttle: Throttle::default() });
+        let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await
+            .map_err(|e| Error::refused(format!("服务出错：{e}")))
+    })
+}

@@ -1,0 +1,872 @@
+//! The pages staff work in, in Chinese, rendered on the server with plain forms: 登录, 首页,
+//! 凭证录入, 审核 and 记账 queues, the 记账凭证 print view, 序时账, 明细账, 科目余额表 (with an
+//! xlsx download), 对账 and 结账, 审计 and 用户. Every form carries the session's CSRF token; every
+//! action goes through the application layer.
+
+use super::api::start_session;
+use super::auth::{client_address_of, set_cookie, LoggedIn};
+use super::{blocking, Shared};
+use crate::app::{closing, ledger, reconcile, reports, users, Error};
+use crate::domain::access::Role;
+use crate::domain::chart::Side;
+use crate::domain::ids::{BookCode, Period, VoucherNo};
+use crate::domain::voucher::{Status, VoucherRecord};
+use crate::import::voucher_file::Format;
+use crate::money::Money;
+use crate::render::xlsx::{Cell, Sheet};
+use axum::extract::{ConnectInfo, Form, Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use maud::{html, Markup, DOCTYPE};
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::net::SocketAddr;
+
+const CSS: &str = include_str!("fundpool.css");
+
+pub async fn stylesheet() -> Response {
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], CSS).into_response()
+}
+
+/// A page with the navigation for `me`.
+fn page(me: Option<&LoggedIn>, title: &str, body: Markup) -> Html<String> {
+    let markup = html! {
+        (DOCTYPE)
+        html lang="zh-CN" {
+            head {
+                meta charset="utf-8";
+                title { (title) " · fundpool 医保基金市级统筹" }
+                link rel="stylesheet" href="/static/fundpool.css";
+            }
+            body {
+                @if let Some(me) = me {
+                    nav {
+                        a href="/" { "首页" }
+                        a href="/vouchers/new" { "凭证录入" }
+                        a href="/queue/review" { "审核" }
+                        a href="/queue/post" { "记账" }
+                        a href="/journal" { "序时账" }
+                        a href="/ledger" { "明细账" }
+                        a href="/trial-balance" { "科目余额表" }
+                        a href="/reconcile" { "对账结账" }
+                        a href="/audit" { "审计" }
+                        a href="/users" { "用户" }
+                        span.who { "当前用户：" (me.user()) }
+                        form.inline method="post" action="/logout" {
+                            input type="hidden" name="csrf" value=(me.csrf);
+                            button type="submit" { "退出" }
+                        }
+                    }
+                }
+                main {
+                    h1 { (title) }
+                    (body)
+                }
+            }
+        }
+    };
+    Html(markup.into_string())
+}
+
+fn error_box(error: &Error) -> Markup {
+    html! { div.error role="alert" { @for line in error.message.lines() { p { (line.trim()) } } } }
+}
+
+fn error_page(me: &LoggedIn, error: Error) -> Response {
+    let status = match error.kind {
+        crate::app::ErrorKind::Forbidden => StatusCode::FORBIDDEN,
+        _ => StatusCode::UNPROCESSABLE_ENTITY,
+    };
+    (status, page(Some(me), "无法完成", error_box(&error))).into_response()
+}
+
+fn csrf_field(me: &LoggedIn) -> Markup {
+    html! { input type="hidden" name="csrf" value=(me.csrf); }
+}
+
+/// The books the user may work in with `role` (or read, with `None`).
+async fn books_for(me: &LoggedIn, role: Option<Role>) -> Result<Vec<BookCode>, Error> {
+    let me = me.clone();
+    blocking(move || {
+        let store = me.session().read()?;
+        let books = store.reader().books()?;
+        Ok(books
+            .into_iter()
+            .filter(|b| match role {
+                Some(role) => me.actor.may(role, &b.party),
+                None => me.actor.may_read(&b.party),
+            })
+            .collect())
+    })
+    .await
+}
+
+fn book_select(books: &[BookCode], chosen: Option<&str>) -> Markup {
+    html! {
+        select name="book" id="book" {
+            @for book in books {
+                @let code = book.to_string();
+                option value=(code) selected[chosen == Some(code.as_str())] { (code) }
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------- login
+
+pub async fn login_form() -> Html<String> {
+    login_page(None)
+}
+
+fn login_page(error: Option<&str>) -> Html<String> {
+    page(
+        None,
+        "登录",
+        html! {
+            @if let Some(error) = error { div.error role="alert" { p { (error) } } }
+            form method="post" action="/login" {
+                label { "用户名 " input type="text" name="user" id="user" autofocus; }
+                label { "密码 " input type="password" name="password" id="password"; }
+                button type="submit" id="login" { "登录" }
+            }
+        },
+    )
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    user: String,
+    password: String,
+}
+
+pub async fn login(
+    State(state): State<Shared>,
+    connect: Option<ConnectInfo<SocketAddr>>,
+    Form(form): Form<LoginForm>,
+) -> Response {
+    let address = client_address_of(connect);
+    match start_session(&state, &address, form.user, form.password).await {
+        Ok((token, _, _)) => {
+            ([(header::SET_COOKIE, set_cookie(&token, state.config.session_seconds))], Redirect::to("/"))
+                .into_response()
+        }
+        Err(response) => {
+            let status = response.status();
+            let message = if status == StatusCode::TOO_MANY_REQUESTS {
+                "登录失败次数过多：请 5 分钟后再试"
+            } else {
+                "用户名或密码不对"
+            };
+            (status, login_page(Some(message))).into_response()
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CsrfOnly {
+    csrf: Option<String>,
+}
+
+pub async fn logout(me: LoggedIn, Form(form): Form<CsrfOnly>) -> Response {
+    if let Err(response) = me.check_csrf(form.csrf.as_deref()).await {
+        return response;
+    }
+    let who = me.clone();
+    let _ = blocking(move || users::web_logout(&who.session(), &who.token)).await;
+    ([(header::SET_COOKIE, set_cookie("", 0))], Redirect::to("/login")).into_response()
+}
+
+// ---------------------------------------------------------------- home
+
+pub async fn home(me: LoggedIn) -> Response {
+    let who = me.clone();
+    let result = blocking(move || {
+        let session = who.session();
+        let store = session.read()?;
+        let reader = store.reader();
+        let today = session.today()?;
+        let period = Period::of(today);
+        let closed = reader.closed_periods()?;
+        let mut rows = Vec::new();
+        for book in reader.books()?.into_iter().filter(|b| who.actor.may_read(&b.party)) {
+            let count = |status| reader.count_status(Some(&book), Some(period), status);
+            rows.push((
+                book.clone(),
+                count(Status::Draft)?,
+                count(Status::Reviewed)?,
+                count(Status::Posted)?,
+                closed.contains(&(book.clone(), period)),
+            ));
+        }
+        Ok((period, rows))
+    })
+    .await;
+    let (period, rows) = match result {
+        Ok(found) => found,
+        Err(error) => return error_page(&me, error),
+    };
+    page(
+        Some(&me),
+        &format!("{period} 各账簿"),
+        html! {
+            table {
+                thead { tr { th { "账簿" } th { "未审核" } th { "已审核" } th { "已记账" } th { "结账" } } }
+                tbody {
+                    @for (book, drafts, reviewed, posted, closed) in &rows {
+                        tr {
+                            td { a href={ "/journal?book=" (book) "&period=" (period) } { (book) } }
+                            td.num { (drafts) } td.num { (reviewed) } td.num { (posted) }
+                            td { @if *closed { "已结账" } @else { "未结账" } }
+                        }
+                    }
+                }
+            }
+            @if rows.is_empty() { p { "您还没有任何账簿的权限：请联系管理员授权。" } }
+        },
+    )
+    .into_response()
+}
+
+// ---------------------------------------------------------------- voucher entry
+
+const FORM_LINES: usize = 4;
+
+#[derive(Deserialize, Default)]
+pub struct VoucherForm {
+    csrf: Option<String>,
+    book: Option<String>,
+    date: Option<String>,
+    attachments: Option<String>,
+    #[serde(flatten)]
+    lines: HashMap<String, String>,
+}
+
+impl VoucherForm {
+    fn field(&self, name: &str, index: usize) -> String {
+        self.lines.get(&format!("{name}{index}")).cloned().unwrap_or_default()
+    }
+}
+
+async fn leaf_accounts(me: &LoggedIn) -> Vec<(String, String)> {
+    let me = me.clone();
+    blocking(move || {
+        let store = me.session().read()?;
+        let chart = store.reader().chart()?;
+        Ok(chart.accounts().filter(|a| a.is_leaf).map(|a| (a.code.clone(), a.name.clone())).collect())
+    })
+    .await
+    .unwrap_or_default()
+}
+
+async fn voucher_page(me: &LoggedIn, form: &VoucherForm, error: Option<&Error>) -> Response {
+    let books = books_for(me, Some(Role::Maker)).await.unwrap_or_default();
+    let accounts = leaf_accounts(me).await;
+    // Each rejection that names a line ("第 N 行") is shown beside that line.
+    let beside = |index: usize| -> Vec<String> {
+        error
+            .map(|e| {
+                e.message
+                    .lines()
+                    .filter(|l| l.contains(&format!("第 {index} 行")))
+                    .map(|l| l.trim().to_string())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let body = html! {
+        @if let Some(error) = error { (error_box(error)) }
+        @if books.is_empty() { p { "您没有任何账簿的制单权限。" } }
+        form method="post" action="/vouchers/new" id="voucher-form" {
+            (csrf_field(me))
+            label { "账簿 " (book_select(&books, form.book.as_deref())) }
+            label { "日期 " input type="date" name="date" id="date" value=(form.date.clone().unwrap_or_default()); }
+            label { "附件数 " input type="number" min="0" name="attachments" value=(form.attachments.clone().unwrap_or_else(|| "0".into())); }
+            datalist id="accounts" { @for (code, name) in &accounts { option value=(code) { (code) " " (name) } } }
+            table.lines {
+                thead { tr { th { "行" } th { "摘要" } th { "科目（编码或名称）" } th { "借方金额" } th { "贷方金额" } th { "结算号" } } }
+                tbody {
+                    @for i in 1..=FORM_LINES {
+                        tr {
+                            td { (i) }
+                            td { input type="text" name={ "summary" (i) } id={ "summary" (i) } value=(form.field("summary", i)); }
+                            td { input type="text" list="accounts" name={ "account" (i) } id={ "account" (i) } value=(form.field("account", i)); }
+                            td { input.num type="text" name={ "debit" (i) } id={ "debit" (i) } value=(form.field("debit", i)); }
+                            td { input.num type="text" name={ "credit" (i) } id={ "credit" (i) } value=(form.field("credit", i)); }
+                            td { input type="text" name={ "ref" (i) } value=(form.field("ref", i)); }
+                        }
+                        @for message in beside(i) { tr.line-error { td colspan="6" { (message) } } }
+                    }
+                }
+            }
+            button type="submit" id="save" { "保存草稿" }
+        }
+    };
+    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    (status, page(Some(me), "凭证录入", body)).into_response()
+}
+
+pub async fn voucher_form(me: LoggedIn) -> Response {
+    voucher_page(&me, &VoucherForm::default(), None).await
+}
+
+/// The account code typed, or the code of the account named ("1003 支出户存款" or "支出户存款").
+fn account_code(text: &str, accounts: &[(String, String)]) -> String {
+    let text = text.trim();
+    let first = text.split_whitespace().next().unwrap_or("");
+    if accounts.iter().any(|(code, _)| code == first) {
+        return first.to_string();
+    }
+    accounts.iter().find(|(_, name)| name == text).map(|(code, _)| code.clone()).unwrap_or_else(|| text.to_string())
+}
+
+pub async fn voucher_save(me: LoggedIn, Form(form): Form<VoucherForm>) -> Response {
+    if let Err(response) = me.check_csrf(form.csrf.as_deref()).await {
+        return response;
+    }
+    let accounts = leaf_accounts(&me).await;
+    let mut lines = Vec::new();
+    for i in 1..=FORM_LINES {
+        let (summary, account, debit, credit, reference) = (
+            form.field("summary", i),
+            form.field("account", i),
+            form.field("debit", i),
+            form.field("credit", i),
+            form.field("ref", i),
+        );
+        if [&summary, &account, &debit, &credit].iter().all(|f| f.trim().is_empty()) {
+            continue;
+        }
+        let mut line = serde_json::json!({ "account": account_code(&account, &accounts), "summary": summary });
+        if !debit.trim().is_empty() {
+            line["debit"] = debit.trim().into();
+        }
+        if !credit.trim().is_empty() {
+            line["credit"] = credit.trim().into();
+        }
+        if !reference.trim().is_empty() {
+            line["ref"] = reference.trim().into();
+        }
+        lines.push(line);
+    }
+    let attachments: u32 = form.attachments.as_deref().unwrap_or("0").trim().parse().unwrap_or(0);
+    let voucher = serde_json::json!({
+        "book": form.book.clone().unwrap_or_default(),
+        "date": form.date.clone().unwrap_or_default(),
+        "attachments": attachments,
+        "line": lines,
+    });
+    let text = voucher.to_string();
+    let target = form.book.clone().unwrap_or_default();
+    match super::write(&me, "voucher add", target, move |session| {
+        ledger::add_vouchers(&session, &text, Format::Json, "凭证")
+    })
+    .await
+    {
+        Ok(report) => match report.created.first() {
+            Some((book, number)) => Redirect::to(&format!("/voucher?book={book}&number={number}")).into_response(),
+            None => voucher_page(&me, &form, Some(&Error::refused("没有保存任何凭证"))).await,
+        },
+        Err(error) => voucher_page(&me, &form, Some(&error)).await,
+    }
+}
+
+// ---------------------------------------------------------------- one voucher (print view)
+
+#[derive(Deserialize)]
+pub struct VoucherRef {
+    book: String,
+    number: String,
+}
+
+async fn load_voucher(
+    me: &LoggedIn,
+    book: &str,
+    number: &str,
+) -> Result<(VoucherRecord, HashMap<String, String>), Error> {
+    let (who, book, number) = (me.clone(), book.to_string(), number.to_string());
+    blocking(move || {
+        let book = BookCode::parse(&book).map_err(Error::refused)?;
+        let number = VoucherNo::parse(&number).map_err(Error::refused)?;
+        let store = who.session().read_for(Some(&book.party))?;
+        let chart = store.reader().chart()?;
+        let names = chart.accounts().map(|a| (a.code.clone(), a.name.clone())).collect();
+        let voucher = store
+            .reader()
+            .voucher(&book, number)?
+            .ok_or_else(|| Error::refused(format!("账簿 {book} 中没有凭证 {number}")))?;
+        Ok((voucher, names))
+    })
+    .await
+}
+
+pub async fn voucher_print(me: LoggedIn, Query(q): Query<VoucherRef>) -> Response {
+    let (voucher, names) = match load_voucher(&me, &q.book, &q.number).await {
+        Ok(found) => found,
+        Err(error) => return error_page(&me, error),
+    };
+    let total = |side| voucher.lines.iter().filter(|l| l.side == side).map(|l| l.amount.fen()).sum::<i64>();
+    let body = html! {
+        div.voucher id="voucher" {
+            h2 { "记 账 凭 证" }
+            p.meta {
+                span { "账簿：" (voucher.book) }
+                span { "凭证字号：" strong id="voucher-number" { (voucher.number) } }
+                span { "日期：" (voucher.date) }
+                span { "附件 " (voucher.attachments) " 张" }
+                span id="voucher-status" { (voucher.status.label()) }
+            }
+            table {
+                thead { tr { th { "摘要" } th { "科目" } th { "借方金额" } th { "贷方金额" } } }
+                tbody {
+                    @for line in &voucher.lines {
+                        tr {
+                            td { (line.summary) }
+                            td { (line.account) " " (names.get(&line.account).cloned().unwrap_or_default()) }
+                            td.num { @if line.side == Side::Debit { (line.amount.grouped()) } }
+                            td.num { @if line.side == Side::Credit { (line.amount.grouped()) } }
+                        }
+                    }
+                    tr.total {
+                        td colspan="2" { "合计" }
+                        td.num { (Money::from_fen(total(Side::Debit)).grouped()) }
+                        td.num { (Money::from_fen(total(Side::Credit)).grouped()) }
+                    }
+                }
+            }
+            p.people {
+                span { "制单：" (voucher.maker) }
+                span { "审核：" (voucher.reviewer.clone().unwrap_or_default()) }
+                span { "记账：" (voucher.poster.clone().unwrap_or_default()) }
+            }
+        }
+        p.noprint { a href={ "/journal?book=" (voucher.book) "&period=" (voucher.number.period) } { "返回序时账" } " · " a href="javascript:window.print()" { "打印" } }
+    };
+    page(Some(&me), &format!("{} {}", voucher.book, voucher.number), body).into_response()
+}
+
+// ---------------------------------------------------------------- review and post queues
+
+fn queue_step(step: &str) -> Option<(Role, Status, &'static str)> {
+    match step {
+        "review" => Some((Role::Reviewer, Status::Draft, "审核")),
+        "post" => Some((Role::Poster, Status::Reviewed, "记账")),
+        _ => None,
+    }
+}
+
+async fn queue_page(me: &LoggedIn, step: &str, error: Option<Error>, done: Option<String>) -> Response {
+    let Some((role, status, label)) = queue_step(step) else { return StatusCode::NOT_FOUND.into_response() };
+    let who = me.clone();
+    let waiting = blocking(move || {
+        let store = who.session().read()?;
+        let filter = crate::store::VoucherFilter { status: Some(status), ..Default::default() };
+        let vouchers = store.reader().vouchers(&filter)?;
+        Ok(vouchers.into_iter().filter(|v| who.actor.may(role, &v.book.party)).collect::<Vec<_>>())
+    })
+    .await
+    .unwrap_or_default();
+    let body = html! {
+        @if let Some(error) = &error { (error_box(error)) }
+        @if let Some(done) = &done { div.done role="status" { (done) } }
+        @if waiting.is_empty() { p { "没有等待" (label) "的凭证" } }
+        @else {
+            form method="post" action={ "/queue/" (step) } {
+                (csrf_field(me))
+                table {
+                    thead { tr { th { "选择" } th { "账簿" } th { "凭证号" } th { "日期" } th { "摘要" } th { "金额" } th { "制单" } } }
+                    tbody {
+                        @for v in &waiting {
+                            tr {
+                                td { input type="checkbox" name="pick" value={ (v.book) " " (v.number) } checked; }
+                                td { (v.book) }
+                                td { a href={ "/voucher?book=" (v.book) "&number=" (v.number) } { (v.number) } }
+                                td { (v.date) }
+                                td { (v.lines.first().map(|l| l.summary.clone()).unwrap_or_default()) }
+                                td.num { (v.total(Side::Debit).grouped()) }
+                                td { (v.maker) }
+                            }
+                        }
+                    }
+                }
+                button type="submit" id="act" { (label) "所选凭证" }
+            }
+        }
+    };
+    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    (status, page(Some(me), &format!("{label}队列"), body)).into_response()
+}
+
+pub async fn queue(me: LoggedIn, Path(step): Path<String>) -> Response {
+    queue_page(&me, &step, None, None).await
+}
+
+pub async fn queue_act(me: LoggedIn, Path(step): Path<String>, body: String) -> Response {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&body).unwrap_or_default();
+    let csrf = pairs.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.clone());
+    if let Err(response) = me.check_csrf(csrf.as_deref()).await {
+        return response;
+    }
+    let Some((_, _, label)) = queue_step(&step) else { return StatusCode::NOT_FOUND.into_response() };
+    let picks: Vec<String> = pairs.into_iter().filter(|(k, _)| k == "pick").map(|(_, v)| v).collect();
+    let post = step == "post";
+    let target = picks.join("、");
+    let result = super::write(&me, if post { "post" } else { "review" }, target, move |session| {
+        // One call per book: each is one transaction.
+        let mut by_book: std::collections::BTreeMap<String, Vec<VoucherNo>> = Default::default();
+        for pick in &picks {
+            let (book, number) = pick.split_once(' ').ok_or_else(|| Error::refused("选择无效"))?;
+            by_book.entry(book.to_string()).or_default().push(VoucherNo::parse(number).map_err(Error::refused)?);
+        }
+        let mut count = 0;
+        for (book, numbers) in by_book {
+            let selection = ledger::Selection {
+                book: Some(BookCode::parse(&book).map_err(Error::refused)?),
+                numbers,
+                ..Default::default()
+            };
+            count += if post {
+                ledger::post(&session, &selection)?.posted.len()
+            } else {
+                ledger::review(&session, &selection)?.len()
+            };
+        }
+        Ok(count)
+    })
+    .await;
+    match result {
+        Ok(count) => queue_page(&me, &step, None, Some(format!("已{label} {count} 张凭证"))).await,
+        Err(error) => queue_page(&me, &step, Some(error), None).await,
+    }
+}
+
+// ---------------------------------------------------------------- books
+
+#[derive(Deserialize, Default)]
+pub struct BookQuery {
+    book: Option<String>,
+    period: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    account: Option<String>,
+    xlsx: Option<String>,
+}
+
+impl BookQuery {
+    fn months(&self) -> Result<reports::Months, Error> {
+        let parse = |t: &Option<String>| {
+            t.as_deref().filter(|t| !t.is_empty()).map(|t| Period::parse(t).map_err(Error::refused)).transpose()
+        };
+        Ok(match parse(&self.period)? {
+            Some(p) => reports::Months::one(p),
+            None => reports::Months { from: parse(&self.from)?, to: parse(&self.to)? },
+        })
+    }
+}
+
+async fn picker(me: &LoggedIn, action: &str, q: &BookQuery, with_account: bool) -> Markup {
+    let books = books_for(me, None).await.unwrap_or_default();
+    html! {
+        form.picker method="get" action=(action) {
+            label { "账簿 " (book_select(&books, q.book.as_deref())) }
+            @if with_account {
+                label { "科目 " input type="text" name="account" id="account" value=(q.account.clone().unwrap_or_default()); }
+                label { "自 " input type="month" name="from" value=(q.from.clone().unwrap_or_default()); }
+                label { "至 " input type="month" name="to" value=(q.to.clone().unwrap_or_default()); }
+            } @else {
+                label { "期间 " input type="month" name="period" id="period" value=(q.period.clone().unwrap_or_default()); }
+            }
+            button type="submit" id="show" { "查询" }
+        }
+    }
+}
+
+pub async fn journal(me: LoggedIn, Query(q): Query<BookQuery>) -> Response {
+    let picker = picker(&me, "/journal", &q, false).await;
+    let Some(book) = q.book.clone() else { return page(Some(&me), "序时账", picker).into_response() };
+    let who = me.clone();
+    let months = q.months();
+    let result = blocking(move || {
+        let book = BookCode::parse(&book).map_err(Error::refused)?;
+        reports::journal(&who.session(), &book, months?, true)
+    })
+    .await;
+    let j = match result {
+        Ok(j) => j,
+        Err(error) => {
+            return (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                page(Some(&me), "序时账", html! { (picker) (error_box(&error)) }),
+            )
+                .into_response()
+        }
+    };
+    let body = html! {
+        (picker)
+        h2 { (j.book) " " (j.from) " 至 " (j.to) }
+        table {
+            thead { tr { th { "日期" } th { "凭证号" } th { "状态" } th { "摘要" } th { "科目" } th { "借方" } th { "贷方" } } }
+            tbody {
+                @for v in &j.vouchers {
+                    @for (i, line) in v.lines.iter().enumerate() {
+                        tr {
+                            td { @if i == 0 { (v.date) } }
+                            td { @if i == 0 { a href={ "/voucher?book=" (v.book) "&number=" (v.number) } { (v.number) } } }
+                            td { @if i == 0 { (v.status.label()) } }
+                            td { (line.summary) }
+                            td { (line.account) " " (j.chart.get(&line.account).map(|a| a.name.clone()).unwrap_or_default()) }
+                            td.num { @if line.side == Side::Debit { (line.amount.grouped()) } }
+                            td.num { @if line.side == Side::Credit { (line.amount.grouped()) } }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    page(Some(&me), "序时账", body).into_response()
+}
+
+pub async fn ledger(me: LoggedIn, Query(q): Query<BookQuery>) -> Response {
+    let picker = picker(&me, "/ledger", &q, true).await;
+    let (Some(book), Some(account)) = (q.book.clone(), q.account.clone().filter(|a| !a.is_empty())) else {
+        return page(Some(&me), "明细账", picker).into_response();
+    };
+    let who = me.clone();
+    let months = q.months();
+    let result = blocking(move || {
+        let book = BookCode::parse(&book).map_err(Error::refused)?;
+        reports::account_ledger(&who.session(), &book, months?, account.trim())
+    })
+    .await;
+    let l = match result {
+        Ok(l) => l,
+        Err(error) => {
+            return (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                page(Some(&me), "明细账", html! { (picker) (error_box(&error)) }),
+            )
+                .into_response()
+        }
+    };
+    let closing = l.entries.last().map(|e| e.balance).unwrap_or(l.opening);
+    let body = html! {
+        (picker)
+        h2 { (l.book) " " (l.account) " " (l.name) "（" (l.from) " 至 " (l.to) "）" }
+        table id="ledger" {
+            thead { tr { th { "日期" } th { "凭证号" } th { "摘要" } th { "借方" } th { "贷方" } th { "余额" } } }
+            tbody {
+                tr.opening { td {} td {} td { "期初余额" } td {} td {} td.num { (l.opening.grouped()) } }
+                @for e in &l.entries {
+                    tr { td { (e.date) } td { (e.number) } td { (e.summary) } td.num { @if !e.debit.is_zero() { (e.debit.grouped()) } } td.num { @if !e.credit.is_zero() { (e.credit.grouped()) } } td.num { (e.balance.grouped()) } }
+                }
+                tr.total { td {} td {} td { "期末余额" } td {} td {} td.num id="closing-balance" { (closing.grouped()) } }
+            }
+        }
+    };
+    page(Some(&me), "明细账", body).into_response()
+}
+
+pub async fn trial_balance(me: LoggedIn, Query(q): Query<BookQuery>) -> Response {
+    let picker = picker(&me, "/trial-balance", &q, false).await;
+    let Some(book) = q.book.clone() else { return page(Some(&me), "科目余额表", picker).into_response() };
+    let who = me.clone();
+    let months = q.months();
+    let book_code = book.clone();
+    let result = blocking(move || {
+        let book = BookCode::parse(&book).map_err(Error::refused)?;
+        reports::trial_balance(&who.session(), &book, months?)
+    })
+    .await;
+    let tb = match result {
+        Ok(tb) => tb,
+        Err(error) => {
+            return (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                page(Some(&me), "科目余额表", html! { (picker) (error_box(&error)) }),
+            )
+                .into_response()
+        }
+    };
+    let title = format!("科目余额表 {book_code} {} 至 {}", tb.period_from, tb.period_to);
+    if q.xlsx.is_some() {
+        let mut rows: Vec<Vec<Cell>> = tb
+            .rows
+            .iter()
+            .map(|r| {
+                vec![
+                    Cell::Text(r.account.clone()),
+                    Cell::Text(r.name.clone()),
+                    Cell::Amount(r.opening),
+                    Cell::Amount(r.debit),
+                    Cell::Amount(r.credit),
+                    Cell::Amount(r.closing),
+                ]
+            })
+            .collect();
+        rows.push(vec![
+            Cell::Text("合计".into()),
+            Cell::Text(String::new()),
+            Cell::Text(String::new()),
+            Cell::Amount(tb.totals.debit),
+            Cell::Amount(tb.totals.credit),
+            Cell::Text(String::new()),
+        ]);
+        let headers =
+            ["科目编码", "科目名称", "期初余额", "本期借方", "本期贷方", "期末余额"].map(String::from).to_vec();
+        let sheet = Sheet { title: title.clone(), headers, rows };
+        return match sheet.xlsx() {
+            Ok(bytes) => (
+                [
+                    (
+                        header::CONTENT_TYPE,
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+                    ),
+                    (header::CONTENT_DISPOSITION, "attachment; filename=\"trial-balance.xlsx\"".to_string()),
+                ],
+                bytes,
+            )
+                .into_response(),
+            Err(e) => error_page(&me, Error::refused(format!("无法生成 Excel：{e}"))),
+        };
+    }
+    let period = q.period.clone().unwrap_or_default();
+    let body = html! {
+        (picker)
+        h2 { (title) }
+        p { a id="download-xlsx" href={ "/trial-balance?book=" (book_code) "&period=" (period) "&xlsx=1" } { "下载 xlsx" } }
+        table {
+            thead { tr { th { "科目编码" } th { "科目名称" } th { "期初余额" } th { "本期借方" } th { "本期贷方" } th { "期末余额" } } }
+            tbody {
+                @for r in &tb.rows {
+                    tr { td { (r.account) } td { (r.name) } td.num { (r.opening.grouped()) } td.num { (r.debit.grouped()) } td.num { (r.credit.grouped()) } td.num { (r.closing.grouped()) } }
+                }
+                tr.total { td { "合计" } td {} td {} td.num { (tb.totals.debit.grouped()) } td.num { (tb.totals.credit.grouped()) } td { @if tb.totals.ties() { "平衡" } @else { "不平衡" } } }
+            }
+        }
+    };
+    page(Some(&me), "科目余额表", body).into_response()
+}
+
+// ---------------------------------------------------------------- reconciliation and close
+
+#[derive(Deserialize, Default)]
+pub struct PeriodForm {
+    csrf: Option<String>,
+    period: Option<String>,
+    reason: Option<String>,
+}
+
+fn reconcile_body(
+    me: &LoggedIn,
+    period: &str,
+    result: Option<Result<(crate::reconcile::Report, i64), Error>>,
+    closed: Option<Result<String, Error>>,
+) -> Markup {
+    html! {
+        form.picker method="post" action="/reconcile" {
+            (csrf_field(me))
+            label { "期间 " input type="month" name="period" id="period" value=(period); }
+            button type="submit" id="run" { "运行对账" }
+        }
+        @match &result {
+            Some(Ok((report, run_id))) => {
+                p id="run-summary" { "对账记录 #" (run_id) "：差异 " (report.differences()) " 处，未达账项 " (report.outstanding()) " 项" }
+                @if !report.findings.is_empty() {
+                    table {
+                        thead { tr { th { "检查" } th { "基金" } th { "范围" } th { "性质" } th { "说明" } } }
+                        tbody { @for f in &report.findings { tr { td { (f.check) } td { (f.fund) } td { (f.scope) } td { (format!("{:?}", f.severity)) } td { (f.message) } } } }
+                    }
+                }
+            }
+            Some(Err(error)) => { (error_box(error)) }
+            None => {}
+        }
+        @match &closed {
+            Some(Ok(text)) => { div.done role="status" id="close-result" { (text) } }
+            Some(Err(error)) => { (error_box(error)) }
+            None => {}
+        }
+        form.picker method="post" action="/close" {
+            (csrf_field(me))
+            label { "结账期间 " input type="month" name="period" value=(period); }
+            label { "接受差异的理由（无差异时留空） " input type="text" name="reason"; }
+            button type="submit" id="close" { "结账" }
+        }
+    }
+}
+
+pub async fn reconcile_form(me: LoggedIn, Query(q): Query<PeriodForm>) -> Response {
+    page(Some(&me), "对账结账", reconcile_body(&me, &q.period.unwrap_or_default(), None, None)).into_response()
+}
+
+pub async fn reconcile_run(me: LoggedIn, Form(form): Form<PeriodForm>) -> Response {
+    if let Err(response) = me.check_csrf(form.csrf.as_deref()).await {
+        return response;
+    }
+    let period = form.period.clone().unwrap_or_default();
+    let text = period.clone();
+    let result = super::write(&me, "reconcile", period.clone(), move |session| {
+        let period = Period::parse(&text).map_err(Error::refused)?;
+        reconcile::run(&session, period, None, None)
+    })
+    .await;
+    page(Some(&me), "对账结账", reconcile_body(&me, &period, Some(result), None)).into_response()
+}
+
+pub async fn close(me: LoggedIn, Form(form): Form<PeriodForm>) -> Response {
+    if let Err(response) = me.check_csrf(form.csrf.as_deref()).await {
+        return response;
+    }
+    let period = form.period.clone().unwrap_or_default();
+    let (text, reason) = (period.clone(), form.reason.clone().filter(|r| !r.trim().is_empty()));
+    let result = super::write(&me, "close", period.clone(), move |session| {
+        let period = Period::parse(&text).map_err(Error::refused)?;
+        let request =
+            closing::CloseRequest { period, book: None, accept_differences: reason.as_deref(), on: session.today()? };
+        let closed = closing::close(&session, &request)?;
+        Ok(match closed.seal_hash {
+            Some(hash) => format!("已结账 {period}：{} 个账簿；封存哈希 {}…", closed.books, &hash[..16]),
+            None => format!("{period} 已经结账"),
+        })
+    })
+    .await;
+    page(Some(&me), "对账结账", reconcile_body(&me, &period, None, Some(result))).into_response()
+}
+
+// ---------------------------------------------------------------- audit and users
+
+pub async fn audit(me: LoggedIn) -> Response {
+    let who = me.clone();
+    match blocking(move || users::audit(&who.session(), None, None, None)).await {
+        Ok(entries) => page(
+            Some(&me),
+            "审计记录",
+            html! {
+                table {
+                    thead { tr { th { "时间" } th { "用户" } th { "来源" } th { "操作" } th { "对象" } th { "结果" } } }
+                    tbody { @for e in entries.iter().rev() { tr { td { (e.at) } td { (e.user) } td { (e.address) } td { (e.action) } td { (e.target) } td { @if e.result == "ok" { "完成" } @else { "拒绝：" (e.detail) } } } } }
+                }
+            },
+        )
+        .into_response(),
+        Err(error) => error_page(&me, error),
+    }
+}
+
+pub async fn users(me: LoggedIn) -> Response {
+    let who = me.clone();
+    match blocking(move || users::list(&who.session())).await {
+        Ok(list) => page(
+            Some(&me),
+            "用户与授权",
+            html! {
+                p { "用户、密码和授权用命令行管理：" code { "fundpool user add|grant|revoke|disable|passwd" } }
+                table {
+                    thead { tr { th { "用户" } th { "状态" } th { "授权" } } }
+                    tbody { @for u in &list { tr { td { (u.name) } td { @if u.disabled { "已停用" } @else { "在用" } } td { @for g in &u.grants { span.grant { (g.party) "：" (g.role.label()) } " " } } } } }
+                }
+            },
+        )
+        .into_response(),
+        Err(error) => error_page(&me, error),
+    }
+}
