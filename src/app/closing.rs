@@ -72,6 +72,7 @@ pub fn close(session: &Session, request: &CloseRequest<'_>) -> Result<Closed> {
     let closed = reader.closed_periods()?;
     let opening = city.opening_period();
     let mut problems = Vec::new();
+    let mut forbidden = Vec::new();
     let mut to_close = Vec::new();
     if period < opening {
         return Err(Error::refused(format!("{period} 早于本市统筹开始的 {opening}，没有可结账的账簿")));
@@ -81,7 +82,7 @@ pub fn close(session: &Session, request: &CloseRequest<'_>) -> Result<Closed> {
             continue;
         }
         if let Err(problem) = actor.require(Role::Closer, &book.party) {
-            problems.push(problem);
+            forbidden.push(problem);
             continue;
         }
         let unposted = reader.unposted(book, period)?;
@@ -98,6 +99,9 @@ pub fn close(session: &Session, request: &CloseRequest<'_>) -> Result<Closed> {
             month = month.next();
         }
         to_close.push(book.clone());
+    }
+    if !forbidden.is_empty() {
+        return Err(refuse_all(&format!("不能结账 {period}："), &forbidden).as_forbidden());
     }
     if to_close.is_empty() {
         return Ok(Closed { period, books: 0, seal_hash: None, run_id: None, accepted: None, anchor: None });
@@ -307,8 +311,7 @@ pub fn year_end(session: &Session, year: i32, book: Option<&BookCode>, reviewer:
         if let Err(problem) =
             actor.require(Role::Closer, &book.party).and_then(|()| reviewer.require(Role::Reviewer, &book.party))
         {
-            problems.push(problem);
-            continue;
+            return Err(Error::forbidden(problem));
         }
         let open: Vec<String> = (1..=11)
             .filter_map(|m| Period::new(year, m))

@@ -225,7 +225,10 @@ pub fn web_login(session: &Session, name: &str, password: &str, now_unix: i64, t
     let actor = match authenticate(&store.reader(), name, password) {
         Ok(actor) => actor,
         Err(error) => {
-            record_refusal(session, "login", name, &error.message);
+            let mut claimed = Session::new(session.db.clone(), None, session.now.clone(), session.busy_timeout);
+            claimed.user = Some(name.trim().to_string());
+            claimed.address = session.address.clone();
+            record_refusal(&claimed, "login", name, &error.message);
             return Err(error);
         }
     };

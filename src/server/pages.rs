@@ -73,11 +73,16 @@ fn error_box(error: &Error) -> Markup {
 }
 
 fn error_page(me: &LoggedIn, error: Error) -> Response {
-    let status = match error.kind {
-        crate::app::ErrorKind::Forbidden => StatusCode::FORBIDDEN,
-        _ => StatusCode::UNPROCESSABLE_ENTITY,
-    };
-    (status, page(Some(me), "无法完成", error_box(&error))).into_response()
+    (status_of(Some(&error)), page(Some(me), "无法完成", error_box(&error))).into_response()
+}
+
+/// 200, or the status of an error shown on the page: 403 for a missing grant, 422 otherwise.
+fn status_of(error: Option<&Error>) -> StatusCode {
+    match error.map(|e| e.kind) {
+        None => StatusCode::OK,
+        Some(crate::app::ErrorKind::Forbidden) => StatusCode::FORBIDDEN,
+        Some(_) => StatusCode::UNPROCESSABLE_ENTITY,
+    }
 }
 
 fn csrf_field(me: &LoggedIn) -> Markup {
@@ -301,8 +306,7 @@ async fn voucher_page(me: &LoggedIn, form: &VoucherForm, error: Option<&Error>) 
             button type="submit" id="save" { "保存草稿" }
         }
     };
-    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-    (status, page(Some(me), "凭证录入", body)).into_response()
+    (status_of(error), page(Some(me), "凭证录入", body)).into_response()
 }
 
 pub async fn voucher_form(me: LoggedIn) -> Response {
@@ -492,8 +496,7 @@ async fn queue_page(me: &LoggedIn, step: &str, error: Option<Error>, done: Optio
             }
         }
     };
-    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-    (status, page(Some(me), &format!("{label}队列"), body)).into_response()
+    (status_of(error.as_ref()), page(Some(me), &format!("{label}队列"), body)).into_response()
 }
 
 pub async fn queue(me: LoggedIn, Path(step): Path<String>) -> Response {
@@ -809,7 +812,8 @@ pub async fn reconcile_run(me: LoggedIn, Form(form): Form<PeriodForm>) -> Respon
         reconcile::run(&session, period, None, None)
     })
     .await;
-    page(Some(&me), "对账结账", reconcile_body(&me, &period, Some(result), None)).into_response()
+    let status = status_of(result.as_ref().err());
+    (status, page(Some(&me), "对账结账", reconcile_body(&me, &period, Some(result), None))).into_response()
 }
 
 pub async fn close(me: LoggedIn, Form(form): Form<PeriodForm>) -> Response {
@@ -829,7 +833,8 @@ pub async fn close(me: LoggedIn, Form(form): Form<PeriodForm>) -> Response {
         })
     })
     .await;
-    page(Some(&me), "对账结账", reconcile_body(&me, &period, None, Some(result))).into_response()
+    let status = status_of(result.as_ref().err());
+    (status, page(Some(&me), "对账结账", reconcile_body(&me, &period, None, Some(result)))).into_response()
 }
 
 // ---------------------------------------------------------------- audit and users

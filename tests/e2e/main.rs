@@ -11,6 +11,7 @@ mod plans;
 mod readme;
 mod reconcile;
 mod rejections;
+mod server;
 mod support;
 mod users;
 mod year_end;

@@ -1,0 +1,384 @@
+//! `fundpool serve` through HTTP on loopback: the JSON API contract, authorization of every
+//! write endpoint (403, nothing written, the refusal audited), CSRF, throttling, expiry, and a
+//! bounded load of 50 users entering, reviewing and posting at once.
+
+use crate::support::{Env, NOW};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub const PASSWORD: &str = "server-pass-1";
+
+/// A running `fundpool serve` on a free loopback port, stopped when dropped.
+pub struct Server {
+    child: Child,
+    pub base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Server {
+    pub fn start(env: &Env, extra_env: &[(&str, &str)]) -> Server {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let listen = format!("127.0.0.1:{port}");
+        let mut command = Command::new(env!("CARGO_BIN_EXE_fundpool"));
+        command
+            .args(["--db", env.db().to_str().unwrap(), "serve", "--listen", &listen])
+            .env("FUNDPOOL_NOW", NOW)
+            .env_remove("FUNDPOOL_OPERATOR")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        for (key, value) in extra_env {
+            command.env(key, value);
+        }
+        let child = command.spawn().expect("start fundpool serve");
+        let server = Server { child, base: format!("http://{listen}") };
+        let started = Instant::now();
+        while ureq::get(&format!("{}/api/health", server.base)).call().is_err() {
+            assert!(started.elapsed() < Duration::from_secs(20), "the server did not start");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        server
+    }
+}
+
+/// A logged-in API client: the session cookie and the form token.
+pub struct Client {
+    pub base: String,
+    pub cookie: String,
+    pub csrf: String,
+}
+
+/// (status, body as JSON or text).
+pub fn status_of(result: Result<ureq::Response, ureq::Error>) -> (u16, String) {
+    match result {
+        Ok(response) => (response.status(), response.into_string().unwrap_or_default()),
+        Err(ureq::Error::Status(code, response)) => (code, response.into_string().unwrap_or_default()),
+        Err(e) => panic!("transport error: {e}"),
+    }
+}
+
+impl Client {
+    pub fn login(base: &str, user: &str, password: &str) -> Result<Client, (u16, String)> {
+        let result =
+            ureq::post(&format!("{base}/api/login")).send_json(serde_json::json!({"user": user, "password": password}));
+        match result {
+            Ok(response) => {
+                let cookie = response.header("set-cookie").unwrap_or_default().to_string();
+                let body: serde_json::Value = response.into_json().unwrap();
+                let pair = cookie.split(';').next().unwrap().to_string();
+                Ok(Client { base: base.to_string(), cookie: pair, csrf: body["csrf"].as_str().unwrap().to_string() })
+            }
+            Err(e) => Err(status_of(Err(e))),
+        }
+    }
+
+    pub fn post_json(&self, path: &str, body: &serde_json::Value) -> (u16, String) {
+        status_of(
+            ureq::post(&format!("{}{path}", self.base))
+                .set("Cookie", &self.cookie)
+                .set("X-CSRF-Token", &self.csrf)
+                .send_json(body.clone()),
+        )
+    }
+
+    pub fn post_empty(&self, path: &str) -> (u16, String) {
+        status_of(
+            ureq::post(&format!("{}{path}", self.base))
+                .set("Cookie", &self.cookie)
+                .set("X-CSRF-Token", &self.csrf)
+                .call(),
+        )
+    }
+
+    pub fn get(&self, path: &str) -> (u16, String) {
+        status_of(ureq::get(&format!("{}{path}", self.base)).set("Cookie", &self.cookie).call())
+    }
+
+    /// A form POST to a page, with the form token unless `csrf` is false.
+    pub fn post_form(&self, path: &str, fields: &[(&str, &str)], csrf: bool) -> (u16, String) {
+        let mut pairs: Vec<(&str, &str)> = fields.to_vec();
+        if csrf {
+            pairs.push(("csrf", &self.csrf));
+        }
+        status_of(ureq::post(&format!("{}{path}", self.base)).set("Cookie", &self.cookie).send_form(&pairs))
+    }
+}
+
+/// A Jingmen database with an administrator and a staff per role.
+pub fn staffed() -> Env {
+    let env = Env::jingmen();
+    let run =
+        env.run_user("", "", &["user", "add", "管理员", "--first-admin", "--password-stdin"], &format!("{PASSWORD}\n"));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for (name, grants) in [
+        ("东宝会计", vec![("dongbao", "maker")]),
+        ("沙洋会计", vec![("shayang", "maker")]),
+        ("审核员", vec![("*", "reviewer")]),
+        ("记账员", vec![("*", "poster")]),
+        ("对账员", vec![("*", "closer")]),
+        ("审计员", vec![("*", "reader")]),
+    ] {
+        admin(&env, &["user", "add", name, "--password-stdin"], &format!("{PASSWORD}\n"));
+        for (party, role) in grants {
+            admin(&env, &["user", "grant", name, "--party", party, "--role", role], "");
+        }
+    }
+    env
+}
+
+pub fn admin(env: &Env, args: &[&str], stdin: &str) {
+    let run = env.run_user("管理员", PASSWORD, args, stdin);
+    assert_eq!(run.code, 0, "{args:?}: {}", run.stderr);
+}
+
+fn voucher(book: &str, memo: &str, credit: &str) -> serde_json::Value {
+    serde_json::json!({"book": book, "date": "2023-01-20", "line": [
+        {"account": "5001.02", "summary": memo, "debit": "10.00"},
+        {"account": "1003", "summary": memo, "credit": credit}]})
+}
+
+fn audit_has(env: &Env, user: &str, action: &str, result: &str) -> bool {
+    let out = env.run_user("审计员", PASSWORD, &["--format", "json", "audit", "--user", user], "").stdout;
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap_or_default();
+    json["entries"].as_array().into_iter().flatten().any(|e| e["action"] == action && e["result"] == result)
+}
+
+#[test]
+fn serve_refuses_a_database_without_users() {
+    let env = Env::jingmen();
+    let run = env.run(&["serve", "--listen", "127.0.0.1:1"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("还没有注册用户：serve 需要登录"), "{}", run.stderr);
+}
+
+#[test]
+fn the_json_api_keeps_its_contract() {
+    let env = staffed();
+    let server = Server::start(&env, &[]);
+    let base = &server.base;
+    assert_eq!(status_of(ureq::get(&format!("{base}/api/health")).call()).0, 200);
+    // Login: 401 on a wrong password; the cookie is HttpOnly and SameSite=Strict.
+    assert_eq!(Client::login(base, "东宝会计", "wrong-password").err().map(|e| e.0), Some(401));
+    let raw = ureq::post(&format!("{base}/api/login"))
+        .send_json(serde_json::json!({"user": "东宝会计", "password": PASSWORD}))
+        .unwrap();
+    let cookie = raw.header("set-cookie").unwrap().to_string();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
+    let clerk = Client::login(base, "东宝会计", PASSWORD).unwrap();
+    // A voucher: 201 {"book","number"}.
+    let before = env.fingerprint();
+    let no_csrf =
+        status_of(ureq::post(&format!("{base}/api/vouchers")).set("Cookie", &clerk.cookie).send_json(voucher(
+            "dongbao/employee",
+            "待遇",
+            "10.00",
+        )));
+    assert_eq!(no_csrf.0, 403, "{}", no_csrf.1);
+    let wrong_csrf = status_of(
+        ureq::post(&format!("{base}/api/vouchers"))
+            .set("Cookie", &clerk.cookie)
+            .set("X-CSRF-Token", "forged")
+            .send_json(voucher("dongbao/employee", "待遇", "10.00")),
+    );
+    assert_eq!(wrong_csrf.0, 403);
+    assert_eq!(env.fingerprint(), before, "refused requests write nothing");
+    let (code, body) = clerk.post_json("/api/vouchers", &voucher("dongbao/employee", "待遇", "10.00"));
+    assert_eq!(code, 201, "{body}");
+    let made: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(made, serde_json::json!({"book": "dongbao/employee", "number": "记-2023-01-0001"}));
+    // An invalid voucher: 422 with the rejections.
+    let (code, body) = clerk.post_json("/api/vouchers", &voucher("dongbao/employee", "待遇", "10.01"));
+    assert_eq!(code, 422, "{body}");
+    let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert!(json["rejections"][0].as_str().unwrap().contains("借方合计 10.00 不等于贷方合计 10.01"), "{json}");
+    // Review and post, by number (URL-encoded).
+    let number = "%E8%AE%B0-2023-01-0001";
+    assert_eq!(
+        clerk.post_empty(&format!("/api/vouchers/dongbao/employee/{number}/review")).0,
+        403,
+        "the maker cannot review"
+    );
+    let reviewer = Client::login(base, "审核员", PASSWORD).unwrap();
+    let (code, body) = reviewer.post_empty(&format!("/api/vouchers/dongbao/employee/{number}/review"));
+    assert_eq!(code, 200, "{body}");
+    assert_eq!(reviewer.post_empty(&format!("/api/vouchers/dongbao/employee/{number}/post")).0, 403);
+    let poster = Client::login(base, "记账员", PASSWORD).unwrap();
+    let (code, body) = poster.post_empty(&format!("/api/vouchers/dongbao/employee/{number}/post"));
+    assert_eq!(code, 200, "{body}");
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&body).unwrap()["status"], "posted");
+    // The trial balance is the CLI's JSON, byte for byte.
+    let auditor = Client::login(base, "审计员", PASSWORD).unwrap();
+    let (code, api) = auditor.get("/api/trial-balance?book=dongbao/employee&period=2023-01");
+    assert_eq!(code, 200);
+    let cli = env.run_user(
+        "审计员",
+        PASSWORD,
+        &["--format", "json", "trial-balance", "--book", "dongbao/employee", "--period", "2023-01"],
+        "",
+    );
+    assert_eq!(api, cli.stdout);
+    // Logged out, the session is gone.
+    assert_eq!(poster.post_empty("/api/logout").0, 200);
+    assert_eq!(poster.get("/api/trial-balance?book=dongbao/employee&period=2023-01").0, 401);
+}
+
+#[test]
+fn every_write_endpoint_refuses_a_user_without_the_grant_and_audits_it() {
+    let env = staffed();
+    let server = Server::start(&env, &[]);
+    let base = &server.base;
+    let clerk = Client::login(base, "东宝会计", PASSWORD).unwrap();
+    let auditor = Client::login(base, "审计员", PASSWORD).unwrap();
+    assert_eq!(clerk.post_json("/api/vouchers", &voucher("dongbao/employee", "待遇", "10.00")).0, 201);
+    let before = env.fingerprint();
+    let number = "%E8%AE%B0-2023-01-0001";
+    // The auditor writes nothing.
+    assert_eq!(auditor.post_json("/api/vouchers", &voucher("dongbao/employee", "审计", "10.00")).0, 403);
+    assert_eq!(auditor.post_empty(&format!("/api/vouchers/dongbao/employee/{number}/review")).0, 403);
+    assert_eq!(auditor.post_empty(&format!("/api/vouchers/dongbao/employee/{number}/post")).0, 403);
+    assert_eq!(auditor.post_form("/reconcile", &[("period", "2022-12")], true).0, 403);
+    assert_eq!(auditor.post_form("/close", &[("period", "2022-12")], true).0, 403);
+    // A county clerk forging the voucher form for another county's book.
+    let (code, page) = clerk.post_form(
+        "/vouchers/new",
+        &[
+            ("book", "shayang/employee"),
+            ("date", "2023-01-20"),
+            ("summary1", "伪造"),
+            ("account1", "5001.02"),
+            ("debit1", "1.00"),
+            ("summary2", "伪造"),
+            ("account2", "1003"),
+            ("credit2", "1.00"),
+        ],
+        true,
+    );
+    assert_eq!(code, 403, "{page}");
+    assert!(page.contains("东宝会计 没有 shayang 的制单权限"), "{page}");
+    // The same form without its token.
+    assert_eq!(clerk.post_form("/vouchers/new", &[("book", "dongbao/employee")], false).0, 403);
+    assert_eq!(env.fingerprint(), before, "nothing was written");
+    assert!(audit_has(&env, "审计员", "voucher add", "refused"));
+    assert!(audit_has(&env, "审计员", "review", "refused"));
+    assert!(audit_has(&env, "审计员", "post", "refused"));
+    assert!(audit_has(&env, "审计员", "reconcile", "refused"));
+    assert!(audit_has(&env, "东宝会计", "voucher add", "refused"));
+    assert!(audit_has(&env, "东宝会计", "csrf", "refused"));
+}
+
+#[test]
+fn logins_are_throttled_and_sessions_expire() {
+    let env = staffed();
+    let server = Server::start(&env, &[("FUNDPOOL_SESSION_SECONDS", "2")]);
+    let base = &server.base;
+    for _ in 0..5 {
+        assert_eq!(Client::login(base, "沙洋会计", "guess-guess").err().map(|e| e.0), Some(401));
+    }
+    // Throttled now, even with the right password.
+    assert_eq!(Client::login(base, "沙洋会计", PASSWORD).err().map(|e| e.0), Some(429));
+    assert!(audit_has(&env, "沙洋会计", "login", "refused"));
+    let clerk = Client::login(base, "东宝会计", PASSWORD);
+    // Another user from the same address is throttled too (the address counts failures).
+    assert_eq!(clerk.err().map(|e| e.0), Some(429));
+    drop(server);
+    // A fresh server (the throttle lives in memory); the session expires after two seconds.
+    let server = Server::start(&env, &[("FUNDPOOL_SESSION_SECONDS", "2")]);
+    let clerk = Client::login(&server.base, "东宝会计", PASSWORD).unwrap();
+    assert_eq!(clerk.get("/api/journal?book=dongbao/employee").0, 200);
+    std::thread::sleep(Duration::from_millis(2_500));
+    assert_eq!(clerk.get("/api/journal?book=dongbao/employee").0, 401);
+    let agent = ureq::AgentBuilder::new().redirects(0).build();
+    let (code, _) = status_of(agent.get(&format!("{}/", server.base)).set("Cookie", &clerk.cookie).call());
+    assert_eq!(code, 303, "a page redirects to the login form");
+}
+
+#[test]
+fn fifty_users_at_once_lose_and_duplicate_nothing() {
+    const USERS: usize = 50;
+    const ROUNDS: usize = 3;
+    let env = Env::jingmen();
+    let run =
+        env.run_user("", "", &["user", "add", "管理员", "--first-admin", "--password-stdin"], &format!("{PASSWORD}\n"));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let parties = ["city", "dongbao", "duodao", "shayang", "zhongxiang", "jingshan", "zhanghe", "qujialing"];
+    for i in 0..USERS {
+        let name = format!("用户{i:02}");
+        admin(&env, &["user", "add", &name, "--password-stdin"], &format!("{PASSWORD}\n"));
+        for role in ["maker", "reviewer", "poster"] {
+            admin(&env, &["user", "grant", &name, "--party", parties[i % parties.len()], "--role", role], "");
+        }
+    }
+    let server = Server::start(&env, &[]);
+    let started = Instant::now();
+    let handles: Vec<_> = (0..USERS)
+        .map(|i| {
+            let base = server.base.clone();
+            std::thread::spawn(move || {
+                let party = parties[i % parties.len()];
+                let book = format!("{party}/employee");
+                let me = Client::login(&base, &format!("用户{i:02}"), PASSWORD).expect("login");
+                let mut latencies = Vec::new();
+                let mut made = 0;
+                let mut timed = |f: &mut dyn FnMut() -> (u16, String)| {
+                    let t = Instant::now();
+                    let result = f();
+                    latencies.push(t.elapsed());
+                    result
+                };
+                for round in 0..ROUNDS {
+                    let memo = format!("用户{i:02} 第{round}笔");
+                    let (code, body) = timed(&mut || me.post_json("/api/vouchers", &voucher(&book, &memo, "10.00")));
+                    assert_eq!(code, 201, "{body}");
+                    made += 1;
+                    // Review and post what others of the same party made.
+                    let (_, journal) = timed(&mut || me.get(&format!("/api/journal?book={book}&period=2023-01")));
+                    let journal: serde_json::Value = serde_json::from_str(&journal).unwrap();
+                    for v in journal["vouchers"].as_array().unwrap() {
+                        let number = v["number"].as_str().unwrap().replace('记', "%E8%AE%B0");
+                        let path = |step: &str| format!("/api/vouchers/{party}/employee/{number}/{step}");
+                        if v["status"] == "draft" && v["maker"] != format!("用户{i:02}") {
+                            timed(&mut || me.post_empty(&path("review")));
+                        } else if v["status"] == "reviewed" && v["reviewer"] != format!("用户{i:02}") {
+                            timed(&mut || me.post_empty(&path("post")));
+                        }
+                    }
+                }
+                (made, latencies)
+            })
+        })
+        .collect();
+    let mut made = 0;
+    let mut latencies = Vec::new();
+    for handle in handles {
+        let (m, l) = handle.join().expect("a user's thread");
+        made += m;
+        latencies.extend(l);
+    }
+    let elapsed = started.elapsed();
+    latencies.sort();
+    let p95 = latencies[latencies.len() * 95 / 100];
+    println!(
+        "{USERS} users, {} requests in {:.1} s; p95 latency {} ms",
+        latencies.len(),
+        elapsed.as_secs_f64(),
+        p95.as_millis()
+    );
+    drop(server);
+    // Every voucher made is there exactly once; what remains unposted is posted once now.
+    let count: i64 = env.raw().query_row("SELECT COUNT(*) FROM voucher", [], |r| r.get(0)).unwrap();
+    assert_eq!(count, made as i64);
+    let posted: i64 =
+        env.raw().query_row("SELECT COUNT(*) FROM voucher WHERE status = 'posted'", [], |r| r.get(0)).unwrap();
+    assert!(posted > 0, "some vouchers were posted during the run");
+    let total: i64 = env.raw().query_row("SELECT COALESCE(SUM(debit_fen), 0) FROM balance", [], |r| r.get(0)).unwrap();
+    assert_eq!(total, posted * 1000, "each posted voucher moved its 10.00 once");
+    let run = env.run_user("管理员", PASSWORD, &["check"], "");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = env.run_user("管理员", PASSWORD, &["verify"], "");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
