@@ -754,6 +754,10 @@ fn dispatch(ctx: &Context, command: Command) -> Result<Outcome, CliError> {
 fn serve(ctx: &Context, listen: std::net::SocketAddr, session_minutes: i64, demo: bool) -> Result<Outcome, CliError> {
     use std::io::Write;
     if demo {
+        if !ctx.db.exists() {
+            // A newcomer's first `serve --demo` builds the demo year first.
+            demo::run(&ctx.as_operator("演示"), demo::DemoCity::Jingmen)?;
+        }
         let made = crate::app::demo::demo_users(&ctx.session)?;
         let rows: Vec<Vec<String>> = made.iter().map(|(n, r, p)| vec![n.clone(), r.clone(), p.clone()]).collect();
         println!("演示用户（仅用于演示账套）：\n{}", crate::render::table(&["用户名", "角色", "密码"], &rows, &[]));

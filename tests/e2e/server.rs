@@ -382,3 +382,42 @@ fn fifty_users_at_once_lose_and_duplicate_nothing() {
     let run = env.run_user("管理员", PASSWORD, &["verify"], "");
     assert_eq!(run.code, 0, "{}", run.stderr);
 }
+
+#[test]
+fn serve_demo_builds_the_demo_year_and_prints_a_user_per_role() {
+    use std::io::BufRead;
+    let env = Env::empty();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_fundpool"))
+        .args(["serve", "--demo", "--listen", &format!("127.0.0.1:{port}")])
+        .current_dir(env.dir.path())
+        .env_remove("FUNDPOOL_OPERATOR")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut printed = Vec::new();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        let done = line.contains("正在 http://");
+        printed.push(line);
+        if done {
+            break;
+        }
+    }
+    let row = printed.iter().find(|l| l.contains("演示审计员")).unwrap_or_else(|| panic!("{printed:?}"));
+    let password = row.split('┆').nth(2).unwrap().trim().trim_end_matches('│').trim().to_string();
+    let base = format!("http://127.0.0.1:{port}");
+    let started = Instant::now();
+    while ureq::get(&format!("{base}/api/health")).call().is_err() {
+        assert!(started.elapsed() < Duration::from_secs(20), "the server did not start");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let auditor = Client::login(&base, "演示审计员", &password).expect("the printed password logs in");
+    let (code, body) = auditor.get("/api/trial-balance?book=city/employee&period=2023-12");
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(code, 200, "{body}");
+    assert!(body.contains("\"balanced\": true"), "{body}");
+}
