@@ -16,7 +16,8 @@ fn kind_label(kind: FindingKind) -> &'static str {
     }
 }
 
-fn check_label(name: &str) -> &'static str {
+/// The Chinese name of a check (税务↔国库 …), for tables and pages.
+pub fn check_label(name: &str) -> &'static str {
     CheckName::parse(name).map(|c| c.label()).unwrap_or("")
 }
 

@@ -85,6 +85,18 @@ fn status_of(error: Option<&Error>) -> StatusCode {
     }
 }
 
+/// The city's name of each fund, by code.
+async fn fund_names(me: &LoggedIn) -> HashMap<String, String> {
+    let me = me.clone();
+    blocking(move || {
+        let store = me.session().read()?;
+        let city = store.reader().city()?;
+        Ok(city.fund.into_iter().map(|f| (f.code, f.name)).collect())
+    })
+    .await
+    .unwrap_or_default()
+}
+
 fn csrf_field(me: &LoggedIn) -> Markup {
     html! { input type="hidden" name="csrf" value=(me.csrf); }
 }
@@ -776,7 +788,7 @@ fn reconcile_body(
                 @if !report.findings.is_empty() {
                     table {
                         thead { tr { th { "检查" } th { "基金" } th { "范围" } th { "性质" } th { "说明" } } }
-                        tbody { @for f in &report.findings { tr { td { (f.check) } td { (f.fund) } td { (f.scope) } td { (format!("{:?}", f.severity)) } td { (f.message) } } } }
+                        tbody { @for f in &report.findings { tr { td { (crate::render::reconcile::check_label(&f.check)) } td { (fund_label(&f.fund)) } td { (f.scope) } td { (f.severity.label()) } td { (f.message) } } } }
                     }
                 }
             }
