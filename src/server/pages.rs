@@ -775,6 +775,7 @@ fn reconcile_body(
     period: &str,
     result: Option<Result<(crate::reconcile::Report, i64), Error>>,
     closed: Option<Result<String, Error>>,
+    funds: &HashMap<String, String>,
 ) -> Markup {
     html! {
         form.picker method="post" action="/reconcile" {
@@ -788,7 +789,7 @@ fn reconcile_body(
                 @if !report.findings.is_empty() {
                     table {
                         thead { tr { th { "检查" } th { "基金" } th { "范围" } th { "性质" } th { "说明" } } }
-                        tbody { @for f in &report.findings { tr { td { (crate::render::reconcile::check_label(&f.check)) } td { (fund_label(&f.fund)) } td { (f.scope) } td { (f.severity.label()) } td { (f.message) } } } }
+                        tbody { @for f in &report.findings { tr { td { (crate::render::reconcile::check_label(&f.check)) } td { (funds.get(&f.fund).cloned().unwrap_or_else(|| f.fund.clone())) } td { (f.scope) } td { (f.severity.label()) } td { (f.message) } } } }
                     }
                 }
             }
@@ -810,7 +811,8 @@ fn reconcile_body(
 }
 
 pub async fn reconcile_form(me: LoggedIn, Query(q): Query<PeriodForm>) -> Response {
-    page(Some(&me), "对账结账", reconcile_body(&me, &q.period.unwrap_or_default(), None, None)).into_response()
+    page(Some(&me), "对账结账", reconcile_body(&me, &q.period.unwrap_or_default(), None, None, &HashMap::new()))
+        .into_response()
 }
 
 pub async fn reconcile_run(me: LoggedIn, Form(form): Form<PeriodForm>) -> Response {
@@ -825,7 +827,8 @@ pub async fn reconcile_run(me: LoggedIn, Form(form): Form<PeriodForm>) -> Respon
     })
     .await;
     let status = status_of(result.as_ref().err());
-    (status, page(Some(&me), "对账结账", reconcile_body(&me, &period, Some(result), None))).into_response()
+    let funds = fund_names(&me).await;
+    (status, page(Some(&me), "对账结账", reconcile_body(&me, &period, Some(result), None, &funds))).into_response()
 }
 
 pub async fn close(me: LoggedIn, Form(form): Form<PeriodForm>) -> Response {
@@ -846,7 +849,8 @@ pub async fn close(me: LoggedIn, Form(form): Form<PeriodForm>) -> Response {
     })
     .await;
     let status = status_of(result.as_ref().err());
-    (status, page(Some(&me), "对账结账", reconcile_body(&me, &period, None, Some(result)))).into_response()
+    (status, page(Some(&me), "对账结账", reconcile_body(&me, &period, None, Some(result), &HashMap::new())))
+        .into_response()
 }
 
 // ---------------------------------------------------------------- audit and users
