@@ -378,14 +378,7 @@ pub fn review(session: &Session, selection: &Selection) -> Result<Vec<VoucherRec
             problems.push(format!("{label}：{rejection}"));
         }
     }
-    if !forbidden.is_empty() {
-        return Err(
-            refuse_all(&format!("{} 处不允许的操作，没有做任何改动：", forbidden.len()), &forbidden).as_forbidden()
-        );
-    }
-    if !problems.is_empty() {
-        return Err(refuse_all(&format!("{} 处错误，没有做任何改动：", problems.len()), &problems));
-    }
+    refuse_selection(&forbidden, &problems)?;
     for record in &records {
         writer.review(record.id, &reviewer, &session.now)?;
     }
@@ -427,14 +420,7 @@ pub fn post(session: &Session, selection: &Selection) -> Result<Posted> {
             problems.push(format!("{label}：分录与审核时的内容不符（审核后被改动过）：不能记账，请核查后重新制单"));
         }
     }
-    if !forbidden.is_empty() {
-        return Err(
-            refuse_all(&format!("{} 处不允许的操作，没有做任何改动：", forbidden.len()), &forbidden).as_forbidden()
-        );
-    }
-    if !problems.is_empty() {
-        return Err(refuse_all(&format!("{} 处错误，没有做任何改动：", problems.len()), &problems));
-    }
+    refuse_selection(&forbidden, &problems)?;
     for record in &records {
         writer.post(record, &poster, &session.now)?;
     }
@@ -487,6 +473,18 @@ pub fn reverse(
     writer.set_target(format!("{book} {number} → {}", inserted.number));
     writer.commit()?;
     Ok(Reversed { book: book.clone(), original: number, reversal: inserted.number, date })
+}
+
+/// Refuses a review or post with what was not allowed (403) or wrong (422); nothing is changed.
+fn refuse_selection(forbidden: &[String], problems: &[String]) -> Result<()> {
+    if !forbidden.is_empty() {
+        let heading = format!("{} 处不允许的操作，没有做任何改动：", forbidden.len());
+        return Err(refuse_all(&heading, forbidden).as_forbidden());
+    }
+    if !problems.is_empty() {
+        return Err(refuse_all(&format!("{} 处错误，没有做任何改动：", problems.len()), problems));
+    }
+    Ok(())
 }
 
 /// The vouchers an action touched, for its audit entry (the first few, then a count).
