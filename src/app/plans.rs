@@ -152,3 +152,39 @@ pub fn import_budgets(session: &Session, rows: &[BudgetRow], mut problems: Vec<S
     writer.commit()?;
     Ok(rows.len())
 }
+
+/// Every business event on file, parsed.
+pub fn stored_events(store: &crate::store::Store) -> Result<Vec<crate::posting::event::Event>> {
+    store
+        .reader()
+        .events()?
+        .iter()
+        .map(|raw| raw.parse().map_err(|e| Error::integrity(format!("已存事件无法读取：{}", e.join("；")))))
+        .collect()
+}
+
+/// Every obligation of the timetable with its status on `as_of` (the deadline monitor).
+pub fn obligations(
+    store: &crate::store::Store,
+    calendar: &crate::calendar::Calendar,
+    as_of: NaiveDate,
+) -> Result<Vec<crate::plan::deadlines::Obligation>> {
+    let reader = store.reader();
+    let city = reader.city()?;
+    let events = stored_events(store)?;
+    let plans = reader.plans()?;
+    let budgets = reader.budgets()?;
+    let instruments = reader.instruments()?;
+    let closed_on = reader.close_dates()?;
+    let input = crate::plan::deadlines::Input {
+        city: &city,
+        calendar,
+        as_of,
+        events: &events,
+        plans: &plans,
+        budgets: &budgets,
+        instruments: &instruments,
+        closed_on: &closed_on,
+    };
+    crate::plan::deadlines::obligations(&input).map_err(|e| Error::refused(e.to_string()))
+}

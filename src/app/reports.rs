@@ -76,13 +76,12 @@ pub fn account_ledger(session: &Session, book: &BookCode, months: Months, code: 
         Side::Debit => debit.fen() - credit.fen(),
         Side::Credit => credit.fen() - debit.fen(),
     };
-    let opening: i64 = store
-        .reader()
-        .period_totals(book)?
-        .iter()
-        .filter(|t| t.period < from && chart.is_within(&t.account, code))
-        .map(|t| sign(t.debit, t.credit))
-        .sum();
+    let totals = store.reader().period_totals(book)?;
+    let within = |t: &&crate::domain::balance::PeriodTotals| t.period < from && chart.is_within(&t.account, code);
+    let opening: i64 = totals.iter().filter(within).map(|t| sign(t.debit, t.credit)).sum();
+    let this_year = |t: &&crate::domain::balance::PeriodTotals| within(t) && t.period.year == from.year;
+    let earlier_debit: i64 = totals.iter().filter(this_year).map(|t| t.debit.fen()).sum();
+    let earlier_credit: i64 = totals.iter().filter(this_year).map(|t| t.credit.fen()).sum();
     let filter = VoucherFilter {
         book: Some(book.clone()),
         from: Some(from),
@@ -119,6 +118,7 @@ pub fn account_ledger(session: &Session, book: &BookCode, months: Months, code: 
         to,
         opening: Money::from_fen(opening),
         entries,
+        earlier_this_year: (Money::from_fen(earlier_debit), Money::from_fen(earlier_credit)),
     })
 }
 

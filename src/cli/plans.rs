@@ -6,10 +6,10 @@ use super::{exit, CliError, Context, Outcome};
 use crate::calendar::Calendar;
 use crate::domain::ids::{parse_date, quote, PartyKind, Period};
 use crate::money::Money;
-use crate::plan::deadlines::{obligations, Input, Obligation, Status};
+use crate::plan::deadlines::{Obligation, Status};
 use crate::plan::schedule::consolidation_schedule;
 use crate::plan::{allocation_events, withheld, Plan, PlanLine, Quarter, Step};
-use crate::posting::event::{Event, EventKind, RawEvent};
+use crate::posting::event::{Event, EventKind};
 use crate::render::{self, OutputFormat};
 use crate::store::Store;
 use chrono::NaiveDate;
@@ -262,17 +262,7 @@ pub fn import_budget(ctx: &Context, file: &Path) -> Result<Outcome, CliError> {
 }
 
 fn parsed_events(store: &Store) -> Result<Vec<Event>, CliError> {
-    store
-        .reader()
-        .events()?
-        .iter()
-        .map(|raw: &RawEvent| {
-            raw.parse()
-                .map_err(|e| CliError {
-                    code: exit::INTERNAL, message: format!("已存事件无法读取：{}", e.join("；"))
-                })
-        })
-        .collect()
+    Ok(crate::app::plans::stored_events(store)?)
 }
 
 pub fn schedule(ctx: &Context, party: Option<&str>, fund: Option<&str>) -> Result<Outcome, CliError> {
@@ -318,23 +308,7 @@ pub(super) fn obligations_as_of(
     calendar: &Calendar,
     as_of: NaiveDate,
 ) -> Result<Vec<Obligation>, CliError> {
-    let city = store.reader().city()?;
-    let events = parsed_events(store)?;
-    let plans = store.reader().plans()?;
-    let budgets = store.reader().budgets()?;
-    let instruments = store.reader().instruments()?;
-    let closed_on = store.reader().close_dates()?;
-    let input = Input {
-        city: &city,
-        calendar,
-        as_of,
-        events: &events,
-        plans: &plans,
-        budgets: &budgets,
-        instruments: &instruments,
-        closed_on: &closed_on,
-    };
-    obligations(&input).map_err(|e| CliError::refused(e.to_string()))
+    Ok(crate::app::plans::obligations(store, calendar, as_of)?)
 }
 
 pub fn deadlines(ctx: &Context, as_of: &str, party: Option<&str>) -> Result<Outcome, CliError> {

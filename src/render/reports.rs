@@ -227,6 +227,9 @@ pub struct AccountLedger {
     pub to: Period,
     pub opening: Money,
     pub entries: Vec<LedgerEntry>,
+    /// Debit and credit of the account from January of `from`'s year up to `from` (for the
+    /// 本年累计 rows).
+    pub earlier_this_year: (Money, Money),
 }
 
 #[derive(Serialize)]

@@ -13,6 +13,7 @@ use crate::domain::ids::{BookCode, Period, VoucherNo};
 use crate::domain::voucher::{Status, VoucherRecord};
 use crate::import::voucher_file::Format;
 use crate::money::Money;
+use crate::plan::deadlines::{Obligation, Status as DeadlineStatus};
 use crate::render::xlsx::{Cell, Sheet};
 use axum::extract::{ConnectInfo, Form, Path, Query, State};
 use axum::http::{header, StatusCode};
@@ -49,6 +50,8 @@ fn page(me: Option<&LoggedIn>, title: &str, body: Markup) -> Html<String> {
                         a href="/ledger" { "明细账" }
                         a href="/trial-balance" { "科目余额表" }
                         a href="/reconcile" { "对账结账" }
+                        a href="/plans" { "用款计划" }
+                        a href="/deadlines" { "截止事项" }
                         a href="/audit" { "审计" }
                         a href="/users" { "用户" }
                         span.who { "当前用户：" (me.user()) }
@@ -215,10 +218,24 @@ pub async fn home(me: LoggedIn) -> Response {
                 closed.contains(&(book.clone(), period)),
             ));
         }
-        Ok((period, rows))
+        // Obligations overdue, or due within the next 10 working days, of the parties the user reads.
+        let calendar = crate::calendar::Calendar::embedded();
+        let deadlines = match crate::app::plans::obligations(&store, &calendar, today) {
+            Ok(list) => {
+                let horizon = calendar.nth_working_day_after(today, 10).unwrap_or(today);
+                let list = list
+                    .into_iter()
+                    .filter(|o| who.actor.may_read(&o.party))
+                    .filter(|o| o.status == DeadlineStatus::Overdue || (o.met_on.is_none() && o.due <= horizon))
+                    .collect();
+                Ok(list)
+            }
+            Err(error) => Err(error.message),
+        };
+        Ok((period, rows, deadlines))
     })
     .await;
-    let (period, rows) = match result {
+    let (period, rows, deadlines) = match result {
         Ok(found) => found,
         Err(error) => return error_page(&me, error),
     };
@@ -239,9 +256,107 @@ pub async fn home(me: LoggedIn) -> Response {
                 }
             }
             @if rows.is_empty() { p { "您还没有任何账簿的权限：请联系管理员授权。" } }
+            h2 { "未来 10 个工作日内到期及已逾期的事项" }
+            (deadline_table(&deadlines))
         },
     )
     .into_response()
+}
+
+fn deadline_table(deadlines: &Result<Vec<Obligation>, String>) -> Markup {
+    html! {
+        @match deadlines {
+            Err(message) => { p { "期限监控不可用：" (message) } }
+            Ok(list) if list.is_empty() => { p id="deadlines-none" { "没有" } }
+            Ok(list) => {
+                table id="deadlines" {
+                    thead { tr { th { "依据" } th { "期限" } th { "经办机构" } th { "基金" } th { "事项" } th { "金额" } th { "状态" } } }
+                    tbody {
+                        @for o in list {
+                            tr class=@if o.status == DeadlineStatus::Overdue { "overdue" } {
+                                td { (o.rule) } td { (o.due) } td { (o.party) } td { (o.fund) } td { (o.what) }
+                                td.num { (o.amount.map(|m| m.grouped()).unwrap_or_default()) }
+                                td { (o.status.label()) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct AsOf {
+    as_of: Option<String>,
+}
+
+/// 截止事项: every obligation of the timetable on a day (default today).
+pub async fn deadlines(me: LoggedIn, Query(q): Query<AsOf>) -> Response {
+    let who = me.clone();
+    let as_of_text = q.as_of.clone();
+    let result = blocking(move || {
+        let session = who.session();
+        let as_of = match as_of_text.as_deref().filter(|t| !t.is_empty()) {
+            Some(text) => crate::domain::ids::parse_date(text).map_err(Error::refused)?,
+            None => session.today()?,
+        };
+        let store = session.read_for(None)?;
+        let list = crate::app::plans::obligations(&store, &crate::calendar::Calendar::embedded(), as_of)?;
+        Ok((as_of, list))
+    })
+    .await;
+    match result {
+        Ok((as_of, list)) => page(
+            Some(&me),
+            "截止事项",
+            html! {
+                form.picker method="get" action="/deadlines" {
+                    label { "截至 " input type="date" name="as_of" value=(as_of); }
+                    button type="submit" { "查询" }
+                }
+                p { "已逾期 " (list.iter().filter(|o| o.status == DeadlineStatus::Overdue).count()) " 项" }
+                (deadline_table(&Ok(list)))
+            },
+        )
+        .into_response(),
+        Err(error) => error_page(&me, error),
+    }
+}
+
+/// 用款计划: every plan with its months and workflow.
+pub async fn plans(me: LoggedIn) -> Response {
+    let who = me.clone();
+    let result = blocking(move || {
+        let store = who.session().read_for(None)?;
+        let plans = store.reader().plans()?;
+        Ok(plans)
+    })
+    .await;
+    match result {
+        Ok(plans) => page(
+            Some(&me),
+            "用款计划",
+            html! {
+                table id="plans" {
+                    thead { tr { th { "经办机构" } th { "基金" } th { "季度" } th { "合计" } th { "状态" } th { "报送" } th { "汇总" } th { "审核" } th { "复核" } } }
+                    tbody {
+                        @for plan in &plans {
+                            @let step = |s: &Option<(String, chrono::NaiveDate)>| s.as_ref().map(|(who, on)| format!("{who} {on}")).unwrap_or_default();
+                            tr {
+                                td { (plan.party) } td { (plan.fund) } td { (plan.quarter) } td.num { (plan.total.grouped()) }
+                                td { (plan.status.label()) } td { (step(&plan.submitted)) } td { (step(&plan.combined)) }
+                                td { (step(&plan.approved)) } td { (step(&plan.checked)) }
+                            }
+                        }
+                    }
+                }
+                @if plans.is_empty() { p { "还没有用款计划：用 fundpool plan create 或 plan import 录入。" } }
+            },
+        )
+        .into_response(),
+        Err(error) => error_page(&me, error),
+    }
 }
 
 // ---------------------------------------------------------------- voucher entry
@@ -456,8 +571,47 @@ pub async fn voucher_print(me: LoggedIn, Query(q): Query<VoucherRef>) -> Respons
             }
         }
         p.noprint { a href={ "/journal?book=" (voucher.book) "&period=" (voucher.number.period) } { "返回序时账" } " · " a href="javascript:window.print()" { "打印" } }
+        @if voucher.status == Status::Posted && voucher.reverses.is_none() && voucher.reversed_by.is_none() {
+            form.picker method="post" action="/reverse" {
+                (csrf_field(&me))
+                input type="hidden" name="book" value=(voucher.book);
+                input type="hidden" name="number" value=(voucher.number);
+                "红字冲销："
+                label { "审核人 " input type="text" name="reviewer" id="reviewer"; }
+                label { "日期（可空） " input type="date" name="date"; }
+                button type="submit" id="reverse" { "冲销此凭证" }
+            }
+        }
     };
     page(Some(&me), &format!("{} {}", voucher.book, voucher.number), body).into_response()
+}
+
+#[derive(Deserialize)]
+pub struct ReverseForm {
+    csrf: Option<String>,
+    book: String,
+    number: String,
+    reviewer: String,
+    date: Option<String>,
+}
+
+/// 红字冲销 from the voucher page: the reversal is posted with the reviewer named.
+pub async fn reverse(me: LoggedIn, Form(form): Form<ReverseForm>) -> Response {
+    if let Err(response) = me.check_csrf(form.csrf.as_deref()).await {
+        return response;
+    }
+    let target = format!("{} {}", form.book, form.number);
+    let result = super::write(&me, "reverse", target, move |session| {
+        let book = BookCode::parse(&form.book).map_err(Error::refused)?;
+        let number = VoucherNo::parse(&form.number).map_err(Error::refused)?;
+        let date = form.date.as_deref().filter(|d| !d.is_empty()).map(ledger::date_arg).transpose()?;
+        ledger::reverse(&session, &book, number, date, &form.reviewer)
+    })
+    .await;
+    match result {
+        Ok(done) => Redirect::to(&format!("/voucher?book={}&number={}", done.book, done.reversal)).into_response(),
+        Err(error) => error_page(&me, error),
+    }
 }
 
 // ---------------------------------------------------------------- review and post queues
@@ -615,9 +769,37 @@ pub async fn journal(me: LoggedIn, Query(q): Query<BookQuery>) -> Response {
                 .into_response()
         }
     };
+    if q.xlsx.is_some() {
+        let mut rows = Vec::new();
+        for v in &j.vouchers {
+            for line in &v.lines {
+                let name = j.chart.get(&line.account).map(|a| a.name.clone()).unwrap_or_default();
+                let (debit, credit) = match line.side {
+                    Side::Debit => (Cell::Amount(line.amount), Cell::Text(String::new())),
+                    Side::Credit => (Cell::Text(String::new()), Cell::Amount(line.amount)),
+                };
+                rows.push(vec![
+                    Cell::Text(v.date.to_string()),
+                    Cell::Text(v.number.to_string()),
+                    Cell::Text(v.status.label().to_string()),
+                    Cell::Text(line.summary.clone()),
+                    Cell::Text(format!("{} {name}", line.account)),
+                    debit,
+                    credit,
+                ]);
+            }
+        }
+        let sheet = Sheet {
+            title: format!("序时账 {} {} 至 {}", j.book, j.from, j.to),
+            headers: ["日期", "凭证号", "状态", "摘要", "科目", "借方", "贷方"].map(String::from).to_vec(),
+            rows,
+        };
+        return xlsx_download(&me, sheet, "journal.xlsx");
+    }
     let body = html! {
         (picker)
         h2 { (j.book) " " (j.from) " 至 " (j.to) }
+        p { a id="download-xlsx" href={ "/journal?book=" (j.book) "&from=" (j.from) "&to=" (j.to) "&xlsx=1" } { "下载 xlsx" } }
         table {
             thead { tr { th { "日期" } th { "凭证号" } th { "状态" } th { "摘要" } th { "科目" } th { "借方" } th { "贷方" } } }
             tbody {
@@ -663,21 +845,123 @@ pub async fn ledger(me: LoggedIn, Query(q): Query<BookQuery>) -> Response {
         }
     };
     let closing = l.entries.last().map(|e| e.balance).unwrap_or(l.opening);
+    let rows = ledger_rows(&l);
+    if q.xlsx.is_some() {
+        let sheet = Sheet {
+            title: format!("明细账 {} {} {}（{} 至 {}）", l.book, l.account, l.name, l.from, l.to),
+            headers: ["日期", "凭证号", "摘要", "借方", "贷方", "余额"].map(String::from).to_vec(),
+            rows: rows
+                .iter()
+                .map(|r| {
+                    vec![
+                        Cell::Text(r.0.clone()),
+                        Cell::Text(r.1.clone()),
+                        Cell::Text(r.2.clone()),
+                        r.3.map(Cell::Amount).unwrap_or(Cell::Text(String::new())),
+                        r.4.map(Cell::Amount).unwrap_or(Cell::Text(String::new())),
+                        Cell::Amount(r.5),
+                    ]
+                })
+                .collect(),
+        };
+        return xlsx_download(&me, sheet, "ledger.xlsx");
+    }
+    let query = format!(
+        "book={}&account={}&from={}&to={}",
+        l.book,
+        l.account,
+        q.from.clone().unwrap_or_default(),
+        q.to.clone().unwrap_or_default()
+    );
     let body = html! {
         (picker)
         h2 { (l.book) " " (l.account) " " (l.name) "（" (l.from) " 至 " (l.to) "）" }
+        p { a id="download-xlsx" href={ "/ledger?" (query) "&xlsx=1" } { "下载 xlsx" } }
         table id="ledger" {
             thead { tr { th { "日期" } th { "凭证号" } th { "摘要" } th { "借方" } th { "贷方" } th { "余额" } } }
             tbody {
-                tr.opening { td {} td {} td { "期初余额" } td {} td {} td.num { (l.opening.grouped()) } }
-                @for e in &l.entries {
-                    tr { td { (e.date) } td { (e.number) } td { (e.summary) } td.num { @if !e.debit.is_zero() { (e.debit.grouped()) } } td.num { @if !e.credit.is_zero() { (e.credit.grouped()) } } td.num { (e.balance.grouped()) } }
+                @for (date, number, summary, debit, credit, balance) in &rows {
+                    @let subtotal = number.is_empty();
+                    tr class=@if subtotal { "total" } {
+                        td { (date) } td { (number) } td { (summary) }
+                        td.num { (debit.map(|m| m.grouped()).unwrap_or_default()) }
+                        td.num { (credit.map(|m| m.grouped()).unwrap_or_default()) }
+                        td.num { (balance.grouped()) }
+                    }
                 }
                 tr.total { td {} td {} td { "期末余额" } td {} td {} td.num id="closing-balance" { (closing.grouped()) } }
             }
         }
     };
     page(Some(&me), "明细账", body).into_response()
+}
+
+/// The 明细账 as rows (date, number, summary, debit, credit, balance): 期初余额, each entry, and at
+/// each month's end 本月合计 and 本年累计 (which counts the year's months before the range too).
+type LedgerRow = (String, String, String, Option<Money>, Option<Money>, Money);
+
+fn ledger_rows(l: &crate::render::reports::AccountLedger) -> Vec<LedgerRow> {
+    let mut rows: Vec<LedgerRow> = vec![(String::new(), String::new(), "期初余额".into(), None, None, l.opening)];
+    let (mut year_debit, mut year_credit) = (l.earlier_this_year.0.fen(), l.earlier_this_year.1.fen());
+    let mut year = l.from.year;
+    let mut balance = l.opening;
+    let mut month = l.from;
+    while month <= l.to {
+        if month.year != year {
+            (year, year_debit, year_credit) = (month.year, 0, 0);
+        }
+        let key = month.to_string();
+        let (mut debit, mut credit) = (0i64, 0i64);
+        for e in l.entries.iter().filter(|e| e.date.starts_with(&key)) {
+            debit += e.debit.fen();
+            credit += e.credit.fen();
+            balance = e.balance;
+            let amount = |m: Money| (!m.is_zero()).then_some(m);
+            rows.push((
+                e.date.clone(),
+                e.number.clone(),
+                e.summary.clone(),
+                amount(e.debit),
+                amount(e.credit),
+                e.balance,
+            ));
+        }
+        year_debit += debit;
+        year_credit += credit;
+        let end = month.last_day().to_string();
+        rows.push((
+            end.clone(),
+            String::new(),
+            "本月合计".into(),
+            Some(Money::from_fen(debit)),
+            Some(Money::from_fen(credit)),
+            balance,
+        ));
+        rows.push((
+            end,
+            String::new(),
+            "本年累计".into(),
+            Some(Money::from_fen(year_debit)),
+            Some(Money::from_fen(year_credit)),
+            balance,
+        ));
+        month = month.next();
+    }
+    rows
+}
+
+fn xlsx_download(me: &LoggedIn, sheet: Sheet, name: &str) -> Response {
+    match sheet.xlsx() {
+        Ok(bytes) => (
+            [
+                (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
+                (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(e) => error_page(me, Error::refused(format!("无法生成 Excel：{e}"))),
+    }
 }
 
 pub async fn trial_balance(me: LoggedIn, Query(q): Query<BookQuery>) -> Response {
@@ -801,6 +1085,12 @@ fn reconcile_body(
             Some(Err(error)) => { (error_box(error)) }
             None => {}
         }
+        form.picker method="post" action="/reopen" {
+            (csrf_field(me))
+            label { "反结账期间 " input type="month" name="period"; }
+            label { "理由 " input type="text" name="reason"; }
+            button type="submit" id="reopen" { "反结账" }
+        }
         form.picker method="post" action="/close" {
             (csrf_field(me))
             label { "结账期间 " input type="month" name="period" value=(period); }
@@ -846,6 +1136,24 @@ pub async fn close(me: LoggedIn, Form(form): Form<PeriodForm>) -> Response {
             Some(hash) => format!("已结账 {period}：{} 个账簿；封存哈希 {}…", closed.books, &hash[..16]),
             None => format!("{period} 已经结账"),
         })
+    })
+    .await;
+    let status = status_of(result.as_ref().err());
+    (status, page(Some(&me), "对账结账", reconcile_body(&me, &period, None, Some(result), &HashMap::new())))
+        .into_response()
+}
+
+/// 反结账 of the latest closed month, with its reason.
+pub async fn reopen(me: LoggedIn, Form(form): Form<PeriodForm>) -> Response {
+    if let Err(response) = me.check_csrf(form.csrf.as_deref()).await {
+        return response;
+    }
+    let period = form.period.clone().unwrap_or_default();
+    let (text, reason) = (period.clone(), form.reason.clone().unwrap_or_default());
+    let result = super::write(&me, "reopen", period.clone(), move |session| {
+        let period = Period::parse(&text).map_err(Error::refused)?;
+        let books = closing::reopen(&session, period, &reason)?;
+        Ok(format!("已反结账 {period}：{books} 个账簿；理由已记入封存记录"))
     })
     .await;
     let status = status_of(result.as_ref().err());

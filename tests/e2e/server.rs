@@ -421,3 +421,63 @@ fn serve_demo_builds_the_demo_year_and_prints_a_user_per_role() {
     assert_eq!(code, 200, "{body}");
     assert!(body.contains("\"balanced\": true"), "{body}");
 }
+
+#[test]
+fn the_pages_show_the_books_and_take_reversals_closes_and_reopens() {
+    let env = staffed();
+    let server = Server::start(&env, &[]);
+    let base = &server.base;
+    let clerk = Client::login(base, "东宝会计", PASSWORD).unwrap();
+    assert_eq!(clerk.post_json("/api/vouchers", &voucher("dongbao/employee", "待遇", "10.00")).0, 201);
+    let number = "%E8%AE%B0-2023-01-0001";
+    let reviewer = Client::login(base, "审核员", PASSWORD).unwrap();
+    assert_eq!(reviewer.post_empty(&format!("/api/vouchers/dongbao/employee/{number}/review")).0, 200);
+    let poster = Client::login(base, "记账员", PASSWORD).unwrap();
+    assert_eq!(poster.post_empty(&format!("/api/vouchers/dongbao/employee/{number}/post")).0, 200);
+    // Home: the clerk's books and the deadlines of the next ten working days.
+    let (code, home) = clerk.get("/");
+    assert_eq!(code, 200);
+    assert!(home.contains("dongbao/employee") && home.contains("未来 10 个工作日内到期及已逾期的事项"), "{home}");
+    assert!(!home.contains("city/employee"), "only the books the clerk may read");
+    // The 明细账 with each month's 本月合计 and 本年累计, and its xlsx.
+    let auditor = Client::login(base, "审计员", PASSWORD).unwrap();
+    let (code, ledger) = auditor.get("/ledger?book=dongbao/employee&account=1003&from=2023-01&to=2023-02");
+    assert_eq!(code, 200, "{ledger}");
+    assert_eq!(ledger.matches("本月合计").count(), 2, "January and February");
+    assert_eq!(ledger.matches("本年累计").count(), 2);
+    assert!(ledger.contains("id=\"closing-balance\">-10.00<"), "{ledger}");
+    for path in
+        ["/ledger?book=dongbao/employee&account=1003&xlsx=1", "/journal?book=dongbao/employee&period=2023-01&xlsx=1"]
+    {
+        let response = ureq::get(&format!("{base}{path}")).set("Cookie", &auditor.cookie).call().unwrap();
+        assert!(response.content_type().contains("spreadsheetml"), "{path}");
+    }
+    let (code, page) = auditor.get("/deadlines?as_of=2023-01-25");
+    assert_eq!(code, 200, "{page}");
+    assert!(page.contains("截至"), "{page}");
+    assert_eq!(auditor.get("/plans").0, 200);
+    // 红字冲销 from the voucher page, with the reviewer named.
+    let agent = ureq::AgentBuilder::new().redirects(0).build();
+    let (code, _) = status_of(agent.post(&format!("{base}/reverse")).set("Cookie", &poster.cookie).send_form(&[
+        ("csrf", &poster.csrf),
+        ("book", "dongbao/employee"),
+        ("number", "记-2023-01-0001"),
+        ("reviewer", "审核员"),
+    ]));
+    assert_eq!(code, 303);
+    let reversals: i64 =
+        env.raw().query_row("SELECT COUNT(*) FROM voucher WHERE reverses IS NOT NULL", [], |r| r.get(0)).unwrap();
+    assert_eq!(reversals, 1);
+    // Close December, then reopen it, from the page.
+    let closer = Client::login(base, "对账员", PASSWORD).unwrap();
+    assert_eq!(closer.post_form("/reconcile", &[("period", "2022-12")], true).0, 200);
+    let (code, page) = closer.post_form("/close", &[("period", "2022-12")], true);
+    assert_eq!(code, 200, "{page}");
+    assert!(page.contains("已结账 2022-12"), "{page}");
+    let (code, page) = closer.post_form("/reopen", &[("period", "2022-12"), ("reason", "补记")], true);
+    assert_eq!(code, 200, "{page}");
+    assert!(page.contains("已反结账 2022-12：18 个账簿"), "{page}");
+    drop(server);
+    let run = env.run_user("审计员", PASSWORD, &["verify"], "");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
