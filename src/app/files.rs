@@ -35,6 +35,11 @@ pub fn fingerprint(path: &Path) -> Result<FileFingerprint> {
     Ok(FileFingerprint { sha256: hex::encode(hasher.finalize()), name, size })
 }
 
+/// The identity of a file received as bytes (an upload).
+pub fn fingerprint_bytes(name: &str, bytes: &[u8]) -> FileFingerprint {
+    FileFingerprint { sha256: hex::encode(Sha256::digest(bytes)), name: name.to_string(), size: bytes.len() as u64 }
+}
+
 /// The same path after resolving what can be resolved (the file may not exist yet).
 fn resolved(path: &Path) -> PathBuf {
     if let Ok(real) = path.canonicalize() {

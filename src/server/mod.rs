@@ -135,7 +135,10 @@ pub(crate) fn router(state: Shared) -> Router {
         .route("/plans", get(pages::plans))
         .route("/reverse", post(pages::reverse))
         .route("/reopen", post(pages::reopen))
+        .route("/events", get(pages::events_form).post(pages::event_save))
+        .route("/statements", post(pages::statements_upload))
         .route("/users", get(pages::users))
+        .route("/users/:act", post(pages::users_act))
         .route("/static/fundpool.css", get(pages::stylesheet))
         .with_state(state)
 }

@@ -44,6 +44,7 @@ fn page(me: Option<&LoggedIn>, title: &str, body: Markup) -> Html<String> {
                     nav {
                         a href="/" { "首页" }
                         a href="/vouchers/new" { "凭证录入" }
+                        a href="/events" { "业务事件" }
                         a href="/queue/review" { "审核" }
                         a href="/queue/post" { "记账" }
                         a href="/journal" { "序时账" }
@@ -1062,6 +1063,12 @@ fn reconcile_body(
     funds: &HashMap<String, String>,
 ) -> Markup {
     html! {
+        form.picker method="post" action="/statements" enctype="multipart/form-data" {
+            (csrf_field(me))
+            label { "对账单 " select name="source" { option value="tax" { "税务" } option value="treasury" { "国库" } option value="bank" { "银行" } } }
+            input type="file" name="file" id="statement-file" accept=".csv";
+            button type="submit" id="upload" { "导入对账单" }
+        }
         form.picker method="post" action="/reconcile" {
             (csrf_field(me))
             label { "期间 " input type="month" name="period" id="period" value=(period); }
@@ -1070,6 +1077,19 @@ fn reconcile_body(
         @match &result {
             Some(Ok((report, run_id))) => {
                 p id="run-summary" { "对账记录 #" (run_id) "：差异 " (report.differences()) " 处，未达账项 " (report.outstanding()) " 项" }
+                @let unequal: Vec<_> = report.statements.iter().filter(|s| !s.equal || !s.theirs_only_in.is_zero() || !s.theirs_only_out.is_zero() || !s.ours_only_in.is_zero() || !s.ours_only_out.is_zero()).collect();
+                @if !unequal.is_empty() {
+                    h2 { "余额调节表" }
+                    @for st in &unequal {
+                        table.statement {
+                            caption { (crate::render::reconcile::check_label(&st.check)) " " (st.scope) }
+                            tr { th { (st.ours_label) "余额" } td.num { (st.ours_balance.grouped()) } th { (st.theirs_label) "余额" } td.num { (st.theirs_balance.grouped()) } }
+                            tr { td { "加：" (st.labels[0]) } td.num { (st.theirs_only_in.grouped()) } td { "加：" (st.labels[2]) } td.num { (st.ours_only_in.grouped()) } }
+                            tr { td { "减：" (st.labels[1]) } td.num { (st.theirs_only_out.grouped()) } td { "减：" (st.labels[3]) } td.num { (st.ours_only_out.grouped()) } }
+                            tr.total { td { "调节后余额" } td.num { (st.ours_adjusted.grouped()) } td { @if st.equal { "相符" } @else { "不符" } } td.num { (st.theirs_adjusted.grouped()) } }
+                        }
+                    }
+                }
                 @if !report.findings.is_empty() {
                     table {
                         thead { tr { th { "检查" } th { "基金" } th { "范围" } th { "性质" } th { "说明" } } }
@@ -1143,6 +1163,48 @@ pub async fn close(me: LoggedIn, Form(form): Form<PeriodForm>) -> Response {
         .into_response()
 }
 
+/// 导入对账单: a tax, treasury or bank statement CSV uploaded from the page.
+pub async fn statements_upload(me: LoggedIn, mut multipart: axum::extract::Multipart) -> Response {
+    let (mut csrf, mut source, mut file) = (None, None, None);
+    while let Ok(Some(field)) = multipart.next_field().await {
+        match field.name().unwrap_or_default() {
+            "csrf" => csrf = field.text().await.ok(),
+            "source" => source = field.text().await.ok(),
+            "file" => {
+                let name = field.file_name().unwrap_or("statement.csv").to_string();
+                file = field.bytes().await.ok().map(|b| (name, b.to_vec()));
+            }
+            _ => {}
+        }
+    }
+    if let Err(response) = me.check_csrf(csrf.as_deref()).await {
+        return response;
+    }
+    let source_text = source.unwrap_or_default();
+    let target = format!("{source_text} {}", file.as_ref().map(|f| f.0.clone()).unwrap_or_default());
+    let result = super::write(&me, "statement import", target, move |session| {
+        let source = crate::reconcile::Source::parse(&source_text)
+            .ok_or_else(|| Error::refused("对账单来源应为 tax、treasury 或 bank"))?;
+        let (name, bytes) = file.ok_or_else(|| Error::refused("请选择对账单文件"))?;
+        let lines = crate::import::statements::parse(source, bytes.as_slice()).map_err(|errors| {
+            let list: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+            crate::app::refuse_all(&format!("{name} 中有 {} 处错误，没有导入任何行：", list.len()), &list)
+        })?;
+        let keyed: Vec<_> = lines.into_iter().map(|k| (format!("第 {} 行", k.row), k.key, k.line)).collect();
+        let print = crate::app::files::fingerprint_bytes(&name, &bytes);
+        let done = reconcile::import_lines(&session, &format!("statement:{}", source.as_str()), &keyed, Some(&print))?;
+        Ok(match done.earlier_batch {
+            Some(earlier) => {
+                format!("{name} 已于 {} 导入过（导入批次 #{}）：本次没有写入", earlier.imported_at, earlier.id)
+            }
+            None => format!("已导入 {name}：{} 行；已存在未重复导入 {} 行", done.inserted, done.already_present),
+        })
+    })
+    .await;
+    let status = status_of(result.as_ref().err());
+    (status, page(Some(&me), "对账结账", reconcile_body(&me, "", None, Some(result), &HashMap::new()))).into_response()
+}
+
 /// 反结账 of the latest closed month, with its reason.
 pub async fn reopen(me: LoggedIn, Form(form): Form<PeriodForm>) -> Response {
     if let Err(response) = me.check_csrf(form.csrf.as_deref()).await {
@@ -1159,6 +1221,141 @@ pub async fn reopen(me: LoggedIn, Form(form): Form<PeriodForm>) -> Response {
     let status = status_of(result.as_ref().err());
     (status, page(Some(&me), "对账结账", reconcile_body(&me, &period, None, Some(result), &HashMap::new())))
         .into_response()
+}
+
+// ---------------------------------------------------------------- business events
+
+/// The Chinese name of an event kind.
+fn kind_label(kind: &str) -> &'static str {
+    match kind {
+        "opening_balance" => "期初余额",
+        "premium_receipts" => "保费收入（税务征缴）",
+        "treasury_transfer" => "国库划转专户",
+        "fiscal_subsidy" => "财政补助",
+        "transfer_in" => "转移收入",
+        "remit_to_city" => "上解市级（汇缴）",
+        "allocate_city_level" => "拨付市本级",
+        "allocate_to_county" => "拨付县级",
+        "benefit_payment" => "待遇支付",
+        "transfer_out" => "转移支出",
+        "premium_refund" => "保费退费",
+        "transfer_in_refund" => "转移收入退回",
+        "interest_credited" => "利息收入",
+        "deposit_matured" => "存单/债券到期",
+        _ => "",
+    }
+}
+
+/// The Chinese name of an event field.
+fn field_label(field: &str) -> &'static str {
+    match field {
+        "id" => "事件编号",
+        "date" => "日期",
+        "fund" => "基金",
+        "ref" => "结算号",
+        "summary" => "摘要",
+        "party" => "经办机构",
+        "account" => "科目",
+        "amount" => "金额",
+        "instrument" => "存单/债券编号",
+        "opened_on" => "存入日期",
+        "matures_on" => "到期日期",
+        "period" => "所属期间",
+        "premiums" => "保费",
+        "late_fees" => "滞纳金",
+        "interest_subsidy" => "利息补贴",
+        "level" => "补助级次",
+        "notified_on" => "通知日期",
+        "purpose" => "用途",
+        "received_on" => "到账日期",
+        "category" => "待遇类别",
+        "principal" => "本金",
+        "interest" => "利息",
+        _ => "",
+    }
+}
+
+const COMMON_FIELDS: [&str; 5] = ["id", "date", "fund", "ref", "summary"];
+
+fn event_kinds() -> impl Iterator<Item = &'static (&'static str, &'static [&'static str], &'static [&'static str])> {
+    crate::posting::event::KINDS.iter().filter(|k| k.0 != "year_end_close")
+}
+
+#[derive(Deserialize, Default)]
+pub struct KindQuery {
+    kind: Option<String>,
+}
+
+fn event_page(
+    me: &LoggedIn,
+    kind: Option<&str>,
+    values: &HashMap<String, String>,
+    outcome: Option<Result<String, Error>>,
+) -> Response {
+    let chosen = kind.and_then(|k| event_kinds().find(|e| e.0 == k));
+    let body = html! {
+        @match &outcome {
+            Some(Ok(done)) => { div.done role="status" id="event-result" { (done) } }
+            Some(Err(error)) => { (error_box(error)) }
+            None => {}
+        }
+        ul.kinds {
+            @for (name, _, _) in event_kinds() {
+                li { a href={ "/events?kind=" (name) } { (kind_label(name)) } " " code { (name) } }
+            }
+        }
+        @if let Some((name, required, optional)) = chosen {
+            h2 { (kind_label(name)) }
+            form method="post" action="/events" id="event-form" {
+                (csrf_field(me))
+                input type="hidden" name="kind" value=(name);
+                table {
+                    @for field in COMMON_FIELDS.iter().chain(required.iter()).chain(optional.iter()) {
+                        @let must = COMMON_FIELDS[..3].contains(field) || required.contains(field);
+                        tr {
+                            th { (field_label(field)) @if must { " *" } }
+                            td { input type="text" name=(field) id={ "field-" (field) } value=(values.get(*field).cloned().unwrap_or_default()); }
+                            td { code { (field) } }
+                        }
+                    }
+                }
+                button type="submit" id="record" { "记录事件（生成草稿凭证）" }
+            }
+        }
+    };
+    let status = status_of(outcome.as_ref().and_then(|o| o.as_ref().err()));
+    (status, page(Some(me), "业务事件", body)).into_response()
+}
+
+pub async fn events_form(me: LoggedIn, Query(q): Query<KindQuery>) -> Response {
+    event_page(&me, q.kind.as_deref(), &HashMap::new(), None)
+}
+
+/// Records one event typed in the form; its vouchers arrive as drafts for review.
+pub async fn event_save(me: LoggedIn, Form(form): Form<HashMap<String, String>>) -> Response {
+    if let Err(response) = me.check_csrf(form.get("csrf").map(String::as_str)).await {
+        return response;
+    }
+    let kind = form.get("kind").cloned().unwrap_or_default();
+    let mut raw = crate::posting::event::RawEvent::default();
+    for (name, value) in &form {
+        if name != "csrf" && !value.trim().is_empty() {
+            raw.fields.insert(name.clone(), value.trim().to_string());
+        }
+    }
+    let target = format!("{kind} {}", form.get("id").cloned().unwrap_or_default());
+    let result = super::write(&me, "event", target, move |session| {
+        let placed = vec![crate::import::events::PlacedEvent { place: "表单".into(), raw }];
+        let outcome = crate::app::events::post_events(&session, placed, None, None)?;
+        let books: Vec<String> = outcome.vouchers_by_book.iter().map(|(b, n)| format!("{b} {n} 张")).collect();
+        Ok(if outcome.voucher_ids.is_empty() {
+            "该事件已存在，未重复记录".to_string()
+        } else {
+            format!("已记录事件，生成草稿凭证：{}（请到审核队列审核）", books.join("、"))
+        })
+    })
+    .await;
+    event_page(&me, Some(&kind), &form, Some(result))
 }
 
 // ---------------------------------------------------------------- audit and users
@@ -1182,20 +1379,101 @@ pub async fn audit(me: LoggedIn) -> Response {
 }
 
 pub async fn users(me: LoggedIn) -> Response {
+    users_page(&me, None).await
+}
+
+async fn users_page(me: &LoggedIn, outcome: Option<Result<String, Error>>) -> Response {
     let who = me.clone();
-    match blocking(move || users::list(&who.session())).await {
-        Ok(list) => page(
-            Some(&me),
-            "用户与授权",
-            html! {
-                p { "用户、密码和授权用命令行管理：" code { "fundpool user add|grant|revoke|disable|passwd" } }
-                table {
-                    thead { tr { th { "用户" } th { "状态" } th { "授权" } } }
-                    tbody { @for u in &list { tr { td { (u.name) } td { @if u.disabled { "已停用" } @else { "在用" } } td { @for g in &u.grants { span.grant { (g.party) "：" (g.role.label()) } " " } } } } }
-                }
-            },
-        )
-        .into_response(),
-        Err(error) => error_page(&me, error),
+    let list = match blocking(move || users::list(&who.session())).await {
+        Ok(list) => list,
+        Err(error) => return error_page(me, error),
+    };
+    let roles = html! { select name="role" { @for role in Role::ALL { option value=(role.code()) { (role.label()) "（" (role.code()) "）" } } } };
+    let body = html! {
+        @match &outcome {
+            Some(Ok(done)) => { div.done role="status" id="users-result" { (done) } }
+            Some(Err(error)) => { (error_box(error)) }
+            None => {}
+        }
+        table id="users" {
+            thead { tr { th { "用户" } th { "状态" } th { "授权" } } }
+            tbody { @for u in &list { tr { td { (u.name) } td { @if u.disabled { "已停用" } @else { "在用" } } td { @for g in &u.grants { span.grant { (g.party) "：" (g.role.label()) } " " } } } } }
+        }
+        h2 { "添加用户" }
+        form.picker method="post" action="/users/add" {
+            (csrf_field(me))
+            label { "用户名 " input type="text" name="name"; }
+            label { "初始密码（至少 8 位） " input type="password" name="password"; }
+            button type="submit" { "添加" }
+        }
+        h2 { "授权与收回" }
+        form.picker method="post" action="/users/grant" {
+            (csrf_field(me))
+            label { "用户名 " input type="text" name="name"; }
+            label { "机构（* 为全部） " input type="text" name="party"; }
+            label { "角色 " (roles) }
+            button type="submit" name="action" value="grant" { "授权" }
+            button type="submit" name="action" value="revoke" { "收回" }
+        }
+        h2 { "停用用户" }
+        form.picker method="post" action="/users/disable" {
+            (csrf_field(me))
+            label { "用户名 " input type="text" name="name"; }
+            button type="submit" { "停用" }
+        }
+    };
+    let status = status_of(outcome.as_ref().and_then(|o| o.as_ref().err()));
+    (status, page(Some(me), "用户与授权", body)).into_response()
+}
+
+#[derive(Deserialize)]
+pub struct UserForm {
+    csrf: Option<String>,
+    name: String,
+    password: Option<String>,
+    party: Option<String>,
+    role: Option<String>,
+    action: Option<String>,
+}
+
+/// 管理: add a user, grant or revoke a role, disable a user.
+pub async fn users_act(me: LoggedIn, Path(act): Path<String>, Form(form): Form<UserForm>) -> Response {
+    if let Err(response) = me.check_csrf(form.csrf.as_deref()).await {
+        return response;
     }
+    let action = match (act.as_str(), form.action.as_deref()) {
+        ("grant", Some("revoke")) => "user revoke",
+        ("grant", _) => "user grant",
+        ("add", _) => "user add",
+        ("disable", _) => "user disable",
+        _ => return StatusCode::NOT_FOUND.into_response(),
+    };
+    let target =
+        format!("{} {} {}", form.name, form.party.clone().unwrap_or_default(), form.role.clone().unwrap_or_default());
+    let result = super::write(&me, action, target, move |session| {
+        let name = form.name.trim().to_string();
+        match action {
+            "user add" => {
+                users::add(&session, &name, form.password.as_deref().unwrap_or(""), false)?;
+                Ok(format!("已添加用户 {name}"))
+            }
+            "user disable" => {
+                users::disable(&session, &name)?;
+                Ok(format!("已停用用户 {name}"))
+            }
+            _ => {
+                let party = form.party.unwrap_or_default();
+                let role = Role::parse(form.role.as_deref().unwrap_or("")).map_err(Error::refused)?;
+                if action == "user grant" {
+                    users::grant(&session, &name, &party, role)?;
+                    Ok(format!("已授予 {name} {party} 的{}权限", role.label()))
+                } else {
+                    users::revoke(&session, &name, &party, role)?;
+                    Ok(format!("已收回 {name} {party} 的{}权限", role.label()))
+                }
+            }
+        }
+    })
+    .await;
+    users_page(&me, Some(result)).await
 }

@@ -481,3 +481,80 @@ fn the_pages_show_the_books_and_take_reversals_closes_and_reopens() {
     let run = env.run_user("审计员", PASSWORD, &["verify"], "");
     assert_eq!(run.code, 0, "{}", run.stderr);
 }
+
+/// A multipart form body with text fields and one file.
+fn multipart(fields: &[(&str, &str)], file: (&str, &str, &str)) -> (String, Vec<u8>) {
+    let boundary = "----fundpool-test-boundary";
+    let mut body = String::new();
+    for (name, value) in fields {
+        body.push_str(&format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"));
+    }
+    let (name, filename, content) = file;
+    body.push_str(&format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{filename}\"\r\nContent-Type: text/csv\r\n\r\n{content}\r\n--{boundary}--\r\n"
+    ));
+    (format!("multipart/form-data; boundary={boundary}"), body.into_bytes())
+}
+
+#[test]
+fn the_pages_manage_users_record_events_and_import_statements() {
+    let env = staffed();
+    let server = Server::start(&env, &[]);
+    let base = &server.base;
+    // The administrator adds a user and grants a role from the page.
+    let admin = Client::login(base, "管理员", PASSWORD).unwrap();
+    let (code, page) = admin.post_form("/users/add", &[("name", "钟祥会计"), ("password", "zhongxiang-1")], true);
+    assert_eq!(code, 200, "{page}");
+    let (code, page) = admin.post_form(
+        "/users/grant",
+        &[("name", "钟祥会计"), ("party", "zhongxiang"), ("role", "maker"), ("action", "grant")],
+        true,
+    );
+    assert_eq!(code, 200, "{page}");
+    assert!(page.contains("已授予 钟祥会计 zhongxiang 的制单权限"), "{page}");
+    // Not an administrator: refused.
+    let clerk = Client::login(base, "东宝会计", PASSWORD).unwrap();
+    assert_eq!(clerk.post_form("/users/add", &[("name", "x"), ("password", "xxxxxxxxxx")], true).0, 403);
+    // The new user records a business event from its form: a draft voucher in its book.
+    let zhongxiang = Client::login(base, "钟祥会计", "zhongxiang-1").unwrap();
+    let (code, form) = zhongxiang.get("/events?kind=benefit_payment");
+    assert_eq!(code, 200);
+    assert!(form.contains("待遇类别"), "{form}");
+    let (code, page) = zhongxiang.post_form(
+        "/events",
+        &[
+            ("kind", "benefit_payment"),
+            ("id", "BP-ZX-1"),
+            ("date", "2023-01-25"),
+            ("fund", "employee"),
+            ("party", "zhongxiang"),
+            ("category", "inpatient"),
+            ("amount", "321.00"),
+        ],
+        true,
+    );
+    assert_eq!(code, 200, "{page}");
+    assert!(page.contains("生成草稿凭证：zhongxiang/employee 1 张"), "{page}");
+    // The closer uploads a bank statement.
+    let closer = Client::login(base, "对账员", PASSWORD).unwrap();
+    let csv = "date,ref,book,account,direction,amount\n2023-01-25,BANK-1,zhongxiang/employee,1003,out,321.00\n";
+    let (content_type, body) = multipart(&[("csrf", &closer.csrf), ("source", "bank")], ("file", "bank-2301.csv", csv));
+    let (code, page) = status_of(
+        ureq::post(&format!("{base}/statements"))
+            .set("Cookie", &closer.cookie)
+            .set("Content-Type", &content_type)
+            .send_bytes(&body),
+    );
+    assert_eq!(code, 200, "{page}");
+    assert!(page.contains("已导入 bank-2301.csv：1 行"), "{page}");
+    let lines: i64 = env.raw().query_row("SELECT COUNT(*) FROM statement_line", [], |r| r.get(0)).unwrap();
+    assert_eq!(lines, 1);
+    // The same upload again writes nothing.
+    let (_, page) = status_of(
+        ureq::post(&format!("{base}/statements"))
+            .set("Cookie", &closer.cookie)
+            .set("Content-Type", &content_type)
+            .send_bytes(&body),
+    );
+    assert!(page.contains("导入过"), "{page}");
+}
