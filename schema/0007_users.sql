@@ -42,3 +42,15 @@ CREATE TABLE web_session (
     csrf       TEXT NOT NULL,
     expires_at INTEGER NOT NULL
 ) STRICT;
+
+-- A draft rejected (退回) or withdrawn is voided: kept, with its number never reused, marked 作废
+-- with the reason; it can no longer be reviewed or posted and does not hold up the close.
+CREATE TABLE voucher_void (
+    voucher_id INTEGER PRIMARY KEY REFERENCES voucher(id),
+    reason     TEXT NOT NULL,
+    voided_by  TEXT NOT NULL,
+    voided_at  TEXT NOT NULL
+) STRICT;
+
+CREATE TRIGGER voucher_void_no_update BEFORE UPDATE ON voucher_void BEGIN SELECT RAISE(ABORT, 'voids are immutable'); END;
+CREATE TRIGGER voucher_void_no_delete BEFORE DELETE ON voucher_void BEGIN SELECT RAISE(ABORT, 'voids are immutable'); END;

@@ -350,7 +350,8 @@ fn select(writer: &Writer<'_>, selection: &Selection, wanted: Status) -> Result<
         status: Some(wanted),
         ..Default::default()
     };
-    Ok(reader.vouchers(&filter)?)
+    // Voided drafts are kept, but no longer in any queue.
+    Ok(reader.vouchers(&filter)?.into_iter().filter(|v| v.void_reason.is_none()).collect())
 }
 
 /// 审核: the selected drafts become reviewed. The reviewer must not be the maker.
@@ -367,6 +368,8 @@ pub fn review(session: &Session, selection: &Selection) -> Result<Vec<VoucherRec
         let label = format!("{} {}", record.book, record.number);
         if let Err(problem) = actor.require(Role::Reviewer, &record.book.party) {
             forbidden.push(format!("{label}：{problem}"));
+        } else if let Some(reason) = &record.void_reason {
+            problems.push(format!("{label} 已作废（{reason}），不能审核"));
         } else if record.status != Status::Draft {
             let rejection =
                 Rejection::WrongStatus { number: label, status: record.status.label().into(), action: "审核".into() };
@@ -428,6 +431,40 @@ pub fn post(session: &Session, selection: &Selection) -> Result<Posted> {
     writer.set_target(targets(&records));
     writer.commit()?;
     Ok(Posted { posted: records, drafts_waiting })
+}
+
+/// 作废 (退回): a draft is voided with a reason — by a reviewer rejecting it, or by a maker of its
+/// book withdrawing it. It is kept, its number is never reused, and it leaves every queue.
+pub fn void(session: &Session, book: &BookCode, number: VoucherNo, reason: &str) -> Result<VoucherRecord> {
+    let actor = session.acting()?;
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(Error::refused("作废凭证须说明理由（--reason）"));
+    }
+    if reason.chars().any(char::is_control) || reason.chars().count() > crate::domain::voucher::MAX_SUMMARY_CHARS {
+        return Err(Error::refused("作废理由不能含控制字符，且不超过 200 个字符"));
+    }
+    if !(actor.may(Role::Reviewer, &book.party) || actor.may(Role::Maker, &book.party)) {
+        return Err(Error::forbidden(format!("{} 没有 {} 的审核或制单权限，不能作废其凭证", actor.name, book.party)));
+    }
+    let mut store = session.write("voucher void")?;
+    let mut writer = store.writer()?;
+    let record = writer.reader().voucher(book, number)?.ok_or_else(|| {
+        Error::refused(Rejection::VoucherNotFound { book: book.clone(), number: number.to_string() }.to_string())
+    })?;
+    if let Some(earlier) = &record.void_reason {
+        return Err(Error::refused(format!("{book} {number} 已经作废（{earlier}）")));
+    }
+    if record.status != Status::Draft {
+        return Err(Error::refused(format!(
+            "{book} {number} 状态为{}，只有未审核的草稿可以作废；已记账的凭证请用红字冲销",
+            record.status.label()
+        )));
+    }
+    writer.void(record.id, reason, &actor.name, &session.now)?;
+    writer.set_target(format!("{book} {number}"));
+    writer.commit()?;
+    Ok(record)
 }
 
 /// What a reversal made.

@@ -457,6 +457,15 @@ pub enum StatementCommand {
 pub enum VoucherCommand {
     /// Add voucher drafts from a TOML or JSON file.
     Add { file: PathBuf },
+    /// 作废: void a draft (kept, marked 作废, its number never reused), with the reason.
+    Void {
+        #[arg(long)]
+        book: String,
+        #[arg(long)]
+        number: String,
+        #[arg(long)]
+        reason: String,
+    },
 }
 
 /// Which vouchers a review or post applies to.
@@ -666,6 +675,12 @@ fn dispatch(ctx: &Context, command: Command) -> Result<Outcome, CliError> {
     match command {
         Command::Init { city } => ledger::init(ctx, &city),
         Command::Voucher(VoucherCommand::Add { file }) => ledger::add_vouchers(ctx, &file),
+        Command::Voucher(VoucherCommand::Void { book, number, reason }) => {
+            let book = parse_book(&book)?;
+            let number = parse_number(&number)?;
+            crate::app::ledger::void(&ctx.session, &book, number, &reason)?;
+            Ok(Outcome::ok(format!("已作废 {book} {number}：{reason}\n")))
+        }
         Command::Import { file, post, reviewer, allow_duplicates } => {
             ledger::import_csv(ctx, &file, post, reviewer.as_deref(), allow_duplicates)
         }

@@ -130,6 +130,7 @@ pub fn write_action(command: &Command) -> Option<(String, String)> {
     let file = |path: &std::path::Path| path.display().to_string();
     let (action, target) = match command {
         Command::Voucher(VoucherCommand::Add { file: f }) => ("voucher add", file(f)),
+        Command::Voucher(VoucherCommand::Void { book, number, .. }) => ("voucher void", format!("{book} {number}")),
         Command::Import { file: f, .. } => ("import", file(f)),
         Command::Review(s) => ("review", selection(s)),
         Command::Post { events: Some(f), .. } => ("post 事件", file(f)),

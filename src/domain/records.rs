@@ -93,6 +93,7 @@ pub fn kind_label(kind: &str) -> &'static str {
         "app_user" => "用户",
         "user_grant" => "用户授权",
         "audit" => "审计记录",
+        "voucher_void" => "凭证作废记录",
         _ => "记录",
     }
 }

@@ -483,6 +483,8 @@ pub struct VoucherRecord {
     pub reversed_by: Option<VoucherNo>,
     pub chain_seq: Option<i64>,
     pub hash: Option<String>,
+    /// Why the draft was voided (作废), if it was.
+    pub void_reason: Option<String>,
     pub lines: Vec<LineRecord>,
 }
 

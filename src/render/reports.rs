@@ -38,6 +38,9 @@ struct JournalVoucher<'a> {
     poster: Option<&'a str>,
     reverses: Option<String>,
     reversed_by: Option<String>,
+    /// Why a draft was voided (作废); absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    void_reason: Option<&'a str>,
     lines: Vec<JournalLine<'a>>,
 }
 
@@ -91,6 +94,7 @@ fn journal_vouchers<'a>(vouchers: &'a [VoucherRecord], chart: &'a Chart) -> Vec<
             poster: v.poster.as_deref(),
             reverses: v.reverses.map(|n| n.to_string()),
             reversed_by: v.reversed_by.map(|n| n.to_string()),
+            void_reason: v.void_reason.as_deref(),
             lines: v
                 .lines
                 .iter()

@@ -134,6 +134,7 @@ pub(crate) fn router(state: Shared) -> Router {
         .route("/deadlines", get(pages::deadlines))
         .route("/plans", get(pages::plans))
         .route("/reverse", post(pages::reverse))
+        .route("/void", post(pages::void))
         .route("/reopen", post(pages::reopen))
         .route("/events", get(pages::events_form).post(pages::event_save))
         .route("/statements", post(pages::statements_upload))

@@ -588,6 +588,33 @@ pub async fn voucher_print(me: LoggedIn, Query(q): Query<VoucherRef>) -> Respons
 }
 
 #[derive(Deserialize)]
+pub struct VoidForm {
+    csrf: Option<String>,
+    pick: String,
+    reason: String,
+}
+
+/// 退回: the reviewer voids a draft with the reason.
+pub async fn void(me: LoggedIn, Form(form): Form<VoidForm>) -> Response {
+    if let Err(response) = me.check_csrf(form.csrf.as_deref()).await {
+        return response;
+    }
+    let target = form.pick.clone();
+    let result = super::write(&me, "voucher void", target, move |session| {
+        let (book, number) = form.pick.split_once(' ').ok_or_else(|| Error::refused("选择无效"))?;
+        let book = BookCode::parse(book).map_err(Error::refused)?;
+        let number = VoucherNo::parse(number).map_err(Error::refused)?;
+        ledger::void(&session, &book, number, &form.reason)?;
+        Ok(format!("已退回作废 {book} {number}：{}", form.reason.trim()))
+    })
+    .await;
+    match result {
+        Ok(done) => queue_page(&me, "review", None, Some(done)).await,
+        Err(error) => queue_page(&me, "review", Some(error), None).await,
+    }
+}
+
+#[derive(Deserialize)]
 pub struct ReverseForm {
     csrf: Option<String>,
     book: String,
@@ -632,7 +659,8 @@ async fn queue_page(me: &LoggedIn, step: &str, error: Option<Error>, done: Optio
         let store = who.session().read()?;
         let filter = crate::store::VoucherFilter { status: Some(status), ..Default::default() };
         let vouchers = store.reader().vouchers(&filter)?;
-        Ok(vouchers.into_iter().filter(|v| who.actor.may(role, &v.book.party)).collect::<Vec<_>>())
+        let waiting = vouchers.into_iter().filter(|v| v.void_reason.is_none() && who.actor.may(role, &v.book.party));
+        Ok(waiting.collect::<Vec<_>>())
     })
     .await
     .unwrap_or_default();
@@ -660,6 +688,15 @@ async fn queue_page(me: &LoggedIn, step: &str, error: Option<Error>, done: Optio
                     }
                 }
                 button type="submit" id="act" { (label) "所选凭证" }
+            }
+            @if step == "review" {
+                h2 { "退回（作废）" }
+                form.picker method="post" action="/void" {
+                    (csrf_field(me))
+                    select name="pick" id="void-pick" { @for v in &waiting { option value={ (v.book) " " (v.number) } { (v.book) " " (v.number) } } }
+                    label { "理由 " input type="text" name="reason" id="void-reason"; }
+                    button type="submit" id="void" { "退回作废" }
+                }
             }
         }
     };

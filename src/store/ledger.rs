@@ -274,6 +274,7 @@ impl<'conn> Writer<'conn> {
             reversed_by: None,
             chain_seq: None,
             hash: None,
+            void_reason: None,
             lines: voucher
                 .lines()
                 .iter()
@@ -356,6 +357,17 @@ impl<'conn> Writer<'conn> {
 pub(super) fn voucher_no(period: &str, seq: i64) -> Result<VoucherNo> {
     let period = Period::parse(period).map_err(StoreError::Corrupt)?;
     Ok(VoucherNo { period, seq: seq as u32 })
+}
+
+impl Writer<'_> {
+    /// 作废: a draft is voided with the reason; the caller checked it is a draft.
+    pub fn void(&mut self, voucher_id: i64, reason: &str, by: &str, now: &str) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO voucher_void (voucher_id, reason, voided_by, voided_at) VALUES (?1, ?2, ?3, ?4)",
+            params![voucher_id, reason, by, now],
+        )?;
+        self.log("voucher_void", "voucher_id = ?1", &[&voucher_id])
+    }
 }
 
 /// An import batch already on file.

@@ -121,6 +121,12 @@ pub(super) const PROTECTED: &[Protected] = &[
         body: "json_array(id, at, user, address, action, target, result, detail)",
     },
     Protected {
+        kind: "voucher_void",
+        table: "voucher_void",
+        key: "CAST(voucher_id AS TEXT)",
+        body: "json_array(voucher_id, reason, voided_by, voided_at)",
+    },
+    Protected {
         kind: "import_batch",
         table: "import_batch",
         key: "CAST(id AS TEXT)",

@@ -38,7 +38,7 @@ pub struct VoucherFilter {
 
 const VOUCHER_COLUMNS: &str = "v.id, b.party, b.fund, v.period, v.seq, v.date, v.attachments, v.external_id, \
     v.status, v.maker, v.made_at, v.reviewer, v.reviewed_at, v.poster, v.posted_at, \
-    o.period, o.seq, r.period, r.seq, v.chain_seq, v.hash";
+    o.period, o.seq, r.period, r.seq, v.chain_seq, v.hash, x.reason";
 
 impl Reader<'_> {
     pub fn books(&self) -> Result<Vec<BookCode>> {
@@ -75,7 +75,7 @@ impl Reader<'_> {
         Ok(self
             .vouchers(&filter)?
             .into_iter()
-            .filter(|v| v.status != Status::Posted)
+            .filter(|v| v.status != Status::Posted && v.void_reason.is_none())
             .map(|v| (v.number, v.status))
             .collect())
     }
@@ -143,7 +143,8 @@ impl Reader<'_> {
         // 序时账 order: by date, then by number within the day.
         let order = if filter.chain_order { "b.id, v.chain_seq" } else { "b.id, v.date, v.seq" };
         let from_clause = "FROM voucher v JOIN book b ON b.id = v.book_id \
-             LEFT JOIN voucher o ON o.id = v.reverses LEFT JOIN voucher r ON r.reverses = v.id";
+             LEFT JOIN voucher o ON o.id = v.reverses LEFT JOIN voucher r ON r.reverses = v.id \
+             LEFT JOIN voucher_void x ON x.voucher_id = v.id";
         let where_clause = clauses.join(" AND ");
         let sql = format!("SELECT {VOUCHER_COLUMNS} {from_clause} WHERE {where_clause} ORDER BY {order}");
         let mut stmt = self.conn.prepare(&sql)?;
@@ -290,6 +291,7 @@ fn row_to_record(row: &Row<'_>) -> Result<VoucherRecord> {
         reversed_by: optional_no(row.get(17)?, row.get(18)?)?,
         chain_seq: row.get(19)?,
         hash: row.get(20)?,
+        void_reason: row.get(21)?,
         lines: Vec::new(),
     })
 }
@@ -316,6 +318,7 @@ impl Reader<'_> {
     pub fn count_status(&self, book: Option<&BookCode>, period: Option<Period>, status: Status) -> Result<usize> {
         let count: i64 = self.conn.query_row(
             "SELECT COUNT(*) FROM voucher v JOIN book b ON b.id = v.book_id WHERE v.status = ?1 \
+             AND v.id NOT IN (SELECT voucher_id FROM voucher_void) \
              AND (?2 IS NULL OR (b.party = ?2 AND b.fund = ?3)) AND (?4 IS NULL OR v.period = ?4)",
             rusqlite::params![
                 status.as_str(),

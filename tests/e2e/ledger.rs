@@ -355,3 +355,69 @@ fn one_step_posting_needs_a_reviewer_other_than_the_operator() {
     assert_eq!(out, "已导入 9 张凭证（20 行分录），状态：已记账；已存在未重复写入 0 张；导入批次 #1\n");
     env.ok(&["verify"]);
 }
+
+#[test]
+fn a_draft_is_voided_with_a_reason_kept_and_out_of_every_queue() {
+    let env = Env::jingmen();
+    env.ok(&["import", &fixture("fixtures/jingmen/walkthrough.csv")]);
+    let run = env.run_as(
+        REVIEWER,
+        &["voucher", "void", "--book", "shayang/employee", "--number", "记-2023-01-0004", "--reason", " "],
+    );
+    assert!(run.stderr.contains("作废凭证须说明理由"), "{}", run.stderr);
+    let out = env.ok_as(
+        REVIEWER,
+        &[
+            "voucher",
+            "void",
+            "--book",
+            "shayang/employee",
+            "--number",
+            "记-2023-01-0004",
+            "--reason",
+            "金额有误，退回重做",
+        ],
+    );
+    assert_eq!(out, "已作废 shayang/employee 记-2023-01-0004：金额有误，退回重做\n");
+    let before = env.fingerprint();
+    let again = env.run_as(
+        REVIEWER,
+        &["voucher", "void", "--book", "shayang/employee", "--number", "记-2023-01-0004", "--reason", "再来"],
+    );
+    assert!(again.stderr.contains("已经作废（金额有误，退回重做）"), "{}", again.stderr);
+    let named = env.run_as(REVIEWER, &["review", "--book", "shayang/employee", "--number", "记-2023-01-0004"]);
+    assert!(named.stderr.contains("已作废（金额有误，退回重做），不能审核"), "{}", named.stderr);
+    assert_eq!(env.fingerprint(), before);
+    // Review --all passes it by; the other eight are reviewed and posted.
+    let reviewed = env.ok_as(REVIEWER, &["--format", "json", "review", "--all"]);
+    let json: Value = serde_json::from_str(&reviewed).unwrap();
+    assert_eq!(json["reviewed"].as_array().unwrap().len(), 8);
+    env.ok(&["post", "--all"]);
+    // Kept in the journal with its reason; its number is not reused.
+    let journal = env.ok(&["--format", "json", "journal", "--book", "shayang/employee", "--all"]);
+    let json: Value = serde_json::from_str(&journal).unwrap();
+    let voided = json["vouchers"].as_array().unwrap().iter().find(|v| v["number"] == "记-2023-01-0004").unwrap();
+    assert_eq!(voided["void_reason"], "金额有误，退回重做");
+    assert_eq!(voided["status"], "draft");
+    env.ok(&["voucher", "add", &fixture("fixtures/jingmen/walkthrough-correction.toml")]);
+    let journal = env.ok(&["--format", "json", "journal", "--book", "shayang/employee", "--all"]);
+    let json: Value = serde_json::from_str(&journal).unwrap();
+    let numbers: Vec<&str> =
+        json["vouchers"].as_array().unwrap().iter().map(|v| v["number"].as_str().unwrap()).collect();
+    assert_eq!(numbers.iter().filter(|n| **n == "记-2023-01-0004").count(), 1, "the voided number is not reused");
+    assert!(numbers.contains(&"记-2023-01-0005"), "the next number follows the voided one: {numbers:?}");
+    // A posted voucher is reversed, never voided.
+    let run = env.run_as(
+        REVIEWER,
+        &["voucher", "void", "--book", "shayang/employee", "--number", "记-2023-01-0003", "--reason", "x"],
+    );
+    assert!(run.stderr.contains("只有未审核的草稿可以作废；已记账的凭证请用红字冲销"), "{}", run.stderr);
+    // The voided draft does not hold up the close.
+    env.ok_as(REVIEWER, &["review", "--all"]);
+    env.ok(&["post", "--all"]);
+    env.run(&["reconcile", "--period", "2022-12"]);
+    env.ok(&["close", "--period", "2022-12"]);
+    env.run(&["reconcile", "--period", "2023-01"]);
+    env.ok(&["close", "--period", "2023-01", "--accept-differences", "--reason", "测试"]);
+    env.ok(&["verify"]);
+}

@@ -558,3 +558,26 @@ fn the_pages_manage_users_record_events_and_import_statements() {
     );
     assert!(page.contains("导入过"), "{page}");
 }
+
+#[test]
+fn the_reviewer_sends_a_draft_back_from_the_queue_with_a_reason() {
+    let env = staffed();
+    let server = Server::start(&env, &[]);
+    let base = &server.base;
+    let clerk = Client::login(base, "东宝会计", PASSWORD).unwrap();
+    assert_eq!(clerk.post_json("/api/vouchers", &voucher("dongbao/employee", "待遇", "10.00")).0, 201);
+    let reviewer = Client::login(base, "审核员", PASSWORD).unwrap();
+    let (code, page) = reviewer.get("/queue/review");
+    assert_eq!(code, 200);
+    assert!(page.contains("退回（作废）"), "{page}");
+    let (code, page) =
+        reviewer.post_form("/void", &[("pick", "dongbao/employee 记-2023-01-0001"), ("reason", "附件不全")], true);
+    assert_eq!(code, 200, "{page}");
+    assert!(page.contains("已退回作废 dongbao/employee 记-2023-01-0001：附件不全"), "{page}");
+    assert!(page.contains("没有等待审核的凭证"), "the voided draft left the queue: {page}");
+    // An auditor cannot send anything back.
+    assert_eq!(clerk.post_json("/api/vouchers", &voucher("dongbao/employee", "待遇二", "10.00")).0, 201);
+    let auditor = Client::login(base, "审计员", PASSWORD).unwrap();
+    let (code, _) = auditor.post_form("/void", &[("pick", "dongbao/employee 记-2023-01-0002"), ("reason", "x")], true);
+    assert_eq!(code, 403);
+}
