@@ -13,7 +13,12 @@ const PASSWORD: &str = "bench-pass-1";
 fn run(bin: &str, db: &str, args: &[&str], user: Option<&str>, stdin: &str) {
     use std::io::Write;
     let mut command = Command::new(bin);
-    command.arg("--db").arg(db).args(args).env("FUNDPOOL_OPERATOR", "bench").env("FUNDPOOL_NOW", "2023-02-01T09:00:00Z");
+    command
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env("FUNDPOOL_OPERATOR", "bench")
+        .env("FUNDPOOL_NOW", "2023-02-01T09:00:00Z");
     if let Some(user) = user {
         command.env("FUNDPOOL_USER", user).env("FUNDPOOL_PASSWORD", PASSWORD);
     }
@@ -34,7 +39,13 @@ fn main() {
         let name = format!("用户{i:02}");
         run(bin, &db, &["user", "add", &name, "--password-stdin"], Some("管理员"), &format!("{PASSWORD}\n"));
         for role in ["maker", "reviewer", "poster"] {
-            run(bin, &db, &["user", "grant", &name, "--party", parties[i % parties.len()], "--role", role], Some("管理员"), "");
+            run(
+                bin,
+                &db,
+                &["user", "grant", &name, "--party", parties[i % parties.len()], "--role", role],
+                Some("管理员"),
+                "",
+            );
         }
     }
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();

@@ -58,6 +58,7 @@ pub(super) async fn start_session(
     let session = state.anonymous(address);
     let ttl = state.config.session_seconds;
     let (db, now, busy, address) = (session.db.clone(), session.now.clone(), session.busy_timeout, address.to_string());
+    let _turn = state.writes.lock().await;
     let result = blocking(move || {
         let mut session = crate::app::Session::new(db, None, now, busy);
         session.address = address;

@@ -87,6 +87,8 @@ pub struct LoggedIn {
     db: std::path::PathBuf,
     now: String,
     busy_timeout: Duration,
+    /// The server's queue of writes.
+    pub writes: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 impl LoggedIn {
@@ -164,6 +166,7 @@ impl FromRequestParts<Shared> for LoggedIn {
             db: state.config.db.clone(),
             now: state.now(),
             busy_timeout: state.config.busy_timeout,
+            writes: state.writes.clone(),
         })
     }
 }

@@ -34,6 +34,9 @@ pub struct ServerConfig {
 pub(crate) struct AppState {
     config: ServerConfig,
     throttle: Throttle,
+    /// Writes queue here, first come first served, instead of in SQLite's busy handler (which
+    /// sleeps and retries, and so adds tail latency); reads never take it.
+    writes: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl AppState {
@@ -95,7 +98,10 @@ pub(crate) async fn write<T: Send + 'static>(
     work: impl FnOnce(Session) -> crate::app::Result<T> + Send + 'static,
 ) -> Result<T, Error> {
     let who = me.clone();
-    let result = blocking(move || work(who.session())).await;
+    let result = {
+        let _turn = me.writes.lock().await;
+        blocking(move || work(who.session())).await
+    };
     if let Err(error) = &result {
         if matches!(error.kind, ErrorKind::Refused | ErrorKind::Forbidden) {
             let (who, message) = (me.clone(), error.message.clone());
@@ -162,7 +168,7 @@ pub fn serve(config: ServerConfig) -> Result<(), Error> {
         let listener = tokio::net::TcpListener::bind(config.listen)
             .await
             .map_err(|e| Error::refused(format!("无法监听 {}：{e}", config.listen)))?;
-        let state = Arc::new(AppState { config, throttle: Throttle::default() });
+        let state = Arc::new(AppState { config, throttle: Throttle::default(), writes: Arc::default() });
         let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(listener, app)
             .with_graceful_shutdown(async {
