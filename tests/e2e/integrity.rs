@@ -518,7 +518,7 @@ fn an_older_database_is_upgraded_by_a_write_that_says_so_and_then_verifies() {
     // Turn it back into what the previous version made: schema 5, no record log, no batches.
     env.raw()
         .execute_batch(
-            "DROP TABLE web_session; DROP TABLE audit; DROP TABLE user_grant; DROP TABLE app_user;
+            "DROP TABLE voucher_void; DROP TABLE web_session; DROP TABLE audit; DROP TABLE user_grant; DROP TABLE app_user;
              DROP TABLE record_log; DROP TABLE import_batch; DROP INDEX voucher_content;
              DROP TRIGGER run_no_delete; DROP TRIGGER statement_no_delete;
              DELETE FROM setting WHERE key IN ('opening_date', 'posted_volume_fen');
