@@ -221,6 +221,7 @@ pub async fn home(me: LoggedIn) -> Response {
         }
         // Obligations overdue, or due within the next 10 working days, of the parties the user reads.
         let calendar = crate::calendar::Calendar::embedded();
+        let city = reader.city()?;
         let deadlines = match crate::app::plans::obligations(&store, &calendar, today) {
             Ok(list) => {
                 let horizon = calendar.nth_working_day_after(today, 10).unwrap_or(today);
@@ -229,7 +230,7 @@ pub async fn home(me: LoggedIn) -> Response {
                     .filter(|o| who.actor.may_read(&o.party))
                     .filter(|o| o.status == DeadlineStatus::Overdue || (o.met_on.is_none() && o.due <= horizon))
                     .collect();
-                Ok(list)
+                Ok(named(list, &city))
             }
             Err(error) => Err(error.message),
         };
@@ -264,6 +265,39 @@ pub async fn home(me: LoggedIn) -> Response {
     .into_response()
 }
 
+/// Obligations with the parties' and funds' names in place of their codes, for display.
+fn named(list: Vec<Obligation>, city: &crate::domain::city::City) -> Vec<Obligation> {
+    list.into_iter()
+        .map(|mut o| {
+            o.party = city.short_name(&o.party);
+            o.fund = city.fund(&o.fund).map(|f| f.name.clone()).unwrap_or(o.fund);
+            o
+        })
+        .collect()
+}
+
+fn deadline_sheet(as_of: &str, list: &[Obligation]) -> Sheet {
+    Sheet {
+        title: format!("截止事项（截至 {as_of}）"),
+        headers: ["依据", "期限", "经办机构", "基金", "事项", "金额", "完成日期", "状态"].map(String::from).to_vec(),
+        rows: list
+            .iter()
+            .map(|o| {
+                vec![
+                    Cell::Text(o.rule.to_string()),
+                    Cell::Text(o.due.to_string()),
+                    Cell::Text(o.party.clone()),
+                    Cell::Text(o.fund.clone()),
+                    Cell::Text(o.what.clone()),
+                    o.amount.map(Cell::Amount).unwrap_or(Cell::Text(String::new())),
+                    Cell::Text(o.met_on.map(|d| d.to_string()).unwrap_or_default()),
+                    Cell::Text(o.status.label()),
+                ]
+            })
+            .collect(),
+    }
+}
+
 fn deadline_table(deadlines: &Result<Vec<Obligation>, String>) -> Markup {
     html! {
         @match deadlines {
@@ -290,6 +324,7 @@ fn deadline_table(deadlines: &Result<Vec<Obligation>, String>) -> Markup {
 #[derive(Deserialize, Default)]
 pub struct AsOf {
     as_of: Option<String>,
+    xlsx: Option<String>,
 }
 
 /// 截止事项: every obligation of the timetable on a day (default today).
@@ -304,10 +339,13 @@ pub async fn deadlines(me: LoggedIn, Query(q): Query<AsOf>) -> Response {
         };
         let store = session.read_for(None)?;
         let list = crate::app::plans::obligations(&store, &crate::calendar::Calendar::embedded(), as_of)?;
-        Ok((as_of, list))
+        Ok((as_of, named(list, &store.reader().city()?)))
     })
     .await;
     match result {
+        Ok((as_of, list)) if q.xlsx.is_some() => {
+            xlsx_download(&me, deadline_sheet(&as_of.to_string(), &list), "deadlines.xlsx")
+        }
         Ok((as_of, list)) => page(
             Some(&me),
             "截止事项",
@@ -316,7 +354,8 @@ pub async fn deadlines(me: LoggedIn, Query(q): Query<AsOf>) -> Response {
                     label { "截至 " input type="date" name="as_of" value=(as_of); }
                     button type="submit" { "查询" }
                 }
-                p { "已逾期 " (list.iter().filter(|o| o.status == DeadlineStatus::Overdue).count()) " 项" }
+                p { "已逾期 " (list.iter().filter(|o| o.status == DeadlineStatus::Overdue).count()) " 项 · "
+                    a id="download-xlsx" href={ "/deadlines?as_of=" (as_of) "&xlsx=1" } { "下载 xlsx" } }
                 (deadline_table(&Ok(list)))
             },
         )
@@ -508,6 +547,8 @@ pub async fn voucher_save(me: LoggedIn, Form(form): Form<VoucherForm>) -> Respon
 pub struct VoucherRef {
     book: String,
     number: String,
+    /// `half` prints on half an A4 sheet (two vouchers a page).
+    size: Option<String>,
 }
 
 async fn load_voucher(
@@ -538,7 +579,7 @@ pub async fn voucher_print(me: LoggedIn, Query(q): Query<VoucherRef>) -> Respons
     };
     let total = |side| voucher.lines.iter().filter(|l| l.side == side).map(|l| l.amount.fen()).sum::<i64>();
     let body = html! {
-        div.voucher id="voucher" {
+        div.voucher.half[q.size.as_deref() == Some("half")] id="voucher" {
             h2 { "记 账 凭 证" }
             p.meta {
                 span { "账簿：" (voucher.book) }
@@ -571,7 +612,8 @@ pub async fn voucher_print(me: LoggedIn, Query(q): Query<VoucherRef>) -> Respons
                 span { "记账：" (voucher.poster.clone().unwrap_or_default()) }
             }
         }
-        p.noprint { a href={ "/journal?book=" (voucher.book) "&period=" (voucher.number.period) } { "返回序时账" } " · " a href="javascript:window.print()" { "打印" } }
+        p.noprint { a href={ "/journal?book=" (voucher.book) "&period=" (voucher.number.period) } { "返回序时账" } " · " a href="javascript:window.print()" { "打印" } " · "
+            a href={ "/voucher?book=" (voucher.book) "&number=" (voucher.number) "&size=half" } { "半张 A4" } }
         @if voucher.status == Status::Posted && voucher.reverses.is_none() && voucher.reversed_by.is_none() {
             form.picker method="post" action="/reverse" {
                 (csrf_field(&me))
@@ -1397,13 +1439,34 @@ pub async fn event_save(me: LoggedIn, Form(form): Form<HashMap<String, String>>)
 
 // ---------------------------------------------------------------- audit and users
 
-pub async fn audit(me: LoggedIn) -> Response {
+#[derive(Deserialize, Default)]
+pub struct XlsxQuery {
+    xlsx: Option<String>,
+}
+
+pub async fn audit(me: LoggedIn, Query(q): Query<XlsxQuery>) -> Response {
     let who = me.clone();
     match blocking(move || users::audit(&who.session(), None, None, None)).await {
+        Ok(entries) if q.xlsx.is_some() => {
+            let sheet = Sheet {
+                title: "审计记录".into(),
+                headers: ["时间", "用户", "来源", "操作", "对象", "结果", "说明"].map(String::from).to_vec(),
+                rows: entries
+                    .iter()
+                    .map(|e| {
+                        [&e.at, &e.user, &e.address, &e.action, &e.target, &e.result, &e.detail]
+                            .map(|t| Cell::Text(t.clone()))
+                            .to_vec()
+                    })
+                    .collect(),
+            };
+            xlsx_download(&me, sheet, "audit.xlsx")
+        }
         Ok(entries) => page(
             Some(&me),
             "审计记录",
             html! {
+                p { a id="download-xlsx" href="/audit?xlsx=1" { "下载 xlsx" } }
                 table {
                     thead { tr { th { "时间" } th { "用户" } th { "来源" } th { "操作" } th { "对象" } th { "结果" } } }
                     tbody { @for e in entries.iter().rev() { tr { td { (e.at) } td { (e.user) } td { (e.address) } td { (e.action) } td { (e.target) } td { @if e.result == "ok" { "完成" } @else { "拒绝：" (e.detail) } } } } }
