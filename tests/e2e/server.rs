@@ -446,9 +446,12 @@ fn the_pages_show_the_books_and_take_reversals_closes_and_reopens() {
     assert_eq!(ledger.matches("本月合计").count(), 2, "January and February");
     assert_eq!(ledger.matches("本年累计").count(), 2);
     assert!(ledger.contains("id=\"closing-balance\">-10.00<"), "{ledger}");
-    for path in
-        ["/ledger?book=dongbao/employee&account=1003&xlsx=1", "/journal?book=dongbao/employee&period=2023-01&xlsx=1"]
-    {
+    for path in [
+        "/ledger?book=dongbao/employee&account=1003&xlsx=1",
+        "/journal?book=dongbao/employee&period=2023-01&xlsx=1",
+        "/deadlines?as_of=2023-01-25&xlsx=1",
+        "/audit?xlsx=1",
+    ] {
         let response = ureq::get(&format!("{base}{path}")).set("Cookie", &auditor.cookie).call().unwrap();
         assert!(response.content_type().contains("spreadsheetml"), "{path}");
     }
@@ -456,6 +459,8 @@ fn the_pages_show_the_books_and_take_reversals_closes_and_reopens() {
     assert_eq!(code, 200, "{page}");
     assert!(page.contains("截至"), "{page}");
     assert_eq!(auditor.get("/plans").0, 200);
+    let (_, half) = auditor.get("/voucher?book=dongbao/employee&number=%E8%AE%B0-2023-01-0001&size=half");
+    assert!(half.contains("class=\"voucher half\""), "{half}");
     // 红字冲销 from the voucher page, with the reviewer named.
     let agent = ureq::AgentBuilder::new().redirects(0).build();
     let (code, _) = status_of(agent.post(&format!("{base}/reverse")).set("Cookie", &poster.cookie).send_form(&[
