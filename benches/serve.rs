@@ -78,12 +78,13 @@ fn main() {
                 let mut made = 0usize;
                 let mut timed = |request: ureq::Request, body: Option<serde_json::Value>| {
                     let t = Instant::now();
+                    let write = request.method() == "POST";
                     let request = request.set("Cookie", &cookie).set("X-CSRF-Token", &csrf);
                     let result = match body {
                         Some(body) => request.send_json(body),
                         None => request.call(),
                     };
-                    latencies.push(t.elapsed());
+                    latencies.push((write, t.elapsed()));
                     match result {
                         Ok(response) => (response.status(), response.into_string().unwrap_or_default()),
                         Err(ureq::Error::Status(code, response)) => (code, response.into_string().unwrap_or_default()),
@@ -126,18 +127,29 @@ fn main() {
     let elapsed = started.elapsed();
     let _ = server.kill();
     let _ = server.wait();
-    latencies.sort();
-    let at = |q: usize| latencies[latencies.len() * q / 100].as_millis();
+    let mut all: Vec<Duration> = latencies.iter().map(|(_, d)| *d).collect();
+    let mut reads: Vec<Duration> = latencies.iter().filter(|(w, _)| !w).map(|(_, d)| *d).collect();
+    let mut writes: Vec<Duration> = latencies.iter().filter(|(w, _)| *w).map(|(_, d)| *d).collect();
+    for list in [&mut all, &mut reads, &mut writes] {
+        list.sort();
+    }
+    let at = |list: &[Duration], q: usize| list[list.len() * q / 100].as_millis();
     let conn = rusqlite::Connection::open(&db).unwrap();
     let vouchers: i64 = conn.query_row("SELECT COUNT(*) FROM voucher", [], |r| r.get(0)).unwrap();
     assert_eq!(vouchers, made as i64, "every voucher made is there exactly once");
     println!(
-        "{USERS} users × {ROUNDS} rounds: {} requests in {:.1} s ({:.0}/s); latency p50 {} ms, p95 {} ms, max {} ms; {made} vouchers, none lost or duplicated",
-        latencies.len(),
+        "{USERS} users × {ROUNDS} rounds: {} requests in {:.1} s ({:.0}/s); {made} vouchers, none lost or duplicated",
+        all.len(),
         elapsed.as_secs_f64(),
-        latencies.len() as f64 / elapsed.as_secs_f64(),
-        at(50),
-        at(95),
-        latencies.last().unwrap().as_millis()
+        all.len() as f64 / elapsed.as_secs_f64(),
     );
+    for (what, list) in [("all", &all), ("reads (GET)", &reads), ("writes (POST)", &writes)] {
+        println!(
+            "  {what:<14} {:>5} requests: p50 {} ms, p95 {} ms, max {} ms",
+            list.len(),
+            at(list, 50),
+            at(list, 95),
+            list.last().unwrap().as_millis()
+        );
+    }
 }

@@ -15,6 +15,7 @@ pub mod files;
 pub mod integrity;
 pub mod ledger;
 pub mod plans;
+pub mod pool;
 pub mod reconcile;
 pub mod reports;
 pub mod users;
@@ -23,6 +24,7 @@ use crate::domain::access::{Actor, Role};
 use crate::domain::identity::normalise_name;
 use crate::store::{AuditContext, Store, StoreError};
 use chrono::NaiveDate;
+pub use pool::{Pooled, StorePool};
 use std::cell::RefCell;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -103,6 +105,8 @@ pub struct Session {
     notes: RefCell<Vec<String>>,
     /// The actor, once established.
     acting: RefCell<Option<Actor>>,
+    /// Connections kept open across requests (the server); `None` for the command line.
+    pub pool: Option<std::sync::Arc<StorePool>>,
 }
 
 impl Session {
@@ -118,6 +122,7 @@ impl Session {
             busy_timeout,
             notes: RefCell::new(Vec::new()),
             acting: RefCell::new(None),
+            pool: None,
         }
     }
 
@@ -150,15 +155,19 @@ impl Session {
     }
 
     /// The database read-only when it has registered users.
-    fn user_store(&self) -> Result<Option<Store>> {
+    fn user_store(&self) -> Result<Option<Pooled>> {
         if !self.db.exists() {
             return Ok(None);
         }
-        let store = match Store::open_read(&self.db) {
-            Ok(store) => store,
-            // An older database has no users yet; a write will upgrade it.
-            Err(StoreError::TooOld { .. }) => return Ok(None),
-            Err(e) => return Err(e.into()),
+        let store = if self.pool.is_some() {
+            self.read()?
+        } else {
+            match Store::open_read(&self.db) {
+                Ok(store) => Pooled::new(store, None),
+                // An older database has no users yet; a write will upgrade it.
+                Err(StoreError::TooOld { .. }) => return Ok(None),
+                Err(e) => return Err(e.into()),
+            }
         };
         let count = store.reader().user_count()?;
         Ok((count > 0).then_some(store))
@@ -225,14 +234,20 @@ impl Session {
         crate::domain::ids::parse_date(self.now.get(..10).unwrap_or(&self.now)).map_err(Error::refused)
     }
 
-    /// Opens the database read-only.
-    pub fn read(&self) -> Result<Store> {
-        Ok(Store::open_read(&self.db)?)
+    /// Opens the database read-only (or takes an idle connection from the pool).
+    pub fn read(&self) -> Result<Pooled> {
+        if let Some(pool) = &self.pool {
+            if let Some(store) = pool.take(false) {
+                return Ok(Pooled::new(store, Some((pool.clone(), false))));
+            }
+        }
+        let store = Store::open_read(&self.db)?;
+        Ok(Pooled::new(store, self.pool.clone().map(|p| (p, false))))
     }
 
     /// Opens the database read-only for someone who may read `party`'s books (every party's
     /// when `None`).
-    pub fn read_for(&self, party: Option<&str>) -> Result<Store> {
+    pub fn read_for(&self, party: Option<&str>) -> Result<Pooled> {
         if !self.has_users()? {
             return self.read();
         }
@@ -250,16 +265,26 @@ impl Session {
 
     /// Opens the database for writing; `activity` names the command for anyone who must wait
     /// and for the audit entry every commit writes.
-    pub fn write(&self, activity: &str) -> Result<Store> {
+    pub fn write(&self, activity: &str) -> Result<Pooled> {
         let who = self.acting().map(|a| a.name).unwrap_or_else(|_| self.claimed_name());
         self.write_as(&who, activity)
     }
 
     /// Opens the database for writing as `who` (before `who` can be established, e.g. the first
     /// administrator).
-    pub fn write_as(&self, who: &str, activity: &str) -> Result<Store> {
-        let (mut store, note) = Store::open_write(&self.db, self.busy_timeout, &format!("{activity}，{who}"))?;
-        self.notes.borrow_mut().extend(note);
+    pub fn write_as(&self, who: &str, activity: &str) -> Result<Pooled> {
+        let activity_note = format!("{activity}，{who}");
+        let mut store = match self.pool.as_ref().and_then(|p| p.take(true)) {
+            Some(mut store) => {
+                store.set_activity(&activity_note);
+                Pooled::new(store, self.pool.clone().map(|p| (p, true)))
+            }
+            None => {
+                let (store, note) = Store::open_write(&self.db, self.busy_timeout, &activity_note)?;
+                self.notes.borrow_mut().extend(note);
+                Pooled::new(store, self.pool.clone().map(|p| (p, true)))
+            }
+        };
         store.set_audit(AuditContext {
             at: self.now.clone(),
             user: who.to_string(),

@@ -8,7 +8,7 @@ use crate::domain::ids::{BookCode, Period};
 use crate::domain::voucher::{Status, VoucherRecord};
 use crate::money::Money;
 use crate::render::reports::{AccountLedger, LedgerEntry};
-use crate::store::{Store, VoucherFilter};
+use crate::store::VoucherFilter;
 
 /// Which months: one, a range, or (neither) every month with vouchers.
 #[derive(Debug, Clone, Copy, Default)]
@@ -25,7 +25,7 @@ impl Months {
 
 /// Opens the book for reading and settles the months: without a range, from the book's first
 /// month with vouchers (or the city's opening month) to its last.
-fn open(session: &Session, book: &BookCode, months: Months) -> Result<(Store, Period, Period)> {
+fn open(session: &Session, book: &BookCode, months: Months) -> Result<(super::Pooled, Period, Period)> {
     let store = session.read_for(Some(&book.party))?;
     let city = store.reader().city()?;
     city.book_kind(book).map_err(Error::refused)?;

@@ -19,7 +19,7 @@ use crate::app::Session;
 use crate::domain::ids::{BookCode, Period, VoucherNo};
 use crate::plan::Step;
 use crate::render::OutputFormat;
-use crate::store::{Store, StoreError};
+use crate::store::StoreError;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -606,18 +606,18 @@ impl Context {
 
     /// The database opened read-only, for commands that only read every party's books (on a
     /// database with users: for someone who may read them all).
-    fn open(&self) -> Result<Store, CliError> {
+    fn open(&self) -> Result<crate::app::Pooled, CliError> {
         Ok(self.session.read_for(None)?)
     }
 
     /// The database opened read-only for someone who may read `book`'s party.
-    fn open_book(&self, book: &str) -> Result<Store, CliError> {
+    fn open_book(&self, book: &str) -> Result<crate::app::Pooled, CliError> {
         let book = parse_book(book)?;
         Ok(self.session.read_for(Some(&book.party))?)
     }
 
     /// The database opened for writing (migrated if older, saying so).
-    fn open_write(&self, activity: &str) -> Result<Store, CliError> {
+    fn open_write(&self, activity: &str) -> Result<crate::app::Pooled, CliError> {
         Ok(self.session.write(activity)?)
     }
 

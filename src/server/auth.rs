@@ -89,6 +89,7 @@ pub struct LoggedIn {
     busy_timeout: Duration,
     /// The server's queue of writes.
     pub writes: std::sync::Arc<tokio::sync::Mutex<()>>,
+    pool: std::sync::Arc<crate::app::StorePool>,
 }
 
 impl LoggedIn {
@@ -98,13 +99,15 @@ impl LoggedIn {
 
     /// The application session acting as this user.
     pub fn session(&self) -> Session {
-        Session::authenticated(
+        let mut session = Session::authenticated(
             self.db.clone(),
             self.actor.clone(),
             self.now.clone(),
             self.busy_timeout,
             self.address.clone(),
-        )
+        );
+        session.pool = Some(self.pool.clone());
+        session
     }
 
     /// Refuses (403) a form or API call without the session's form token; the refusal is audited.
@@ -167,6 +170,7 @@ impl FromRequestParts<Shared> for LoggedIn {
             now: state.now(),
             busy_timeout: state.config.busy_timeout,
             writes: state.writes.clone(),
+            pool: state.pool.clone(),
         })
     }
 }

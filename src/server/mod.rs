@@ -37,6 +37,8 @@ pub(crate) struct AppState {
     /// Writes queue here, first come first served, instead of in SQLite's busy handler (which
     /// sleeps and retries, and so adds tail latency); reads never take it.
     writes: Arc<tokio::sync::Mutex<()>>,
+    /// Connections kept open across requests.
+    pool: Arc<crate::app::StorePool>,
 }
 
 impl AppState {
@@ -52,6 +54,7 @@ impl AppState {
     fn anonymous(&self, address: &str) -> Session {
         let mut session = Session::new(self.config.db.clone(), None, self.now(), self.config.busy_timeout);
         session.address = address.to_string();
+        session.pool = Some(self.pool.clone());
         session
     }
 }
@@ -168,7 +171,8 @@ pub fn serve(config: ServerConfig) -> Result<(), Error> {
         let listener = tokio::net::TcpListener::bind(config.listen)
             .await
             .map_err(|e| Error::refused(format!("无法监听 {}：{e}", config.listen)))?;
-        let state = Arc::new(AppState { config, throttle: Throttle::default(), writes: Arc::default() });
+        let state =
+            Arc::new(AppState { config, throttle: Throttle::default(), writes: Arc::default(), pool: Arc::default() });
         let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(listener, app)
             .with_graceful_shutdown(async {

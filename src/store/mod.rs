@@ -261,6 +261,11 @@ impl Store {
         Writer::new(tx, holder, self.audit.clone())
     }
 
+    /// Names what this connection's next writer does (for a writer that has to wait).
+    pub fn set_activity(&mut self, activity: &str) {
+        self.activity = activity.to_string();
+    }
+
     /// Commits from now on write no audit entry of their own (the caller writes it).
     pub fn clear_audit(&mut self) {
         self.audit = None;
