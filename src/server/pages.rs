@@ -234,10 +234,14 @@ pub async fn home(me: LoggedIn) -> Response {
             }
             Err(error) => Err(error.message),
         };
-        Ok((period, rows, deadlines))
+        let reconciled = match reader.latest_full_run(period)? {
+            Some(run) => format!("本月已对账：对账记录 #{}（{}），差异 {} 处", run.id, run.run_at, run.differences),
+            None => "本月尚未对账".to_string(),
+        };
+        Ok((period, rows, deadlines, reconciled))
     })
     .await;
-    let (period, rows, deadlines) = match result {
+    let (period, rows, deadlines, reconciled) = match result {
         Ok(found) => found,
         Err(error) => return error_page(&me, error),
     };
@@ -245,6 +249,7 @@ pub async fn home(me: LoggedIn) -> Response {
         Some(&me),
         &format!("{period} 各账簿"),
         html! {
+            p id="reconciled" { (reconciled) }
             table {
                 thead { tr { th { "账簿" } th { "未审核" } th { "已审核" } th { "已记账" } th { "结账" } } }
                 tbody {

@@ -30,18 +30,22 @@ fn screenshots() -> std::path::PathBuf {
 
 async fn login(driver: &WebDriver, base: &str, user: &str) -> WebDriverResult<()> {
     driver.goto(format!("{base}/login")).await?;
-    driver.find(By::Id("user")).await?.send_keys(user).await?;
-    driver.find(By::Id("password")).await?.send_keys(PASSWORD).await?;
-    driver.find(By::Id("login")).await?.click().await?;
+    driver.query(By::Id("user")).first().await?.send_keys(user).await?;
+    driver.query(By::Id("password")).first().await?.send_keys(PASSWORD).await?;
+    driver.query(By::Id("login")).first().await?.click().await?;
+    // Wait until the login has landed (the navigation shows who is logged in).
+    driver.query(By::Css("nav .who")).first().await?;
     Ok(())
 }
 
 async fn logout(driver: &WebDriver) -> WebDriverResult<()> {
-    driver.find(By::Css("nav form button")).await?.click().await
+    driver.query(By::Css("nav form button")).first().await?.click().await?;
+    driver.query(By::Id("user")).first().await?;
+    Ok(())
 }
 
 async fn text(driver: &WebDriver) -> String {
-    driver.find(By::Tag("main")).await.unwrap().text().await.unwrap()
+    driver.query(By::Tag("main")).first().await.unwrap().text().await.unwrap()
 }
 
 async fn set_value(driver: &WebDriver, id: &str, value: &str) {
@@ -95,6 +99,7 @@ async fn a_clerk_a_reviewer_and_a_poster_work_in_the_browser() {
 
     // The county clerk enters a voucher with a mistake, sees it beside the line, fixes it.
     login(&driver, &base, "东宝会计").await.unwrap();
+    driver.query(By::Id("reconciled")).first().await.unwrap();
     assert!(text(&driver).await.contains("dongbao/employee"), "the home page lists the clerk's books");
     driver.screenshot(&shots.join("home.png")).await.unwrap();
     driver.goto(format!("{base}/vouchers/new")).await.unwrap();
@@ -107,19 +112,20 @@ async fn a_clerk_a_reviewer_and_a_poster_work_in_the_browser() {
         ("account2", "1003"),
         ("credit2", "100.01"),
     ] {
-        driver.find(By::Id(id)).await.unwrap().send_keys(value).await.unwrap();
+        driver.query(By::Id(id)).first().await.unwrap().send_keys(value).await.unwrap();
     }
-    driver.find(By::Id("save")).await.unwrap().click().await.unwrap();
+    driver.query(By::Id("save")).first().await.unwrap().click().await.unwrap();
+    driver.query(By::Css("div.error")).first().await.unwrap();
     let page = text(&driver).await;
     assert!(page.contains("借方合计 100.00 不等于贷方合计 100.01，相差 -0.01"), "{page}");
     driver.screenshot(&shots.join("voucher-entry-error.png")).await.unwrap();
-    let credit = driver.find(By::Id("credit2")).await.unwrap();
+    let credit = driver.query(By::Id("credit2")).first().await.unwrap();
     credit.clear().await.unwrap();
     credit.send_keys("100.00").await.unwrap();
-    driver.find(By::Id("save")).await.unwrap().click().await.unwrap();
-    let number = driver.find(By::Id("voucher-number")).await.unwrap().text().await.unwrap();
+    driver.query(By::Id("save")).first().await.unwrap().click().await.unwrap();
+    let number = driver.query(By::Id("voucher-number")).first().await.unwrap().text().await.unwrap();
     assert_eq!(number, "记-2023-01-0001");
-    assert_eq!(driver.find(By::Id("voucher-status")).await.unwrap().text().await.unwrap(), "未审核");
+    assert_eq!(driver.query(By::Id("voucher-status")).first().await.unwrap().text().await.unwrap(), "未审核");
     driver.screenshot(&shots.join("voucher-print.png")).await.unwrap();
     logout(&driver).await.unwrap();
 
@@ -127,24 +133,26 @@ async fn a_clerk_a_reviewer_and_a_poster_work_in_the_browser() {
     login(&driver, &base, "审核员").await.unwrap();
     driver.goto(format!("{base}/queue/review")).await.unwrap();
     driver.screenshot(&shots.join("review-queue.png")).await.unwrap();
-    driver.find(By::Id("act")).await.unwrap().click().await.unwrap();
+    driver.query(By::Id("act")).first().await.unwrap().click().await.unwrap();
+    driver.query(By::Css("div.done")).first().await.unwrap();
     assert!(text(&driver).await.contains("已审核 1 张凭证"));
     logout(&driver).await.unwrap();
     login(&driver, &base, "记账员").await.unwrap();
     driver.goto(format!("{base}/queue/post")).await.unwrap();
-    driver.find(By::Id("act")).await.unwrap().click().await.unwrap();
+    driver.query(By::Id("act")).first().await.unwrap().click().await.unwrap();
+    driver.query(By::Css("div.done")).first().await.unwrap();
     assert!(text(&driver).await.contains("已记账 1 张凭证"));
     logout(&driver).await.unwrap();
 
     // The auditor opens the 明细账 of 1003 and sees the balance.
     login(&driver, &base, "审计员").await.unwrap();
     driver.goto(format!("{base}/ledger?book=dongbao/employee&account=1003&from=2023-01&to=2023-01")).await.unwrap();
-    let closing = driver.find(By::Id("closing-balance")).await.unwrap().text().await.unwrap();
+    let closing = driver.query(By::Id("closing-balance")).first().await.unwrap().text().await.unwrap();
     assert_eq!(closing, "-100.00", "支出户 paid out 100.00");
     driver.screenshot(&shots.join("ledger.png")).await.unwrap();
     driver.goto(format!("{base}/trial-balance?book=dongbao/employee&period=2023-01")).await.unwrap();
     driver.screenshot(&shots.join("trial-balance.png")).await.unwrap();
-    let href = driver.find(By::Id("download-xlsx")).await.unwrap().attr("href").await.unwrap().unwrap();
+    let href = driver.query(By::Id("download-xlsx")).first().await.unwrap().attr("href").await.unwrap().unwrap();
     let cookie = driver.get_all_cookies().await.unwrap().into_iter().find(|c| c.name == "fp_session").unwrap();
     let url = if href.starts_with("http") { href } else { format!("{base}{href}") };
     let response = ureq::get(&url).set("Cookie", &format!("fp_session={}", cookie.value)).call().unwrap();
@@ -163,8 +171,8 @@ async fn a_clerk_a_reviewer_and_a_poster_work_in_the_browser() {
     login(&driver, &base, "对账员").await.unwrap();
     driver.goto(format!("{base}/reconcile")).await.unwrap();
     set_value(&driver, "period", "2023-01").await;
-    driver.find(By::Id("run")).await.unwrap().click().await.unwrap();
-    let summary = driver.find(By::Id("run-summary")).await.unwrap().text().await.unwrap();
+    driver.query(By::Id("run")).first().await.unwrap().click().await.unwrap();
+    let summary = driver.query(By::Id("run-summary")).first().await.unwrap().text().await.unwrap();
     assert!(summary.starts_with("对账记录 #1："), "{summary}");
     driver.screenshot(&shots.join("reconcile.png")).await.unwrap();
     driver.quit().await.unwrap();
