@@ -302,6 +302,10 @@ pub enum Command {
         /// On a demo database (default fundpool-demo.db): add a demo user per role and print them.
         #[arg(long)]
         demo: bool,
+        /// Behind a reverse proxy on this machine: record the client address it puts in
+        /// X-Forwarded-For (only for requests from loopback).
+        #[arg(long)]
+        trust_proxy: bool,
     },
     /// Registered users and their grants per party (管理员 only, after the first administrator).
     #[command(subcommand)]
@@ -760,13 +764,21 @@ fn dispatch(ctx: &Context, command: Command) -> Result<Outcome, CliError> {
         Command::Schedule { party, fund } => plans::schedule(ctx, party.as_deref(), fund.as_deref()),
         Command::Deadlines { as_of, party } => plans::deadlines(ctx, &as_of, party.as_deref()),
         Command::User(command) => users::run(ctx, command),
-        Command::Serve { listen, session_minutes, demo } => serve(ctx, listen, session_minutes, demo),
+        Command::Serve { listen, session_minutes, demo, trust_proxy } => {
+            serve(ctx, listen, session_minutes, demo, trust_proxy)
+        }
         Command::Audit { user, from, to } => users::audit(ctx, user.as_deref(), from.as_deref(), to.as_deref()),
     }
 }
 
 /// `serve`: prints where it listens (and the demo users), then serves until interrupted.
-fn serve(ctx: &Context, listen: std::net::SocketAddr, session_minutes: i64, demo: bool) -> Result<Outcome, CliError> {
+fn serve(
+    ctx: &Context,
+    listen: std::net::SocketAddr,
+    session_minutes: i64,
+    demo: bool,
+    trust_proxy: bool,
+) -> Result<Outcome, CliError> {
     use std::io::Write;
     if demo {
         if !ctx.db.exists() {
@@ -787,6 +799,7 @@ fn serve(ctx: &Context, listen: std::net::SocketAddr, session_minutes: i64, demo
         busy_timeout: ctx.session.busy_timeout,
         session_seconds,
         fixed_now: std::env::var("FUNDPOOL_NOW").ok(),
+        trust_proxy,
     };
     println!("fundpool 正在 http://{listen}/ 上服务 {}（Ctrl-C 停止）", ctx.db.display());
     let _ = std::io::stdout().flush();

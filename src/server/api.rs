@@ -25,9 +25,10 @@ pub struct Credentials {
 pub async fn login(
     State(state): State<Shared>,
     connect: Option<axum::extract::ConnectInfo<std::net::SocketAddr>>,
+    headers: HeaderMap,
     Json(credentials): Json<Credentials>,
 ) -> Response {
-    let address = connect.map(|c| c.0.ip().to_string()).unwrap_or_else(|| "unknown".into());
+    let address = super::auth::client_address(connect.map(|c| c.0), &headers, state.config.trust_proxy);
     match start_session(&state, &address, credentials.user, credentials.password).await {
         Ok((token, csrf, user)) => (
             StatusCode::OK,

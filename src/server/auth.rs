@@ -63,17 +63,20 @@ pub fn set_cookie(token: &str, max_age: i64) -> String {
     format!("{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}")
 }
 
-/// The client's address from the connection, when the server was started with it.
-pub fn client_address_of(connect: Option<ConnectInfo<SocketAddr>>) -> String {
-    connect.map(|c| c.0.ip().to_string()).unwrap_or_else(|| "unknown".to_string())
-}
-
-pub fn client_address(parts: &Parts) -> String {
-    parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_else(|| "unknown".to_string())
+/// Where a request comes from, for the audit log and the throttle: the TCP peer, or — with
+/// `--trust-proxy` and a peer on loopback (the reverse proxy on this machine) — the client the
+/// proxy appended last to `X-Forwarded-For`.
+pub fn client_address(peer: Option<SocketAddr>, headers: &axum::http::HeaderMap, trust_proxy: bool) -> String {
+    let Some(peer) = peer else { return "unknown".to_string() };
+    if trust_proxy && peer.ip().is_loopback() {
+        let forwarded = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
+        if let Some(client) = forwarded.and_then(|v| v.rsplit(',').next()).map(str::trim).filter(|c| !c.is_empty()) {
+            if let Ok(ip) = client.parse::<std::net::IpAddr>() {
+                return ip.to_string();
+            }
+        }
+    }
+    peer.ip().to_string()
 }
 
 /// A logged-in request: the user with their current grants, the form token, and what an
@@ -154,7 +157,8 @@ impl FromRequestParts<Shared> for LoggedIn {
         let not_logged_in =
             || if parts.uri.path().starts_with("/api/") { NotLoggedIn::Api } else { NotLoggedIn::Page }.into_response();
         let Some(token) = cookie_token(parts) else { return Err(not_logged_in()) };
-        let address = client_address(parts);
+        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
+        let address = client_address(peer, &parts.headers, state.config.trust_proxy);
         let probe = state.anonymous(&address);
         let lookup_token = token.clone();
         let found = blocking(move || crate::app::users::web_session(&probe, &lookup_token, AppState::unix_now()))

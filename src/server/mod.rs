@@ -28,6 +28,9 @@ pub struct ServerConfig {
     pub session_seconds: i64,
     /// Fixed "now" for recorded timestamps (tests), else the clock.
     pub fixed_now: Option<String>,
+    /// Take the client's address from `X-Forwarded-For` when the peer is on loopback (a reverse
+    /// proxy on this machine).
+    pub trust_proxy: bool,
 }
 
 /// What every handler shares.

@@ -4,7 +4,7 @@
 //! action goes through the application layer.
 
 use super::api::start_session;
-use super::auth::{client_address_of, set_cookie, LoggedIn};
+use super::auth::{client_address, set_cookie, LoggedIn};
 use super::{blocking, Shared};
 use crate::app::{closing, ledger, reconcile, reports, users, Error};
 use crate::domain::access::Role;
@@ -163,9 +163,10 @@ pub struct LoginForm {
 pub async fn login(
     State(state): State<Shared>,
     connect: Option<ConnectInfo<SocketAddr>>,
+    headers: axum::http::HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Response {
-    let address = client_address_of(connect);
+    let address = client_address(connect.map(|c| c.0), &headers, state.config.trust_proxy);
     match start_session(&state, &address, form.user, form.password).await {
         Ok((token, _, _)) => {
             ([(header::SET_COOKIE, set_cookie(&token, state.config.session_seconds))], Redirect::to("/"))

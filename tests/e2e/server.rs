@@ -23,11 +23,16 @@ impl Drop for Server {
 
 impl Server {
     pub fn start(env: &Env, extra_env: &[(&str, &str)]) -> Server {
+        Server::start_with(env, extra_env, &[])
+    }
+
+    pub fn start_with(env: &Env, extra_env: &[(&str, &str)], extra_args: &[&str]) -> Server {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let listen = format!("127.0.0.1:{port}");
         let mut command = Command::new(env!("CARGO_BIN_EXE_fundpool"));
         command
             .args(["--db", env.db().to_str().unwrap(), "serve", "--listen", &listen])
+            .args(extra_args)
             .env("FUNDPOOL_NOW", NOW)
             .env_remove("FUNDPOOL_OPERATOR")
             .stdout(Stdio::null())
@@ -586,4 +591,37 @@ fn the_reviewer_sends_a_draft_back_from_the_queue_with_a_reason() {
     let auditor = Client::login(base, "审计员", PASSWORD).unwrap();
     let (code, _) = auditor.post_form("/void", &[("pick", "dongbao/employee 记-2023-01-0002"), ("reason", "x")], true);
     assert_eq!(code, 403);
+}
+
+fn login_addresses(env: &Env) -> Vec<String> {
+    let out = env.run_user("审计员", PASSWORD, &["--format", "json", "audit", "--user", "东宝会计"], "").stdout;
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    json["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "login")
+        .map(|e| e["address"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn behind_a_trusted_proxy_the_audit_records_the_client_address() {
+    let env = staffed();
+    let login = |base: &str| {
+        ureq::post(&format!("{base}/api/login"))
+            .set("X-Forwarded-For", "198.51.100.7, 10.20.30.40")
+            .send_json(serde_json::json!({"user": "东宝会计", "password": PASSWORD}))
+            .unwrap()
+    };
+    // Without --trust-proxy the header is ignored: the peer is recorded.
+    let server = Server::start(&env, &[]);
+    login(&server.base);
+    drop(server);
+    assert_eq!(login_addresses(&env), vec!["127.0.0.1"]);
+    // With it, the address the proxy appended last.
+    let server = Server::start_with(&env, &[], &["--trust-proxy"]);
+    login(&server.base);
+    drop(server);
+    assert_eq!(login_addresses(&env), vec!["127.0.0.1", "10.20.30.40"]);
 }
