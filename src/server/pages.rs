@@ -835,25 +835,38 @@ async fn picker(me: &LoggedIn, action: &str, q: &BookQuery, with_account: bool) 
     }
 }
 
+/// Runs a report of one book over the query's months; on a refusal, the page with the picker and
+/// the reason (403 for a book the user may not read).
+async fn book_report<T: Send + 'static>(
+    me: &LoggedIn,
+    book: String,
+    q: &BookQuery,
+    title: &str,
+    picker: &Markup,
+    report: impl FnOnce(&crate::app::Session, &BookCode, reports::Months) -> crate::app::Result<T> + Send + 'static,
+) -> Result<T, Response> {
+    let (who, months) = (me.clone(), q.months());
+    let result = blocking(move || {
+        let book = BookCode::parse(&book).map_err(Error::refused)?;
+        report(&who.session(), &book, months?)
+    })
+    .await;
+    result.map_err(|error| {
+        let body = html! { (picker) (error_box(&error)) };
+        (status_of(Some(&error)), page(Some(me), title, body)).into_response()
+    })
+}
+
 pub async fn journal(me: LoggedIn, Query(q): Query<BookQuery>) -> Response {
     let picker = picker(&me, "/journal", &q, false).await;
     let Some(book) = q.book.clone() else { return page(Some(&me), "序时账", picker).into_response() };
-    let who = me.clone();
-    let months = q.months();
-    let result = blocking(move || {
-        let book = BookCode::parse(&book).map_err(Error::refused)?;
-        reports::journal(&who.session(), &book, months?, true)
+    let j = match book_report(&me, book, &q, "序时账", &picker, |session, book, months| {
+        reports::journal(session, book, months, true)
     })
-    .await;
-    let j = match result {
+    .await
+    {
         Ok(j) => j,
-        Err(error) => {
-            return (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                page(Some(&me), "序时账", html! { (picker) (error_box(&error)) }),
-            )
-                .into_response()
-        }
+        Err(response) => return response,
     };
     if q.xlsx.is_some() {
         let mut rows = Vec::new();
@@ -913,22 +926,13 @@ pub async fn ledger(me: LoggedIn, Query(q): Query<BookQuery>) -> Response {
     let (Some(book), Some(account)) = (q.book.clone(), q.account.clone().filter(|a| !a.is_empty())) else {
         return page(Some(&me), "明细账", picker).into_response();
     };
-    let who = me.clone();
-    let months = q.months();
-    let result = blocking(move || {
-        let book = BookCode::parse(&book).map_err(Error::refused)?;
-        reports::account_ledger(&who.session(), &book, months?, account.trim())
+    let l = match book_report(&me, book, &q, "明细账", &picker, move |session, book, months| {
+        reports::account_ledger(session, book, months, account.trim())
     })
-    .await;
-    let l = match result {
+    .await
+    {
         Ok(l) => l,
-        Err(error) => {
-            return (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                page(Some(&me), "明细账", html! { (picker) (error_box(&error)) }),
-            )
-                .into_response()
-        }
+        Err(response) => return response,
     };
     let closing = l.entries.last().map(|e| e.balance).unwrap_or(l.opening);
     let rows = ledger_rows(&l);
@@ -1053,23 +1057,10 @@ fn xlsx_download(me: &LoggedIn, sheet: Sheet, name: &str) -> Response {
 pub async fn trial_balance(me: LoggedIn, Query(q): Query<BookQuery>) -> Response {
     let picker = picker(&me, "/trial-balance", &q, false).await;
     let Some(book) = q.book.clone() else { return page(Some(&me), "科目余额表", picker).into_response() };
-    let who = me.clone();
-    let months = q.months();
     let book_code = book.clone();
-    let result = blocking(move || {
-        let book = BookCode::parse(&book).map_err(Error::refused)?;
-        reports::trial_balance(&who.session(), &book, months?)
-    })
-    .await;
-    let tb = match result {
+    let tb = match book_report(&me, book, &q, "科目余额表", &picker, reports::trial_balance).await {
         Ok(tb) => tb,
-        Err(error) => {
-            return (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                page(Some(&me), "科目余额表", html! { (picker) (error_box(&error)) }),
-            )
-                .into_response()
-        }
+        Err(response) => return response,
     };
     let title = format!("科目余额表 {book_code} {} 至 {}", tb.period_from, tb.period_to);
     if q.xlsx.is_some() {

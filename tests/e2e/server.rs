@@ -445,6 +445,7 @@ fn the_pages_show_the_books_and_take_reversals_closes_and_reopens() {
     assert!(home.contains("dongbao/employee") && home.contains("未来 10 个工作日内到期及已逾期的事项"), "{home}");
     assert!(!home.contains("city/employee"), "only the books the clerk may read");
     assert!(home.contains("本月尚未对账"), "{home}");
+    assert_eq!(clerk.get("/journal?book=city/employee&period=2023-01").0, 403, "another party's books");
     // The 明细账 with each month's 本月合计 and 本年累计, and its xlsx.
     let auditor = Client::login(base, "审计员", PASSWORD).unwrap();
     let (code, ledger) = auditor.get("/ledger?book=dongbao/employee&account=1003&from=2023-01&to=2023-02");
