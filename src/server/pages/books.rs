@@ -1,0 +1,331 @@
+//! The books: 序时账, 明细账 (本月合计, 本年累计) and 科目余额表, each with an xlsx download.
+
+use super::*;
+
+// ---------------------------------------------------------------- books
+
+#[derive(Deserialize, Default)]
+pub struct BookQuery {
+    book: Option<String>,
+    period: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    account: Option<String>,
+    xlsx: Option<String>,
+}
+
+impl BookQuery {
+    fn months(&self) -> Result<reports::Months, Error> {
+        let parse = |t: &Option<String>| {
+            t.as_deref().filter(|t| !t.is_empty()).map(|t| Period::parse(t).map_err(Error::refused)).transpose()
+        };
+        Ok(match parse(&self.period)? {
+            Some(p) => reports::Months::one(p),
+            None => reports::Months { from: parse(&self.from)?, to: parse(&self.to)? },
+        })
+    }
+}
+
+pub(super) async fn picker(me: &LoggedIn, action: &str, q: &BookQuery, with_account: bool) -> Markup {
+    let books = books_for(me, None).await.unwrap_or_default();
+    html! {
+        form.picker method="get" action=(action) {
+            label { "账簿 " (book_select(&books, q.book.as_deref())) }
+            @if with_account {
+                label { "科目 " input type="text" name="account" id="account" value=(q.account.clone().unwrap_or_default()); }
+                label { "自 " input type="month" name="from" value=(q.from.clone().unwrap_or_default()); }
+                label { "至 " input type="month" name="to" value=(q.to.clone().unwrap_or_default()); }
+            } @else {
+                label { "期间 " input type="month" name="period" id="period" value=(q.period.clone().unwrap_or_default()); }
+            }
+            button type="submit" id="show" { "查询" }
+        }
+    }
+}
+
+/// Runs a report of one book over the query's months; on a refusal, the page with the picker and
+/// the reason (403 for a book the user may not read).
+pub(super) async fn book_report<T: Send + 'static>(
+    me: &LoggedIn,
+    book: String,
+    q: &BookQuery,
+    title: &str,
+    picker: &Markup,
+    report: impl FnOnce(&crate::app::Session, &BookCode, reports::Months) -> crate::app::Result<T> + Send + 'static,
+) -> Result<T, Response> {
+    let (who, months) = (me.clone(), q.months());
+    let result = blocking(move || {
+        let book = BookCode::parse(&book).map_err(Error::refused)?;
+        report(&who.session(), &book, months?)
+    })
+    .await;
+    result.map_err(|error| {
+        let body = html! { (picker) (error_box(&error)) };
+        (status_of(Some(&error)), page(Some(me), title, body)).into_response()
+    })
+}
+
+pub async fn journal(me: LoggedIn, Query(q): Query<BookQuery>) -> Response {
+    let picker = picker(&me, "/journal", &q, false).await;
+    let Some(book) = q.book.clone() else { return page(Some(&me), "序时账", picker).into_response() };
+    let j = match book_report(&me, book, &q, "序时账", &picker, |session, book, months| {
+        reports::journal(session, book, months, true)
+    })
+    .await
+    {
+        Ok(j) => j,
+        Err(response) => return response,
+    };
+    if q.xlsx.is_some() {
+        let mut rows = Vec::new();
+        for v in &j.vouchers {
+            for line in &v.lines {
+                let name = j.chart.get(&line.account).map(|a| a.name.clone()).unwrap_or_default();
+                let (debit, credit) = match line.side {
+                    Side::Debit => (Cell::Amount(line.amount), Cell::Text(String::new())),
+                    Side::Credit => (Cell::Text(String::new()), Cell::Amount(line.amount)),
+                };
+                rows.push(vec![
+                    Cell::Text(v.date.to_string()),
+                    Cell::Text(v.number.to_string()),
+                    Cell::Text(v.status.label().to_string()),
+                    Cell::Text(line.summary.clone()),
+                    Cell::Text(format!("{} {name}", line.account)),
+                    debit,
+                    credit,
+                ]);
+            }
+        }
+        let sheet = Sheet {
+            title: format!("序时账 {} {} 至 {}", j.book, j.from, j.to),
+            headers: ["日期", "凭证号", "状态", "摘要", "科目", "借方", "贷方"].map(String::from).to_vec(),
+            rows,
+        };
+        return xlsx_download(&me, sheet, "journal.xlsx");
+    }
+    let body = html! {
+        (picker)
+        h2 { (j.book) " " (j.from) " 至 " (j.to) }
+        p { a id="download-xlsx" href={ "/journal?book=" (j.book) "&from=" (j.from) "&to=" (j.to) "&xlsx=1" } { "下载 xlsx" } }
+        table {
+            thead { tr { th { "日期" } th { "凭证号" } th { "状态" } th { "摘要" } th { "科目" } th { "借方" } th { "贷方" } } }
+            tbody {
+                @for v in &j.vouchers {
+                    @for (i, line) in v.lines.iter().enumerate() {
+                        tr {
+                            td { @if i == 0 { (v.date) } }
+                            td { @if i == 0 { a href={ "/voucher?book=" (v.book) "&number=" (v.number) } { (v.number) } } }
+                            td { @if i == 0 { (v.status.label()) } }
+                            td { (line.summary) }
+                            td { (line.account) " " (j.chart.get(&line.account).map(|a| a.name.clone()).unwrap_or_default()) }
+                            td.num { @if line.side == Side::Debit { (line.amount.grouped()) } }
+                            td.num { @if line.side == Side::Credit { (line.amount.grouped()) } }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    page(Some(&me), "序时账", body).into_response()
+}
+
+pub async fn ledger(me: LoggedIn, Query(q): Query<BookQuery>) -> Response {
+    let picker = picker(&me, "/ledger", &q, true).await;
+    let (Some(book), Some(account)) = (q.book.clone(), q.account.clone().filter(|a| !a.is_empty())) else {
+        return page(Some(&me), "明细账", picker).into_response();
+    };
+    let l = match book_report(&me, book, &q, "明细账", &picker, move |session, book, months| {
+        reports::account_ledger(session, book, months, account.trim())
+    })
+    .await
+    {
+        Ok(l) => l,
+        Err(response) => return response,
+    };
+    let closing = l.entries.last().map(|e| e.balance).unwrap_or(l.opening);
+    let rows = ledger_rows(&l);
+    if q.xlsx.is_some() {
+        let sheet = Sheet {
+            title: format!("明细账 {} {} {}（{} 至 {}）", l.book, l.account, l.name, l.from, l.to),
+            headers: ["日期", "凭证号", "摘要", "借方", "贷方", "余额"].map(String::from).to_vec(),
+            rows: rows
+                .iter()
+                .map(|r| {
+                    vec![
+                        Cell::Text(r.0.clone()),
+                        Cell::Text(r.1.clone()),
+                        Cell::Text(r.2.clone()),
+                        r.3.map(Cell::Amount).unwrap_or(Cell::Text(String::new())),
+                        r.4.map(Cell::Amount).unwrap_or(Cell::Text(String::new())),
+                        Cell::Amount(r.5),
+                    ]
+                })
+                .collect(),
+        };
+        return xlsx_download(&me, sheet, "ledger.xlsx");
+    }
+    let query = format!(
+        "book={}&account={}&from={}&to={}",
+        l.book,
+        l.account,
+        q.from.clone().unwrap_or_default(),
+        q.to.clone().unwrap_or_default()
+    );
+    let body = html! {
+        (picker)
+        h2 { (l.book) " " (l.account) " " (l.name) "（" (l.from) " 至 " (l.to) "）" }
+        p { a id="download-xlsx" href={ "/ledger?" (query) "&xlsx=1" } { "下载 xlsx" } }
+        table id="ledger" {
+            thead { tr { th { "日期" } th { "凭证号" } th { "摘要" } th { "借方" } th { "贷方" } th { "余额" } } }
+            tbody {
+                @for (date, number, summary, debit, credit, balance) in &rows {
+                    @let subtotal = number.is_empty();
+                    tr class=@if subtotal { "total" } {
+                        td { (date) } td { (number) } td { (summary) }
+                        td.num { (debit.map(|m| m.grouped()).unwrap_or_default()) }
+                        td.num { (credit.map(|m| m.grouped()).unwrap_or_default()) }
+                        td.num { (balance.grouped()) }
+                    }
+                }
+                tr.total { td {} td {} td { "期末余额" } td {} td {} td.num id="closing-balance" { (closing.grouped()) } }
+            }
+        }
+    };
+    page(Some(&me), "明细账", body).into_response()
+}
+
+/// The 明细账 as rows (date, number, summary, debit, credit, balance): 期初余额, each entry, and at
+/// each month's end 本月合计 and 本年累计 (which counts the year's months before the range too).
+pub(super) type LedgerRow = (String, String, String, Option<Money>, Option<Money>, Money);
+
+pub(super) fn ledger_rows(l: &crate::render::reports::AccountLedger) -> Vec<LedgerRow> {
+    let mut rows: Vec<LedgerRow> = vec![(String::new(), String::new(), "期初余额".into(), None, None, l.opening)];
+    let (mut year_debit, mut year_credit) = (l.earlier_this_year.0.fen(), l.earlier_this_year.1.fen());
+    let mut year = l.from.year;
+    let mut balance = l.opening;
+    let mut month = l.from;
+    while month <= l.to {
+        if month.year != year {
+            (year, year_debit, year_credit) = (month.year, 0, 0);
+        }
+        let key = month.to_string();
+        let (mut debit, mut credit) = (0i64, 0i64);
+        for e in l.entries.iter().filter(|e| e.date.starts_with(&key)) {
+            debit += e.debit.fen();
+            credit += e.credit.fen();
+            balance = e.balance;
+            let amount = |m: Money| (!m.is_zero()).then_some(m);
+            rows.push((
+                e.date.clone(),
+                e.number.clone(),
+                e.summary.clone(),
+                amount(e.debit),
+                amount(e.credit),
+                e.balance,
+            ));
+        }
+        year_debit += debit;
+        year_credit += credit;
+        let end = month.last_day().to_string();
+        rows.push((
+            end.clone(),
+            String::new(),
+            "本月合计".into(),
+            Some(Money::from_fen(debit)),
+            Some(Money::from_fen(credit)),
+            balance,
+        ));
+        rows.push((
+            end,
+            String::new(),
+            "本年累计".into(),
+            Some(Money::from_fen(year_debit)),
+            Some(Money::from_fen(year_credit)),
+            balance,
+        ));
+        month = month.next();
+    }
+    rows
+}
+
+pub(super) fn xlsx_download(me: &LoggedIn, sheet: Sheet, name: &str) -> Response {
+    match sheet.xlsx() {
+        Ok(bytes) => (
+            [
+                (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
+                (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(e) => error_page(me, Error::refused(format!("无法生成 Excel：{e}"))),
+    }
+}
+
+pub async fn trial_balance(me: LoggedIn, Query(q): Query<BookQuery>) -> Response {
+    let picker = picker(&me, "/trial-balance", &q, false).await;
+    let Some(book) = q.book.clone() else { return page(Some(&me), "科目余额表", picker).into_response() };
+    let book_code = book.clone();
+    let tb = match book_report(&me, book, &q, "科目余额表", &picker, reports::trial_balance).await {
+        Ok(tb) => tb,
+        Err(response) => return response,
+    };
+    let title = format!("科目余额表 {book_code} {} 至 {}", tb.period_from, tb.period_to);
+    if q.xlsx.is_some() {
+        let mut rows: Vec<Vec<Cell>> = tb
+            .rows
+            .iter()
+            .map(|r| {
+                vec![
+                    Cell::Text(r.account.clone()),
+                    Cell::Text(r.name.clone()),
+                    Cell::Amount(r.opening),
+                    Cell::Amount(r.debit),
+                    Cell::Amount(r.credit),
+                    Cell::Amount(r.closing),
+                ]
+            })
+            .collect();
+        rows.push(vec![
+            Cell::Text("合计".into()),
+            Cell::Text(String::new()),
+            Cell::Text(String::new()),
+            Cell::Amount(tb.totals.debit),
+            Cell::Amount(tb.totals.credit),
+            Cell::Text(String::new()),
+        ]);
+        let headers =
+            ["科目编码", "科目名称", "期初余额", "本期借方", "本期贷方", "期末余额"].map(String::from).to_vec();
+        let sheet = Sheet { title: title.clone(), headers, rows };
+        return match sheet.xlsx() {
+            Ok(bytes) => (
+                [
+                    (
+                        header::CONTENT_TYPE,
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+                    ),
+                    (header::CONTENT_DISPOSITION, "attachment; filename=\"trial-balance.xlsx\"".to_string()),
+                ],
+                bytes,
+            )
+                .into_response(),
+            Err(e) => error_page(&me, Error::refused(format!("无法生成 Excel：{e}"))),
+        };
+    }
+    let period = q.period.clone().unwrap_or_default();
+    let body = html! {
+        (picker)
+        h2 { (title) }
+        p { a id="download-xlsx" href={ "/trial-balance?book=" (book_code) "&period=" (period) "&xlsx=1" } { "下载 xlsx" } }
+        table {
+            thead { tr { th { "科目编码" } th { "科目名称" } th { "期初余额" } th { "本期借方" } th { "本期贷方" } th { "期末余额" } } }
+            tbody {
+                @for r in &tb.rows {
+                    tr { td { (r.account) } td { (r.name) } td.num { (r.opening.grouped()) } td.num { (r.debit.grouped()) } td.num { (r.credit.grouped()) } td.num { (r.closing.grouped()) } }
+                }
+                tr.total { td { "合计" } td {} td {} td.num { (tb.totals.debit.grouped()) } td.num { (tb.totals.credit.grouped()) } td { @if tb.totals.ties() { "平衡" } @else { "不平衡" } } }
+            }
+        }
+    };
+    page(Some(&me), "科目余额表", body).into_response()
+}
