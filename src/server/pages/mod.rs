@@ -41,6 +41,23 @@ pub async fn stylesheet() -> Response {
     ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], CSS).into_response()
 }
 
+/// The navigation: every page a logged-in user can go to.
+const NAV: [(&str, &str); 13] = [
+    ("/", "首页"),
+    ("/vouchers/new", "凭证录入"),
+    ("/events", "业务事件"),
+    ("/queue/review", "审核"),
+    ("/queue/post", "记账"),
+    ("/journal", "序时账"),
+    ("/ledger", "明细账"),
+    ("/trial-balance", "科目余额表"),
+    ("/reconcile", "对账结账"),
+    ("/plans", "用款计划"),
+    ("/deadlines", "截止事项"),
+    ("/audit", "审计"),
+    ("/users", "用户"),
+];
+
 /// A page with the navigation for `me`.
 pub(super) fn page(me: Option<&LoggedIn>, title: &str, body: Markup) -> Html<String> {
     let markup = html! {
@@ -54,19 +71,7 @@ pub(super) fn page(me: Option<&LoggedIn>, title: &str, body: Markup) -> Html<Str
             body {
                 @if let Some(me) = me {
                     nav {
-                        a href="/" { "首页" }
-                        a href="/vouchers/new" { "凭证录入" }
-                        a href="/events" { "业务事件" }
-                        a href="/queue/review" { "审核" }
-                        a href="/queue/post" { "记账" }
-                        a href="/journal" { "序时账" }
-                        a href="/ledger" { "明细账" }
-                        a href="/trial-balance" { "科目余额表" }
-                        a href="/reconcile" { "对账结账" }
-                        a href="/plans" { "用款计划" }
-                        a href="/deadlines" { "截止事项" }
-                        a href="/audit" { "审计" }
-                        a href="/users" { "用户" }
+                        @for (href, label) in NAV { a href=(href) { (label) } }
                         span.who { "当前用户：" (me.user()) }
                         form.inline method="post" action="/logout" {
                             input type="hidden" name="csrf" value=(me.csrf);
