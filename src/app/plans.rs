@@ -153,13 +153,46 @@ pub fn import_budgets(session: &Session, rows: &[BudgetRow], mut problems: Vec<S
     Ok(rows.len())
 }
 
-/// Every business event on file, parsed.
+/// Records what a county's matching subsidy is computed from (TS 8): its June-end resident
+/// headcount and the per-capita standard. A later record for the same year and county replaces it.
+pub fn set_matching_basis(session: &Session, basis: &crate::plan::deadlines::MatchingBasis) -> Result<Money> {
+    session.require(Role::Admin, [crate::domain::access::ALL_PARTIES])?;
+    let mut store = session.write("budget matching")?;
+    let mut writer = store.writer()?;
+    let city = writer.reader().city()?;
+    if city.party(&basis.party).is_none_or(|p| p.kind != PartyKind::County) {
+        let counties: Vec<&str> = city.counties().map(|p| p.code.as_str()).collect();
+        return Err(Error::refused(format!(
+            "{} 不是本市的县（市、区）；县级配套补助只由县（市、区）缴纳：{}",
+            crate::domain::ids::quote(&basis.party),
+            counties.join("、")
+        )));
+    }
+    if city.fund("resident").is_none() {
+        return Err(Error::refused("本市未统筹城乡居民医保基金，没有县级配套补助（TS 8）"));
+    }
+    if basis.headcount == 0 || !basis.per_capita.is_positive() {
+        return Err(Error::refused("参保人数和人均配套标准都须大于零"));
+    }
+    let due = basis.due().ok_or_else(|| Error::refused("参保人数 × 人均标准超出金额范围"))?;
+    writer.upsert_matching_basis(basis)?;
+    writer.set_target(format!("{} {}", basis.year, basis.party));
+    writer.commit()?;
+    Ok(due)
+}
+
+/// Every business event on file, parsed. Events stored before each party booked its own side
+/// carry `received_on`; it named the other side's date, which that side now records itself, so
+/// it is set aside here rather than read.
 pub fn stored_events(store: &crate::store::Store) -> Result<Vec<crate::posting::event::Event>> {
     store
         .reader()
         .events()?
-        .iter()
-        .map(|raw| raw.parse().map_err(|e| Error::integrity(format!("已存事件无法读取：{}", e.join("；")))))
+        .into_iter()
+        .map(|mut raw| {
+            raw.fields.remove("received_on");
+            raw.parse().map_err(|e| Error::integrity(format!("已存事件无法读取：{}", e.join("；"))))
+        })
         .collect()
 }
 
@@ -176,6 +209,12 @@ pub fn obligations(
     let budgets = reader.budgets()?;
     let instruments = reader.instruments()?;
     let closed_on = reader.close_dates()?;
+    let bank_lines: Vec<_> = reader
+        .statement_lines(as_of)?
+        .into_iter()
+        .filter(|l| l.source == crate::reconcile::Source::Bank)
+        .collect();
+    let matching_basis = reader.matching_basis()?;
     let input = crate::plan::deadlines::Input {
         city: &city,
         calendar,
@@ -185,6 +224,8 @@ pub fn obligations(
         budgets: &budgets,
         instruments: &instruments,
         closed_on: &closed_on,
+        bank_lines: &bank_lines,
+        matching_basis: &matching_basis,
     };
     crate::plan::deadlines::obligations(&input).map_err(|e| Error::refused(e.to_string()))
 }

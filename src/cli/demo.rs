@@ -129,7 +129,18 @@ fn deadline_summary(store: &Store, city: &City, calendar: &crate::calendar::Cale
     Ok(out)
 }
 
-fn found(anomaly: &Anomaly, results: &[MonthResult]) -> bool {
+/// Whether the check that should find an anomaly did: reconciliation for differences and
+/// outstanding items, the year-end deadline monitor for deadline anomalies.
+fn found(anomaly: &Anomaly, results: &[MonthResult], obligations: &[crate::plan::deadlines::Obligation]) -> bool {
+    if let Some((kind, party)) = &anomaly.obligation {
+        use crate::plan::deadlines::Status;
+        return obligations.iter().any(|o| {
+            o.kind == *kind
+                && o.party == *party
+                && matches!(o.status, Status::MetLate(_) | Status::PartlyMet | Status::Overdue)
+                && Period::of(o.due) == anomaly.period
+        });
+    }
     let severity = if anomaly.severity == "difference" { Severity::Difference } else { Severity::Outstanding };
     results.iter().filter(|r| r.period == anomaly.period).any(|r| {
         r.report
@@ -192,10 +203,16 @@ fn summary(
         })
         .collect();
     out.push_str(&table(&["月份", "事件", "凭证", "对账", "未达账项", "差异", "结账"], &rows, &[1, 2, 4, 5]));
-    out.push_str("\n预设异常及对账发现情况：\n");
+    out.push_str("\n预设异常及发现情况（对账或期限监控）：\n");
+    let as_of = chrono::NaiveDate::from_ymd_opt(DEMO_YEAR, 12, 31).expect("valid date");
+    let obligations = super::plans::obligations_as_of(store, &ctx.calendar()?, as_of)?;
     for anomaly in &year.anomalies {
-        let mark = if found(anomaly, results) { "已发现" } else { "未发现！" };
-        let severity = if anomaly.severity == "difference" { "差异" } else { "未达账项" };
+        let mark = if found(anomaly, results, &obligations) { "已发现" } else { "未发现！" };
+        let severity = match anomaly.severity {
+            "difference" => "差异",
+            "deadline" => "期限",
+            _ => "未达账项",
+        };
         out.push_str(&format!(
             "  [{mark}] {} {severity} {}：{}\n",
             anomaly.period, anomaly.reference, anomaly.description

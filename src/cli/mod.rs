@@ -444,6 +444,20 @@ pub enum BudgetCommand {
         #[arg(long)]
         fund: String,
     },
+    /// A county's matching-subsidy basis (TS 8): June-end resident headcount × per-capita standard.
+    Matching {
+        #[arg(long)]
+        year: i32,
+        /// The county (party code), e.g. shayang.
+        #[arg(long)]
+        party: String,
+        /// Resident insured headcount at June-end, e.g. 463000.
+        #[arg(long)]
+        headcount: u64,
+        /// Per-capita matching standard in 元, e.g. 30.00.
+        #[arg(long = "per-capita")]
+        per_capita: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -759,6 +773,9 @@ fn dispatch(ctx: &Context, command: Command) -> Result<Outcome, CliError> {
         }
         Command::Budget(BudgetCommand::Import { file }) => plans::import_budget(ctx, &file),
         Command::Budget(BudgetCommand::Reserve { year, fund }) => policy::budget_reserve(ctx, year, &fund),
+        Command::Budget(BudgetCommand::Matching { year, party, headcount, per_capita }) => {
+            plans::matching_basis(ctx, year, &party, headcount, &per_capita)
+        }
         Command::Gaps { input } => policy::gaps(ctx, &input),
         Command::Assess { year, fund, input } => policy::assess(ctx, year, fund.as_deref(), input.as_deref()),
         Command::Schedule { party, fund } => plans::schedule(ctx, party.as_deref(), fund.as_deref()),

@@ -201,7 +201,7 @@ pub fn export(ctx: &Context, fund: &str, q: &str, output: Option<&Path>, force: 
     for plan in &plans {
         for raw in allocation_events(plan, &city, &calendar).map_err(|e| CliError::refused(e.to_string()))? {
             text.push_str("\n[[event]]\n");
-            for key in ["id", "kind", "date", "fund", "party", "purpose", "amount", "received_on", "summary"] {
+            for key in ["id", "kind", "date", "fund", "ref", "party", "purpose", "amount", "summary"] {
                 if let Some(value) = raw.fields.get(key) {
                     text.push_str(&format!("{key} = {}\n", toml_string(value)));
                 }
@@ -222,6 +222,30 @@ fn toml_string(value: &str) -> String {
 }
 
 /// A budget CSV: `year,party,fund,income,expenditure`.
+pub fn matching_basis(
+    ctx: &Context,
+    year: i32,
+    party: &str,
+    headcount: u64,
+    per_capita: &str,
+) -> Result<Outcome, CliError> {
+    let per_capita = Money::parse(per_capita).map_err(|e| CliError::refused(format!("--per-capita：{e}")))?;
+    let basis = crate::plan::deadlines::MatchingBasis { year, party: party.to_string(), headcount, per_capita };
+    let due = crate::app::plans::set_matching_basis(&ctx.session, &basis)?;
+    let text = match ctx.format {
+        OutputFormat::Json => render::json(&serde_json::json!({
+            "year": year, "party": party, "headcount": headcount, "per_capita": per_capita, "due": due,
+        })),
+        _ => format!(
+            "{year} 年 {} 县级配套补助：6 月底参保 {headcount} 人 × 人均 {} = {}，{year}-07-31 前上缴市财政专户（TS 8）\n",
+            party,
+            per_capita.grouped(),
+            due.grouped()
+        ),
+    };
+    Ok(Outcome::ok(text))
+}
+
 pub fn import_budget(ctx: &Context, file: &Path) -> Result<Outcome, CliError> {
     let operator = ctx.operator()?;
     let mut reader =
@@ -318,9 +342,12 @@ pub fn deadlines(ctx: &Context, as_of: &str, party: Option<&str>) -> Result<Outc
     let list = obligations_as_of(&store, &ctx.calendar()?, as_of)?;
     let list: Vec<_> = list.into_iter().filter(|o| party.is_none_or(|p| o.party == p)).collect();
     let overdue = list.iter().filter(|o| o.status == Status::Overdue).count();
+    let short = list.iter().filter(|o| o.status == Status::PartlyMet && as_of > o.due).count();
+    let breaches = list.iter().filter(|o| o.is_breach(as_of)).count();
+    let money = |m: Option<crate::money::Money>| m.map(|m| m.grouped()).unwrap_or_default();
     let text = match ctx.format {
         OutputFormat::Json => render::json(&serde_json::json!({
-            "as_of": as_of.to_string(), "overdue": overdue, "obligations": list,
+            "as_of": as_of.to_string(), "overdue": overdue, "short": short, "obligations": list,
         })),
         format => {
             let rows: Vec<Vec<String>> = list
@@ -332,22 +359,33 @@ pub fn deadlines(ctx: &Context, as_of: &str, party: Option<&str>) -> Result<Outc
                         city.short_name(&o.party),
                         o.fund.clone(),
                         o.what.clone(),
+                        money(o.amount),
+                        money(o.done),
+                        money(o.shortfall.filter(|s| !s.is_zero())),
                         o.met_on.map(|d| d.to_string()).unwrap_or_default(),
                         o.status.label(),
                     ]
                 })
                 .collect();
             if format == OutputFormat::Csv {
-                render::csv(&["rule", "due", "party", "fund", "what", "met_on", "status"], &rows)
+                render::csv(
+                    &["rule", "due", "party", "fund", "what", "amount", "done", "shortfall", "met_on", "status"],
+                    &rows,
+                )
             } else {
                 let counts = [Status::Overdue, Status::DueSoon].map(|s| list.iter().filter(|o| o.status == s).count());
                 let late = list.iter().filter(|o| matches!(o.status, Status::MetLate(_))).count();
+                let partly = list.iter().filter(|o| o.status == Status::PartlyMet).count();
                 format!(
-                    "截至 {as_of} 的期限监控：已逾期 {} 项，逾期完成 {late} 项，即将到期 {} 项\n",
+                    "截至 {as_of} 的期限监控：已逾期 {} 项，部分完成 {partly} 项（其中已过期限 {short} 项），逾期完成 {late} 项，即将到期 {} 项\n",
                     counts[0], counts[1]
-                ) + &render::table(&["依据", "期限", "经办机构", "基金", "事项", "完成日期", "状态"], &rows, &[])
+                ) + &render::table(
+                    &["依据", "期限", "经办机构", "基金", "事项", "应完成金额", "已完成金额", "差额", "完成日期", "状态"],
+                    &rows,
+                    &[5, 6, 7],
+                )
             }
         }
     };
-    Ok(Outcome { stdout: text, code: if overdue > 0 { exit::OVERDUE } else { exit::OK } })
+    Ok(Outcome { stdout: text, code: if breaches > 0 { exit::OVERDUE } else { exit::OK } })
 }

@@ -1,6 +1,7 @@
 //! The deadline monitor (TS 23): every obligation of the pooled system's timetable (DOMAIN §4)
-//! with its rule, due date, the date the ledger and the plans say it was met, and its status
-//! on a given day.
+//! with its rule, due date, the amount due and the amount done (from the obliged party's own
+//! records), the date it was met, and its status on a given day. An obligation in money is met
+//! only when the amount is: 1.00 remitted against 1,000,000.00 due is "partly met", never "met".
 
 use super::schedule::{consolidation_schedule, Budgets, ScheduleKind};
 use super::{Plan, Quarter};
@@ -8,7 +9,8 @@ use crate::calendar::{Calendar, CalendarError};
 use crate::domain::city::City;
 use crate::domain::ids::{PartyKind, Period};
 use crate::money::Money;
-use crate::posting::event::{AllocationPurpose, Event, EventKind, InterestAccount, RemitPurpose, SubsidyLevel};
+use crate::posting::event::{AllocationPurpose, Event, EventKind, InterestAccount, RemitPurpose};
+use crate::reconcile::StatementLine;
 use crate::posting::Instruments;
 use chrono::{Datelike, NaiveDate};
 
@@ -19,6 +21,10 @@ pub enum Status {
     Met,
     /// Met, this many working days after the due date.
     MetLate(u32),
+    /// Some of the amount done, the rest (the obligation's `shortfall`) not yet.
+    PartlyMet,
+    /// More done than due (the excess is the negative `shortfall`).
+    Overpaid,
     Overdue,
     /// Not met, due within the next five working days.
     DueSoon,
@@ -30,6 +36,8 @@ impl Status {
         match self {
             Status::Met => "已按时完成".into(),
             Status::MetLate(n) => format!("逾期 {n} 个工作日完成"),
+            Status::PartlyMet => "部分完成".into(),
+            Status::Overpaid => "超额".into(),
             Status::Overdue => "已逾期".into(),
             Status::DueSoon => "即将到期".into(),
             Status::Upcoming => "未到期".into(),
@@ -49,9 +57,21 @@ pub struct Obligation {
     pub what: String,
     pub due: NaiveDate,
     pub met_on: Option<NaiveDate>,
+    /// The amount due (None: an obligation of timing only, or one whose basis is not on file).
     pub amount: Option<Money>,
+    /// The amount done by the as-of day, from the obliged party's records.
+    pub done: Option<Money>,
+    /// `amount − done` when something is due in money: positive short, negative overpaid.
+    pub shortfall: Option<Money>,
     #[serde(flatten)]
     pub status: Status,
+}
+
+impl Obligation {
+    /// Overdue, or short after its due date: what makes `deadlines` exit 4.
+    pub fn is_breach(&self, as_of: NaiveDate) -> bool {
+        self.status == Status::Overdue || (self.status == Status::PartlyMet && as_of > self.due)
+    }
 }
 
 /// What the monitor reads.
@@ -67,6 +87,28 @@ pub struct Input<'a> {
     pub instruments: &'a Instruments,
     /// When each month was closed, by period.
     pub closed_on: &'a [(Period, NaiveDate)],
+    /// Bank statement lines on file (the city 支出户's show each forward's in and out legs).
+    pub bank_lines: &'a [StatementLine],
+    /// What each county's matching subsidy is computed from (TS 8).
+    pub matching_basis: &'a [MatchingBasis],
+}
+
+/// TS 8: a county's matching subsidy is its June-end resident headcount × the per-capita
+/// standard, both inputs.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct MatchingBasis {
+    pub year: i32,
+    pub party: String,
+    pub headcount: u64,
+    pub per_capita: Money,
+}
+
+impl MatchingBasis {
+    /// headcount × standard, exact in 分; None if it overflows.
+    pub fn due(&self) -> Option<Money> {
+        let headcount = i64::try_from(self.headcount).ok()?;
+        self.per_capita.fen().checked_mul(headcount).map(Money::from_fen)
+    }
 }
 
 struct Draft {
@@ -76,8 +118,16 @@ struct Draft {
     fund: String,
     what: String,
     due: NaiveDate,
-    met_on: Option<NaiveDate>,
+    /// What was done toward it, when: amounts for money obligations, zero for timing ones.
+    done: Vec<(NaiveDate, Money)>,
     amount: Option<Money>,
+}
+
+impl Draft {
+    /// A timing obligation met (or not) on one day.
+    fn timing(met_on: Option<NaiveDate>) -> Vec<(NaiveDate, Money)> {
+        met_on.map(|d| (d, Money::ZERO)).into_iter().collect()
+    }
 }
 
 /// Every obligation of the as-of day's year, with its status; ordered by due date.
@@ -95,21 +145,52 @@ pub fn obligations(input: &Input<'_>) -> Result<Vec<Obligation>, CalendarError> 
     settlement(input, year, &mut drafts);
     let mut obligations = Vec::with_capacity(drafts.len());
     for d in drafts {
-        let status = status(input.calendar, input.as_of, d.due, d.met_on)?;
-        obligations.push(Obligation {
-            rule: d.rule,
-            kind: d.kind,
-            party: d.party,
-            fund: d.fund,
-            what: d.what,
-            due: d.due,
-            met_on: d.met_on.filter(|m| *m <= input.as_of),
-            amount: d.amount,
-            status,
-        });
+        obligations.push(measure(input.calendar, input.as_of, d)?);
     }
     obligations.sort_by(|a, b| (a.due, &a.party, &a.fund, a.kind).cmp(&(b.due, &b.party, &b.fund, b.kind)));
     Ok(obligations)
+}
+
+/// Adds up what was done by `as_of`: the obligation is met on the day the amount due is reached
+/// (for a timing obligation, on its first record), partly met before that.
+fn measure(calendar: &Calendar, as_of: NaiveDate, mut d: Draft) -> Result<Obligation, CalendarError> {
+    d.done.retain(|(day, _)| *day <= as_of);
+    d.done.sort_by_key(|(day, _)| *day);
+    let done_total: i64 = d.done.iter().map(|(_, m)| m.fen()).sum();
+    let (met_on, status, done, shortfall) = match d.amount {
+        Some(due_amount) => {
+            let mut running = 0;
+            let reached = d.done.iter().find_map(|(day, m)| {
+                running += m.fen();
+                (running >= due_amount.fen()).then_some(*day)
+            });
+            let status = match reached {
+                Some(_) if done_total > due_amount.fen() => Status::Overpaid,
+                Some(day) => status(calendar, as_of, d.due, Some(day))?,
+                None if done_total > 0 => Status::PartlyMet,
+                None => status(calendar, as_of, d.due, None)?,
+            };
+            let done = Money::from_fen(done_total);
+            (reached, status, Some(done), Some(Money::from_fen(due_amount.fen() - done_total)))
+        }
+        None => {
+            let met_on = d.done.first().map(|(day, _)| *day);
+            (met_on, status(calendar, as_of, d.due, met_on)?, None, None)
+        }
+    };
+    Ok(Obligation {
+        rule: d.rule,
+        kind: d.kind,
+        party: d.party,
+        fund: d.fund,
+        what: d.what,
+        due: d.due,
+        met_on,
+        amount: d.amount,
+        done,
+        shortfall,
+        status,
+    })
 }
 
 /// The status on `as_of` of an obligation due on `due` and met on `met_on`.
@@ -158,36 +239,33 @@ fn consolidation(input: &Input<'_>, year: i32, out: &mut Vec<Draft>) -> Result<(
         input.events.iter().filter(|e| matches!(e.kind, EventKind::OpeningBalance { .. })).collect();
     let items = consolidation_schedule(input.city, &openings, input.instruments, input.budgets, input.calendar)?;
     for item in items.into_iter().filter(|i| i.due.year() == year) {
-        let met_on = match &item.kind {
-            ScheduleKind::Balance => input.events.iter().find_map(|e| match &e.kind {
-                EventKind::RemitToCity { party, purpose: RemitPurpose::Balance, .. }
-                    if *party == item.party && e.fund == item.fund =>
-                {
-                    Some(e.date)
-                }
+        let is_city = input.city.party(&item.party).is_some_and(|p| p.kind == PartyKind::City);
+        let done: Vec<(NaiveDate, Money)> = input
+            .events
+            .iter()
+            .filter(|e| e.fund == item.fund)
+            .filter_map(|e| match (&item.kind, &e.kind) {
+                (
+                    ScheduleKind::Balance,
+                    EventKind::RemitToCity { party, purpose: RemitPurpose::Balance, amount, .. },
+                ) if *party == item.party => Some((e.date, *amount)),
+                (
+                    ScheduleKind::Instrument(code),
+                    EventKind::RemitToCity {
+                        party, purpose: RemitPurpose::MaturedDeposit, instrument: Some(i), amount, ..
+                    },
+                ) if *party == item.party && i == code => Some((e.date, *amount)),
+                (
+                    ScheduleKind::Reserve,
+                    EventKind::AllocateToCounty { party, purpose: AllocationPurpose::Reserve, amount },
+                ) if *party == item.party => Some((e.date, *amount)),
+                (
+                    ScheduleKind::Reserve,
+                    EventKind::AllocateCityLevel { purpose: AllocationPurpose::Reserve, amount },
+                ) if is_city => Some((e.date, *amount)),
                 _ => None,
-            }),
-            ScheduleKind::Instrument(code) => input.events.iter().find_map(|e| match &e.kind {
-                EventKind::RemitToCity {
-                    party, purpose: RemitPurpose::MaturedDeposit, instrument: Some(i), ..
-                } if *party == item.party && e.fund == item.fund && i == code => Some(e.date),
-                _ => None,
-            }),
-            ScheduleKind::Reserve => input.events.iter().find_map(|e| match &e.kind {
-                EventKind::AllocateToCounty { party, purpose: AllocationPurpose::Reserve, received_on, .. }
-                    if *party == item.party && e.fund == item.fund =>
-                {
-                    Some(received_on.unwrap_or(e.date))
-                }
-                EventKind::AllocateCityLevel { purpose: AllocationPurpose::Reserve, .. }
-                    if input.city.party(&item.party).is_some_and(|p| p.kind == PartyKind::City)
-                        && e.fund == item.fund =>
-                {
-                    Some(e.date)
-                }
-                _ => None,
-            }),
-        };
+            })
+            .collect();
         let (rule, kind) = match item.kind {
             ScheduleKind::Balance => ("TS 9", "balance_remittance"),
             ScheduleKind::Instrument(_) => ("TS 9", "matured_deposit_remittance"),
@@ -200,7 +278,7 @@ fn consolidation(input: &Input<'_>, year: i32, out: &mut Vec<Draft>) -> Result<(
             fund: item.fund,
             what: item.what,
             due: item.due,
-            met_on,
+            done,
             amount: item.amount,
         });
     }
@@ -216,23 +294,22 @@ fn treasury_transfers(input: &Input<'_>, year: i32, out: &mut Vec<Draft>) -> Res
         let total = premiums.fen() + late_fees.fen() + interest_subsidy.fen();
         let booked = Period::of(e.date);
         let due = input.calendar.last_working_day(booked.year, booked.month)?;
-        let mut transferred = 0;
-        let mut met_on = None;
-        let mut transfers: Vec<&Event> = input
+        // The transfers after this booking and before the next one count toward it.
+        let next_booking = input
             .events
             .iter()
-            .filter(|t| t.fund == e.fund && t.date >= e.date && matches!(t.kind, EventKind::TreasuryTransfer { .. }))
+            .filter(|n| n.fund == e.fund && n.date > e.date && matches!(n.kind, EventKind::PremiumReceipts { .. }))
+            .map(|n| n.date)
+            .min();
+        let done = input
+            .events
+            .iter()
+            .filter(|t| t.fund == e.fund && t.date >= e.date && next_booking.is_none_or(|n| t.date < n))
+            .filter_map(|t| match &t.kind {
+                EventKind::TreasuryTransfer { amount, .. } => Some((t.date, *amount)),
+                _ => None,
+            })
             .collect();
-        transfers.sort_by_key(|t| t.date);
-        for t in transfers {
-            if let EventKind::TreasuryTransfer { amount, .. } = &t.kind {
-                transferred += amount.fen();
-                if transferred >= total {
-                    met_on = Some(t.date);
-                    break;
-                }
-            }
-        }
         out.push(Draft {
             rule: "TS 7",
             kind: "treasury_transfer",
@@ -240,7 +317,7 @@ fn treasury_transfers(input: &Input<'_>, year: i32, out: &mut Vec<Draft>) -> Res
             fund: e.fund.clone(),
             what: format!("{period} 医保费由国库全额划入财政专户"),
             due,
-            met_on,
+            done,
             amount: Some(Money::from_fen(total)),
         });
     }
@@ -254,7 +331,7 @@ fn party_of(city: &City, kind: PartyKind) -> String {
 /// TS 10: finance tells the city agency of transfer income within one working day of arrival.
 fn transfer_notices(input: &Input<'_>, year: i32, out: &mut Vec<Draft>) -> Result<(), CalendarError> {
     for e in input.events.iter().filter(|e| e.date.year() == year) {
-        let EventKind::TransferIn { party, amount, notified_on } = &e.kind else { continue };
+        let EventKind::TransferIn { party, notified_on, .. } = &e.kind else { continue };
         if input.city.party(party).is_none_or(|p| p.kind != PartyKind::City) {
             continue;
         }
@@ -265,8 +342,8 @@ fn transfer_notices(input: &Input<'_>, year: i32, out: &mut Vec<Draft>) -> Resul
             fund: e.fund.clone(),
             what: format!("转移收入 {}（{} 到账）到账信息告知市经办机构", e.id, e.date),
             due: input.calendar.nth_working_day_after(e.date, 1)?,
-            met_on: Some(notified_on.unwrap_or(e.date)),
-            amount: Some(*amount),
+            done: Draft::timing(Some(notified_on.unwrap_or(e.date))),
+            amount: None,
         });
     }
     Ok(())
@@ -290,8 +367,8 @@ fn plans(input: &Input<'_>, year: i32, out: &mut Vec<Draft>) {
                     fund: fund.code.clone(),
                     what: format!("{quarter} 用款计划报送"),
                     due: quarter.submission_due(),
-                    met_on: plan.and_then(|p| p.submitted.as_ref().map(|s| s.1)),
-                    amount: plan.map(|p| p.total),
+                    done: Draft::timing(plan.and_then(|p| p.submitted.as_ref().map(|s| s.1))),
+                    amount: None,
                 });
             }
             let combined = of_quarter.iter().filter_map(|p| p.combined.as_ref().map(|c| c.1)).max();
@@ -302,7 +379,7 @@ fn plans(input: &Input<'_>, year: i32, out: &mut Vec<Draft>) {
                 fund: fund.code.clone(),
                 what: format!("{quarter} 全市用款计划汇总"),
                 due: quarter.combination_due(),
-                met_on: combined,
+                done: Draft::timing(combined),
                 amount: None,
             });
         }
@@ -321,19 +398,29 @@ fn allocations(input: &Input<'_>, year: i32, out: &mut Vec<Draft>) -> Result<(),
             let due = input.calendar.last_working_day(year, month)?;
             for party in agencies(input.city, &fund.code) {
                 let is_city = input.city.party(&party).is_some_and(|p| p.kind == PartyKind::City);
-                let met_on = input
+                let done = input
                     .events
                     .iter()
                     .filter(|e| e.fund == fund.code && e.date >= window_start && e.date <= window_end)
-                    .filter(|e| match &e.kind {
-                        EventKind::AllocateCityLevel { purpose: AllocationPurpose::Monthly, .. } => is_city,
-                        EventKind::AllocateToCounty { party: p, purpose: AllocationPurpose::Monthly, .. } => {
-                            *p == party
+                    .filter_map(|e| match &e.kind {
+                        EventKind::AllocateCityLevel { purpose: AllocationPurpose::Monthly, amount } if is_city => {
+                            Some((e.date, *amount))
                         }
-                        _ => false,
+                        EventKind::AllocateToCounty { party: p, purpose: AllocationPurpose::Monthly, amount }
+                            if *p == party =>
+                        {
+                            Some((e.date, *amount))
+                        }
+                        _ => None,
                     })
-                    .map(|e| e.date)
-                    .min();
+                    .collect();
+                // The approved plan's figure for the month the funds are for.
+                let planned = input
+                    .plans
+                    .iter()
+                    .filter(|p| p.party == party && p.fund == fund.code)
+                    .filter(|p| p.status >= super::PlanStatus::Approved)
+                    .find_map(|p| p.by_month().get(&next).copied());
                 out.push(Draft {
                     rule: "TS 14",
                     kind: "monthly_allocation",
@@ -341,8 +428,8 @@ fn allocations(input: &Input<'_>, year: i32, out: &mut Vec<Draft>) -> Result<(),
                     fund: fund.code.clone(),
                     what: format!("{} 用款于 {period} 月底前拨付", next),
                     due,
-                    met_on,
-                    amount: None,
+                    done,
+                    amount: planned,
                 });
             }
         }
@@ -350,24 +437,53 @@ fn allocations(input: &Input<'_>, year: i32, out: &mut Vec<Draft>) -> Result<(),
     Ok(())
 }
 
-/// TS 14: the city forwards a county's allocation within one working day of receiving it.
+/// TS 14: the city forwards a county's allocation within one working day of receiving it. The
+/// measure is the city 支出户's bank statement where it is on file (the in leg starts the clock,
+/// the out leg of the same reference is the forward); otherwise the county's own record of the
+/// receipt (`allocation_received` under the same reference) against the city's allocation date.
 fn forwards(input: &Input<'_>, year: i32, out: &mut Vec<Draft>) -> Result<(), CalendarError> {
+    let city_code = party_of(input.city, PartyKind::City);
     for e in input.events.iter().filter(|e| e.date.year() == year) {
-        let EventKind::AllocateToCounty { party, amount, received_on, .. } = &e.kind else { continue };
+        let EventKind::AllocateToCounty { party, amount, .. } = &e.kind else { continue };
+        let reference = e.reference.clone().unwrap_or_else(|| e.id.clone());
+        let legs: Vec<&StatementLine> = input
+            .bank_lines
+            .iter()
+            .filter(|l| {
+                l.book.as_ref().is_some_and(|b| b.party == city_code && b.fund == e.fund)
+                    && l.account.as_deref() == Some("1003")
+                    && l.reference.as_deref() == Some(reference.as_str())
+            })
+            .collect();
+        let in_leg = legs.iter().filter(|l| l.kind == "in").map(|l| l.date).min();
+        let (received, done): (NaiveDate, Vec<(NaiveDate, Money)>) = match in_leg {
+            Some(in_leg) => (in_leg, legs.iter().filter(|l| l.kind == "out").map(|l| (l.date, l.amount)).collect()),
+            None => (
+                e.date,
+                input
+                    .events
+                    .iter()
+                    .filter(|r| r.fund == e.fund && r.reference.as_deref() == Some(reference.as_str()))
+                    .filter_map(|r| match &r.kind {
+                        EventKind::AllocationReceived { party: p, amount, .. } if p == party => Some((r.date, *amount)),
+                        _ => None,
+                    })
+                    .collect(),
+            ),
+        };
         out.push(Draft {
             rule: "TS 14",
             kind: "forward_to_county",
             party: party.clone(),
             fund: e.fund.clone(),
             what: format!(
-                "{} 于 {} 收到的拨款 {} 转拨{}",
-                name(input.city, &party_of(input.city, PartyKind::City)),
-                e.date,
-                e.id,
+                "{} 于 {received} 收到的拨款 {} 转拨{}",
+                name(input.city, &city_code),
+                crate::domain::ids::quote(&reference),
                 name(input.city, party)
             ),
-            due: input.calendar.nth_working_day_after(e.date, 1)?,
-            met_on: Some(received_on.unwrap_or(e.date)),
+            due: input.calendar.nth_working_day_after(received, 1)?,
+            done,
             amount: Some(*amount),
         });
     }
@@ -389,19 +505,25 @@ fn interest(input: &Input<'_>, year: i32, out: &mut Vec<Draft>) -> Result<(), Ca
         if due.year() != year {
             continue;
         }
-        let met_on = input
+        // Remittances of 支出户 interest after this crediting and before the next one count.
+        let next_credit = input
             .events
             .iter()
-            .filter(|r| r.fund == e.fund && r.date > e.date)
+            .filter(|n| n.fund == e.fund && n.date > e.date)
+            .filter(|n| matches!(&n.kind, EventKind::InterestCredited { party: p, account: InterestAccount::Expenditure, .. } if p == party))
+            .map(|n| n.date)
+            .min();
+        let done = input
+            .events
+            .iter()
+            .filter(|r| r.fund == e.fund && r.date >= e.date && next_credit.is_none_or(|n| r.date < n))
             .filter_map(|r| match &r.kind {
-                EventKind::RemitToCity { party: p, purpose: RemitPurpose::ExpenditureAccountInterest, .. }
-                    if p == party =>
-                {
-                    Some(r.date)
-                }
+                EventKind::RemitToCity {
+                    party: p, purpose: RemitPurpose::ExpenditureAccountInterest, amount, ..
+                } if p == party => Some((r.date, *amount)),
                 _ => None,
             })
-            .min();
+            .collect();
         out.push(Draft {
             rule: "TS 11",
             kind: "interest_remittance",
@@ -409,7 +531,7 @@ fn interest(input: &Input<'_>, year: i32, out: &mut Vec<Draft>) -> Result<(), Ca
             fund: e.fund.clone(),
             what: format!("{} 支出户利息（{} 结息）上解市财政专户", credited, e.date),
             due,
-            met_on,
+            done,
             amount: Some(*amount),
         });
     }
@@ -421,28 +543,35 @@ fn matching_subsidies(input: &Input<'_>, year: i32, out: &mut Vec<Draft>) {
     let Some(fund) = input.city.fund("resident") else { return };
     let due = NaiveDate::from_ymd_opt(year, 7, 31).expect("valid");
     for county in input.city.counties() {
-        let met_on = input
+        // TS 8: the county's matching subsidy reaches the city 专户, which is the county's
+        // remittance of it (TS 20); its arrival in the county 专户 alone does not meet it.
+        let done = input
             .events
             .iter()
             .filter(|e| e.fund == fund.code && e.date.year() == year)
             .filter_map(|e| match &e.kind {
-                EventKind::FiscalSubsidy { level: SubsidyLevel::CountyMatching, party: Some(p), .. }
+                EventKind::RemitToCity { party: p, purpose: RemitPurpose::ResidentSubsidy, amount, .. }
                     if *p == county.code =>
                 {
-                    Some(e.date)
+                    Some((e.date, *amount))
                 }
                 _ => None,
             })
-            .min();
+            .collect();
+        let amount = input
+            .matching_basis
+            .iter()
+            .find(|b| b.year == year && b.party == county.code)
+            .and_then(MatchingBasis::due);
         out.push(Draft {
             rule: "TS 8",
             kind: "county_matching_subsidy",
             party: county.code.clone(),
             fund: fund.code.clone(),
-            what: format!("{year} 年县级配套补助到位"),
+            what: format!("{year} 年县级配套补助上缴市财政专户"),
             due,
-            met_on,
-            amount: None,
+            done,
+            amount,
         });
     }
 }
@@ -460,7 +589,7 @@ fn settlement(input: &Input<'_>, year: i32, out: &mut Vec<Draft>) {
             fund: fund.code.clone(),
             what: format!("{} 年年终结算（12 月结账）", year - 1),
             due,
-            met_on,
+            done: Draft::timing(met_on),
             amount: None,
         });
     }

@@ -286,6 +286,9 @@ pub fn allocation_events(plan: &Plan, city: &City, calendar: &Calendar) -> Resul
         let id = format!("PLAN-{}-{}-{}", plan.party, plan.fund, month);
         let kind = if is_city { "allocate_city_level" } else { "allocate_to_county" };
         for (k, v) in [
+            // The payment order number: the finance bureau's payment and the county's receipt
+            // of this allocation are recorded under it too, so the pairs can be matched.
+            ("ref", id.clone()),
             ("id", id),
             ("kind", kind.to_string()),
             ("date", sent.to_string()),
@@ -298,7 +301,6 @@ pub fn allocation_events(plan: &Plan, city: &City, calendar: &Calendar) -> Resul
         }
         if !is_city {
             raw.fields.insert("party".into(), plan.party.clone());
-            raw.fields.insert("received_on".into(), calendar.nth_working_day_after(sent, 1)?.to_string());
         }
         events.push(raw);
     }

@@ -66,17 +66,17 @@ fn allocation_events_arrive_before_month_end_and_are_forwarded_next_working_day(
     let events = allocation_events(&plan, &city, &calendar).unwrap();
     let view: Vec<(String, String, String)> = events
         .iter()
-        .map(|e| (e.fields["date"].clone(), e.fields["received_on"].clone(), e.fields["amount"].clone()))
+        .map(|e| (e.fields["date"].clone(), e.fields["ref"].clone(), e.fields["amount"].clone()))
         .collect();
     // October's funds: September's last working day is Thu 28th (29th on is the holiday) →
-    // Tue 26th, forwarded Wed 27th. November's: October's last is Tue 31st → Fri 27th, Mon 30th.
-    // December's: November's last is Thu 30th → Tue 28th, Wed 29th.
+    // Tue 26th. November's: October's last is Tue 31st → Fri 27th. December's: November's last
+    // is Thu 30th → Tue 28th. The payment order number (ref) is what the other sides record.
     assert_eq!(
         view,
         vec![
-            ("2023-09-26".into(), "2023-09-27".into(), "1.00".into()),
-            ("2023-10-27".into(), "2023-10-30".into(), "2.00".into()),
-            ("2023-11-28".into(), "2023-11-29".into(), "3.00".into()),
+            ("2023-09-26".into(), "PLAN-shayang-employee-2023-10".into(), "1.00".into()),
+            ("2023-10-27".into(), "PLAN-shayang-employee-2023-11".into(), "2.00".into()),
+            ("2023-11-28".into(), "PLAN-shayang-employee-2023-12".into(), "3.00".into()),
         ]
     );
 }

@@ -71,16 +71,6 @@ impl Rules<'_> {
             &summary,
             vec![dr(code, amount), cr("3001", amount)],
         ));
-        if kind == PartyKind::City && account == OpeningAccount::Special {
-            let finance = self.finance_party()?;
-            posting.vouchers.push(self.voucher(
-                finance,
-                self.event.date,
-                None,
-                "期初专户存款结转",
-                vec![dr("1011", amount), cr("3001", amount)],
-            ));
-        }
         Ok(posting)
     }
 

@@ -54,6 +54,16 @@ pub enum RemitPurpose {
     MaturedDeposit,
 }
 
+/// What money the finance bureau received into the 专户 (besides the treasury's transfers).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReceiptSource {
+    CentralSubsidy,
+    ProvincialSubsidy,
+    TransferIncome,
+    /// A county agency's remittance (balances, subsidies it collected, interest, deposits).
+    CountyRemittance,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AllocationPurpose {
     /// 月度用款.
@@ -99,22 +109,57 @@ pub enum EventKind {
         amount: Money,
         notified_on: Option<NaiveDate>,
     },
+    /// The county's side of a remittance: what it sent, on the day it sent it.
     RemitToCity {
         party: String,
         purpose: RemitPurpose,
         amount: Money,
         instrument: Option<String>,
-        received_on: Option<NaiveDate>,
+    },
+    /// The city agency's side of a county's remittance, from its own receipt.
+    RemittanceReceived {
+        party: String,
+        purpose: RemitPurpose,
+        amount: Money,
+        instrument: Option<String>,
     },
     AllocateCityLevel {
         amount: Money,
         purpose: AllocationPurpose,
     },
+    /// The city agency's side of an allocation to a county.
     AllocateToCounty {
         party: String,
         amount: Money,
         purpose: AllocationPurpose,
-        received_on: Option<NaiveDate>,
+    },
+    /// The county agency's side of an allocation, from its own 支出户 receipt.
+    AllocationReceived {
+        party: String,
+        amount: Money,
+        purpose: AllocationPurpose,
+    },
+    /// The finance bureau's own records of its 专户 (DOMAIN §2): written from the 专户 bank's
+    /// receipts and the treasury's notices, never from the agency's vouchers.
+    SpecialAccountOpening {
+        amount: Money,
+    },
+    TreasuryTransferReceived {
+        amount: Money,
+        late_fees: Money,
+    },
+    SpecialAccountReceipt {
+        source: ReceiptSource,
+        amount: Money,
+        party: Option<String>,
+    },
+    SpecialAccountPayment {
+        party: String,
+        amount: Money,
+        purpose: AllocationPurpose,
+    },
+    SpecialAccountInterest {
+        amount: Money,
     },
     BenefitPayment {
         party: String,
@@ -175,15 +220,22 @@ pub const CATEGORIES: [&str; 11] = [
 const COMMON: [&str; 5] = ["id", "kind", "date", "fund", "ref"];
 
 /// Every kind with its required and optional fields (besides the common ones and `summary`).
-pub const KINDS: [(&str, &[&str], &[&str]); 15] = [
+pub const KINDS: [(&str, &[&str], &[&str]); 22] = [
     ("opening_balance", &["party", "account", "amount"], &["instrument", "opened_on", "matures_on"]),
     ("premium_receipts", &["period", "premiums"], &["late_fees", "interest_subsidy", "party"]),
     ("treasury_transfer", &["amount"], &["late_fees"]),
     ("fiscal_subsidy", &["level", "amount"], &["party"]),
     ("transfer_in", &["party", "amount"], &["notified_on"]),
-    ("remit_to_city", &["party", "purpose", "amount"], &["instrument", "received_on"]),
+    ("remit_to_city", &["party", "purpose", "amount"], &["instrument"]),
+    ("remittance_received", &["party", "purpose", "amount"], &["instrument"]),
     ("allocate_city_level", &["amount", "purpose"], &[]),
-    ("allocate_to_county", &["party", "amount", "purpose"], &["received_on"]),
+    ("allocate_to_county", &["party", "amount", "purpose"], &[]),
+    ("allocation_received", &["party", "amount", "purpose"], &[]),
+    ("special_account_opening", &["amount"], &[]),
+    ("treasury_transfer_received", &["amount"], &["late_fees"]),
+    ("special_account_receipt", &["source", "amount"], &["party"]),
+    ("special_account_payment", &["party", "amount", "purpose"], &[]),
+    ("special_account_interest", &["amount"], &[]),
     ("benefit_payment", &["party", "category", "amount"], &[]),
     ("transfer_out", &["party", "amount"], &[]),
     ("premium_refund", &["party", "amount"], &[]),
@@ -317,7 +369,12 @@ impl RawEvent {
                 || name == "summary"
                 || required.contains(&name.as_str())
                 || optional.contains(&name.as_str());
-            if !allowed {
+            if !allowed && name == "received_on" {
+                f.problems.push(format!(
+                    "字段 received_on 已停用：{kind_name} 只记付款方一方；收款方用自己的事件记收款\
+                     （市经办机构 remittance_received，县级经办机构 allocation_received，财政专户 special_account_receipt/special_account_payment）"
+                ));
+            } else if !allowed {
                 let mut fields: Vec<&str> = required.iter().chain(optional.iter()).copied().collect();
                 fields.push("summary");
                 f.problems.push(format!(
@@ -417,11 +474,10 @@ fn parse_kind(kind: &str, f: &mut Fields<'_>) -> Option<EventKind> {
             let notified_on = f.optional_date("notified_on");
             K::TransferIn { party: party?, amount: amount?, notified_on: notified_on? }
         }
-        "remit_to_city" => {
+        "remit_to_city" | "remittance_received" => {
             let party = f.text("party");
             let purpose = f.choice("purpose", &remit);
             let amount = f.amount("amount");
-            let received_on = f.optional_date("received_on");
             let instrument = f.optional_text("instrument");
             match (purpose, &instrument) {
                 (Some(RemitPurpose::MaturedDeposit), None) => {
@@ -432,19 +488,49 @@ fn parse_kind(kind: &str, f: &mut Fields<'_>) -> Option<EventKind> {
                 }
                 _ => {}
             }
-            K::RemitToCity { party: party?, purpose: purpose?, amount: amount?, instrument, received_on: received_on? }
+            let (party, purpose, amount) = (party?, purpose?, amount?);
+            if kind == "remit_to_city" {
+                K::RemitToCity { party, purpose, amount, instrument }
+            } else {
+                K::RemittanceReceived { party, purpose, amount, instrument }
+            }
         }
         "allocate_city_level" => {
             let amount = f.amount("amount");
             let purpose = f.choice("purpose", &allocation);
             K::AllocateCityLevel { amount: amount?, purpose: purpose? }
         }
-        "allocate_to_county" => {
+        "allocate_to_county" | "allocation_received" | "special_account_payment" => {
             let party = f.text("party");
             let amount = f.amount("amount");
             let purpose = f.choice("purpose", &allocation);
-            let received_on = f.optional_date("received_on");
-            K::AllocateToCounty { party: party?, amount: amount?, purpose: purpose?, received_on: received_on? }
+            let (party, amount, purpose) = (party?, amount?, purpose?);
+            match kind {
+                "allocate_to_county" => K::AllocateToCounty { party, amount, purpose },
+                "allocation_received" => K::AllocationReceived { party, amount, purpose },
+                _ => K::SpecialAccountPayment { party, amount, purpose },
+            }
+        }
+        "special_account_opening" => K::SpecialAccountOpening { amount: f.amount("amount")? },
+        "special_account_interest" => K::SpecialAccountInterest { amount: f.amount("amount")? },
+        "treasury_transfer_received" => {
+            let amount = f.amount("amount");
+            let late_fees = f.optional_amount("late_fees");
+            K::TreasuryTransferReceived { amount: amount?, late_fees: late_fees? }
+        }
+        "special_account_receipt" => {
+            let source = f.choice(
+                "source",
+                &[
+                    ("central_subsidy", ReceiptSource::CentralSubsidy),
+                    ("provincial_subsidy", ReceiptSource::ProvincialSubsidy),
+                    ("transfer_income", ReceiptSource::TransferIncome),
+                    ("county_remittance", ReceiptSource::CountyRemittance),
+                ],
+            );
+            let amount = f.amount("amount");
+            let party = f.optional_text("party");
+            K::SpecialAccountReceipt { source: source?, amount: amount?, party }
         }
         "benefit_payment" => {
             let party = f.text("party");
@@ -491,6 +577,13 @@ impl EventKind {
             EventKind::FiscalSubsidy { .. } => "fiscal_subsidy",
             EventKind::TransferIn { .. } => "transfer_in",
             EventKind::RemitToCity { .. } => "remit_to_city",
+            EventKind::RemittanceReceived { .. } => "remittance_received",
+            EventKind::AllocationReceived { .. } => "allocation_received",
+            EventKind::SpecialAccountOpening { .. } => "special_account_opening",
+            EventKind::TreasuryTransferReceived { .. } => "treasury_transfer_received",
+            EventKind::SpecialAccountReceipt { .. } => "special_account_receipt",
+            EventKind::SpecialAccountPayment { .. } => "special_account_payment",
+            EventKind::SpecialAccountInterest { .. } => "special_account_interest",
             EventKind::AllocateCityLevel { .. } => "allocate_city_level",
             EventKind::AllocateToCounty { .. } => "allocate_to_county",
             EventKind::BenefitPayment { .. } => "benefit_payment",
@@ -525,7 +618,6 @@ mod tests {
             ("party", "shayang"),
             ("purpose", "balance"),
             ("amount", "1500000.00"),
-            ("received_on", "2023-02-01"),
         ])
         .parse()
         .unwrap();
@@ -537,7 +629,6 @@ mod tests {
                 purpose: RemitPurpose::Balance,
                 amount: Money::from_fen(150000000),
                 instrument: None,
-                received_on: NaiveDate::from_ymd_opt(2023, 2, 1),
             }
         );
     }

@@ -1,10 +1,11 @@
-//! Money coming into the pool: premiums booked from the treasury (TS 18), the treasury's
-//! transfer to the 专户 (TS 7), fiscal subsidies (TS 8), transfer income (TS 10, 19) and
-//! interest credited by the banks (TS 11, 20).
+//! Money coming into the pool, as the agencies book it: premiums booked from the treasury
+//! (TS 18), the treasury's transfer to the 专户 (TS 7), fiscal subsidies (TS 8; a county's
+//! matching subsidy in the county 专户, TS 20), transfer income (TS 10, 19) and interest credited
+//! by the banks (TS 11, 20). The finance bureau books its own side (`finance.rs`).
 
 use super::event::{InterestAccount, SubsidyLevel};
 use super::{checked_add, cr, dr, EventError, Posting, Rules};
-use crate::domain::ids::{PartyKind, Period};
+use crate::domain::ids::Period;
 use crate::money::Money;
 use chrono::NaiveDate;
 
@@ -43,7 +44,8 @@ impl Rules<'_> {
         if late_fees > amount {
             return Err(EventError::LateFeesExceedAmount { late_fees, amount });
         }
-        let premiums = amount.checked_sub(late_fees).map_err(|_| EventError::Overflow)?;
+        // The premium/late-fee split matters to the finance bureau's record only; the agency moves
+        // the total from 1005 to 1004, but a split that cannot be is still refused.
         let summary = "国库存款转入市财政专户";
         let city = self.voucher(
             self.city_party()?,
@@ -52,18 +54,7 @@ impl Rules<'_> {
             summary,
             vec![dr("1004", amount), cr("1005", amount)],
         );
-        let finance = self.voucher(
-            self.finance_party()?,
-            self.event.date,
-            None,
-            "收国库划入医保费",
-            vec![
-                dr("1011", amount),
-                cr("4001", premiums),
-                cr("4801", late_fees).with_summary("收国库划入滞纳金、贴息"),
-            ],
-        );
-        Ok(Posting { vouchers: vec![city, finance], instruments: vec![] })
+        Ok(Posting { vouchers: vec![city], instruments: vec![] })
     }
 
     pub(super) fn fiscal_subsidy(
@@ -72,32 +63,22 @@ impl Rules<'_> {
         amount: Money,
         party: Option<&str>,
     ) -> Result<Posting, EventError> {
-        let (key, summary) = match (level, party) {
+        // A county's matching subsidy arrives in the county 专户 and is booked by the county
+        // (TS 20 has it remitted on); central and provincial subsidies reach the city 专户.
+        let (book, key, summary) = match (level, party) {
             (SubsidyLevel::CountyMatching, None) => return Err(EventError::CountyMatchingNeedsCounty),
             (SubsidyLevel::CountyMatching, Some(county)) => {
                 self.county(county)?;
-                ("county_matching", format!("收{}县级配套补助", self.party_name(county)))
+                (county, "county_matching", "收县级财政配套补助".to_string())
             }
             (_, Some(_)) => return Err(EventError::PartyOnlyForCountyMatching),
-            (SubsidyLevel::Central, None) => ("central", "收中央财政补助".to_string()),
-            (SubsidyLevel::Provincial, None) => ("provincial", "收省级财政补助".to_string()),
+            (SubsidyLevel::Central, None) => (self.city_party()?, "central", "收中央财政补助".to_string()),
+            (SubsidyLevel::Provincial, None) => (self.city_party()?, "provincial", "收省级财政补助".to_string()),
         };
         let account = self.sub("4101", key)?;
-        let city = self.voucher(
-            self.city_party()?,
-            self.event.date,
-            None,
-            &summary,
-            vec![dr("1004", amount), cr(account.clone(), amount)],
-        );
-        let finance = self.voucher(
-            self.finance_party()?,
-            self.event.date,
-            None,
-            &summary,
-            vec![dr("1011", amount), cr(account, amount)],
-        );
-        Ok(Posting { vouchers: vec![city, finance], instruments: vec![] })
+        let voucher =
+            self.voucher(book, self.event.date, None, &summary, vec![dr("1004", amount), cr(account, amount)]);
+        Ok(Posting { vouchers: vec![voucher], instruments: vec![] })
     }
 
     /// The money reaches the 专户 on `date` (finance books it then); the agency books it when
@@ -108,20 +89,11 @@ impl Rules<'_> {
         amount: Money,
         notified_on: Option<NaiveDate>,
     ) -> Result<Posting, EventError> {
-        let kind = self.agency(party)?;
+        self.agency(party)?;
         let notified = self.received(notified_on)?;
         let summary = format!("{}收转移收入", self.party_name(party));
-        let mut vouchers =
+        let vouchers =
             vec![self.voucher(party, notified, None, &summary, vec![dr("1004", amount), cr("4501", amount)])];
-        if kind == PartyKind::City {
-            vouchers.push(self.voucher(
-                self.finance_party()?,
-                self.event.date,
-                None,
-                "收转移收入",
-                vec![dr("1011", amount), cr("4501", amount)],
-            ));
-        }
         Ok(Posting { vouchers, instruments: vec![] })
     }
 
@@ -131,29 +103,15 @@ impl Rules<'_> {
         account: InterestAccount,
         amount: Money,
     ) -> Result<Posting, EventError> {
-        let kind = self.agency(party)?;
+        self.agency(party)?;
         let name = self.party_name(party);
         let (asset, key, summary) = match account {
             InterestAccount::Special => ("1004", "special", format!("{name}财政专户结息")),
             InterestAccount::Expenditure => ("1003", "expenditure", format!("{name}支出户结息")),
         };
         let revenue = self.sub("4301", key)?;
-        let mut vouchers = vec![self.voucher(
-            party,
-            self.event.date,
-            None,
-            &summary,
-            vec![dr(asset, amount), cr(revenue.clone(), amount)],
-        )];
-        if kind == PartyKind::City && account == InterestAccount::Special {
-            vouchers.push(self.voucher(
-                self.finance_party()?,
-                self.event.date,
-                None,
-                "专户结息",
-                vec![dr("1011", amount), cr(revenue, amount)],
-            ));
-        }
+        let vouchers =
+            vec![self.voucher(party, self.event.date, None, &summary, vec![dr(asset, amount), cr(revenue, amount)])];
         Ok(Posting { vouchers, instruments: vec![] })
     }
 }

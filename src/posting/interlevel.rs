@@ -1,12 +1,13 @@
-//! Flows between levels: counties remitting to the city 专户 (TS 16, 20), the 专户 funding the
-//! city's own 支出户 (TS 21), and the city passing a county's allocation on (TS 14, 21) in the
-//! city's `forward_mode`. The sender books on `date`, the receiver on `received_on`.
+//! Flows between levels, each side booked by its own party from its own documents (DOMAIN §2):
+//! a county's remittance to the city 专户 (TS 16, 20) and the city agency's receipt of it; the
+//! 专户 funding the city's own 支出户 (TS 21); the city passing a county's allocation on (TS 14,
+//! 21) in the city's `forward_mode`, and the county's receipt of it. The two sides share only the
+//! external reference (the bank serial), which is what reconciliation matches them by.
 
 use super::event::{AllocationPurpose, RemitPurpose};
 use super::{cr, dr, EventError, InstrumentChange, Posting, Rules};
 use crate::domain::city::ForwardMode;
 use crate::money::Money;
-use chrono::NaiveDate;
 
 fn remit_key(purpose: RemitPurpose) -> (&'static str, &'static str) {
     match purpose {
@@ -19,7 +20,7 @@ fn remit_key(purpose: RemitPurpose) -> (&'static str, &'static str) {
     }
 }
 
-fn allocation_label(purpose: AllocationPurpose) -> &'static str {
+pub(super) fn allocation_label(purpose: AllocationPurpose) -> &'static str {
     match purpose {
         AllocationPurpose::Monthly => "用款",
         AllocationPurpose::Reserve => "备付金",
@@ -33,10 +34,8 @@ impl Rules<'_> {
         purpose: RemitPurpose,
         amount: Money,
         instrument: Option<&str>,
-        received_on: Option<NaiveDate>,
     ) -> Result<Posting, EventError> {
         self.county(party)?;
-        let received = self.received(received_on)?;
         let mut instruments = Vec::new();
         if let (RemitPurpose::MaturedDeposit, Some(code)) = (purpose, instrument) {
             let key = (party.to_string(), self.event.fund.clone(), code.to_string());
@@ -64,7 +63,6 @@ impl Rules<'_> {
         }
         let (key, label) = remit_key(purpose);
         let source = if purpose == RemitPurpose::ExpenditureAccountInterest { "1003" } else { "1004" };
-        let name = self.party_name(party);
         let detail = instrument.map(|code| format!("（{code}）")).unwrap_or_default();
         let county = self.voucher(
             party,
@@ -73,23 +71,29 @@ impl Rules<'_> {
             &format!("{label}{detail}至市财政专户"),
             vec![dr(self.sub("5301", key)?, amount), cr(source, amount)],
         );
-        let revenue = self.sub("4701", party)?;
-        let summary = format!("收{name}{label}{detail}");
+        Ok(Posting { vouchers: vec![county], instruments })
+    }
+
+    /// The city agency's receipt of a county's remittance, on the day its 1004 shows it.
+    pub(super) fn remittance_received(
+        &self,
+        party: &str,
+        purpose: RemitPurpose,
+        amount: Money,
+        instrument: Option<&str>,
+    ) -> Result<Posting, EventError> {
+        self.county(party)?;
+        let (_, label) = remit_key(purpose);
+        let detail = instrument.map(|code| format!("（{code}）")).unwrap_or_default();
+        let summary = format!("收{}{label}{detail}", self.party_name(party));
         let city = self.voucher(
             self.city_party()?,
-            received,
+            self.event.date,
             None,
             &summary,
-            vec![dr("1004", amount), cr(revenue.clone(), amount)],
+            vec![dr("1004", amount), cr(self.sub("4701", party)?, amount)],
         );
-        let finance = self.voucher(
-            self.finance_party()?,
-            received,
-            None,
-            &summary,
-            vec![dr("1011", amount), cr(revenue, amount)],
-        );
-        Ok(Posting { vouchers: vec![county, city, finance], instruments })
+        Ok(Posting { vouchers: vec![city], instruments: vec![] })
     }
 
     pub(super) fn allocate_city_level(&self, amount: Money, purpose: AllocationPurpose) -> Result<Posting, EventError> {
@@ -101,14 +105,7 @@ impl Rules<'_> {
             &format!("收市财政专户拨付市本级{label}"),
             vec![dr("1003", amount), cr("1004", amount)],
         );
-        let finance = self.voucher(
-            self.finance_party()?,
-            self.event.date,
-            None,
-            &format!("拨付市本级支出户{label}"),
-            vec![dr("1021", amount), cr("1011", amount)],
-        );
-        Ok(Posting { vouchers: vec![city, finance], instruments: vec![] })
+        Ok(Posting { vouchers: vec![city], instruments: vec![] })
     }
 
     pub(super) fn allocate_to_county(
@@ -116,16 +113,14 @@ impl Rules<'_> {
         party: &str,
         amount: Money,
         purpose: AllocationPurpose,
-        received_on: Option<NaiveDate>,
     ) -> Result<Posting, EventError> {
         self.county(party)?;
-        let received = self.received(received_on)?;
         let label = allocation_label(purpose);
         let name = self.party_name(party);
         let city_party = self.city_party()?;
         let expense = self.sub("5201", party)?;
         let forward_summary = format!("拨付{name}{label}");
-        let mut vouchers = match self.forward_mode() {
+        let vouchers = match self.forward_mode() {
             // TS 21 literally: the county's share leaves the 专户 directly.
             ForwardMode::Statute => {
                 vec![self.voucher(
@@ -154,20 +149,25 @@ impl Rules<'_> {
                 ),
             ],
         };
-        vouchers.push(self.voucher(
-            self.finance_party()?,
-            self.event.date,
-            None,
-            &format!("拨付{name}支出户{label}"),
-            vec![dr("1021", amount), cr("1011", amount)],
-        ));
-        vouchers.push(self.voucher(
+        Ok(Posting { vouchers, instruments: vec![] })
+    }
+
+    /// The county agency's receipt of an allocation, on the day its 支出户 shows it.
+    pub(super) fn allocation_received(
+        &self,
+        party: &str,
+        amount: Money,
+        purpose: AllocationPurpose,
+    ) -> Result<Posting, EventError> {
+        self.county(party)?;
+        let label = allocation_label(purpose);
+        let county = self.voucher(
             party,
-            received,
+            self.event.date,
             None,
             &format!("收市级拨付{label}"),
             vec![dr("1003", amount), cr("4601", amount)],
-        ));
-        Ok(Posting { vouchers, instruments: vec![] })
+        );
+        Ok(Posting { vouchers: vec![county], instruments: vec![] })
     }
 }

@@ -1,5 +1,7 @@
-//! Posting rules: each business event becomes the vouchers of every book it concerns —
-//! agency books and the finance (专户) book's mirror entries — exactly as DOMAIN §3 lists them.
+//! Posting rules: each business event is recorded by one party and becomes vouchers in that
+//! party's books only (DOMAIN §2–3). A flow between two offices is two events, one per side,
+//! matched later by reconciliation on their shared external reference — never one event
+//! writing both sides, which would make the pair unable to disagree.
 //!
 //! Rules are pure: `post_event(event, context)` returns voucher drafts and changes to the
 //! register of pre-pooling instruments, or every rejection. This file holds the one match on
@@ -7,6 +9,7 @@
 
 mod balances;
 pub mod event;
+mod finance;
 mod income;
 mod interlevel;
 mod payments;
@@ -95,6 +98,10 @@ pub enum EventError {
     CountyMatchingNeedsCounty,
     #[error("只有县级配套补助才写 party（中央、省级补助直接进入市财政专户）")]
     PartyOnlyForCountyMatching,
+    #[error("source = \"county_remittance\" 须用 party 写明上解的县（市、区）")]
+    RemittanceNeedsCounty,
+    #[error("只有县级上解（source = \"county_remittance\"）才写 party")]
+    PartyOnlyForCountyRemittance,
     #[error("{category} 只属于职工医保（生育保险并入职工医保），不能记入 {fund}")]
     CategoryNotInFund { category: String, fund: String },
     #[error("滞纳金 {late_fees} 不能大于划转总额 {amount}")]
@@ -137,6 +144,8 @@ impl EventError {
             EventError::PremiumsOnlyAtCity { .. } => "PremiumsOnlyAtCity",
             EventError::CountyMatchingNeedsCounty => "CountyMatchingNeedsCounty",
             EventError::PartyOnlyForCountyMatching => "PartyOnlyForCountyMatching",
+            EventError::RemittanceNeedsCounty => "RemittanceNeedsCounty",
+            EventError::PartyOnlyForCountyRemittance => "PartyOnlyForCountyRemittance",
             EventError::CategoryNotInFund { .. } => "CategoryNotInFund",
             EventError::LateFeesExceedAmount { .. } => "LateFeesExceedAmount",
             EventError::ReceivedBeforeSent { .. } => "ReceivedBeforeSent",
@@ -177,13 +186,28 @@ pub fn post_event(event: &Event, ctx: &PostingContext<'_>) -> Result<Posting, Ve
         EventKind::FiscalSubsidy { level, amount, party } => rules.fiscal_subsidy(*level, *amount, party.as_deref()),
         EventKind::TransferIn { party, amount, notified_on } => rules.transfer_in(party, *amount, *notified_on),
         EventKind::InterestCredited { party, account, amount } => rules.interest_credited(party, *account, *amount),
-        EventKind::RemitToCity { party, purpose, amount, instrument, received_on } => {
-            rules.remit_to_city(party, *purpose, *amount, instrument.as_deref(), *received_on)
+        EventKind::RemitToCity { party, purpose, amount, instrument } => {
+            rules.remit_to_city(party, *purpose, *amount, instrument.as_deref())
+        }
+        EventKind::RemittanceReceived { party, purpose, amount, instrument } => {
+            rules.remittance_received(party, *purpose, *amount, instrument.as_deref())
         }
         EventKind::AllocateCityLevel { amount, purpose } => rules.allocate_city_level(*amount, *purpose),
-        EventKind::AllocateToCounty { party, amount, purpose, received_on } => {
-            rules.allocate_to_county(party, *amount, *purpose, *received_on)
+        EventKind::AllocateToCounty { party, amount, purpose } => rules.allocate_to_county(party, *amount, *purpose),
+        EventKind::AllocationReceived { party, amount, purpose } => {
+            rules.allocation_received(party, *amount, *purpose)
         }
+        EventKind::SpecialAccountOpening { amount } => rules.special_account_opening(*amount),
+        EventKind::TreasuryTransferReceived { amount, late_fees } => {
+            rules.treasury_transfer_received(*amount, *late_fees)
+        }
+        EventKind::SpecialAccountReceipt { source, amount, party } => {
+            rules.special_account_receipt(*source, *amount, party.as_deref())
+        }
+        EventKind::SpecialAccountPayment { party, amount, purpose } => {
+            rules.special_account_payment(party, *amount, *purpose)
+        }
+        EventKind::SpecialAccountInterest { amount } => rules.special_account_interest(*amount),
         EventKind::BenefitPayment { party, category, amount } => rules.benefit_payment(party, category, *amount),
         EventKind::TransferOut { party, amount } => rules.payment(party, *amount, payments::Payment::TransferOut),
         EventKind::PremiumRefund { party, amount } => rules.payment(party, *amount, payments::Payment::PremiumRefund),
@@ -323,8 +347,8 @@ impl<'a> Rules<'a> {
                     summary: e.summary.unwrap_or_else(|| summary.clone()),
                     side: e.side,
                     amount: e.amount,
-                    // Both sides of a flow come from one event, so its id is the shared reference
-                    // reconciliation matches on when staff gave no bank serial.
+                    // The bank serial both sides of a flow see; without one, the event id (which
+                    // the other side cannot know, so such an item stays outstanding until fixed).
                     reference: Some(self.event.reference.clone().unwrap_or_else(|| self.event.id.clone())),
                 })
                 .collect(),

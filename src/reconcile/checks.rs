@@ -4,6 +4,7 @@
 use super::matching::{match_pair, statement, Direction, Item, PairResult, Scope, SideItems};
 use super::{CheckName, Finding, FindingKind, Input, LedgerLine, Severity, Source, Statement, StatementLine};
 use crate::domain::chart::Side;
+use crate::domain::city::ForwardMode;
 use crate::domain::ids::{BookCode, PartyKind};
 use crate::money::Money;
 use std::collections::HashSet;
@@ -208,54 +209,132 @@ fn city_county(input: &Input<'_>, fund: &str) -> CheckResult {
     result
 }
 
-/// Each agency 支出户 against its bank. The bank's first balance row opens the comparison:
-/// what both sides booked up to that day is covered by it (e.g. the 2022-12-31 carry-forward)
-/// rather than matched item by item.
+/// Every bank account against its bank statement (余额调节表 each): each agency's 支出户 (1003),
+/// the finance bureau's 专户 (1011, per fund), and a county's own 专户 (1004) while its bank still
+/// sends statements for it.
 fn bank(input: &Input<'_>, fund: &str) -> CheckResult {
     let mut result = CheckResult::default();
-    let agencies = input.city.party.iter().filter(|p| p.kind != PartyKind::Finance);
-    for party in agencies {
+    for party in &input.city.party {
         let book = BookCode::new(&party.code, fund);
-        let lines: Vec<&StatementLine> = input
-            .statements
-            .iter()
-            .filter(|s| {
-                s.source == Source::Bank && s.book.as_ref() == Some(&book) && s.account.as_deref() == Some("1003")
-            })
-            .collect();
-        let balances: Vec<&&StatementLine> = lines.iter().filter(|s| s.kind == "balance").collect();
-        let opened = balances.iter().map(|s| s.date).min();
-        let after_opening = |date: chrono::NaiveDate| opened.is_none_or(|o| date > o);
-        let mut ledger = ledger_side(
-            input,
-            &book,
-            "1003",
-            Side::Debit,
-            format!("{}账簿", input.city.short_name(&party.code)),
-            Direction::In,
-        );
-        let ledger_balance = balance(&ledger);
-        ledger.items.retain(|i| after_opening(i.date));
-        let items: Vec<Item> = lines
-            .iter()
-            .filter(|s| s.kind != "balance" && after_opening(s.date))
-            .map(|s| statement_item(s, if s.kind == "in" { 1 } else { -1 }, "银行"))
-            .collect();
-        let bank = SideItems { label: "银行".into(), items, positive: Direction::In };
-        if ledger.items.is_empty() && bank.items.is_empty() && balances.is_empty() {
-            continue;
+        let name = input.city.short_name(&party.code);
+        let accounts: &[(&str, &str)] = match party.kind {
+            PartyKind::Finance => &[("1011", "")],
+            PartyKind::City => &[("1003", "支出户")],
+            PartyKind::County => &[("1003", "支出户"), ("1004", "专户")],
+        };
+        for (account, label) in accounts {
+            bank_account(input, fund, &book, account, &format!("{name}{label}"), &mut result);
         }
-        let scope = scope(input, CheckName::Bank, fund, format!("{book} 1003 支出户"));
-        let mut pair = match_pair(&scope, &ledger, &bank);
-        // The bank's balance: its latest balance row, plus what it booked after that day.
-        if let Some(row) = balances.iter().max_by_key(|s| s.date) {
-            let after: i64 = bank.items.iter().filter(|i| i.date > row.date).map(|i| i.amount.fen()).sum();
-            let bank_balance = Money::from_fen(row.amount.fen() + after);
-            result.statements.push(statement(&scope, &mut pair, &ledger, &bank, ledger_balance, bank_balance));
-        }
-        result.absorb(pair);
     }
     result
+}
+
+/// One bank account. The bank's first balance row opens the comparison: what both sides booked
+/// up to that day is covered by it (e.g. the 2022-12-31 carry-forward) rather than matched item
+/// by item.
+fn bank_account(
+    input: &Input<'_>,
+    fund: &str,
+    book: &BookCode,
+    account: &str,
+    label: &str,
+    result: &mut CheckResult,
+) {
+    let lines: Vec<&StatementLine> = input
+        .statements
+        .iter()
+        .filter(|s| s.source == Source::Bank && s.book.as_ref() == Some(book) && s.account.as_deref() == Some(account))
+        .collect();
+    let balances: Vec<&&StatementLine> = lines.iter().filter(|s| s.kind == "balance").collect();
+    // A county 专户 is compared only while its bank reports on it; the others always.
+    if account == "1004" && lines.is_empty() {
+        return;
+    }
+    let opened = balances.iter().map(|s| s.date).min();
+    let after_opening = |date: chrono::NaiveDate| opened.is_none_or(|o| date > o);
+    let mut ledger = ledger_side(input, book, account, Side::Debit, format!("{label}账簿"), Direction::In);
+    let ledger_balance = balance(&ledger);
+    ledger.items.retain(|i| after_opening(i.date));
+    let mut items: Vec<Item> = lines
+        .iter()
+        .filter(|s| s.kind != "balance" && after_opening(s.date))
+        .map(|s| statement_item(s, if s.kind == "in" { 1 } else { -1 }, "银行"))
+        .collect();
+    if ledger.items.is_empty() && items.is_empty() && balances.is_empty() {
+        return;
+    }
+    let scope = scope(input, CheckName::Bank, fund, format!("{book} {account} {label}"));
+    let is_city = input.city.party(&book.party).is_some_and(|p| p.kind == PartyKind::City);
+    if is_city && account == "1003" && input.city.settings.forward_mode == ForwardMode::Statute {
+        pass_through(input, &scope, book, &mut items, result);
+    }
+    let bank = SideItems { label: "银行".into(), items, positive: Direction::In };
+    let mut pair = match_pair(&scope, &ledger, &bank);
+    // The bank's balance: its latest balance row, plus what it booked after that day.
+    if let Some(row) = balances.iter().max_by_key(|s| s.date) {
+        let after: i64 = lines
+            .iter()
+            .filter(|s| s.kind != "balance" && s.date > row.date)
+            .map(|s| if s.kind == "in" { s.amount.fen() } else { -s.amount.fen() })
+            .sum();
+        let bank_balance = Money::from_fen(row.amount.fen() + after);
+        result.statements.push(statement(&scope, &mut pair, &ledger, &bank, ledger_balance, bank_balance));
+    }
+    result.absorb(pair);
+}
+
+/// In `statute` mode the city books a county's allocation as leaving the 专户 (Dr 5201 ·
+/// Cr 1004), while the money really passes through the city 支出户: in from the 专户, out to the
+/// county (TS 14). Such an in and out of one allocation's reference and amount are its
+/// pass-through and are matched against the allocation voucher here, not left unexplained; an
+/// in leg with no out leg by month-end is money stuck in the 支出户 — a difference. (Whether the
+/// out leg was within one working day is a deadline, judged by `deadlines`.)
+fn pass_through(
+    input: &Input<'_>,
+    scope: &super::matching::Scope<'_>,
+    book: &BookCode,
+    items: &mut Vec<Item>,
+    result: &mut CheckResult,
+) {
+    let allocations: Vec<(&LedgerLine, Item)> =
+        ledger_items(input, book, "5201", Side::Debit).filter(|(l, _)| l.reference.is_some()).collect();
+    for (line, allocation) in allocations {
+        let reference = allocation.reference.as_deref();
+        let legs: Vec<usize> = (0..items.len()).filter(|&i| items[i].reference.as_deref() == reference).collect();
+        let ins: Vec<usize> = legs.iter().copied().filter(|&i| items[i].amount == allocation.amount).collect();
+        let outs: Vec<usize> =
+            legs.iter().copied().filter(|&i| items[i].amount.fen() == -allocation.amount.fen()).collect();
+        if ins.len() != 1 || outs.len() > 1 || legs.len() != ins.len() + outs.len() {
+            continue; // anything else is left to the item matching, which will show it
+        }
+        if outs.is_empty() {
+            let mut finding = scope.finding(
+                Severity::Difference,
+                FindingKind::Outstanding,
+                format!(
+                    "{} 拨付的 {} 已进入市本级支出户（{}），月末仍未转拨至县级支出户（TS 14）",
+                    line.number,
+                    allocation.amount.grouped(),
+                    items[ins[0]].date
+                ),
+            );
+            finding.reference = allocation.reference.clone();
+            finding.ours = vec![allocation.place.clone()];
+            finding.theirs = vec![items[ins[0]].place.clone()];
+            finding.ours_amount = Some(allocation.amount);
+            finding.theirs_amount = Some(items[ins[0]].amount);
+            finding.date = Some(items[ins[0]].date);
+            result.findings.push(finding);
+            items.remove(ins[0]);
+            continue;
+        }
+        if items[outs[0]].date >= input.period.first_day() || items[ins[0]].date >= input.period.first_day() {
+            result.matched += 1;
+        }
+        let (first, second) = (ins[0].max(outs[0]), ins[0].min(outs[0]));
+        items.remove(first);
+        items.remove(second);
+    }
 }
 
 fn invariants(input: &Input<'_>, fund: &str) -> CheckResult {

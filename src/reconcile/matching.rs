@@ -101,7 +101,7 @@ pub struct Scope<'a> {
 }
 
 impl Scope<'_> {
-    fn finding(&self, severity: Severity, kind: FindingKind, message: String) -> Finding {
+    pub(super) fn finding(&self, severity: Severity, kind: FindingKind, message: String) -> Finding {
         Finding {
             check: self.check.as_str().to_string(),
             fund: self.fund.to_string(),

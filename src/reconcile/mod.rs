@@ -1,5 +1,6 @@
 //! Month-end reconciliation (TS 15, DOMAIN §5): tax ↔ treasury, treasury ↔ finance,
-//! finance ↔ city agency, city agency ↔ each county, each agency's 支出户 ↔ its bank, and the
+//! finance ↔ city agency, city agency ↔ each county, every bank account (支出户, 专户) ↔ its
+//! bank, and the
 //! invariants that must hold every month.
 //!
 //! Each check is a pure function from the month's data to findings: matched items, outstanding
@@ -55,7 +56,7 @@ impl CheckName {
             CheckName::TreasuryFinance => "国库↔财政专户",
             CheckName::FinanceAgency => "财政专户↔市经办机构",
             CheckName::CityCounty => "市经办机构↔县级经办机构",
-            CheckName::Bank => "支出户↔银行",
+            CheckName::Bank => "银行存款↔银行对账单",
             CheckName::Invariants => "每月不变式",
         }
     }

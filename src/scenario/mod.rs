@@ -6,8 +6,9 @@
 //! Magnitudes follow the city file's insured populations (per-capita monthly spending of about
 //! 450 元 for employees and 75 元 for residents), so Jingmen's funds move in the low billions of
 //! 元 a year and each county spends tens of millions a month. Timing follows DOMAIN §4 on the
-//! working-day calendar. Bank statements are derived from the vouchers the posting rules make,
-//! so they agree with the ledger except where an anomaly says otherwise.
+//! working-day calendar. Each office records its own side of every flow; bank statements are
+//! derived from each account holder's vouchers, so they agree with the ledger except where an
+//! anomaly says otherwise.
 
 mod flows;
 mod rng;
@@ -69,10 +70,13 @@ pub struct Month {
 pub struct Anomaly {
     /// The month in which it shows.
     pub period: Period,
-    /// `difference` (blocks the close) or `outstanding` (listed, carried, does not block).
+    /// `difference` (blocks the close), `outstanding` (listed, carried, does not block), or
+    /// `deadline` (found by the deadline monitor, not by reconciliation).
     pub severity: &'static str,
     /// The settlement reference reconciliation reports it under.
     pub reference: String,
+    /// For a `deadline` anomaly: the obligation kind and party the monitor must flag.
+    pub obligation: Option<(&'static str, String)>,
     pub description: String,
 }
 

@@ -103,6 +103,12 @@ pub(super) const PROTECTED: &[Protected] = &[
         body: "json_array(year, party, fund, income_fen, expenditure_fen)",
     },
     Protected {
+        kind: "matching_basis",
+        table: "matching_basis",
+        key: "year || '/' || party",
+        body: "json_array(year, party, headcount, per_capita_fen)",
+    },
+    Protected {
         kind: "app_user",
         table: "app_user",
         key: "CAST(id AS TEXT)",

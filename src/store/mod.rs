@@ -36,6 +36,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../schema/0005_close_dates.sql"),
     include_str!("../../schema/0006_integrity.sql"),
     include_str!("../../schema/0007_users.sql"),
+    include_str!("../../schema/0008_matching_basis.sql"),
 ];
 
 #[derive(Debug, thiserror::Error)]

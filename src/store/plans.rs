@@ -1,8 +1,10 @@
-//! Spending plans, budgets, and the events and close dates the deadline monitor reads.
+//! Spending plans, budgets, the matching-subsidy basis, and the events and close dates the
+//! deadline monitor reads.
 
 use super::{Reader, Result, StoreError, Writer};
 use crate::domain::ids::{parse_date, Period};
 use crate::money::Money;
+use crate::plan::deadlines::MatchingBasis;
 use crate::plan::schedule::Budgets;
 use crate::plan::{Plan, PlanLine, PlanStatus, Quarter, Step};
 use crate::posting::event::RawEvent;
@@ -81,6 +83,16 @@ impl Writer<'_> {
         )?;
         self.log("budget", "year = ?1 AND party = ?2 AND fund = ?3", &[&year, &party, &fund])
     }
+
+    pub fn upsert_matching_basis(&mut self, basis: &MatchingBasis) -> Result<()> {
+        let headcount = i64::try_from(basis.headcount).map_err(|_| StoreError::Refused("参保人数过大".into()))?;
+        self.tx.execute(
+            "INSERT INTO matching_basis (year, party, headcount, per_capita_fen) VALUES (?1, ?2, ?3, ?4) \
+             ON CONFLICT (year, party) DO UPDATE SET headcount = excluded.headcount, per_capita_fen = excluded.per_capita_fen",
+            params![basis.year, basis.party, headcount, basis.per_capita.fen()],
+        )?;
+        self.log("matching_basis", "year = ?1 AND party = ?2", &[&basis.year, &basis.party])
+    }
 }
 
 fn step(by: Option<String>, on: Option<String>) -> Result<Option<(String, NaiveDate)>> {
@@ -152,6 +164,21 @@ impl Reader<'_> {
             }
         }
         Ok(plans)
+    }
+
+    pub fn matching_basis(&self) -> Result<Vec<MatchingBasis>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT year, party, headcount, per_capita_fen FROM matching_basis ORDER BY year, party")?;
+        let rows = stmt.query_map([], |r| {
+            Ok(MatchingBasis {
+                year: r.get(0)?,
+                party: r.get(1)?,
+                headcount: r.get::<_, i64>(2)?.max(0) as u64,
+                per_capita: Money::from_fen(r.get(3)?),
+            })
+        })?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
     }
 
     pub fn budgets(&self) -> Result<Budgets> {
