@@ -209,11 +209,8 @@ pub fn obligations(
     let budgets = reader.budgets()?;
     let instruments = reader.instruments()?;
     let closed_on = reader.close_dates()?;
-    let bank_lines: Vec<_> = reader
-        .statement_lines(as_of)?
-        .into_iter()
-        .filter(|l| l.source == crate::reconcile::Source::Bank)
-        .collect();
+    let bank_lines: Vec<_> =
+        reader.statement_lines(as_of)?.into_iter().filter(|l| l.source == crate::reconcile::Source::Bank).collect();
     let matching_basis = reader.matching_basis()?;
     let input = crate::plan::deadlines::Input {
         city: &city,

@@ -10,8 +10,8 @@ use crate::domain::city::City;
 use crate::domain::ids::{PartyKind, Period};
 use crate::money::Money;
 use crate::posting::event::{AllocationPurpose, Event, EventKind, InterestAccount, RemitPurpose};
-use crate::reconcile::StatementLine;
 use crate::posting::Instruments;
+use crate::reconcile::StatementLine;
 use chrono::{Datelike, NaiveDate};
 
 /// Where an obligation stands on the day asked about.
@@ -252,7 +252,11 @@ fn consolidation(input: &Input<'_>, year: i32, out: &mut Vec<Draft>) -> Result<(
                 (
                     ScheduleKind::Instrument(code),
                     EventKind::RemitToCity {
-                        party, purpose: RemitPurpose::MaturedDeposit, instrument: Some(i), amount, ..
+                        party,
+                        purpose: RemitPurpose::MaturedDeposit,
+                        instrument: Some(i),
+                        amount,
+                        ..
                     },
                 ) if *party == item.party && i == code => Some((e.date, *amount)),
                 (
@@ -558,11 +562,8 @@ fn matching_subsidies(input: &Input<'_>, year: i32, out: &mut Vec<Draft>) {
                 _ => None,
             })
             .collect();
-        let amount = input
-            .matching_basis
-            .iter()
-            .find(|b| b.year == year && b.party == county.code)
-            .and_then(MatchingBasis::due);
+        let amount =
+            input.matching_basis.iter().find(|b| b.year == year && b.party == county.code).and_then(MatchingBasis::due);
         out.push(Draft {
             rule: "TS 8",
             kind: "county_matching_subsidy",

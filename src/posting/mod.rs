@@ -106,7 +106,7 @@ pub enum EventError {
     CategoryNotInFund { category: String, fund: String },
     #[error("滞纳金 {late_fees} 不能大于划转总额 {amount}")]
     LateFeesExceedAmount { late_fees: Money, amount: Money },
-    #[error("收款日 {received_on} 早于付款日 {date}")]
+    #[error("告知日 {received_on} 早于到账日 {date}（TS 10：到账后告知）")]
     ReceivedBeforeSent { date: NaiveDate, received_on: NaiveDate },
     #[error("{instrument} 于 {opened_on} 开立：2022-09-21 至 2022-12-31 不得新开定期存款或购买国债（SS 五(三)1）")]
     OpenedDuringFreeze { instrument: String, opened_on: NaiveDate },
@@ -194,9 +194,7 @@ pub fn post_event(event: &Event, ctx: &PostingContext<'_>) -> Result<Posting, Ve
         }
         EventKind::AllocateCityLevel { amount, purpose } => rules.allocate_city_level(*amount, *purpose),
         EventKind::AllocateToCounty { party, amount, purpose } => rules.allocate_to_county(party, *amount, *purpose),
-        EventKind::AllocationReceived { party, amount, purpose } => {
-            rules.allocation_received(party, *amount, *purpose)
-        }
+        EventKind::AllocationReceived { party, amount, purpose } => rules.allocation_received(party, *amount, *purpose),
         EventKind::SpecialAccountOpening { amount } => rules.special_account_opening(*amount),
         EventKind::TreasuryTransferReceived { amount, late_fees } => {
             rules.treasury_transfer_received(*amount, *late_fees)

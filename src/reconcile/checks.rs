@@ -232,22 +232,16 @@ fn bank(input: &Input<'_>, fund: &str) -> CheckResult {
 /// One bank account. The bank's first balance row opens the comparison: what both sides booked
 /// up to that day is covered by it (e.g. the 2022-12-31 carry-forward) rather than matched item
 /// by item.
-fn bank_account(
-    input: &Input<'_>,
-    fund: &str,
-    book: &BookCode,
-    account: &str,
-    label: &str,
-    result: &mut CheckResult,
-) {
+fn bank_account(input: &Input<'_>, fund: &str, book: &BookCode, account: &str, label: &str, result: &mut CheckResult) {
     let lines: Vec<&StatementLine> = input
         .statements
         .iter()
         .filter(|s| s.source == Source::Bank && s.book.as_ref() == Some(book) && s.account.as_deref() == Some(account))
         .collect();
     let balances: Vec<&&StatementLine> = lines.iter().filter(|s| s.kind == "balance").collect();
-    // A county 专户 is compared only while its bank reports on it; the others always.
-    if account == "1004" && lines.is_empty() {
+    // A 专户 (the finance bureau's, or a county's while it still exists) is compared once its
+    // bank has sent statements for it; a 支出户 always, as it always has been.
+    if account != "1003" && lines.is_empty() {
         return;
     }
     let opened = balances.iter().map(|s| s.date).min();

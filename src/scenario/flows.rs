@@ -673,12 +673,21 @@ impl<'a> Generator<'a> {
             // February; the deadline monitor must show the shortfall, then the late completion.
             let short = if n == 1 && fund == "employee" { 100_000 } else { 0 };
             let id = format!("RM-{county}-{f}-BAL");
-            let flow = Flow { id, fund, party: &county, purpose: "balance", amount: amount - short, sent: day, received: day };
+            let flow =
+                Flow { id, fund, party: &county, purpose: "balance", amount: amount - short, sent: day, received: day };
             self.remittance(flow, None, Keyed::default());
             if short > 0 {
                 let rest_on = self.working(date(y, 2, 6))?;
                 let id = format!("RM-{county}-{f}-BAL-2");
-                let flow = Flow { id, fund, party: &county, purpose: "balance", amount: short, sent: rest_on, received: rest_on };
+                let flow = Flow {
+                    id,
+                    fund,
+                    party: &county,
+                    purpose: "balance",
+                    amount: short,
+                    sent: rest_on,
+                    received: rest_on,
+                };
                 self.remittance(flow, None, Keyed::default());
                 self.anomalies.push(Anomaly {
                     period: Period::new(y, 1).expect("valid"),
@@ -701,7 +710,10 @@ impl<'a> Generator<'a> {
                 continue;
             }
             let id = format!("RS-{party}-{f}");
-            self.allocation(Flow { id, fund, party: &party, purpose: "reserve", amount: base, sent, received }, Keyed::default());
+            self.allocation(
+                Flow { id, fund, party: &party, purpose: "reserve", amount: base, sent, received },
+                Keyed::default(),
+            );
         }
         Ok(())
     }
@@ -736,7 +748,10 @@ impl<'a> Generator<'a> {
             let id = format!("FS-{level}-{y}{m:02}");
             self.push(
                 m as usize,
-                Ev::new(&id, "fiscal_subsidy", day, fund).with("ref", &id).with("level", level).with("amount", yuan(amount)),
+                Ev::new(&id, "fiscal_subsidy", day, fund)
+                    .with("ref", &id)
+                    .with("level", level)
+                    .with("amount", yuan(amount)),
             );
             self.push(
                 m as usize,

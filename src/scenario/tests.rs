@@ -166,8 +166,7 @@ fn each_office_records_its_own_side() {
         for change in &posting.instruments {
             change.apply(&mut instruments);
         }
-        let books: std::collections::BTreeSet<String> =
-            posting.vouchers.iter().map(|v| v.book.party.clone()).collect();
+        let books: std::collections::BTreeSet<String> = posting.vouchers.iter().map(|v| v.book.party.clone()).collect();
         assert_eq!(books.len(), 1, "{} writes the books of {books:?}", event.id);
     }
 }

@@ -7,8 +7,9 @@ use crate::support::{fixture, Env, REVIEWER};
 fn base() -> Env {
     let env = Env::jingmen();
     let out = env.ok(&["post", &fixture("tests/events/base.toml"), "--post", "--reviewer", REVIEWER]);
-    assert!(out.starts_with("已记录 6 个事件，生成 8 张凭证（已记账）；已存在未重复记录 0 个\n"), "{out}");
-    // The opening month reconciles clean (finance and city agency mirror each other), so it closes.
+    assert!(out.starts_with("已记录 8 个事件，生成 8 张凭证（已记账）；已存在未重复记录 0 个\n"), "{out}");
+    // The opening month reconciles clean (the finance bureau's own opening matches the city
+    // agency's 1004 under the same reference), so it closes.
     env.ok(&["reconcile", "--period", "2022-12"]);
     env.ok(&["close", "--period", "2022-12"]);
     env
@@ -23,9 +24,15 @@ fn each_event_kind_renders_its_vouchers() {
         ("treasury_transfer", "--id TT-2303-E --date 2023-03-03 --fund employee --amount 98766666.66 --late_fees 1234.56 --ref TRE-2303"),
         ("fiscal_subsidy", "--id FS-2303-R --date 2023-03-15 --fund resident --level central --amount 12000000.00 --ref CZ-2303"),
         ("transfer_in", "--id TI-ZX-1 --date 2023-03-16 --fund employee --party zhongxiang --amount 45678.90 --ref ZY-88"),
-        ("remit_to_city", "--id RM-SY-E --date 2023-01-31 --fund employee --party shayang --purpose balance --amount 1500000.00 --received_on 2023-02-01 --ref BANK-SY-0131"),
+        ("remit_to_city", "--id RM-SY-E --date 2023-01-31 --fund employee --party shayang --purpose balance --amount 1500000.00 --ref BANK-SY-0131"),
+        ("remittance_received", "--id RR-SY-E --date 2023-02-01 --fund employee --party shayang --purpose balance --amount 1500000.00 --ref BANK-SY-0131"),
         ("allocate_city_level", "--id AC-2301-E --date 2023-01-20 --fund employee --amount 3000000.00 --purpose reserve --ref ZF-0120"),
-        ("allocate_to_county", "--id AL-DD-E --date 2023-01-20 --fund employee --party duodao --amount 2400000.00 --purpose reserve --received_on 2023-01-28 --ref ZF-0121"),
+        ("allocate_to_county", "--id AL-DD-E --date 2023-01-20 --fund employee --party duodao --amount 2400000.00 --purpose reserve --ref ZF-0121"),
+        ("allocation_received", "--id AR-DD-E --date 2023-01-28 --fund employee --party duodao --amount 2400000.00 --purpose reserve --ref ZF-0121"),
+        ("treasury_transfer_received", "--id TT-2303-F --date 2023-03-03 --fund employee --amount 98766666.66 --late_fees 1234.56 --ref TRE-2303"),
+        ("special_account_receipt", "--id FS-2303-F --date 2023-03-15 --fund resident --source central_subsidy --amount 12000000.00 --ref CZ-2303"),
+        ("special_account_payment", "--id AL-DD-F --date 2023-01-20 --fund employee --party duodao --amount 2400000.00 --purpose reserve --ref ZF-0121"),
+        ("special_account_interest", "--id IC-F-Q1 --date 2023-03-20 --fund employee --amount 8765.43 --ref JX-2303"),
         ("benefit_payment", "--id BP-SY-0325 --date 2023-03-25 --fund employee --party shayang --category inpatient --amount 321456.78 --summary 支付3月住院统筹待遇"),
         ("transfer_out", "--id TO-1 --date 2023-03-26 --fund employee --party dongbao --amount 8800.00"),
         ("premium_refund", "--id RF-1 --date 2023-03-27 --fund resident --party zhanghe --amount 380.00"),
@@ -82,12 +89,12 @@ fn posting_the_same_events_again_is_a_no_op() {
     let before = env.fingerprint();
     let base = fixture("tests/events/base.toml");
     let out = env.ok(&["post", &base]);
-    assert!(out.ends_with("导入过（导入批次 #1，文件 base.toml，6 行）：本次没有写入任何内容\n"), "{out}");
+    assert!(out.ends_with("导入过（导入批次 #1，文件 base.toml，8 行）：本次没有写入任何内容\n"), "{out}");
     assert_eq!(env.fingerprint(), before);
     // The same events in another file: each is already present by its id.
     let copy = env.write("copy.toml", &(std::fs::read_to_string(&base).unwrap() + "\n"));
     let out = env.ok(&["post", &copy]);
-    assert_eq!(out, "已记录 0 个事件，生成 0 张凭证（未审核）；已存在未重复记录 6 个\n");
+    assert_eq!(out, "已记录 0 个事件，生成 0 张凭证（未审核）；已存在未重复记录 8 个\n");
     // Typed again at the command line, field for field, it is the same event.
     let out = env.ok(&[
         "event",

@@ -40,20 +40,22 @@ fn a_plan_goes_through_the_whole_workflow_and_its_events_post_cleanly() {
     let events = env.path("q2-allocations.toml");
     env.ok(&["plan", "export", "--fund", "employee", "--quarter", "2023Q2", "--output", events.to_str().unwrap()]);
     let text = std::fs::read_to_string(&events).unwrap();
-    // April's funds: two working days before March's last working day (Fri 31st) is Wed 29th;
-    // forwarded on Thu 30th. May: April's last working day is Fri 28th → Wed 26th, Thu 27th.
+    // April's funds: two working days before March's last working day (Fri 31st) is Wed 29th.
+    // May: April's last working day is Fri 28th → Wed 26th. Only the city agency's side is
+    // exported; the payment order number is the reference the 专户 and 蔡甸区 book theirs under.
     assert!(
         text.contains("id = \"PLAN-caidian-employee-2023-04\"\nkind = \"allocate_to_county\"\ndate = \"2023-03-29\""),
         "{text}"
     );
-    assert!(text.contains("amount = \"20000000.00\"\nreceived_on = \"2023-03-30\""), "{text}");
+    assert!(text.contains("ref = \"PLAN-caidian-employee-2023-04\"\nparty = \"caidian\"\npurpose = \"monthly\"\namount = \"20000000.00\"\nsummary"), "{text}");
+    assert!(!text.contains("received_on"), "{text}");
     assert!(
         text.contains("id = \"PLAN-caidian-employee-2023-05\"\nkind = \"allocate_to_county\"\ndate = \"2023-04-26\""),
         "{text}"
     );
     let out = env.ok(&["post", events.to_str().unwrap(), "--post", "--reviewer", REVIEWER]);
-    // 3 months × (the city: its own + finance; 5 districts: city, finance, district) = 3 × 17.
-    assert!(out.starts_with("已记录 18 个事件，生成 51 张凭证（已记账）"), "{out}");
+    // 3 months × 6 agencies, each allocation one voucher in the city agency's book.
+    assert!(out.starts_with("已记录 18 个事件，生成 18 张凭证（已记账）"), "{out}");
     env.ok(&["verify"]);
 }
 
@@ -115,7 +117,7 @@ fn the_performance_deposit_is_withheld_from_county_allocations() {
     let text = env.ok(&["plan", "export", "--fund", "employee", "--quarter", "2023Q2"]);
     // 蔡甸区 April: 20,000,000.00 less 2% = 19,600,000.00; the city's own plan is not withheld.
     assert!(text.contains("party = \"caidian\"\npurpose = \"monthly\"\namount = \"19600000.00\""), "{text}");
-    assert!(text.contains("kind = \"allocate_city_level\"\ndate = \"2023-03-29\"\nfund = \"employee\"\npurpose = \"monthly\"\namount = \"200000000.00\""), "{text}");
+    assert!(text.contains("kind = \"allocate_city_level\"\ndate = \"2023-03-29\"\nfund = \"employee\"\nref = \"PLAN-city-employee-2023-04\"\npurpose = \"monthly\"\namount = \"200000000.00\""), "{text}");
     let shown = env.ok(&["plan", "show", "--fund", "employee", "--format", "csv"]);
     // 60,000,000.00 × 2% = 1,200,000.00 over the quarter.
     let caidian = shown.lines().find(|l| l.contains("蔡甸区")).unwrap();
@@ -171,8 +173,19 @@ fn the_deadline_report_shows_late_and_missing_flows() {
     assert_eq!(find("jiangxia", "reserve_allocation")["status"], "overdue");
     assert_eq!(find("jiangxia", "reserve_allocation")["amount"], "70000000.00", "840,000,000 / 12");
     assert_eq!(find("city", "plan_combination")["status"], "overdue");
+    // TS 9: the 专户 sends the 备付金 by the 31st; the city's payment order that day meets it.
     let reserve = find("caidian", "reserve_allocation");
-    assert_eq!((reserve["status"].as_str(), reserve["working_days"].as_u64()), (Some("met_late"), Some(1)));
+    assert_eq!((reserve["status"].as_str(), reserve["met_on"].as_str()), (Some("met"), Some("2023-01-31")));
+    assert_eq!((reserve["amount"].as_str(), reserve["done"].as_str()), (Some("50000000.00"), Some("50000000.00")));
+    // The forward is measured by 蔡甸区's own record of the receipt, eleven days on.
+    let forwards: Vec<_> = json["obligations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| o["party"] == "caidian" && o["kind"] == "forward_to_county")
+        .map(|o| (o["due"].as_str().unwrap(), o["met_on"].as_str().unwrap(), o["status"].as_str().unwrap()))
+        .collect();
+    assert_eq!(forwards, vec![("2023-01-20", "2023-01-30", "met_late"), ("2023-02-01", "2023-02-01", "met")]);
 }
 
 #[test]
