@@ -6,6 +6,7 @@ mod bad_input;
 mod browser;
 mod demo;
 mod events;
+mod four_books;
 mod integrity;
 mod ledger;
 mod plans;
