@@ -187,6 +187,21 @@ fn actuals(store: &Store, book: &BookCode, year: i32) -> Result<(Money, Money), 
     Ok((statement.total_revenue, statement.total_expense))
 }
 
+/// The premiums the city booked for `county` in `year` (its 4001 sub-account, TS 17): the county
+/// side of JL 14/19's income, which a county's own books never hold.
+fn county_premiums(store: &Store, city_book: &BookCode, county: &str, year: i32) -> Result<Money, CliError> {
+    let chart = store.reader().chart()?;
+    let Some(account) = chart.child_by_key("4001", county) else { return Ok(Money::ZERO) };
+    let fen: i64 = store
+        .reader()
+        .totals_before_closing(city_book)?
+        .iter()
+        .filter(|t| t.account == account.code && t.period.year == year)
+        .map(|t| t.credit.fen() - t.debit.fen())
+        .sum();
+    Ok(Money::from_fen(fen))
+}
+
 pub fn assess(ctx: &Context, year: i32, fund: Option<&str>, file: Option<&Path>) -> Result<Outcome, CliError> {
     let input = file.map(read_input).transpose()?;
     let store = ctx.open()?;
@@ -211,9 +226,16 @@ pub fn assess(ctx: &Context, year: i32, fund: Option<&str>, file: Option<&Path>)
     let mut rows = Vec::new();
     let mut json = Vec::new();
     for f in city.fund.iter().filter(|f| fund.is_none_or(|x| x == f.code)) {
+        let city_code =
+            city.party.iter().find(|p| p.kind == PartyKind::City).map(|p| p.code.clone()).unwrap_or_default();
+        let city_book = BookCode::new(&city_code, &f.code);
         for county in city.counties() {
             let book = BookCode::new(&county.code, &f.code);
-            let (income, expense) = actuals(&store, &book, year)?;
+            // JL 14/19: the county's income is the premiums collected there (booked by the city)
+            // plus what its own books hold (its matching subsidy, interest).
+            let (own_income, expense) = actuals(&store, &book, year)?;
+            let premiums = county_premiums(&store, &city_book, &county.code, year)?;
+            let income = Money::from_fen(own_income.fen() + premiums.fen());
             let (budget_income, budget_expense) = budgets
                 .get(&(year, county.code.clone(), f.code.clone()))
                 .copied()
@@ -227,8 +249,10 @@ pub fn assess(ctx: &Context, year: i32, fund: Option<&str>, file: Option<&Path>)
                 expense,
                 Money::from_fen((owed.fen() - paid.fen()).max(0)),
             );
-            let (income_ratio, expense_ratio, gap_ratio) =
-                (ratio(income, budget_income), ratio(expense, budget_expense), ratio(paid, owed));
+            // Without premiums attributed to the county, an income ratio would measure interest
+            // against the whole budget: it is not applicable.
+            let income_ratio = if premiums.is_zero() { None } else { ratio(income, budget_income) };
+            let (expense_ratio, gap_ratio) = (ratio(expense, budget_expense), ratio(paid, owed));
             rows.push(vec![
                 city.short_name(&county.code),
                 f.code.clone(),
@@ -245,7 +269,7 @@ pub fn assess(ctx: &Context, year: i32, fund: Option<&str>, file: Option<&Path>)
             ]);
             json.push(serde_json::json!({
                 "party": county.code, "fund": f.code,
-                "budget_income": budget_income, "actual_income": income, "income_completion": income_ratio.map(|d| d.to_string()),
+                "budget_income": budget_income, "actual_income": income, "premiums": premiums, "income_completion": income_ratio.map(|d| d.to_string()),
                 "budget_expense": budget_expense, "actual_expense": expense, "expense_execution": expense_ratio.map(|d| d.to_string()),
                 "gap_owed": owed, "gap_paid": paid, "gap_remittance": gap_ratio.map(|d| d.to_string()),
                 "incentive": bonus,
@@ -253,8 +277,9 @@ pub fn assess(ctx: &Context, year: i32, fund: Option<&str>, file: Option<&Path>)
         }
     }
     let note = format!(
-        "{year} 年县（市、区）考核（JL 14）：收入、支出为县级账簿的实际数，不含上级补助收入、上解上级支出等上下级往来（{}），\
-         因此 2023 年归集结余基金等一次性上解不计入收入；分母为零的比率显示为“不适用”。激励：超收与节支按 1:0.5 折算，先抵管理性缺口，余额计入下年收入。\n",
+        "{year} 年县（市、区）考核（JL 14）：实际收入为在本县征收、由市级分县记入的医保费收入（4001 分县明细，TS 17）\
+         加县级账簿的收入（配套补助、利息等），实际支出为县级账簿的支出；均不含上级补助收入、上解上级支出等上下级往来（{}），\
+         因此 {year} 年归集结余基金等一次性上解不计入收入；没有分县医保费收入的县不计算预算收入完成率，分母为零的比率同样显示为“不适用”。激励：超收与节支按 1:0.5 折算，先抵管理性缺口，余额计入下年收入。\n",
         INTER_LEVEL.join("、")
     );
     Ok(Outcome::ok(match ctx.format {

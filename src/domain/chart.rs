@@ -201,6 +201,13 @@ impl Chart {
         self.accounts.values().find(|a| a.parent.as_deref() == Some(parent) && a.key.as_deref() == Some(key))
     }
 
+    /// Whether the books of `kind` post to `code` itself: it has no sub-account those books may
+    /// use. (The city books premiums by county in 4001's sub-accounts, scoped to the city, while
+    /// a county's refunds and the finance bureau's receipts post to 4001 itself.)
+    pub fn is_leaf_for(&self, code: &str, kind: PartyKind) -> bool {
+        !self.accounts.values().any(|a| a.parent.as_deref() == Some(code) && a.allowed_for(kind))
+    }
+
     /// Whether `code` is `ancestor` or lies below it.
     pub fn is_within(&self, code: &str, ancestor: &str) -> bool {
         code == ancestor || (code.starts_with(ancestor) && code[ancestor.len()..].starts_with('.'))

@@ -278,7 +278,11 @@ impl LedgerRules<'_> {
                 problems.push(Rejection::AccountNotFound { line: position, account: super::ids::quote(&line.account) })
             }
             Some(account) => {
-                if !account.is_leaf {
+                let leaf = match kind {
+                    Some(kind) => self.chart.is_leaf_for(&account.code, kind),
+                    None => account.is_leaf,
+                };
+                if !leaf {
                     let example = self
                         .chart
                         .accounts()

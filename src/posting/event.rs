@@ -93,6 +93,9 @@ pub enum EventKind {
         late_fees: Money,
         interest_subsidy: Money,
         party: String,
+        /// The premiums by the county (district, or 市本级) where they were collected, from the
+        /// tax register (TS 17); empty when not given. Sums to `premiums`.
+        by_county: Vec<(String, Money)>,
     },
     TreasuryTransfer {
         amount: Money,
@@ -222,7 +225,7 @@ const COMMON: [&str; 5] = ["id", "kind", "date", "fund", "ref"];
 /// Every kind with its required and optional fields (besides the common ones and `summary`).
 pub const KINDS: [(&str, &[&str], &[&str]); 22] = [
     ("opening_balance", &["party", "account", "amount"], &["instrument", "opened_on", "matures_on"]),
-    ("premium_receipts", &["period", "premiums"], &["late_fees", "interest_subsidy", "party"]),
+    ("premium_receipts", &["period", "premiums"], &["late_fees", "interest_subsidy", "party", "by_county"]),
     ("treasury_transfer", &["amount"], &["late_fees"]),
     ("fiscal_subsidy", &["level", "amount"], &["party"]),
     ("transfer_in", &["party", "amount"], &["notified_on"]),
@@ -314,6 +317,41 @@ impl Fields<'_> {
             None => Some(None),
             Some(text) => self.date_of(name, Some(text)).map(Some),
         }
+    }
+
+    /// `by_county = "city:1000.00,dongbao:2500.00"`: positive amounts, each code once, summing
+    /// to the premiums (so the split can never lose or invent a 分).
+    fn by_county(&mut self, premiums: Option<Money>) -> Option<Vec<(String, Money)>> {
+        let Some(text) = self.optional_text("by_county") else { return Some(vec![]) };
+        let mut parts: Vec<(String, Money)> = Vec::new();
+        for item in text.split(',').map(str::trim).filter(|i| !i.is_empty()) {
+            let Some((code, amount)) = item.split_once(':') else {
+                self.problems.push(format!(
+                    "字段 by_county 的 \"{}\" 应写成 县代码:金额（如 \"dongbao:1000.00\"）",
+                    crate::domain::ids::quote(item)
+                ));
+                return None;
+            };
+            let code = code.trim().to_string();
+            let amount = self.amount_of("by_county", Some(amount.trim().to_string()))?;
+            if parts.iter().any(|(c, _)| *c == code) {
+                self.problems.push(format!("字段 by_county 中 {} 出现了两次", crate::domain::ids::quote(&code)));
+                return None;
+            }
+            parts.push((code, amount));
+        }
+        let total: i64 = parts.iter().map(|(_, m)| m.fen()).sum();
+        if let Some(premiums) = premiums {
+            if total != premiums.fen() {
+                self.problems.push(format!(
+                    "字段 by_county 各县合计 {}，不等于 premiums {}",
+                    Money::from_fen(total).grouped(),
+                    premiums.grouped()
+                ));
+                return None;
+            }
+        }
+        Some(parts)
     }
 
     fn choice<T: Copy>(&mut self, name: &str, options: &[(&str, T)]) -> Option<T> {
@@ -451,12 +489,14 @@ fn parse_kind(kind: &str, f: &mut Fields<'_>) -> Option<EventKind> {
             let late_fees = f.optional_amount("late_fees");
             let interest_subsidy = f.optional_amount("interest_subsidy");
             let party = f.optional_text("party").unwrap_or_else(|| "city".to_string());
+            let by_county = f.by_county(premiums);
             K::PremiumReceipts {
                 period: period?,
                 premiums: premiums?,
                 late_fees: late_fees?,
                 interest_subsidy: interest_subsidy?,
                 party,
+                by_county: by_county?,
             }
         }
         "treasury_transfer" => {
@@ -655,6 +695,37 @@ mod tests {
                 "字段 category 的值 \"dental\" 无效，应为 personal_account、inpatient、general_outpatient、chronic_outpatient、two_diseases、out_of_area、critical_illness、accident、long_term_care、maternity_medical、maternity_allowance 之一",
                 "字段 amount 的金额须写成字符串（如 \"5.5\"），以免经过浮点数",
             ]
+        );
+    }
+
+    #[test]
+    fn premiums_by_county_must_add_up_exactly() {
+        let base = [
+            ("id", "PR"),
+            ("kind", "premium_receipts"),
+            ("date", "2023-02-01"),
+            ("fund", "employee"),
+            ("period", "2023-01"),
+            ("premiums", "10.00"),
+        ];
+        let with = |by: &str| {
+            let mut e = raw(&base);
+            e.fields.insert("by_county".into(), by.into());
+            e.parse()
+        };
+        assert!(with("city:4.00,shayang:6.00").is_ok());
+        assert_eq!(
+            with("city:4.00,shayang:5.99").unwrap_err(),
+            vec!["字段 by_county 各县合计 9.99，不等于 premiums 10.00"]
+        );
+        assert_eq!(with("city:4.00,city:6.00").unwrap_err(), vec!["字段 by_county 中 city 出现了两次"]);
+        assert_eq!(
+            with("city=10.00").unwrap_err(),
+            vec!["字段 by_county 的 \"city=10.00\" 应写成 县代码:金额（如 \"dongbao:1000.00\"）"]
+        );
+        assert_eq!(
+            with("city:10.001").unwrap_err(),
+            vec!["字段 by_county：金额 \"10.001\" 超过两位小数（金额精确到分）"]
         );
     }
 

@@ -17,6 +17,7 @@ impl Rules<'_> {
         late_fees: Money,
         interest_subsidy: Money,
         party: &str,
+        by_county: &[(String, Money)],
     ) -> Result<Posting, EventError> {
         let city = self.city_party()?;
         if party != city {
@@ -25,18 +26,22 @@ impl Rules<'_> {
         }
         let total = checked_add(checked_add(premiums, late_fees)?, interest_subsidy)?;
         let label = format!("{}年{}月", period.year, period.month);
-        let voucher = self.voucher(
-            city,
-            self.event.date,
-            None,
-            &format!("{label}医保费入国库"),
-            vec![
-                dr("1005", total),
-                cr("4001", premiums).with_summary(format!("{label}社会保险费收入")),
-                cr("4801", late_fees).with_summary(format!("{label}滞纳金")),
-                cr("4801", interest_subsidy).with_summary(format!("{label}贴息")),
-            ],
-        );
+        let mut entries = vec![dr("1005", total)];
+        // TS 17: premiums by the county where they were collected, in 4001's sub-accounts; what
+        // the event does not attribute goes to 未分县 (or to 4001 itself in a chart without them).
+        if by_county.is_empty() {
+            let account = self.sub("4001", "unattributed").unwrap_or_else(|_| "4001".to_string());
+            entries.push(cr(account, premiums).with_summary(format!("{label}社会保险费收入")));
+        }
+        for (county, amount) in by_county {
+            self.agency(county)?;
+            let name = self.party_name(county);
+            entries
+                .push(cr(self.sub("4001", county)?, *amount).with_summary(format!("{label}社会保险费收入（{name}）")));
+        }
+        entries.push(cr("4801", late_fees).with_summary(format!("{label}滞纳金")));
+        entries.push(cr("4801", interest_subsidy).with_summary(format!("{label}贴息")));
+        let voucher = self.voucher(city, self.event.date, None, &format!("{label}医保费入国库"), entries);
         Ok(Posting { vouchers: vec![voucher], instruments: vec![] })
     }
 

@@ -179,8 +179,8 @@ pub fn post_event(event: &Event, ctx: &PostingContext<'_>) -> Result<Posting, Ve
         EventKind::DepositMatured { party, instrument, principal, interest } => {
             rules.deposit_matured(party, instrument, *principal, *interest)
         }
-        EventKind::PremiumReceipts { period, premiums, late_fees, interest_subsidy, party } => {
-            rules.premium_receipts(*period, *premiums, *late_fees, *interest_subsidy, party)
+        EventKind::PremiumReceipts { period, premiums, late_fees, interest_subsidy, party, by_county } => {
+            rules.premium_receipts(*period, *premiums, *late_fees, *interest_subsidy, party, by_county)
         }
         EventKind::TreasuryTransfer { amount, late_fees } => rules.treasury_transfer(*amount, *late_fees),
         EventKind::FiscalSubsidy { level, amount, party } => rules.fiscal_subsidy(*level, *amount, party.as_deref()),

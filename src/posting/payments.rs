@@ -34,11 +34,15 @@ impl Rules<'_> {
     }
 
     pub(super) fn payment(&self, party: &str, amount: Money, payment: Payment) -> Result<Posting, EventError> {
-        self.agency(party)?;
+        let kind = self.agency(party)?;
         let (account, summary) = match payment {
-            Payment::TransferOut => ("5101", "支付转移支出"),
-            Payment::PremiumRefund => ("4001", "征收退费"),
-            Payment::TransferInRefund => ("4501", "转移收入退回"),
+            Payment::TransferOut => ("5101".to_string(), "支付转移支出"),
+            // The city books premiums by county: its refunds go to its own (市本级) sub-account.
+            Payment::PremiumRefund if !self.ctx.chart.is_leaf_for("4001", kind) => {
+                (self.sub("4001", party)?, "征收退费")
+            }
+            Payment::PremiumRefund => ("4001".to_string(), "征收退费"),
+            Payment::TransferInRefund => ("4501".to_string(), "转移收入退回"),
         };
         let voucher =
             self.voucher(party, self.event.date, None, summary, vec![dr(account, amount), cr("1003", amount)]);

@@ -94,9 +94,19 @@ fn each_event_kind_books_exactly_these_lines() {
             "kind=premium_receipts date=2023-02-01 period=2023-01 premiums=1000.00 late_fees=1.50 interest_subsidy=0.25",
             vec![
                 "city/employee 2023-02-01 Dr 1005 1001.75",
-                "city/employee 2023-02-01 Cr 4001 1000.00",
+                "city/employee 2023-02-01 Cr 4001.99 1000.00",
                 "city/employee 2023-02-01 Cr 4801 1.50",
                 "city/employee 2023-02-01 Cr 4801 0.25",
+            ],
+        ),
+        (
+            // TS 17: by the county where the premiums were collected, from the tax register.
+            "kind=premium_receipts date=2023-02-01 period=2023-01 premiums=1000.00 by_county=city:600.00,shayang:399.99,qujialing:0.01",
+            vec![
+                "city/employee 2023-02-01 Dr 1005 1000.00",
+                "city/employee 2023-02-01 Cr 4001.01 600.00",
+                "city/employee 2023-02-01 Cr 4001.04 399.99",
+                "city/employee 2023-02-01 Cr 4001.08 0.01",
             ],
         ),
         (
@@ -213,6 +223,10 @@ fn each_event_kind_books_exactly_these_lines() {
         (
             "kind=premium_refund party=dongbao amount=3.00",
             vec!["dongbao/employee 2023-01-31 Dr 4001 3.00", "dongbao/employee 2023-01-31 Cr 1003 3.00"],
+        ),
+        (
+            "kind=premium_refund party=city amount=3.00",
+            vec!["city/employee 2023-01-31 Dr 4001.01 3.00", "city/employee 2023-01-31 Cr 1003 3.00"],
         ),
         (
             "kind=transfer_in_refund party=dongbao amount=4.00",

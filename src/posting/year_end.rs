@@ -24,7 +24,10 @@ pub fn closing_voucher(book: &BookCode, chart: &Chart, totals: &[PeriodTotals], 
     let tb = trial_balance(chart, totals, december, december);
     let mut lines = Vec::new();
     let mut net = 0i64;
-    for row in tb.rows.iter().filter(|r| chart.get(&r.account).is_some_and(|a| a.is_leaf)) {
+    // The accounts this book posts to: rows with no sub-account row below them in this book
+    // (a county's 4001 has none, the city's 4001 has its sub-accounts by county).
+    let posted_to = |code: &str| !tb.rows.iter().any(|r| r.account != code && chart.is_within(&r.account, code));
+    for row in tb.rows.iter().filter(|r| posted_to(&r.account)) {
         let Some(account) = chart.get(&row.account) else { continue };
         let balance = row.closing.fen();
         if balance == 0 {

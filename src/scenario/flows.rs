@@ -586,13 +586,30 @@ impl<'a> Generator<'a> {
             let (premiums, late) = self.receipts.get(&(idx - 1, fund.clone())).copied().unwrap_or((0, 0));
             let booked = self.working(date(y, m, 1))?;
             let previous = self.months[idx - 1].period;
-            self.push(
-                idx,
-                Ev::new(&format!("PR-{f}-{tag}"), "premium_receipts", booked, &fund)
-                    .with("period", previous)
-                    .with("premiums", yuan(premiums))
-                    .with("late_fees", yuan(late)),
-            );
+            // The tax register says where each premium was collected: by insured population.
+            let weights: Vec<u64> = self.agencies.iter().map(|p| self.base(p, &fund).max(0) as u64).collect();
+            let by_county = if premiums > 0 && weights.iter().any(|w| *w > 0) {
+                let parts =
+                    allocate_largest_remainder(Money::from_fen(premiums), &weights).expect("weights are positive");
+                let listed: Vec<String> = self
+                    .agencies
+                    .iter()
+                    .zip(parts)
+                    .filter(|(_, part)| part.is_positive())
+                    .map(|(party, part)| format!("{party}:{}", part.plain()))
+                    .collect();
+                listed.join(",")
+            } else {
+                String::new()
+            };
+            let mut receipts = Ev::new(&format!("PR-{f}-{tag}"), "premium_receipts", booked, &fund)
+                .with("period", previous)
+                .with("premiums", yuan(premiums))
+                .with("late_fees", yuan(late));
+            if !by_county.is_empty() {
+                receipts = receipts.with("by_county", by_county);
+            }
+            self.push(idx, receipts);
             let transfer_day = self.calendar.nth_working_day_after(booked, 2)?;
             let transfer_ref = format!("TRE-{fund}-{tag}");
             self.push(
@@ -1281,8 +1298,8 @@ impl<'a> Generator<'a> {
     }
 
     /// Budgets: expenditure at the planned base for twelve months; income, for the city, the
-    /// premiums and subsidies it expects, and for a county its own small income (interest,
-    /// transfers). The next year's are 5% higher.
+    /// premiums and subsidies it expects, and for a county the premiums collected there and its
+    /// matching subsidy. The next year's are 5% higher.
     fn budgets(&self) -> Vec<(i32, String, String, Money, Money)> {
         let mut out = Vec::new();
         for ((party, fund), planned) in &self.planned {
@@ -1291,7 +1308,14 @@ impl<'a> Generator<'a> {
                 let total: i64 = self.agencies.iter().map(|p| self.base(p, fund)).sum();
                 total * 12 * 101 / 100
             } else {
-                planned[0] * 12 / 1000
+                // JL 14/19: the premiums collected in the county (the city books them by county)
+                // and, for residents, its matching subsidy, as the generator makes them.
+                let insured = self.city.party(party).and_then(|p| p.population.get(fund)).copied().unwrap_or(0);
+                if fund == "employee" {
+                    planned[0] * 12 * 104 / 100
+                } else {
+                    planned[0] * 51 / 10 + insured as i64 * MATCHING_PER_CAPITA
+                }
             };
             for (year, factor) in [(self.year, 100), (self.year + 1, 105)] {
                 let round = |v: i64| v * factor / 100 / 100 * 100;
