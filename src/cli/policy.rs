@@ -5,6 +5,7 @@ use super::{CliError, Context, Outcome};
 use crate::domain::ids::{BookCode, PartyKind, Period};
 use crate::money::Money;
 use crate::policy::{incentive, ratio, reserve, share_policy_gap, ReserveRule};
+use crate::posting::event::{EventKind, GapKind};
 use crate::render::{self, OutputFormat};
 use crate::statements::{balance_sheet, income_statement, INTER_LEVEL};
 use crate::store::Store;
@@ -39,6 +40,37 @@ fn amount(text: &Option<String>, what: &str) -> Result<Money, CliError> {
         None => Ok(Money::ZERO),
         Some(t) => Money::parse(t).map_err(|e| CliError::refused(format!("{what}：{e}"))),
     }
+}
+
+/// What each payer paid toward the gaps of `year` in `fund`, from the ledger's `gap_payment`
+/// events (the money the city agency booked into the 专户), by (payer, gap kind).
+fn gaps_paid(store: &Store, fund: &str, year: i32) -> Result<BTreeMap<(String, GapKind), Money>, CliError> {
+    let mut paid: BTreeMap<(String, GapKind), Money> = BTreeMap::new();
+    for event in crate::app::plans::stored_events(store)? {
+        if let EventKind::GapPayment { party, gap, year: gap_year, amount } = event.kind {
+            if event.fund == fund && gap_year == year {
+                let entry = paid.entry((party, gap)).or_default();
+                *entry = Money::from_fen(entry.fen() + amount.fen());
+            }
+        }
+    }
+    Ok(paid)
+}
+
+/// The paid amount from the ledger; a figure in the input file must agree with it.
+fn paid_from_ledger(ledger: Money, stated: &Option<String>, party: &str) -> Result<Money, CliError> {
+    let stated = match stated {
+        None => return Ok(ledger),
+        Some(_) => amount(stated, "gap_paid")?,
+    };
+    if stated != ledger {
+        return Err(CliError::refused(format!(
+            "{party} 的 gap_paid 写的是 {}，账簿中的 gap_payment 合计 {}：已缴金额以账簿为准，请删去或改正 gap_paid",
+            stated.grouped(),
+            ledger.grouped()
+        )));
+    }
+    Ok(ledger)
 }
 
 fn read_input(file: &Path) -> Result<GapInput, CliError> {
@@ -129,20 +161,29 @@ pub fn gaps(ctx: &Context, file: &Path) -> Result<Outcome, CliError> {
         .collect();
     let sharing = share_policy_gap(gap, balance, &city_code, &populations);
     let due = chrono::NaiveDate::from_ymd_opt(input.year + 1, 6, 30).expect("valid date");
+    let paid = gaps_paid(&store, &input.fund, input.year)?;
+    let finance_code =
+        city.party.iter().find(|p| p.kind == PartyKind::Finance).map(|p| p.code.clone()).unwrap_or_default();
+    let paid_by = |party: &str, gap: GapKind| {
+        let payer = if party == "finance" { finance_code.as_str() } else { party };
+        paid.get(&(payer.to_string(), gap)).copied().unwrap_or(Money::ZERO)
+    };
     let mut bills = Vec::new();
     for county in &input.county {
         if city.party(&county.party).is_none_or(|p| p.kind != PartyKind::County) {
             return Err(CliError::refused(format!("{} 不是本市的县（市、区）", county.party)));
         }
         let owed = amount(&county.management_gap, "management_gap")?;
+        let settled = paid_from_ledger(paid_by(&county.party, GapKind::Management), &county.gap_paid, &county.party)?;
         if owed.is_positive() {
-            bills.push((county.party.clone(), owed));
+            bills.push((county.party.clone(), owed, settled));
         }
     }
     if ctx.format == OutputFormat::Json {
         return Ok(Outcome::ok(render::json(&serde_json::json!({
             "year": input.year, "fund": input.fund, "policy_gap": sharing,
-            "management_gaps": bills.iter().map(|(p, m)| serde_json::json!({"party": p, "amount": m, "due": due.to_string()})).collect::<Vec<_>>(),
+            "policy_gap_paid": sharing.payers.iter().map(|(p, share)| serde_json::json!({"party": p, "share": share, "paid": paid_by(p, GapKind::Policy)})).collect::<Vec<_>>(),
+            "management_gaps": bills.iter().map(|(p, m, settled)| serde_json::json!({"party": p, "amount": m, "paid": settled, "due": due.to_string()})).collect::<Vec<_>>(),
         }))));
     }
     let rows: Vec<Vec<String>> = sharing
@@ -150,7 +191,8 @@ pub fn gaps(ctx: &Context, file: &Path) -> Result<Outcome, CliError> {
         .iter()
         .map(|(party, share)| {
             let name = if party == "finance" { "市财政".to_string() } else { city.short_name(party) };
-            vec![name, share.grouped()]
+            let settled = paid_by(party, GapKind::Policy);
+            vec![name, share.grouped(), settled.grouped(), Money::from_fen(share.fen() - settled.fen()).grouped()]
         })
         .collect();
     let mut text = format!(
@@ -165,12 +207,17 @@ pub fn gaps(ctx: &Context, file: &Path) -> Result<Outcome, CliError> {
         sharing.city_finance_half.grouped(),
         sharing.counties_half.grouped()
     );
-    text.push_str(&render::table(&["分担方", "分担金额"], &rows, &[1]));
+    text.push_str(&render::table(&["分担方", "分担金额", "已缴（账簿）", "未缴"], &rows, &[1, 2, 3]));
     if !bills.is_empty() {
-        let rows: Vec<Vec<String>> =
-            bills.iter().map(|(p, m)| vec![city.short_name(p), m.grouped(), due.to_string()]).collect();
-        text.push_str("管理性缺口由县（市、区）政府承担：\n");
-        text.push_str(&render::table(&["县（市、区）", "管理性缺口", "上解期限"], &rows, &[1]));
+        let rows: Vec<Vec<String>> = bills
+            .iter()
+            .map(|(p, m, settled)| {
+                let left = Money::from_fen(m.fen() - settled.fen());
+                vec![city.short_name(p), m.grouped(), settled.grouped(), left.grouped(), due.to_string()]
+            })
+            .collect();
+        text.push_str("管理性缺口由县（市、区）政府承担（已缴取自账簿中的 gap_payment）：\n");
+        text.push_str(&render::table(&["县（市、区）", "管理性缺口", "已缴", "未缴", "上解期限"], &rows, &[1, 2, 3]));
     }
     Ok(Outcome::ok(text))
 }
@@ -207,19 +254,16 @@ pub fn assess(ctx: &Context, year: i32, fund: Option<&str>, file: Option<&Path>)
     let store = ctx.open()?;
     let city = store.reader().city()?;
     let budgets = store.reader().budgets()?;
-    let gaps: BTreeMap<(String, String), (Money, Money)> = match &input {
-        Some(i) => i
-            .county
-            .iter()
-            .map(|c| {
-                Ok((
-                    (c.party.clone(), i.fund.clone()),
-                    (amount(&c.management_gap, "management_gap")?, amount(&c.gap_paid, "gap_paid")?),
-                ))
-            })
-            .collect::<Result<_, CliError>>()?,
-        None => BTreeMap::new(),
-    };
+    // What each county owes comes from the input file; what it paid, from the ledger.
+    let mut gaps: BTreeMap<(String, String), (Money, Money)> = BTreeMap::new();
+    if let Some(i) = &input {
+        let paid = gaps_paid(&store, &i.fund, year)?;
+        for c in &i.county {
+            let ledger = paid.get(&(c.party.clone(), GapKind::Management)).copied().unwrap_or(Money::ZERO);
+            let settled = paid_from_ledger(ledger, &c.gap_paid, &c.party)?;
+            gaps.insert((c.party.clone(), i.fund.clone()), (amount(&c.management_gap, "management_gap")?, settled));
+        }
+    }
     let not_applicable = "不适用".to_string();
     let percent =
         |r: Option<rust_decimal::Decimal>| r.map(|d| format!("{d}%")).unwrap_or_else(|| not_applicable.clone());

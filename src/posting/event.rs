@@ -62,6 +62,17 @@ pub enum ReceiptSource {
     TransferIncome,
     /// A county agency's remittance (balances, subsidies it collected, interest, deposits).
     CountyRemittance,
+    /// A government's payment toward a fund gap (`party`: the county, or city finance).
+    GapPayment,
+}
+
+/// Which gap a payment covers (SS 五(二)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum GapKind {
+    /// 管理性缺口: borne by the county government, due by June-end of the next year.
+    Management,
+    /// 政策性缺口: the share of city finance or a county after the accumulated balance.
+    Policy,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -164,6 +175,13 @@ pub enum EventKind {
     SpecialAccountInterest {
         amount: Money,
     },
+    /// The city agency's record of a government's payment toward a gap into the 专户.
+    GapPayment {
+        party: String,
+        gap: GapKind,
+        year: i32,
+        amount: Money,
+    },
     BenefitPayment {
         party: String,
         category: String,
@@ -223,7 +241,7 @@ pub const CATEGORIES: [&str; 11] = [
 const COMMON: [&str; 5] = ["id", "kind", "date", "fund", "ref"];
 
 /// Every kind with its required and optional fields (besides the common ones and `summary`).
-pub const KINDS: [(&str, &[&str], &[&str]); 22] = [
+pub const KINDS: [(&str, &[&str], &[&str]); 23] = [
     ("opening_balance", &["party", "account", "amount"], &["instrument", "opened_on", "matures_on"]),
     ("premium_receipts", &["period", "premiums"], &["late_fees", "interest_subsidy", "party", "by_county"]),
     ("treasury_transfer", &["amount"], &["late_fees"]),
@@ -239,6 +257,7 @@ pub const KINDS: [(&str, &[&str], &[&str]); 22] = [
     ("special_account_receipt", &["source", "amount"], &["party"]),
     ("special_account_payment", &["party", "amount", "purpose"], &[]),
     ("special_account_interest", &["amount"], &[]),
+    ("gap_payment", &["party", "gap", "year", "amount"], &[]),
     ("benefit_payment", &["party", "category", "amount"], &[]),
     ("transfer_out", &["party", "amount"], &[]),
     ("premium_refund", &["party", "amount"], &[]),
@@ -553,6 +572,19 @@ fn parse_kind(kind: &str, f: &mut Fields<'_>) -> Option<EventKind> {
         }
         "special_account_opening" => K::SpecialAccountOpening { amount: f.amount("amount")? },
         "special_account_interest" => K::SpecialAccountInterest { amount: f.amount("amount")? },
+        "gap_payment" => {
+            let party = f.text("party");
+            let gap = f.choice("gap", &[("management", GapKind::Management), ("policy", GapKind::Policy)]);
+            let year = f.text("year").and_then(|y| match y.parse::<i32>() {
+                Ok(year) if (1900..=9999).contains(&year) => Some(year),
+                _ => {
+                    f.problems.push(format!("字段 year 的值 \"{}\" 不是有效年度", crate::domain::ids::quote(&y)));
+                    None
+                }
+            });
+            let amount = f.amount("amount");
+            K::GapPayment { party: party?, gap: gap?, year: year?, amount: amount? }
+        }
         "treasury_transfer_received" => {
             let amount = f.amount("amount");
             let late_fees = f.optional_amount("late_fees");
@@ -566,6 +598,7 @@ fn parse_kind(kind: &str, f: &mut Fields<'_>) -> Option<EventKind> {
                     ("provincial_subsidy", ReceiptSource::ProvincialSubsidy),
                     ("transfer_income", ReceiptSource::TransferIncome),
                     ("county_remittance", ReceiptSource::CountyRemittance),
+                    ("gap_payment", ReceiptSource::GapPayment),
                 ],
             );
             let amount = f.amount("amount");
@@ -624,6 +657,7 @@ impl EventKind {
             EventKind::SpecialAccountReceipt { .. } => "special_account_receipt",
             EventKind::SpecialAccountPayment { .. } => "special_account_payment",
             EventKind::SpecialAccountInterest { .. } => "special_account_interest",
+            EventKind::GapPayment { .. } => "gap_payment",
             EventKind::AllocateCityLevel { .. } => "allocate_city_level",
             EventKind::AllocateToCounty { .. } => "allocate_to_county",
             EventKind::BenefitPayment { .. } => "benefit_payment",

@@ -2,8 +2,9 @@
 //! the treasury's transfer notices, the 专户 bank's receipts and interest advices, and its own
 //! payment orders to the agencies' 支出户. Nothing here reads an agency's record; the finance ↔
 //! city agency and treasury ↔ finance checks compare these vouchers with the others' records.
+//! (The city agency's record of a gap payment lives here too, beside the payer rules it shares.)
 
-use super::event::{AllocationPurpose, ReceiptSource};
+use super::event::{AllocationPurpose, GapKind, ReceiptSource};
 use super::interlevel::allocation_label;
 use super::{cr, dr, EventError, Posting, Rules};
 use crate::domain::ids::PartyKind;
@@ -49,6 +50,16 @@ impl Rules<'_> {
                 self.county(county)?;
                 (self.sub("4701", county)?, format!("收{}上解资金", self.party_name(county)))
             }
+            (ReceiptSource::GapPayment, Some(payer)) => {
+                self.gap_payer(payer)?;
+                (self.sub("4101", "gap")?, format!("收{}弥补基金缺口资金", self.payer_name(payer)))
+            }
+            (ReceiptSource::GapPayment, None) => {
+                return Err(EventError::GapPayerUnknown {
+                    party: "（未填）".into(),
+                    finance: self.finance_party()?.into(),
+                })
+            }
             (_, Some(_)) => return Err(EventError::PartyOnlyForCountyRemittance),
             (ReceiptSource::CentralSubsidy, None) => (self.sub("4101", "central")?, "收中央财政补助".into()),
             (ReceiptSource::ProvincialSubsidy, None) => (self.sub("4101", "provincial")?, "收省级财政补助".into()),
@@ -68,6 +79,53 @@ impl Rules<'_> {
         let label = allocation_label(purpose);
         let whom = if kind == PartyKind::City { "市本级".to_string() } else { self.party_name(party) };
         self.finance_voucher(&format!("拨付{whom}支出户{label}"), vec![dr("1021", amount), cr("1011", amount)])
+    }
+
+    /// A payer of a gap: a county, or city finance (the finance party).
+    pub(super) fn gap_payer(&self, payer: &str) -> Result<PartyKind, EventError> {
+        match self.ctx.city.party(payer).map(|p| p.kind) {
+            Some(kind @ (PartyKind::County | PartyKind::Finance)) => Ok(kind),
+            _ => Err(EventError::GapPayerUnknown {
+                party: payer.to_string(),
+                finance: self.finance_party()?.to_string(),
+            }),
+        }
+    }
+
+    fn payer_name(&self, payer: &str) -> String {
+        match self.ctx.city.party(payer).map(|p| p.kind) {
+            Some(PartyKind::Finance) => "市财政".to_string(),
+            _ => self.party_name(payer),
+        }
+    }
+
+    /// The city agency's record of a government's payment toward a fund gap, as its 1004 shows
+    /// it (SS 五(二)): 财政补贴收入—弥补基金缺口. The finance bureau books its own receipt
+    /// (`special_account_receipt`, source `gap_payment`).
+    pub(super) fn gap_payment(
+        &self,
+        payer: &str,
+        gap: GapKind,
+        year: i32,
+        amount: Money,
+    ) -> Result<Posting, EventError> {
+        let kind = self.gap_payer(payer)?;
+        if gap == GapKind::Management && kind != PartyKind::County {
+            return Err(EventError::ManagementGapIsTheCountys { party: payer.to_string() });
+        }
+        let label = match gap {
+            GapKind::Management => "管理性缺口",
+            GapKind::Policy => "政策性缺口分担",
+        };
+        let summary = format!("收{}{year}年{label}", self.payer_name(payer));
+        let voucher = self.voucher(
+            self.city_party()?,
+            self.event.date,
+            None,
+            &summary,
+            vec![dr("1004", amount), cr(self.sub("4101", "gap")?, amount)],
+        );
+        Ok(Posting { vouchers: vec![voucher], instruments: vec![] })
     }
 
     /// The 专户 bank's interest advice.

@@ -100,8 +100,12 @@ pub enum EventError {
     PartyOnlyForCountyMatching,
     #[error("source = \"county_remittance\" 须用 party 写明上解的县（市、区）")]
     RemittanceNeedsCounty,
-    #[error("只有县级上解（source = \"county_remittance\"）才写 party")]
+    #[error("只有县级上解或弥补缺口（source = \"county_remittance\"、\"gap_payment\"）才写 party")]
     PartyOnlyForCountyRemittance,
+    #[error("弥补缺口的缴款方 {party} 须是县（市、区）或市财政（{finance}）")]
+    GapPayerUnknown { party: String, finance: String },
+    #[error("管理性缺口由县（市、区）政府承担（SS 五(二)1），不能由 {party} 缴纳")]
+    ManagementGapIsTheCountys { party: String },
     #[error("{category} 只属于职工医保（生育保险并入职工医保），不能记入 {fund}")]
     CategoryNotInFund { category: String, fund: String },
     #[error("滞纳金 {late_fees} 不能大于划转总额 {amount}")]
@@ -146,6 +150,8 @@ impl EventError {
             EventError::PartyOnlyForCountyMatching => "PartyOnlyForCountyMatching",
             EventError::RemittanceNeedsCounty => "RemittanceNeedsCounty",
             EventError::PartyOnlyForCountyRemittance => "PartyOnlyForCountyRemittance",
+            EventError::GapPayerUnknown { .. } => "GapPayerUnknown",
+            EventError::ManagementGapIsTheCountys { .. } => "ManagementGapIsTheCountys",
             EventError::CategoryNotInFund { .. } => "CategoryNotInFund",
             EventError::LateFeesExceedAmount { .. } => "LateFeesExceedAmount",
             EventError::ReceivedBeforeSent { .. } => "ReceivedBeforeSent",
@@ -206,6 +212,7 @@ pub fn post_event(event: &Event, ctx: &PostingContext<'_>) -> Result<Posting, Ve
             rules.special_account_payment(party, *amount, *purpose)
         }
         EventKind::SpecialAccountInterest { amount } => rules.special_account_interest(*amount),
+        EventKind::GapPayment { party, gap, year, amount } => rules.gap_payment(party, *gap, *year, *amount),
         EventKind::BenefitPayment { party, category, amount } => rules.benefit_payment(party, category, *amount),
         EventKind::TransferOut { party, amount } => rules.payment(party, *amount, payments::Payment::TransferOut),
         EventKind::PremiumRefund { party, amount } => rules.payment(party, *amount, payments::Payment::PremiumRefund),

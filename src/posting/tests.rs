@@ -205,6 +205,14 @@ fn each_event_kind_books_exactly_these_lines() {
             vec!["finance/employee 2023-01-31 Dr 1021 40.00", "finance/employee 2023-01-31 Cr 1011 40.00"],
         ),
         (
+            "kind=gap_payment party=shayang gap=management year=2023 amount=12.00",
+            vec!["city/employee 2023-01-31 Dr 1004 12.00", "city/employee 2023-01-31 Cr 4101.04 12.00"],
+        ),
+        (
+            "kind=special_account_receipt source=gap_payment party=finance amount=30.00",
+            vec!["finance/employee 2023-01-31 Dr 1011 30.00", "finance/employee 2023-01-31 Cr 4101.04 30.00"],
+        ),
+        (
             "kind=special_account_interest amount=5.00",
             vec!["finance/employee 2023-01-31 Dr 1011 5.00", "finance/employee 2023-01-31 Cr 4301.01 5.00"],
         ),
@@ -312,6 +320,9 @@ fn each_rejection_rule() {
         ("kind=special_account_receipt source=transfer_income party=shayang amount=1.00", "PartyOnlyForCountyRemittance"),
         ("kind=special_account_payment party=finance purpose=monthly amount=1.00", "FinanceIsNeverNamed"),
         ("kind=remittance_received party=city purpose=balance amount=1.00", "PartyMustBeCounty"),
+        ("kind=gap_payment party=city gap=policy year=2023 amount=1.00", "GapPayerUnknown"),
+        ("kind=gap_payment party=finance gap=management year=2023 amount=1.00", "ManagementGapIsTheCountys"),
+        ("kind=special_account_receipt source=gap_payment amount=1.00", "GapPayerUnknown"),
         ("kind=allocation_received party=city purpose=monthly amount=1.00", "PartyMustBeCounty"),
         (
             "kind=opening_balance party=shayang account=1201 amount=1.00 instrument=X opened_on=2022-09-21 matures_on=2023-09-21",

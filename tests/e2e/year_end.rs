@@ -208,7 +208,35 @@ fn year_end_is_refused_while_months_are_open_and_december_needs_it() {
 fn gaps_and_assessment_on_the_demo_year() {
     let (env, db) = demo();
     let input = fixture("tests/policy/gaps-2023-resident.toml");
+    // The city agency books what reached the 专户 toward the 2023 gaps: 沙洋县 pays 300,000.00 of
+    // its management gap, city finance 1,000.00 of its policy-gap share.
+    let payments = env.write(
+        "gap-payments.toml",
+        "[[event]]\nid = \"GAP-SY-1\"\nkind = \"gap_payment\"\ndate = 2024-01-15\nfund = \"resident\"\nref = \"BK-GAP-1\"\n\
+         party = \"shayang\"\ngap = \"management\"\nyear = \"2023\"\namount = \"300000.00\"\n\n\
+         [[event]]\nid = \"GAP-FIN-1\"\nkind = \"gap_payment\"\ndate = 2024-01-16\nfund = \"resident\"\nref = \"BK-GAP-2\"\n\
+         party = \"finance\"\ngap = \"policy\"\nyear = \"2023\"\namount = \"1000.00\"\n",
+    );
+    let posted = env.run_plain(&["--db", &db, "post", &payments, "--post", "--reviewer", REVIEWER]);
+    assert_eq!(posted.code, 0, "{}", posted.stderr);
     let sharing = json(&env, &db, &["gaps", "--input", &input]);
+    assert_eq!(sharing["management_gaps"][0]["paid"], "300000.00", "from the ledger");
+    let finance_paid = sharing["policy_gap_paid"].as_array().unwrap().iter().find(|p| p["party"] == "finance").unwrap();
+    assert_eq!(finance_paid["paid"], "1000.00");
+    // A paid figure in the file that disagrees with the ledger is refused, naming both.
+    let wrong = env.write(
+        "wrong.toml",
+        &(std::fs::read_to_string(&input)
+            .unwrap()
+            .replace("management_gap = \"1200000.00\"", "management_gap = \"1200000.00\"\ngap_paid = \"1.00\"")),
+    );
+    let refused = env.run_plain(&["--db", &db, "gaps", "--input", &wrong]);
+    assert_eq!(refused.code, 1);
+    assert!(
+        refused.stderr.contains("gap_paid 写的是 1.00，账簿中的 gap_payment 合计 300,000.00"),
+        "{}",
+        refused.stderr
+    );
     let policy = &sharing["policy_gap"];
     let payers = policy["payers"].as_array().unwrap();
     assert_eq!(payers.len(), 8, "city finance and seven counties");
