@@ -220,6 +220,9 @@ pub struct Event {
     pub fund: String,
     pub reference: Option<String>,
     pub summary: Option<String>,
+    /// The party that records it, when a feed file holding every office's records says so;
+    /// the posting rules check that the event writes that party's books and no other.
+    pub by: Option<String>,
     pub kind: EventKind,
 }
 
@@ -424,6 +427,7 @@ impl RawEvent {
         for name in self.fields.keys() {
             let allowed = COMMON.contains(&name.as_str())
                 || name == "summary"
+                || name == "by"
                 || required.contains(&name.as_str())
                 || optional.contains(&name.as_str());
             if !allowed && name == "received_on" {
@@ -433,7 +437,7 @@ impl RawEvent {
                 ));
             } else if !allowed {
                 let mut fields: Vec<&str> = required.iter().chain(optional.iter()).copied().collect();
-                fields.push("summary");
+                fields.extend(["summary", "by"]);
                 f.problems.push(format!(
                     "未知字段 {name}（{kind_name} 的字段：id、kind、date、fund、ref、{}）",
                     fields.join("、")
@@ -445,10 +449,11 @@ impl RawEvent {
         let fund = f.text("fund");
         let reference = f.optional_text("ref");
         let summary = f.optional_text("summary");
+        let by = f.optional_text("by");
         let kind = parse_kind(&kind_name, &mut f);
         match (id, date, fund, kind) {
             (Some(id), Some(date), Some(fund), Some(kind)) if f.problems.is_empty() => {
-                Ok(Event { id, date, fund, reference, summary, kind })
+                Ok(Event { id, date, fund, reference, summary, by, kind })
             }
             _ => Err(f.problems),
         }
@@ -724,7 +729,7 @@ mod tests {
         assert_eq!(
             problems,
             vec![
-                "未知字段 amout（benefit_payment 的字段：id、kind、date、fund、ref、party、category、amount、summary）",
+                "未知字段 amout（benefit_payment 的字段：id、kind、date、fund、ref、party、category、amount、summary、by）",
                 "字段 date：日期 \"2023-02-30\" 不是有效日期（应为 YYYY-MM-DD）",
                 "字段 category 的值 \"dental\" 无效，应为 personal_account、inpatient、general_outpatient、chronic_outpatient、two_diseases、out_of_area、critical_illness、accident、long_term_care、maternity_medical、maternity_allowance 之一",
                 "字段 amount 的金额须写成字符串（如 \"5.5\"），以免经过浮点数",

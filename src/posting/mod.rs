@@ -102,6 +102,8 @@ pub enum EventError {
     RemittanceNeedsCounty,
     #[error("只有县级上解或弥补缺口（source = \"county_remittance\"、\"gap_payment\"）才写 party")]
     PartyOnlyForCountyRemittance,
+    #[error("{kind} 记入 {book}，不是 by 写明的记账方 {by} 的账簿：每一方只记自己的一方")]
+    RecordedByAnotherParty { kind: &'static str, by: String, book: String },
     #[error("弥补缺口的缴款方 {party} 须是县（市、区）或市财政（{finance}）")]
     GapPayerUnknown { party: String, finance: String },
     #[error("管理性缺口由县（市、区）政府承担（SS 五(二)1），不能由 {party} 缴纳")]
@@ -151,6 +153,7 @@ impl EventError {
             EventError::RemittanceNeedsCounty => "RemittanceNeedsCounty",
             EventError::PartyOnlyForCountyRemittance => "PartyOnlyForCountyRemittance",
             EventError::GapPayerUnknown { .. } => "GapPayerUnknown",
+            EventError::RecordedByAnotherParty { .. } => "RecordedByAnotherParty",
             EventError::ManagementGapIsTheCountys { .. } => "ManagementGapIsTheCountys",
             EventError::CategoryNotInFund { .. } => "CategoryNotInFund",
             EventError::LateFeesExceedAmount { .. } => "LateFeesExceedAmount",
@@ -220,7 +223,17 @@ pub fn post_event(event: &Event, ctx: &PostingContext<'_>) -> Result<Posting, Ve
             rules.payment(party, *amount, payments::Payment::TransferInRefund)
         }
     };
-    result.map_err(|e| vec![e])
+    let posting = result.map_err(|e| vec![e])?;
+    if let Some(by) = &event.by {
+        if let Some(other) = posting.vouchers.iter().find(|v| &v.book.party != by) {
+            return Err(vec![EventError::RecordedByAnotherParty {
+                kind: event.kind.name(),
+                by: by.clone(),
+                book: other.book.to_string(),
+            }]);
+        }
+    }
+    Ok(posting)
 }
 
 /// One event being posted: shared lookups and the voucher builder the rules use.

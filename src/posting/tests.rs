@@ -263,6 +263,10 @@ fn each_event_kind_books_exactly_these_lines() {
     for (fields, expected) in table {
         let posting = post("statute", fields).unwrap_or_else(|e| panic!("{fields}: {e:?}"));
         assert_eq!(lines(&posting), expected, "{fields}");
+        // Marked with the party whose book it writes, it posts the same.
+        let party = expected[0].split('/').next().unwrap();
+        let marked = post("statute", &format!("{fields} by={party}")).unwrap_or_else(|e| panic!("{fields}: {e:?}"));
+        assert_eq!(lines(&marked), expected, "{fields} by={party}");
     }
 }
 
@@ -321,6 +325,8 @@ fn each_rejection_rule() {
         ("kind=special_account_payment party=finance purpose=monthly amount=1.00", "FinanceIsNeverNamed"),
         ("kind=remittance_received party=city purpose=balance amount=1.00", "PartyMustBeCounty"),
         ("kind=gap_payment party=city gap=policy year=2023 amount=1.00", "GapPayerUnknown"),
+        // A feed file marks each record with its party: the county cannot book the city's receipt.
+        ("kind=remittance_received party=shayang purpose=balance amount=1.00 by=shayang", "RecordedByAnotherParty"),
         ("kind=gap_payment party=finance gap=management year=2023 amount=1.00", "ManagementGapIsTheCountys"),
         ("kind=special_account_receipt source=gap_payment amount=1.00", "GapPayerUnknown"),
         ("kind=allocation_received party=city purpose=monthly amount=1.00", "PartyMustBeCounty"),
