@@ -418,13 +418,16 @@ fn allocations(input: &Input<'_>, year: i32, out: &mut Vec<Draft>) -> Result<(),
                         _ => None,
                     })
                     .collect();
-                // The approved plan's figure for the month the funds are for.
+                // The approved plan's figure for the month the funds are for, less the 考核保证金
+                // the city withholds from a county's allocation.
+                let deposit = if is_city { 0 } else { input.city.settings.performance_deposit_permille };
                 let planned = input
                     .plans
                     .iter()
                     .filter(|p| p.party == party && p.fund == fund.code)
                     .filter(|p| p.status >= super::PlanStatus::Approved)
-                    .find_map(|p| p.by_month().get(&next).copied());
+                    .find_map(|p| p.by_month().get(&next).copied())
+                    .map(|amount| Money::from_fen(amount.fen() - super::withheld(amount, deposit).fen()));
                 out.push(Draft {
                     rule: "TS 14",
                     kind: "monthly_allocation",

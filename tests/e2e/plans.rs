@@ -122,6 +122,28 @@ fn the_performance_deposit_is_withheld_from_county_allocations() {
     // 60,000,000.00 × 2% = 1,200,000.00 over the quarter.
     let caidian = shown.lines().find(|l| l.contains("蔡甸区")).unwrap();
     assert!(caidian.ends_with("\"60,000,000.00\",\"1,200,000.00\",2023-03-14"), "{caidian}");
+    // Posted, the allocations meet the approved plan less the deposit, in money.
+    env.ok_as("财政局", &["plan", "check", "--fund", "employee", "--quarter", "2023Q2"]);
+    let events = env.write("q2.toml", &text);
+    env.ok(&["post", &events, "--post", "--reviewer", REVIEWER]);
+    let json: serde_json::Value =
+        serde_json::from_str(&env.run(&["deadlines", "--as-of", "2023-04-05", "--format", "json"]).stdout).unwrap();
+    let april = |party: &str| {
+        json["obligations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["kind"] == "monthly_allocation" && o["party"] == party && o["due"] == "2023-03-31")
+            .cloned()
+            .unwrap()
+    };
+    let caidian = april("caidian");
+    assert_eq!((caidian["amount"].as_str(), caidian["done"].as_str()), (Some("19600000.00"), Some("19600000.00")));
+    assert_eq!(caidian["status"], "met");
+    assert_eq!(
+        (april("city")["amount"].as_str(), april("city")["status"].as_str()),
+        (Some("200000000.00"), Some("met"))
+    );
 }
 
 /// Jingmen-free: the scenario of tests/deadlines/README.md, each line checked by hand there.

@@ -21,6 +21,14 @@ pub(super) fn kind_label(kind: &str) -> &'static str {
         "transfer_in_refund" => "转移收入退回",
         "interest_credited" => "利息收入",
         "deposit_matured" => "存单/债券到期",
+        "remittance_received" => "收到县级上解（市经办机构）",
+        "allocation_received" => "收到市级拨款（县级经办机构）",
+        "special_account_opening" => "专户期初余额（财政）",
+        "treasury_transfer_received" => "收国库划款（财政）",
+        "special_account_receipt" => "专户收款（财政）",
+        "special_account_payment" => "专户拨款（财政）",
+        "special_account_interest" => "专户结息（财政）",
+        "gap_payment" => "弥补基金缺口缴款",
         _ => "",
     }
 }
@@ -50,6 +58,11 @@ pub(super) fn field_label(field: &str) -> &'static str {
         "category" => "待遇类别",
         "principal" => "本金",
         "interest" => "利息",
+        "source" => "收款来源",
+        "by_county" => "分县保费（县代码:金额,…）",
+        "gap" => "缺口类型",
+        "year" => "缺口年度",
+        "by" => "记账方",
         _ => "",
     }
 }
@@ -136,4 +149,21 @@ pub async fn event_save(me: LoggedIn, Form(form): Form<HashMap<String, String>>)
     })
     .await;
     event_page(&me, Some(&kind), &form, Some(result))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every kind and every field staff can type has a Chinese label on the form.
+    #[test]
+    fn every_kind_and_field_has_a_label() {
+        for (kind, required, optional) in event_kinds() {
+            assert!(!kind_label(kind).is_empty(), "{kind}");
+            for field in COMMON_FIELDS.iter().chain(required.iter()).chain(optional.iter()) {
+                assert!(!field_label(field).is_empty(), "{kind}.{field}");
+            }
+        }
+        assert!(!field_label("by").is_empty());
+    }
 }
