@@ -19,6 +19,23 @@ fn event(id: &str, kind: &str, date: &str, fields: &[(&str, &str)]) -> String {
     text
 }
 
+/// A county's remittance as each office records it: the county on `sent`, the city agency and
+/// the finance bureau on `received` (a `None` leaves that side not yet booked).
+fn remittance(id: &str, reference: &str, county: &str, amount: &str, sent: &str, received: Option<&str>) -> String {
+    let fields = [("ref", reference), ("party", county), ("purpose", "balance"), ("amount", amount)];
+    let mut text = event(id, "remit_to_city", sent, &fields);
+    if let Some(day) = received {
+        text += &event(&format!("{id}-R"), "remittance_received", day, &fields);
+        text += &event(
+            &format!("{id}-F"),
+            "special_account_receipt",
+            day,
+            &[("ref", reference), ("source", "county_remittance"), ("party", county), ("amount", amount)],
+        );
+    }
+    text
+}
+
 /// Jingmen with the city agency's and the finance bureau's own openings of the 专户 (matching
 /// under one reference) and 沙洋县's, December 2022 reconciled and closed.
 fn opened() -> Env {
@@ -58,24 +75,7 @@ fn each_pair_matches_agreeing_sides_and_names_both_references_when_they_disagree
     let env = opened();
     let mut january = String::new();
     // 沙洋县 remits 1,000.00; the city agency and the finance bureau each book the receipt.
-    january += &event(
-        "RM-1",
-        "remit_to_city",
-        "2023-01-10",
-        &[("ref", "BK-1"), ("party", "shayang"), ("purpose", "balance"), ("amount", "1000.00")],
-    );
-    january += &event(
-        "RR-1",
-        "remittance_received",
-        "2023-01-10",
-        &[("ref", "BK-1"), ("party", "shayang"), ("purpose", "balance"), ("amount", "1000.00")],
-    );
-    january += &event(
-        "RF-1",
-        "special_account_receipt",
-        "2023-01-10",
-        &[("ref", "BK-1"), ("source", "county_remittance"), ("party", "shayang"), ("amount", "1000.00")],
-    );
+    january += &remittance("RM-1", "BK-1", "shayang", "1000.00", "2023-01-10", Some("2023-01-10"));
     // An allocation whose receipt 掇刀区 keys 1.00 short.
     january += &event(
         "AL-1",
@@ -104,12 +104,7 @@ fn each_pair_matches_agreeing_sides_and_names_both_references_when_they_disagree
         &[("ref", "ZY-1"), ("source", "transfer_income"), ("amount", "30.00")],
     );
     // 沙洋县 remits on the 31st; the receipt is booked on February 1 by both receivers.
-    january += &event(
-        "RM-2",
-        "remit_to_city",
-        "2023-01-31",
-        &[("ref", "BK-2"), ("party", "shayang"), ("purpose", "balance"), ("amount", "200.00")],
-    );
+    january += &remittance("RM-2", "BK-2", "shayang", "200.00", "2023-01-31", None);
     post(&env, "january.toml", &january);
 
     let report = reconcile(&env, "2023-01");
@@ -145,18 +140,7 @@ fn each_pair_matches_agreeing_sides_and_names_both_references_when_they_disagree
     assert_eq!(transit[0]["outstanding"], "ours_paid_theirs_not");
 
     // February: both receivers book BK-2, and the item clears.
-    let mut february = event(
-        "RR-2",
-        "remittance_received",
-        "2023-02-01",
-        &[("ref", "BK-2"), ("party", "shayang"), ("purpose", "balance"), ("amount", "200.00")],
-    );
-    february += &event(
-        "RF-2",
-        "special_account_receipt",
-        "2023-02-01",
-        &[("ref", "BK-2"), ("source", "county_remittance"), ("party", "shayang"), ("amount", "200.00")],
-    );
+    let february = remittance("RM-2", "BK-2", "shayang", "200.00", "2023-01-31", Some("2023-02-01"));
     post(&env, "february.toml", &february);
     let report = reconcile(&env, "2023-02");
     assert!(findings(&report, "BK-2").is_empty(), "{report:#}");
