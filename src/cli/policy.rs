@@ -42,16 +42,20 @@ fn amount(text: &Option<String>, what: &str) -> Result<Money, CliError> {
     }
 }
 
-/// What each payer paid toward the gaps of `year` in `fund`, from the ledger's `gap_payment`
-/// events (the money the city agency booked into the 专户), by (payer, gap kind).
+/// What each payer paid toward the gaps of `year` in `fund`, from the ledger's `gap_payment` and
+/// `gap_charge` events (the money the city agency booked into the 专户), by (payer, gap kind).
 fn gaps_paid(store: &Store, fund: &str, year: i32) -> Result<BTreeMap<(String, GapKind), Money>, CliError> {
     let mut paid: BTreeMap<(String, GapKind), Money> = BTreeMap::new();
     for event in crate::app::plans::stored_events(store)? {
-        if let EventKind::GapPayment { party, gap, year: gap_year, amount } = event.kind {
-            if event.fund == fund && gap_year == year {
-                let entry = paid.entry((party, gap)).or_default();
-                *entry = Money::from_fen(entry.fen() + amount.fen());
-            }
+        // A management gap withheld from the county's transfer payments (代扣) is paid too.
+        let (party, gap, gap_year, amount) = match event.kind {
+            EventKind::GapPayment { party, gap, year, amount } => (party, gap, year, amount),
+            EventKind::GapCharge { party, year, amount } => (party, GapKind::Management, year, amount),
+            _ => continue,
+        };
+        if event.fund == fund && gap_year == year {
+            let entry = paid.entry((party, gap)).or_default();
+            *entry = Money::from_fen(entry.fen() + amount.fen());
         }
     }
     Ok(paid)
@@ -65,7 +69,7 @@ fn paid_from_ledger(ledger: Money, stated: &Option<String>, party: &str) -> Resu
     };
     if stated != ledger {
         return Err(CliError::refused(format!(
-            "{party} 的 gap_paid 写的是 {}，账簿中的 gap_payment 合计 {}：已缴金额以账簿为准，请删去或改正 gap_paid",
+            "{party} 的 gap_paid 写的是 {}，账簿中的 gap_payment、gap_charge 合计 {}：已缴金额以账簿为准，请删去或改正 gap_paid",
             stated.grouped(),
             ledger.grouped()
         )));

@@ -182,6 +182,14 @@ pub enum EventKind {
         year: i32,
         amount: Money,
     },
+    /// SS 五(二)1: a management gap not paid by June-end of the next year is withheld (代扣) by
+    /// city finance from the county's transfer payments and paid into the 专户 on its behalf;
+    /// the city agency records its arrival. It settles the county's gap like a payment.
+    GapCharge {
+        party: String,
+        year: i32,
+        amount: Money,
+    },
     BenefitPayment {
         party: String,
         category: String,
@@ -244,7 +252,7 @@ pub const CATEGORIES: [&str; 11] = [
 const COMMON: [&str; 5] = ["id", "kind", "date", "fund", "ref"];
 
 /// Every kind with its required and optional fields (besides the common ones and `summary`).
-pub const KINDS: [(&str, &[&str], &[&str]); 23] = [
+pub const KINDS: [(&str, &[&str], &[&str]); 24] = [
     ("opening_balance", &["party", "account", "amount"], &["instrument", "opened_on", "matures_on"]),
     ("premium_receipts", &["period", "premiums"], &["late_fees", "interest_subsidy", "party", "by_county"]),
     ("treasury_transfer", &["amount"], &["late_fees"]),
@@ -261,6 +269,7 @@ pub const KINDS: [(&str, &[&str], &[&str]); 23] = [
     ("special_account_payment", &["party", "amount", "purpose"], &[]),
     ("special_account_interest", &["amount"], &[]),
     ("gap_payment", &["party", "gap", "year", "amount"], &[]),
+    ("gap_charge", &["party", "year", "amount"], &[]),
     ("benefit_payment", &["party", "category", "amount"], &[]),
     ("transfer_out", &["party", "amount"], &[]),
     ("premium_refund", &["party", "amount"], &[]),
@@ -374,6 +383,17 @@ impl Fields<'_> {
             }
         }
         Some(parts)
+    }
+
+    fn year(&mut self, name: &str) -> Option<i32> {
+        let text = self.text(name)?;
+        match text.parse::<i32>() {
+            Ok(year) if (1900..=9999).contains(&year) => Some(year),
+            _ => {
+                self.problems.push(format!("字段 {name} 的值 \"{}\" 不是有效年度", crate::domain::ids::quote(&text)));
+                None
+            }
+        }
     }
 
     fn choice<T: Copy>(&mut self, name: &str, options: &[(&str, T)]) -> Option<T> {
@@ -580,15 +600,15 @@ fn parse_kind(kind: &str, f: &mut Fields<'_>) -> Option<EventKind> {
         "gap_payment" => {
             let party = f.text("party");
             let gap = f.choice("gap", &[("management", GapKind::Management), ("policy", GapKind::Policy)]);
-            let year = f.text("year").and_then(|y| match y.parse::<i32>() {
-                Ok(year) if (1900..=9999).contains(&year) => Some(year),
-                _ => {
-                    f.problems.push(format!("字段 year 的值 \"{}\" 不是有效年度", crate::domain::ids::quote(&y)));
-                    None
-                }
-            });
+            let year = f.year("year");
             let amount = f.amount("amount");
             K::GapPayment { party: party?, gap: gap?, year: year?, amount: amount? }
+        }
+        "gap_charge" => {
+            let party = f.text("party");
+            let year = f.year("year");
+            let amount = f.amount("amount");
+            K::GapCharge { party: party?, year: year?, amount: amount? }
         }
         "treasury_transfer_received" => {
             let amount = f.amount("amount");
@@ -663,6 +683,7 @@ impl EventKind {
             EventKind::SpecialAccountPayment { .. } => "special_account_payment",
             EventKind::SpecialAccountInterest { .. } => "special_account_interest",
             EventKind::GapPayment { .. } => "gap_payment",
+            EventKind::GapCharge { .. } => "gap_charge",
             EventKind::AllocateCityLevel { .. } => "allocate_city_level",
             EventKind::AllocateToCounty { .. } => "allocate_to_county",
             EventKind::BenefitPayment { .. } => "benefit_payment",

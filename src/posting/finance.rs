@@ -128,6 +128,21 @@ impl Rules<'_> {
         Ok(Posting { vouchers: vec![voucher], instruments: vec![] })
     }
 
+    /// SS 五(二)1: city finance withholds an unpaid management gap from the county's transfer
+    /// payments (代扣) and pays it into the 专户; the city agency books its arrival.
+    pub(super) fn gap_charge(&self, county: &str, year: i32, amount: Money) -> Result<Posting, EventError> {
+        self.county(county)?;
+        let summary = format!("市财政从{}转移支付中代扣{year}年管理性缺口", self.party_name(county));
+        let voucher = self.voucher(
+            self.city_party()?,
+            self.event.date,
+            None,
+            &summary,
+            vec![dr("1004", amount), cr(self.sub("4101", "gap")?, amount)],
+        );
+        Ok(Posting { vouchers: vec![voucher], instruments: vec![] })
+    }
+
     /// The 专户 bank's interest advice.
     pub(super) fn special_account_interest(&self, amount: Money) -> Result<Posting, EventError> {
         let revenue = self.sub("4301", "special")?;

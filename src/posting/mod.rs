@@ -216,6 +216,7 @@ pub fn post_event(event: &Event, ctx: &PostingContext<'_>) -> Result<Posting, Ve
         }
         EventKind::SpecialAccountInterest { amount } => rules.special_account_interest(*amount),
         EventKind::GapPayment { party, gap, year, amount } => rules.gap_payment(party, *gap, *year, *amount),
+        EventKind::GapCharge { party, year, amount } => rules.gap_charge(party, *year, *amount),
         EventKind::BenefitPayment { party, category, amount } => rules.benefit_payment(party, category, *amount),
         EventKind::TransferOut { party, amount } => rules.payment(party, *amount, payments::Payment::TransferOut),
         EventKind::PremiumRefund { party, amount } => rules.payment(party, *amount, payments::Payment::PremiumRefund),

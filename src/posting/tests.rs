@@ -209,6 +209,10 @@ fn each_event_kind_books_exactly_these_lines() {
             vec!["city/employee 2023-01-31 Dr 1004 12.00", "city/employee 2023-01-31 Cr 4101.04 12.00"],
         ),
         (
+            "kind=gap_charge party=zhanghe year=2023 amount=7.00",
+            vec!["city/employee 2023-01-31 Dr 1004 7.00", "city/employee 2023-01-31 Cr 4101.04 7.00"],
+        ),
+        (
             "kind=special_account_receipt source=gap_payment party=finance amount=30.00",
             vec!["finance/employee 2023-01-31 Dr 1011 30.00", "finance/employee 2023-01-31 Cr 4101.04 30.00"],
         ),
@@ -329,6 +333,7 @@ fn each_rejection_rule() {
         ("kind=remittance_received party=shayang purpose=balance amount=1.00 by=shayang", "RecordedByAnotherParty"),
         ("kind=gap_payment party=finance gap=management year=2023 amount=1.00", "ManagementGapIsTheCountys"),
         ("kind=special_account_receipt source=gap_payment amount=1.00", "GapPayerUnknown"),
+        ("kind=gap_charge party=city year=2023 amount=1.00", "PartyMustBeCounty"),
         ("kind=allocation_received party=city purpose=monthly amount=1.00", "PartyMustBeCounty"),
         (
             "kind=opening_balance party=shayang account=1201 amount=1.00 instrument=X opened_on=2022-09-21 matures_on=2023-09-21",

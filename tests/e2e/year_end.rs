@@ -209,18 +209,21 @@ fn gaps_and_assessment_on_the_demo_year() {
     let (env, db) = demo();
     let input = fixture("tests/policy/gaps-2023-resident.toml");
     // The city agency books what reached the 专户 toward the 2023 gaps: 沙洋县 pays 300,000.00 of
-    // its management gap, city finance 1,000.00 of its policy-gap share.
+    // its management gap and city finance withholds (代扣) another 100,000.00 from its transfer
+    // payments; city finance pays 1,000.00 of its policy-gap share.
     let payments = env.write(
         "gap-payments.toml",
         "[[event]]\nid = \"GAP-SY-1\"\nkind = \"gap_payment\"\ndate = 2024-01-15\nfund = \"resident\"\nref = \"BK-GAP-1\"\n\
          party = \"shayang\"\ngap = \"management\"\nyear = \"2023\"\namount = \"300000.00\"\n\n\
          [[event]]\nid = \"GAP-FIN-1\"\nkind = \"gap_payment\"\ndate = 2024-01-16\nfund = \"resident\"\nref = \"BK-GAP-2\"\n\
-         party = \"finance\"\ngap = \"policy\"\nyear = \"2023\"\namount = \"1000.00\"\n",
+         party = \"finance\"\ngap = \"policy\"\nyear = \"2023\"\namount = \"1000.00\"\n\n\
+         [[event]]\nid = \"GAP-SY-2\"\nkind = \"gap_charge\"\ndate = 2024-01-17\nfund = \"resident\"\nref = \"BK-GAP-3\"\n\
+         party = \"shayang\"\nyear = \"2023\"\namount = \"100000.00\"\n",
     );
     let posted = env.run_plain(&["--db", &db, "post", &payments, "--post", "--reviewer", REVIEWER]);
     assert_eq!(posted.code, 0, "{}", posted.stderr);
     let sharing = json(&env, &db, &["gaps", "--input", &input]);
-    assert_eq!(sharing["management_gaps"][0]["paid"], "300000.00", "from the ledger");
+    assert_eq!(sharing["management_gaps"][0]["paid"], "400000.00", "paid and withheld, from the ledger");
     let finance_paid = sharing["policy_gap_paid"].as_array().unwrap().iter().find(|p| p["party"] == "finance").unwrap();
     assert_eq!(finance_paid["paid"], "1000.00");
     // A paid figure in the file that disagrees with the ledger is refused, naming both.
@@ -233,7 +236,7 @@ fn gaps_and_assessment_on_the_demo_year() {
     let refused = env.run_plain(&["--db", &db, "gaps", "--input", &wrong]);
     assert_eq!(refused.code, 1);
     assert!(
-        refused.stderr.contains("gap_paid 写的是 1.00，账簿中的 gap_payment 合计 300,000.00"),
+        refused.stderr.contains("gap_paid 写的是 1.00，账簿中的 gap_payment、gap_charge 合计 400,000.00"),
         "{}",
         refused.stderr
     );
@@ -248,8 +251,8 @@ fn gaps_and_assessment_on_the_demo_year() {
     insta::assert_snapshot!("jingmen_2023_gaps_resident", text);
     let assessment = json(&env, &db, &["assess", "--year", "2023", "--fund", "resident", "--input", &input]);
     let shayang = assessment["counties"].as_array().unwrap().iter().find(|c| c["party"] == "shayang").unwrap();
-    // 300,000.00 paid of 1,200,000.00 owed: 25.00%.
-    assert_eq!(shayang["gap_remittance"], "25.00");
+    // 400,000.00 paid (300,000.00 paid, 100,000.00 withheld) of 1,200,000.00 owed: 33.33%.
+    assert_eq!(shayang["gap_remittance"], "33.33");
     let zhanghe = assessment["counties"].as_array().unwrap().iter().find(|c| c["party"] == "zhanghe").unwrap();
     assert_eq!(zhanghe["gap_remittance"], Value::Null, "0 owed: not applicable");
     // The 20% rule: 2024's reserve measured against 2023's consolidated actual income.

@@ -29,6 +29,7 @@ pub(super) fn kind_label(kind: &str) -> &'static str {
         "special_account_payment" => "专户拨款（财政）",
         "special_account_interest" => "专户结息（财政）",
         "gap_payment" => "弥补基金缺口缴款",
+        "gap_charge" => "管理性缺口代扣",
         _ => "",
     }
 }
