@@ -155,7 +155,10 @@ pub fn gaps(ctx: &Context, file: &Path) -> Result<Outcome, CliError> {
     let city = store.reader().city()?;
     city.fund(&input.fund).ok_or_else(|| CliError::refused(format!("基金 {} 不在本市统筹范围内", input.fund)))?;
     let gap = amount(&input.policy_gap, "policy_gap")?;
-    let (balance, _) = pool_figures(&store, &input.fund, input.year)?;
+    // The gap is covered from the accumulated balance *before* the year's deficit: the pool's net
+    // assets at the end of the year before. The year-end balance has already absorbed the gap,
+    // so covering from it would count the gap twice.
+    let (balance, _) = pool_figures(&store, &input.fund, input.year - 1)?;
     let city_code = city.party.iter().find(|p| p.kind == PartyKind::City).map(|p| p.code.clone()).unwrap_or_default();
     let populations: Vec<(String, u64)> = city
         .party
@@ -200,7 +203,7 @@ pub fn gaps(ctx: &Context, file: &Path) -> Result<Outcome, CliError> {
         })
         .collect();
     let mut text = format!(
-        "{} 年 {} 政策性缺口 {}：先由累计结余 {} 弥补 {}，余 {} 由市财政与县（市、区）按 5:5 分担\n\
+        "{} 年 {} 政策性缺口 {}：先由上年末累计结余 {} 弥补 {}，余 {} 由市财政与县（市、区）按 5:5 分担\n\
          市财政承担一半 {}；县（市、区）一半 {} 按参保人数分摊，市本级份额由市财政承担\n",
         input.year,
         input.fund,
