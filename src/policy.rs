@@ -99,18 +99,21 @@ pub struct GapSharing {
     pub payers: Vec<(String, Money)>,
 }
 
-/// SS 五(二)2: a policy gap is covered from the accumulated balance first; the rest is split
-/// city finance : counties = 5 : 5, the counties' half by insured population over the whole
-/// city's, the 市本级 share going to city finance.
+/// SS 五(二)2 (a city's `gap_sharing` rule): a policy gap is covered from the accumulated balance
+/// first (the balance before the year's deficit, which the caller passes); the rest is split city
+/// finance : counties by the rule's parts (Jingmen 5 : 5), the counties' part by insured
+/// population over the whole city's, the 市本级 share going to city finance.
 pub fn share_policy_gap(
     gap: Money,
     accumulated_balance: Money,
+    parts: (u32, u32),
     city: &str,
     populations: &[(String, u64)],
 ) -> GapSharing {
     let from_balance = Money::from_fen(gap.fen().min(accumulated_balance.fen().max(0)));
     let shared = Money::from_fen(gap.fen() - from_balance.fen());
-    let halves = allocate_largest_remainder(shared, &[5, 5]).unwrap_or_else(|_| vec![Money::ZERO, Money::ZERO]);
+    let halves = allocate_largest_remainder(shared, &[u64::from(parts.0), u64::from(parts.1)])
+        .unwrap_or_else(|_| vec![Money::ZERO, Money::ZERO]);
     let weights: Vec<u64> = populations.iter().map(|(_, p)| *p).collect();
     let parts =
         allocate_largest_remainder(halves[1], &weights).unwrap_or_else(|_| vec![Money::ZERO; populations.len()]);
@@ -218,7 +221,7 @@ mod tests {
             .iter()
             .map(|p| (p.to_string(), if *p == "city" { 3 } else { 1 }))
             .collect();
-        let s = share_policy_gap(m("1000.00"), m("0.03"), "city", &populations);
+        let s = share_policy_gap(m("1000.00"), m("0.03"), (5, 5), "city", &populations);
         assert_eq!((s.from_balance, s.shared), (m("0.03"), m("999.97")));
         assert_eq!((s.city_finance_half, s.counties_half), (m("499.99"), m("499.98")));
         // 49,998 分 over weights 3,1×7 (sum 10): exact 14,999.4 and 4,999.8 ×7; floors 14,999 and
@@ -229,6 +232,28 @@ mod tests {
         assert_eq!(s.payers[0], ("finance".to_string(), Money::from_fen(49_999 + 14_999)));
         let total: i64 = s.payers.iter().map(|(_, m)| m.fen()).sum();
         assert_eq!(total, 99_997, "the shares sum exactly to the gap left after the balance");
+    }
+
+    #[test]
+    fn the_cover_is_exactly_the_opening_balance_and_the_ratio_is_the_citys() {
+        // A deficit of 10,000.00 over an opening balance of 2,500.00: the balance covers exactly
+        // 2,500.00 and 7,500.00 is shared. Under a 6 : 4 rule: city finance 4,500.00, counties
+        // 3,000.00, by population 2 : 1 between the two counties (no 市本级 insured here).
+        let populations = vec![("city".to_string(), 0), ("a".to_string(), 2), ("b".to_string(), 1)];
+        let s = share_policy_gap(m("10000.00"), m("2500.00"), (6, 4), "city", &populations);
+        assert_eq!((s.from_balance, s.shared), (m("2500.00"), m("7500.00")));
+        assert_eq!((s.city_finance_half, s.counties_half), (m("4500.00"), m("3000.00")));
+        assert_eq!(
+            s.payers,
+            vec![
+                ("finance".to_string(), m("4500.00")),
+                ("a".to_string(), m("2000.00")),
+                ("b".to_string(), m("1000.00"))
+            ]
+        );
+        // A surplus balance larger than the gap covers it all.
+        let s = share_policy_gap(m("100.00"), m("2500.00"), (6, 4), "city", &populations);
+        assert_eq!((s.from_balance, s.shared), (m("100.00"), Money::ZERO));
     }
 
     #[test]

@@ -293,7 +293,8 @@ pub struct YearEnd {
 }
 
 /// 期末结转: posts each book's closing voucher on 31 December. Refused while any of January to
-/// November is open; a book whose year is already closed out is left alone.
+/// November (from the opening month on) is open; a book whose year is already closed out is left
+/// alone.
 pub fn year_end(session: &Session, year: i32, book: Option<&BookCode>, reviewer: &str) -> Result<YearEnd> {
     let actor = session.acting()?;
     let operator = actor.name.clone();
@@ -313,9 +314,11 @@ pub fn year_end(session: &Session, year: i32, book: Option<&BookCode>, reviewer:
         {
             return Err(Error::forbidden(problem));
         }
+        // Months before the books were opened were never kept here and need no close.
+        let opened = inputs.city.opening_period();
         let open: Vec<String> = (1..=11)
             .filter_map(|m| Period::new(year, m))
-            .filter(|p| !closed.contains(&(book.clone(), *p)))
+            .filter(|p| *p >= opened && !closed.contains(&(book.clone(), *p)))
             .map(|p| p.to_string())
             .collect();
         if !open.is_empty() {

@@ -56,8 +56,9 @@ pub fn run_month(
         .map(|(i, k)| (format!("{} 对账单第 {} 行", month.period, i + 1), k.key.clone(), k.line.clone()))
         .collect();
     import_lines(session, "statement", &lines, None)?;
-    if month.period.month == 12 && month.period.year == year.year {
-        // 期末结转 before December is reconciled and closed.
+    if month.period.month == 12 {
+        // 期末结转 before December is reconciled and closed (the opening December too, where a
+        // city's rules have balances collected on the opening day itself, WH 三(三)).
         year_end(session, month.period.year, None, reviewer)?;
     }
     record_plans(store, &month.plans, maker)?;

@@ -10,6 +10,7 @@ use crate::domain::chart::Chart;
 use crate::domain::city::City;
 use crate::domain::ids::{parse_date, BookCode, Period, VoucherNo};
 use crate::domain::rejection::Rejection;
+use crate::domain::rules::RuleSet;
 use crate::domain::voucher::{LedgerRules, PeriodRules, Status, VoucherDraft, VoucherRecord};
 use crate::import::csv_lines::CsvVouchers;
 use crate::import::voucher_file::{self, Format};
@@ -30,12 +31,16 @@ pub struct Initialised {
 }
 
 /// Creates a database from the text of a city file and a chart file.
-pub fn init(session: &Session, city_toml: &str, chart_toml: &str) -> Result<Initialised> {
+pub fn init(session: &Session, city_toml: &str, chart_toml: &str, rules_toml: &str) -> Result<Initialised> {
     let city = City::from_toml(city_toml).map_err(Error::refused)?;
     let chart = Chart::from_toml(chart_toml).map_err(Error::refused)?;
+    let rules = RuleSet::from_toml(rules_toml).map_err(Error::refused)?;
+    check_rules_fit(&city, &rules)?;
+    let operator = session.acting()?;
     let mut store = Store::create(&session.db, session.busy_timeout)?;
     let mut writer = store.writer()?;
     writer.init_city(&city, &chart)?;
+    writer.insert_rule_set(city.opening(), &rules, &operator.name, &session.now)?;
     writer.commit()?;
     Ok(Initialised {
         city: city.name.clone(),
@@ -44,6 +49,16 @@ pub fn init(session: &Session, city_toml: &str, chart_toml: &str) -> Result<Init
         books: city.books().len(),
         accounts: chart.accounts().count(),
     })
+}
+
+/// A rule set must cover what the city pools: the county matching subsidy exactly when the
+/// resident fund is pooled here.
+pub fn check_rules_fit(city: &City, rules: &RuleSet) -> Result<()> {
+    match (city.fund("resident").is_some(), rules.matching_subsidy.is_some()) {
+        (true, false) => Err(Error::refused("本市统筹城乡居民医保基金，规则集缺少 matching_subsidy（县级配套补助）")),
+        (false, true) => Err(Error::refused("本市不统筹城乡居民医保基金，规则集不应有 matching_subsidy")),
+        _ => Ok(()),
+    }
 }
 
 /// What writing a batch of drafts did.

@@ -18,6 +18,7 @@ pub mod plans;
 pub mod pool;
 pub mod reconcile;
 pub mod reports;
+pub mod rules;
 pub mod users;
 
 use crate::domain::access::{Actor, Role};

@@ -63,6 +63,8 @@ pub fn step(
     let mut store = session.write("plan")?;
     let mut writer = store.writer()?;
     let city = writer.reader().city()?;
+    let planned_in = q.planning_month().first_day().max(city.opening());
+    let plan_rule = writer.reader().rules_in_force(planned_in)?.map(|(_, rules)| rules.plans);
     // Who takes each step: the agency submits (制单), the city agency combines (制单) and the
     // 医保局 approves (审核) on the city's side, the finance bureau checks (审核).
     let party_of =
@@ -108,9 +110,9 @@ pub fn step(
     }
     writer.set_target(format!("{fund} {q} {}（{} 份）", step.label(), chosen.len()));
     writer.commit()?;
-    let due = match step {
-        Step::Submit => Some(q.submission_due()),
-        Step::Combine => Some(q.combination_due()),
+    let due = match (step, &plan_rule) {
+        (Step::Submit, Some(rule)) => Some(q.submission_due(rule)),
+        (Step::Combine, Some(rule)) => Some(q.combination_due(rule)),
         _ => None,
     };
     Ok(Stepped { plans: chosen.len(), due })
@@ -212,8 +214,10 @@ pub fn obligations(
     let bank_lines: Vec<_> =
         reader.statement_lines(as_of)?.into_iter().filter(|l| l.source == crate::reconcile::Source::Bank).collect();
     let matching_basis = reader.matching_basis()?;
+    let rules = super::rules::in_force(store, as_of.max(city.opening()))?;
     let input = crate::plan::deadlines::Input {
         city: &city,
+        rules: &rules,
         calendar,
         as_of,
         events: &events,

@@ -26,14 +26,18 @@ pub enum DemoCity {
 }
 
 impl DemoCity {
-    fn files(self) -> (&'static str, &'static str) {
+    fn files(self) -> (&'static str, &'static str, &'static str) {
         match self {
-            DemoCity::Jingmen => {
-                (include_str!("../../fixtures/jingmen/city.toml"), include_str!("../../fixtures/jingmen/chart.toml"))
-            }
-            DemoCity::Wuhan => {
-                (include_str!("../../fixtures/wuhan/city.toml"), include_str!("../../fixtures/wuhan/chart.toml"))
-            }
+            DemoCity::Jingmen => (
+                include_str!("../../fixtures/jingmen/city.toml"),
+                include_str!("../../fixtures/jingmen/chart.toml"),
+                include_str!("../../fixtures/jingmen/rules.toml"),
+            ),
+            DemoCity::Wuhan => (
+                include_str!("../../fixtures/wuhan/city.toml"),
+                include_str!("../../fixtures/wuhan/chart.toml"),
+                include_str!("../../fixtures/wuhan/rules.toml"),
+            ),
         }
     }
 }
@@ -67,13 +71,15 @@ fn clear_previous(ctx: &Context) -> Result<(), CliError> {
 pub fn run(ctx: &Context, which: DemoCity) -> Result<Outcome, CliError> {
     clear_previous(ctx)?;
     let maker = ctx.as_operator(MAKER);
-    let (city_toml, chart_toml) = which.files();
-    ledger::init_from(&maker, city_toml, chart_toml)?;
+    let (city_toml, chart_toml, rules_toml) = which.files();
+    ledger::init_from(&maker, city_toml, chart_toml, rules_toml)?;
     let mut store = maker.open_write("demo")?;
     let city = store.reader().city()?;
     let chart = store.reader().chart()?;
     let calendar = ctx.calendar()?;
-    let year = scenario::generate(&city, &chart, &calendar, DEMO_YEAR).map_err(|e| CliError::refused(e.to_string()))?;
+    let rules = crate::app::rules::in_force(&store, city.opening())?;
+    let year = scenario::generate(&city, &chart, &rules, &calendar, DEMO_YEAR)
+        .map_err(|e| CliError::refused(e.to_string()))?;
     prepare(&mut store, &format!("{which:?}").to_lowercase(), &year)?;
     let progress = if ctx.interactive {
         let bar = indicatif::ProgressBar::new(year.months.len() as u64);
@@ -109,7 +115,7 @@ fn deadline_summary(store: &Store, city: &City, calendar: &crate::calendar::Cale
     let due: Vec<_> = list.iter().filter(|o| o.due <= as_of).collect();
     let count = |f: &dyn Fn(&Status) -> bool| due.iter().filter(|o| f(&o.status)).count();
     let mut out = format!(
-        "\n期限监控（截至 {as_of}，TS 23）：{} 项到期义务，按时完成 {}，逾期完成 {}，已逾期 {}\n",
+        "\n期限监控（截至 {as_of}）：{} 项到期义务，按时完成 {}，逾期完成 {}，已逾期 {}\n",
         due.len(),
         count(&|s| *s == Status::Met),
         count(&|s| matches!(s, Status::MetLate(_))),
@@ -204,8 +210,14 @@ fn summary(
         .collect();
     out.push_str(&table(&["月份", "事件", "凭证", "对账", "未达账项", "差异", "结账"], &rows, &[1, 2, 4, 5]));
     out.push_str("\n预设异常及发现情况（对账或期限监控）：\n");
-    let as_of = chrono::NaiveDate::from_ymd_opt(DEMO_YEAR, 12, 31).expect("valid date");
-    let obligations = super::plans::obligations_as_of(store, &ctx.calendar()?, as_of)?;
+    // The year's obligations, and the opening year's (a city's rules may have balances due on
+    // the opening day itself, WH 三(三)), each as of its year-end.
+    let calendar = ctx.calendar()?;
+    let mut obligations = Vec::new();
+    for year in [chrono::Datelike::year(&city.opening()), DEMO_YEAR] {
+        let as_of = chrono::NaiveDate::from_ymd_opt(year, 12, 31).expect("valid date");
+        obligations.extend(super::plans::obligations_as_of(store, &calendar, as_of)?);
+    }
     for anomaly in &year.anomalies {
         let mark = if found(anomaly, results, &obligations) { "已发现" } else { "未发现！" };
         let severity = match anomaly.severity {

@@ -14,12 +14,12 @@ pub fn init(ctx: &Context, city_dir: &Path) -> Result<Outcome, CliError> {
         let path = city_dir.join(name);
         std::fs::read_to_string(&path).map_err(|e| CliError::refused(format!("无法读取 {}：{e}", path.display())))
     };
-    init_from(ctx, &read("city.toml")?, &read("chart.toml")?)
+    init_from(ctx, &read("city.toml")?, &read("chart.toml")?, &read("rules.toml")?)
 }
 
-/// `init` from the text of a city file and a chart file.
-pub fn init_from(ctx: &Context, city_toml: &str, chart_toml: &str) -> Result<Outcome, CliError> {
-    let made = actions::init(&ctx.session, city_toml, chart_toml)?;
+/// `init` from the text of a city file, a chart file and a rule set.
+pub fn init_from(ctx: &Context, city_toml: &str, chart_toml: &str, rules_toml: &str) -> Result<Outcome, CliError> {
+    let made = actions::init(&ctx.session, city_toml, chart_toml, rules_toml)?;
     Ok(Outcome::ok(format!(
         "已创建账套 {}：{}，{} 个机构，{} 个基金，{} 个账簿，{} 个科目\n",
         ctx.db.display(),

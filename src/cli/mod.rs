@@ -257,6 +257,15 @@ pub enum Command {
     /// Budgets (an input for plans, the schedule and policy).
     #[command(subcommand)]
     Budget(BudgetCommand),
+    /// The city's rule set in force (deadlines, reserves, ratios, each with its clause); `rules set`
+    /// records a new version.
+    Rules {
+        #[command(subcommand)]
+        action: Option<RulesCommand>,
+        /// The day whose rules to show, YYYY-MM-DD (default: today).
+        #[arg(long)]
+        as_of: Option<String>,
+    },
     /// The consolidation schedule: balances, matured deposits and 备付金 due.
     Schedule {
         #[arg(long)]
@@ -431,6 +440,17 @@ pub struct PlanScope {
     /// The date it was done (default: today).
     #[arg(long)]
     pub on: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum RulesCommand {
+    /// Record a new version of the rule set from a rules.toml, in force from a day.
+    Set {
+        file: PathBuf,
+        /// The first day it governs, YYYY-MM-DD.
+        #[arg(long)]
+        from: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -772,6 +792,8 @@ fn dispatch(ctx: &Context, command: Command) -> Result<Outcome, CliError> {
             plans::export(ctx, &fund, &quarter, output.as_deref(), force)
         }
         Command::Budget(BudgetCommand::Import { file }) => plans::import_budget(ctx, &file),
+        Command::Rules { action: None, as_of } => policy::rules(ctx, as_of.as_deref()),
+        Command::Rules { action: Some(RulesCommand::Set { file, from }), .. } => policy::set_rules(ctx, &file, &from),
         Command::Budget(BudgetCommand::Reserve { year, fund }) => policy::budget_reserve(ctx, year, &fund),
         Command::Budget(BudgetCommand::Matching { year, party, headcount, per_capita }) => {
             plans::matching_basis(ctx, year, &party, headcount, &per_capita)

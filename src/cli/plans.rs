@@ -136,10 +136,17 @@ pub fn show(ctx: &Context, fund: Option<&str>, q: Option<&str>) -> Result<Outcom
         .into_iter()
         .filter(|p| fund.is_none_or(|f| p.fund == f) && q.is_none_or(|q| p.quarter == q))
         .collect();
-    let permille = city.settings.performance_deposit_permille;
-    let rows: Vec<Vec<String>> = plans
+    let permilles = plans
         .iter()
         .map(|p| {
+            let first = p.quarter.months()[0].first_day().max(city.opening());
+            crate::app::rules::in_force(&store, first).map(|r| r.performance_deposit.permille)
+        })
+        .collect::<Result<Vec<u32>, _>>()?;
+    let rows: Vec<Vec<String>> = plans
+        .iter()
+        .zip(permilles)
+        .map(|(p, permille)| {
             let months = p.by_month();
             let is_city = city.party(&p.party).is_some_and(|x| x.kind == PartyKind::City);
             let deposit: i64 = if is_city { 0 } else { months.values().map(|m| withheld(*m, permille).fen()).sum() };
@@ -197,9 +204,12 @@ pub fn export(ctx: &Context, fund: &str, q: &str, output: Option<&Path>, force: 
     if !unapproved.is_empty() {
         return Err(CliError::refused(format!("用款计划尚未审核，不能生成拨款事件：{}", unapproved.join("、"))));
     }
+    let rules = crate::app::rules::in_force(&store, q.months()[0].first_day().max(city.opening()))?;
     let mut text = format!("# {fund} {q} 用款计划生成的拨款事件：由财政人员核对后用 fundpool post 记账。\n");
     for plan in &plans {
-        for raw in allocation_events(plan, &city, &calendar).map_err(|e| CliError::refused(e.to_string()))? {
+        let events = allocation_events(plan, &city, rules.performance_deposit.permille, &calendar)
+            .map_err(|e| CliError::refused(e.to_string()))?;
+        for raw in events {
             text.push_str("\n[[event]]\n");
             for key in ["id", "kind", "date", "fund", "ref", "party", "purpose", "amount", "summary"] {
                 if let Some(value) = raw.fields.get(key) {
@@ -294,8 +304,10 @@ pub fn schedule(ctx: &Context, party: Option<&str>, fund: Option<&str>) -> Resul
     let city = store.reader().city()?;
     let events = parsed_events(&store)?;
     let openings: Vec<&Event> = events.iter().filter(|e| matches!(e.kind, EventKind::OpeningBalance { .. })).collect();
+    let rules = crate::app::rules::in_force(&store, city.opening())?;
     let items = consolidation_schedule(
         &city,
+        &rules,
         &openings,
         &store.reader().instruments()?,
         &store.reader().budgets()?,
@@ -313,16 +325,17 @@ pub fn schedule(ctx: &Context, party: Option<&str>, fund: Option<&str>) -> Resul
                 i.fund.clone(),
                 i.what.clone(),
                 i.amount.map(|a| a.grouped()).unwrap_or_else(|| "（缺少预算）".into()),
+                i.clause.clone(),
             ]
         })
         .collect();
     Ok(Outcome::ok(match ctx.format {
         OutputFormat::Json => render::json(&serde_json::json!({"items": items.iter().map(|i| serde_json::json!({
-            "due": i.due.to_string(), "party": i.party, "fund": i.fund, "what": i.what, "amount": i.amount
+            "due": i.due.to_string(), "party": i.party, "fund": i.fund, "what": i.what, "amount": i.amount, "clause": i.clause
         })).collect::<Vec<_>>()})),
-        OutputFormat::Csv => render::csv(&["due", "party", "fund", "what", "amount"], &rows),
+        OutputFormat::Csv => render::csv(&["due", "party", "fund", "what", "amount", "clause"], &rows),
         OutputFormat::Table if rows.is_empty() => "没有期初余额，归集计划为空\n".into(),
-        OutputFormat::Table => render::table(&["期限", "经办机构", "基金", "事项", "金额"], &rows, &[4]),
+        OutputFormat::Table => render::table(&["期限", "经办机构", "基金", "事项", "金额", "依据"], &rows, &[4]),
     }))
 }
 

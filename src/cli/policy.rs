@@ -77,6 +77,15 @@ fn paid_from_ledger(ledger: Money, stated: &Option<String>, party: &str) -> Resu
     Ok(ledger)
 }
 
+/// The rule set in force for a budget or policy year: the version in force on its first day
+/// (or, for the first pooled year, on the opening day).
+fn year_rules(store: &Store, year: i32) -> Result<crate::domain::rules::RuleSet, CliError> {
+    let opening = store.reader().city()?.opening();
+    let first =
+        chrono::NaiveDate::from_ymd_opt(year, 1, 1).ok_or_else(|| CliError::refused(format!("年度 {year} 无效")))?;
+    Ok(crate::app::rules::in_force(store, first.max(opening))?)
+}
+
 fn read_input(file: &Path) -> Result<GapInput, CliError> {
     let text =
         std::fs::read_to_string(file).map_err(|e| CliError::refused(format!("无法读取 {}：{e}", file.display())))?;
@@ -111,10 +120,11 @@ pub fn budget_reserve(ctx: &Context, year: i32, fund: &str) -> Result<Outcome, C
         return Err(CliError::refused(format!("没有 {year} 年 {fund} 的支出预算：请先 fundpool budget import")));
     }
     let (balance, income) = pool_figures(&store, fund, year - 1)?;
+    let rules = year_rules(&store, year)?;
     let rule = ReserveRule {
-        rate_permille: city.settings.risk_reserve_permille,
-        threshold_permille: city.settings.reserve_threshold_permille,
-        reduced_rate_permille: city.settings.reduced_reserve_permille,
+        rate_permille: rules.risk_reserve.rate_permille,
+        threshold_permille: rules.risk_reserve.threshold_permille,
+        reduced_rate_permille: rules.risk_reserve.reduced_rate_permille,
     };
     let r = reserve(&budgets, balance, income, rule);
     if ctx.format == OutputFormat::Json {
@@ -166,8 +176,11 @@ pub fn gaps(ctx: &Context, file: &Path) -> Result<Outcome, CliError> {
         .filter(|p| p.kind != PartyKind::Finance)
         .map(|p| (p.code.clone(), p.population.get(&input.fund).copied().unwrap_or(0)))
         .collect();
-    let sharing = share_policy_gap(gap, balance, &city_code, &populations);
-    let due = chrono::NaiveDate::from_ymd_opt(input.year + 1, 6, 30).expect("valid date");
+    let rules = year_rules(&store, input.year)?;
+    let parts = (rules.gap_sharing.city_parts, rules.gap_sharing.county_parts);
+    let sharing = share_policy_gap(gap, balance, parts, &city_code, &populations);
+    let due =
+        rules.management_gap.due_in(input.year + 1).ok_or_else(|| CliError::refused("management_gap.due 无效"))?;
     let paid = gaps_paid(&store, &input.fund, input.year)?;
     let finance_code =
         city.party.iter().find(|p| p.kind == PartyKind::Finance).map(|p| p.code.clone()).unwrap_or_default();
@@ -203,14 +216,17 @@ pub fn gaps(ctx: &Context, file: &Path) -> Result<Outcome, CliError> {
         })
         .collect();
     let mut text = format!(
-        "{} 年 {} 政策性缺口 {}：先由上年末累计结余 {} 弥补 {}，余 {} 由市财政与县（市、区）按 5:5 分担\n\
-         市财政承担一半 {}；县（市、区）一半 {} 按参保人数分摊，市本级份额由市财政承担\n",
+        "{} 年 {} 政策性缺口 {}（{}）：先由上年末累计结余 {} 弥补 {}，余 {} 由市财政与县（市、区）按 {} : {} 分担\n\
+         市财政承担 {}；县（市、区）承担 {} 按参保人数分摊，市本级份额由市财政承担\n",
         input.year,
         input.fund,
         gap.grouped(),
+        rules.gap_sharing.clause,
         balance.grouped(),
         sharing.from_balance.grouped(),
         sharing.shared.grouped(),
+        parts.0,
+        parts.1,
         sharing.city_finance_half.grouped(),
         sharing.counties_half.grouped()
     );
@@ -223,7 +239,10 @@ pub fn gaps(ctx: &Context, file: &Path) -> Result<Outcome, CliError> {
                 vec![city.short_name(p), m.grouped(), settled.grouped(), left.grouped(), due.to_string()]
             })
             .collect();
-        text.push_str("管理性缺口由县（市、区）政府承担（已缴取自账簿中的 gap_payment）：\n");
+        text.push_str(&format!(
+            "管理性缺口由县（市、区）政府承担，次年 {} 前上解（{}；已缴取自账簿中的 gap_payment、gap_charge）：\n",
+            rules.management_gap.due, rules.management_gap.clause
+        ));
         text.push_str(&render::table(&["县（市、区）", "管理性缺口", "已缴", "未缴", "上解期限"], &rows, &[1, 2, 3]));
     }
     Ok(Outcome::ok(text))
@@ -373,4 +392,43 @@ pub fn assess(ctx: &Context, year: i32, fund: Option<&str>, file: Option<&Path>)
             )
         }
     }))
+}
+
+/// `rules`: the rule set in force on a day, each rule with its clause.
+pub fn rules(ctx: &Context, as_of: Option<&str>) -> Result<Outcome, CliError> {
+    let day = match as_of {
+        Some(text) => crate::domain::ids::parse_date(text).map_err(CliError::refused)?,
+        None => ctx.session.today()?,
+    };
+    let crate::app::rules::InForce { from, rules, versions } = crate::app::rules::show(&ctx.session, day)?;
+    let text = match ctx.format {
+        OutputFormat::Json => render::json(&serde_json::json!({
+            "as_of": day.to_string(), "effective_from": from.to_string(), "rules": rules,
+            "versions": versions.iter().map(|(f, by, at)| serde_json::json!({"effective_from": f, "recorded_by": by, "recorded_at": at})).collect::<Vec<_>>(),
+        })),
+        OutputFormat::Csv => {
+            let rows: Vec<Vec<String>> = rules.rows().into_iter().map(|(n, v, c)| vec![n, v, c]).collect();
+            render::csv(&["rule", "value", "clause"], &rows)
+        }
+        OutputFormat::Table => {
+            let rows: Vec<Vec<String>> = rules.rows().into_iter().map(|(n, v, c)| vec![n, v, c]).collect();
+            let mut text = format!("{day} 生效的规则集（自 {from} 起）；出处：{}\n", rules.sources.join("；"));
+            text.push_str(&render::table(&["规则", "内容", "出处"], &rows, &[]));
+            if versions.len() > 1 {
+                let listed: Vec<String> = versions.iter().map(|(f, by, _)| format!("{f}（{by}）")).collect();
+                text.push_str(&format!("历次版本：{}\n", listed.join("、")));
+            }
+            text
+        }
+    };
+    Ok(Outcome::ok(text))
+}
+
+/// `rules set FILE --from DAY`: records a new version of the rule set.
+pub fn set_rules(ctx: &Context, file: &Path, from: &str) -> Result<Outcome, CliError> {
+    let from = crate::domain::ids::parse_date(from).map_err(CliError::refused)?;
+    let text =
+        std::fs::read_to_string(file).map_err(|e| CliError::refused(format!("无法读取 {}：{e}", file.display())))?;
+    crate::app::rules::set(&ctx.session, &text, from)?;
+    Ok(Outcome::ok(format!("已记录规则集 {}，自 {from} 起生效\n", file.display())))
 }

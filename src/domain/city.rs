@@ -1,7 +1,8 @@
 //! A city's pooling configuration: its parties (市本级, counties, 市财政专户), the funds it pools,
 //! each county's insured population per fund, and the policy settings in which cities differ.
 //!
-//! Read from `fixtures/<city>/city.toml`; policy differences are settings here, never code.
+//! Read from `fixtures/<city>/city.toml`; how it books is a setting here, its 方案's rules are
+//! its rule set (`rules.toml`), never code.
 
 use super::ids::{BookCode, PartyKind};
 use serde::Deserialize;
@@ -56,41 +57,19 @@ pub struct Party {
     pub population: BTreeMap<String, u64>,
 }
 
-/// Settings in which cities differ. Every field has the documented default.
+/// How the city keeps its books and reconciles, where cities differ. The rules of its 方案
+/// (deadlines, reserves, ratios) are the rule set (`domain/rules.rs`), not settings.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Settings {
     pub forward_mode: ForwardMode,
     /// Outstanding reconciliation items older than this many days are differences.
     pub ageing_limit_days: u32,
-    /// Months of budgeted payments a county keeps when it remits its pre-pooling balances
-    /// (Wuhan: 3, WH 三(三); Jingmen: 0, everything is remitted).
-    pub reserve_months_kept: u32,
-    /// 考核保证金 withheld from each county's spending plan, in per mille (0: none).
-    pub performance_deposit_permille: u32,
-    /// Working days after maturity within which a pre-pooling deposit or bond is remitted.
-    pub matured_remittance_working_days: u32,
-    /// 风险储备金 withheld from the expenditure budget, per mille (SS 五: 5%).
-    pub risk_reserve_permille: u32,
-    /// The accumulated balance above which the reserve is reduced, per mille of last year's
-    /// actual income (SS 五: 20%).
-    pub reserve_threshold_permille: u32,
-    /// The reserve rate above that threshold, per mille (0: paused).
-    pub reduced_reserve_permille: u32,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings {
-            forward_mode: ForwardMode::Statute,
-            ageing_limit_days: 30,
-            reserve_months_kept: 0,
-            performance_deposit_permille: 0,
-            matured_remittance_working_days: 5,
-            risk_reserve_permille: 50,
-            reserve_threshold_permille: 200,
-            reduced_reserve_permille: 0,
-        }
+        Settings { forward_mode: ForwardMode::Statute, ageing_limit_days: 30 }
     }
 }
 

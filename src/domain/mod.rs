@@ -11,5 +11,6 @@ pub mod identity;
 pub mod ids;
 pub mod records;
 pub mod rejection;
+pub mod rules;
 pub mod seal;
 pub mod voucher;

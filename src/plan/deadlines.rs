@@ -8,6 +8,7 @@ use super::{Plan, Quarter};
 use crate::calendar::{Calendar, CalendarError};
 use crate::domain::city::City;
 use crate::domain::ids::{PartyKind, Period};
+use crate::domain::rules::{PlanPeriod, RuleSet};
 use crate::money::Money;
 use crate::posting::event::{AllocationPurpose, Event, EventKind, InterestAccount, RemitPurpose};
 use crate::posting::Instruments;
@@ -48,8 +49,8 @@ impl Status {
 /// One obligation.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Obligation {
-    /// The article it comes from, e.g. "TS 14".
-    pub rule: &'static str,
+    /// The clause it comes from, from the city's rule set, e.g. "TS 14" or "WH 三(四)".
+    pub rule: String,
     /// A stable snake_case name of the kind of obligation.
     pub kind: &'static str,
     pub party: String,
@@ -77,6 +78,8 @@ impl Obligation {
 /// What the monitor reads.
 pub struct Input<'a> {
     pub city: &'a City,
+    /// The city's rule set: every due date, period and clause comes from it.
+    pub rules: &'a RuleSet,
     pub calendar: &'a Calendar,
     pub as_of: NaiveDate,
     /// Every event on file.
@@ -112,7 +115,7 @@ impl MatchingBasis {
 }
 
 struct Draft {
-    rule: &'static str,
+    rule: String,
     kind: &'static str,
     party: String,
     fund: String,
@@ -165,6 +168,8 @@ fn measure(calendar: &Calendar, as_of: NaiveDate, mut d: Draft) -> Result<Obliga
                 (running >= due_amount.fen()).then_some(*day)
             });
             let status = match reached {
+                // Nothing was due (e.g. a balance fully kept back): nothing to do.
+                None if due_amount.is_zero() && done_total == 0 => Status::Met,
                 Some(_) if done_total > due_amount.fen() => Status::Overpaid,
                 Some(day) => status(calendar, as_of, d.due, Some(day))?,
                 None if done_total > 0 => Status::PartlyMet,
@@ -237,8 +242,11 @@ fn agencies(city: &City, fund: &str) -> Vec<String> {
 fn consolidation(input: &Input<'_>, year: i32, out: &mut Vec<Draft>) -> Result<(), CalendarError> {
     let openings: Vec<&Event> =
         input.events.iter().filter(|e| matches!(e.kind, EventKind::OpeningBalance { .. })).collect();
-    let items = consolidation_schedule(input.city, &openings, input.instruments, input.budgets, input.calendar)?;
-    for item in items.into_iter().filter(|i| i.due.year() == year) {
+    let items =
+        consolidation_schedule(input.city, input.rules, &openings, input.instruments, input.budgets, input.calendar)?;
+    // Consolidation happens once, at the start of pooling; a city whose rules have it due on the
+    // opening day (WH 三(三): 2022-12-31) still reports it in the first pooled year.
+    for item in items.into_iter().filter(|i| i.due.year() == year || i.due.year() + 1 == year) {
         let is_city = input.city.party(&item.party).is_some_and(|p| p.kind == PartyKind::City);
         let done: Vec<(NaiveDate, Money)> = input
             .events
@@ -270,13 +278,13 @@ fn consolidation(input: &Input<'_>, year: i32, out: &mut Vec<Draft>) -> Result<(
                 _ => None,
             })
             .collect();
-        let (rule, kind) = match item.kind {
-            ScheduleKind::Balance => ("TS 9", "balance_remittance"),
-            ScheduleKind::Instrument(_) => ("TS 9", "matured_deposit_remittance"),
-            ScheduleKind::Reserve => ("TS 9", "reserve_allocation"),
+        let kind = match item.kind {
+            ScheduleKind::Balance => "balance_remittance",
+            ScheduleKind::Instrument(_) => "matured_deposit_remittance",
+            ScheduleKind::Reserve => "reserve_allocation",
         };
         out.push(Draft {
-            rule,
+            rule: item.clause,
             kind,
             party: item.party,
             fund: item.fund,
@@ -315,7 +323,7 @@ fn treasury_transfers(input: &Input<'_>, year: i32, out: &mut Vec<Draft>) -> Res
             })
             .collect();
         out.push(Draft {
-            rule: "TS 7",
+            rule: input.rules.treasury_transfer.clause.clone(),
             kind: "treasury_transfer",
             party: party_of(input.city, PartyKind::City),
             fund: e.fund.clone(),
@@ -340,12 +348,12 @@ fn transfer_notices(input: &Input<'_>, year: i32, out: &mut Vec<Draft>) -> Resul
             continue;
         }
         out.push(Draft {
-            rule: "TS 10",
+            rule: input.rules.transfer_notice.clause.clone(),
             kind: "transfer_income_notice",
             party: party.clone(),
             fund: e.fund.clone(),
             what: format!("转移收入 {}（{} 到账）到账信息告知市经办机构", e.id, e.date),
-            due: input.calendar.nth_working_day_after(e.date, 1)?,
+            due: input.calendar.nth_working_day_after(e.date, input.rules.transfer_notice.working_days)?,
             done: Draft::timing(Some(notified_on.unwrap_or(e.date))),
             amount: None,
         });
@@ -353,36 +361,58 @@ fn transfer_notices(input: &Input<'_>, year: i32, out: &mut Vec<Draft>) -> Resul
     Ok(())
 }
 
-/// TS 14: each agency's plan for next quarter by the 15th; the city's combination by the 20th.
+/// Each agency's spending plan by the rule's submission day of the planning month, and the
+/// city's combination by its combination day (TS 14: quarterly, the 15th and the 20th; WH 三(四):
+/// monthly applications). A month's application counts as submitted with the plan that covers it.
 fn plans(input: &Input<'_>, year: i32, out: &mut Vec<Draft>) {
+    let rule = &input.rules.plans;
     let city_code = party_of(input.city, PartyKind::City);
     for fund in &input.city.fund {
-        // The year's four quarters, and next year's first (planned in this December).
-        for (plan_year, number) in [(year, 1), (year, 2), (year, 3), (year, 4), (year + 1, 1)] {
-            let quarter = Quarter { year: plan_year, number };
-            let of_quarter: Vec<&Plan> =
-                input.plans.iter().filter(|p| p.quarter == quarter && p.fund == fund.code).collect();
+        // (what is planned, the planning month, the months it covers): this year's periods and
+        // the first of the next year, planned in this December.
+        let periods: Vec<(String, Period, Vec<Period>)> = match rule.period {
+            PlanPeriod::Quarterly => [(year, 1), (year, 2), (year, 3), (year, 4), (year + 1, 1)]
+                .into_iter()
+                .map(|(y, number)| {
+                    let quarter = Quarter { year: y, number };
+                    (format!("{quarter} 用款计划"), quarter.planning_month(), quarter.months().to_vec())
+                })
+                .collect(),
+            PlanPeriod::Monthly => (1..=13)
+                .map(|m| {
+                    let month = if m == 13 { Period::new(year + 1, 1) } else { Period::new(year, m) }.expect("valid");
+                    (format!("{month} 用款申请"), month.previous(), vec![month])
+                })
+                .collect(),
+        };
+        for (label, planning, months) in periods {
+            let day = |d: u32| NaiveDate::from_ymd_opt(planning.year, planning.month, d).expect("rule day 1–28");
+            let covering: Vec<&Plan> = input
+                .plans
+                .iter()
+                .filter(|p| p.fund == fund.code && months.iter().all(|m| p.quarter.months().contains(m)))
+                .collect();
             for party in agencies(input.city, &fund.code) {
-                let plan = of_quarter.iter().find(|p| p.party == party);
+                let plan = covering.iter().find(|p| p.party == party);
                 out.push(Draft {
-                    rule: "TS 14",
+                    rule: rule.clause.clone(),
                     kind: "plan_submission",
                     party: party.clone(),
                     fund: fund.code.clone(),
-                    what: format!("{quarter} 用款计划报送"),
-                    due: quarter.submission_due(),
+                    what: format!("{label}报送"),
+                    due: day(rule.submission_day),
                     done: Draft::timing(plan.and_then(|p| p.submitted.as_ref().map(|s| s.1))),
                     amount: None,
                 });
             }
-            let combined = of_quarter.iter().filter_map(|p| p.combined.as_ref().map(|c| c.1)).max();
+            let combined = covering.iter().filter_map(|p| p.combined.as_ref().map(|c| c.1)).max();
             out.push(Draft {
-                rule: "TS 14",
+                rule: rule.clause.clone(),
                 kind: "plan_combination",
                 party: city_code.clone(),
                 fund: fund.code.clone(),
-                what: format!("{quarter} 全市用款计划汇总"),
-                due: quarter.combination_due(),
+                what: format!("全市{label}汇总"),
+                due: day(rule.combination_day),
                 done: Draft::timing(combined),
                 amount: None,
             });
@@ -420,7 +450,7 @@ fn allocations(input: &Input<'_>, year: i32, out: &mut Vec<Draft>) -> Result<(),
                     .collect();
                 // The approved plan's figure for the month the funds are for, less the 考核保证金
                 // the city withholds from a county's allocation.
-                let deposit = if is_city { 0 } else { input.city.settings.performance_deposit_permille };
+                let deposit = if is_city { 0 } else { input.rules.performance_deposit.permille };
                 let planned = input
                     .plans
                     .iter()
@@ -429,7 +459,7 @@ fn allocations(input: &Input<'_>, year: i32, out: &mut Vec<Draft>) -> Result<(),
                     .find_map(|p| p.by_month().get(&next).copied())
                     .map(|amount| Money::from_fen(amount.fen() - super::withheld(amount, deposit).fen()));
                 out.push(Draft {
-                    rule: "TS 14",
+                    rule: input.rules.allocation.clause.clone(),
                     kind: "monthly_allocation",
                     party: party.clone(),
                     fund: fund.code.clone(),
@@ -479,7 +509,7 @@ fn forwards(input: &Input<'_>, year: i32, out: &mut Vec<Draft>) -> Result<(), Ca
             ),
         };
         out.push(Draft {
-            rule: "TS 14",
+            rule: input.rules.allocation.clause.clone(),
             kind: "forward_to_county",
             party: party.clone(),
             fund: e.fund.clone(),
@@ -489,7 +519,7 @@ fn forwards(input: &Input<'_>, year: i32, out: &mut Vec<Draft>) -> Result<(), Ca
                 crate::domain::ids::quote(&reference),
                 name(input.city, party)
             ),
-            due: input.calendar.nth_working_day_after(received, 1)?,
+            due: input.calendar.nth_working_day_after(received, input.rules.allocation.forward_working_days)?,
             done,
             amount: Some(*amount),
         });
@@ -508,7 +538,8 @@ fn interest(input: &Input<'_>, year: i32, out: &mut Vec<Draft>) -> Result<(), Ca
             continue;
         }
         let credited = Period::of(e.date);
-        let due = input.calendar.nth_working_day_after(credited.last_day(), 5)?;
+        let due =
+            input.calendar.nth_working_day_after(credited.last_day(), input.rules.interest_remittance.working_days)?;
         if due.year() != year {
             continue;
         }
@@ -532,7 +563,7 @@ fn interest(input: &Input<'_>, year: i32, out: &mut Vec<Draft>) -> Result<(), Ca
             })
             .collect();
         out.push(Draft {
-            rule: "TS 11",
+            rule: input.rules.interest_remittance.clause.clone(),
             kind: "interest_remittance",
             party: party.clone(),
             fund: e.fund.clone(),
@@ -548,7 +579,8 @@ fn interest(input: &Input<'_>, year: i32, out: &mut Vec<Draft>) -> Result<(), Ca
 /// TS 8: each county's matching subsidy by the end of July (resident fund).
 fn matching_subsidies(input: &Input<'_>, year: i32, out: &mut Vec<Draft>) {
     let Some(fund) = input.city.fund("resident") else { return };
-    let due = NaiveDate::from_ymd_opt(year, 7, 31).expect("valid");
+    let Some(rule) = &input.rules.matching_subsidy else { return };
+    let Some(due) = rule.due_in(year) else { return };
     for county in input.city.counties() {
         // TS 8: the county's matching subsidy reaches the city 专户, which is the county's
         // remittance of it (TS 20); its arrival in the county 专户 alone does not meet it.
@@ -568,7 +600,7 @@ fn matching_subsidies(input: &Input<'_>, year: i32, out: &mut Vec<Draft>) {
         let amount =
             input.matching_basis.iter().find(|b| b.year == year && b.party == county.code).and_then(MatchingBasis::due);
         out.push(Draft {
-            rule: "TS 8",
+            rule: rule.clause.clone(),
             kind: "county_matching_subsidy",
             party: county.code.clone(),
             fund: fund.code.clone(),
@@ -583,11 +615,13 @@ fn matching_subsidies(input: &Input<'_>, year: i32, out: &mut Vec<Draft>) {
 /// SS 五(一)3: the previous year's settlement (its December closed) within two months.
 fn settlement(input: &Input<'_>, year: i32, out: &mut Vec<Draft>) {
     let december = Period::new(year - 1, 12).expect("valid");
-    let due = NaiveDate::from_ymd_opt(year, 3, 1).expect("valid").pred_opt().expect("valid");
+    let rule = &input.rules.settlement;
+    // The last day of the rule's month after year-end (2 months: the end of February).
+    let due = Period::new(year, rule.months).expect("checked 1–12 when read").last_day();
     let met_on = input.closed_on.iter().find(|(p, _)| *p == december).map(|(_, d)| *d);
     for fund in &input.city.fund {
         out.push(Draft {
-            rule: "SS 五(一)3",
+            rule: rule.clause.clone(),
             kind: "year_end_settlement",
             party: party_of(input.city, PartyKind::City),
             fund: fund.code.clone(),

@@ -10,6 +10,7 @@ use crate::calendar::{Calendar, CalendarError};
 use crate::domain::chart::Chart;
 use crate::domain::city::City;
 use crate::domain::ids::{PartyKind, Period};
+use crate::domain::rules::PlanRule;
 use crate::money::Money;
 use crate::posting::event::RawEvent;
 use chrono::NaiveDate;
@@ -50,16 +51,16 @@ impl Quarter {
         self.months()[0].previous()
     }
 
-    /// TS 14: each agency's plan by the 15th of the previous quarter's third month.
-    pub fn submission_due(self) -> NaiveDate {
+    /// Each agency's plan by the rule's day of the planning month (TS 14: the 15th).
+    pub fn submission_due(self, rule: &PlanRule) -> NaiveDate {
         let p = self.planning_month();
-        NaiveDate::from_ymd_opt(p.year, p.month, 15).expect("the 15th exists")
+        NaiveDate::from_ymd_opt(p.year, p.month, rule.submission_day).expect("the rule's day (1–28) exists")
     }
 
-    /// TS 14: the city agency's combined plan by the 20th of that month.
-    pub fn combination_due(self) -> NaiveDate {
+    /// The city agency's combined plan by the rule's day of that month (TS 14: the 20th).
+    pub fn combination_due(self, rule: &PlanRule) -> NaiveDate {
         let p = self.planning_month();
-        NaiveDate::from_ymd_opt(p.year, p.month, 20).expect("the 20th exists")
+        NaiveDate::from_ymd_opt(p.year, p.month, rule.combination_day).expect("the rule's day (1–28) exists")
     }
 }
 
@@ -265,7 +266,12 @@ pub fn withheld(amount: Money, permille: u32) -> Money {
 /// The allocation events of an approved plan: each month's funds reach the city's 支出户 two
 /// working days before the end of the month before, and a county's are forwarded the next
 /// working day; the performance deposit is withheld from county amounts.
-pub fn allocation_events(plan: &Plan, city: &City, calendar: &Calendar) -> Result<Vec<RawEvent>, CalendarError> {
+pub fn allocation_events(
+    plan: &Plan,
+    city: &City,
+    deposit_permille: u32,
+    calendar: &Calendar,
+) -> Result<Vec<RawEvent>, CalendarError> {
     let is_city = city.party(&plan.party).is_some_and(|p| p.kind == PartyKind::City);
     let mut events = Vec::new();
     for (month, amount) in plan.by_month() {
@@ -280,7 +286,7 @@ pub fn allocation_events(plan: &Plan, city: &City, calendar: &Calendar) -> Resul
                 sent = sent.pred_opt().expect("valid date");
             }
         }
-        let deposit = if is_city { Money::ZERO } else { withheld(amount, city.settings.performance_deposit_permille) };
+        let deposit = if is_city { Money::ZERO } else { withheld(amount, deposit_permille) };
         let net = Money::from_fen(amount.fen() - deposit.fen());
         let mut raw = RawEvent::default();
         let id = format!("PLAN-{}-{}-{}", plan.party, plan.fund, month);

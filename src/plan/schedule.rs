@@ -1,11 +1,12 @@
-//! The consolidation schedule (TS 9, SS 五(三)1, WH 三(三)): from the opening balances, what each
-//! county must remit — its 专户 balance by 2023-01-20 (less the reserve months a city lets it
-//! keep), and each deposit or bond at maturity, principal plus interest — and the 备付金 each
-//! agency's 支出户 must receive by 2023-01-31 (one month of budgeted expenditure).
+//! The consolidation schedule (TS 9, SS 五(三)1, WH 三(三)): from the opening balances and the
+//! city's rule set, what each county must remit — its 专户 balance by the rule's day (less the
+//! months of payments the rules let it keep), and each deposit or bond after maturity, principal
+//! plus interest — and the 备付金 each agency's 支出户 must receive, where the rules send one down.
 
 use crate::calendar::{Calendar, CalendarError};
 use crate::domain::city::City;
 use crate::domain::ids::PartyKind;
+use crate::domain::rules::RuleSet;
 use crate::money::Money;
 use crate::posting::event::{Event, EventKind, OpeningAccount};
 use crate::posting::Instruments;
@@ -34,20 +35,23 @@ pub struct ScheduleItem {
     pub amount: Option<Money>,
     pub due: NaiveDate,
     pub what: String,
+    /// The rule's source clause.
+    pub clause: String,
 }
 
 /// The schedule from the opening-balance events (dated the day before pooling starts).
 pub fn consolidation_schedule(
     city: &City,
+    rules: &RuleSet,
     openings: &[&Event],
     instruments: &Instruments,
     budgets: &Budgets,
     calendar: &Calendar,
 ) -> Result<Vec<ScheduleItem>, CalendarError> {
     let Some(opened) = openings.iter().map(|e| e.date).max() else { return Ok(vec![]) };
+    // The first pooled year's budget sizes what is kept and sent down.
     let year = opened.year() + 1;
-    let balance_due = NaiveDate::from_ymd_opt(year, 1, 20).expect("valid");
-    let reserve_due = NaiveDate::from_ymd_opt(year, 1, 31).expect("valid");
+    let balance_due = rules.balance_remittance.due;
     let monthly = |party: &str, fund: &str| {
         budgets.get(&(year, party.to_string(), fund.to_string())).map(|(_, expenditure)| expenditure.fen() / 12)
     };
@@ -59,7 +63,7 @@ pub fn consolidation_schedule(
         if city.party(party).is_none_or(|p| p.kind != PartyKind::County) {
             continue;
         }
-        let kept = city.settings.reserve_months_kept;
+        let kept = rules.balance_remittance.months_kept;
         let amount = if kept == 0 {
             Some(*amount)
         } else {
@@ -77,11 +81,11 @@ pub fn consolidation_schedule(
             amount,
             due: balance_due,
             what,
+            clause: rules.balance_remittance.clause.clone(),
         });
     }
     for ((party, fund, code), instrument) in instruments {
-        let due =
-            calendar.nth_working_day_after(instrument.matures_on, city.settings.matured_remittance_working_days)?;
+        let due = calendar.nth_working_day_after(instrument.matures_on, rules.matured_deposit.working_days)?;
         let amount = instrument.matured_interest.map(|i| Money::from_fen(instrument.principal.fen() + i.fen()));
         items.push(ScheduleItem {
             kind: ScheduleKind::Instrument(code.clone()),
@@ -95,8 +99,15 @@ pub fn consolidation_schedule(
                 instrument.matures_on,
                 instrument.principal.grouped()
             ),
+            clause: rules.matured_deposit.clause.clone(),
         });
     }
+    // WH 三(三): the months kept back serve as the reserve; nothing is sent down.
+    let Some(reserve_due) = rules.reserve.due.filter(|_| rules.reserve.months > 0) else {
+        items.sort_by(|a, b| (a.due, &a.party, &a.fund).cmp(&(b.due, &b.party, &b.fund)));
+        return Ok(items);
+    };
+    let months = i64::from(rules.reserve.months);
     for fund in &city.fund {
         for party in city.party.iter().filter(|p| p.kind != PartyKind::Finance) {
             if !openings.iter().any(|e| e.fund == fund.code && opening_party(e) == Some(party.code.as_str())) {
@@ -106,9 +117,10 @@ pub fn consolidation_schedule(
                 kind: ScheduleKind::Reserve,
                 party: party.code.clone(),
                 fund: fund.code.clone(),
-                amount: monthly(&party.code, &fund.code).map(Money::from_fen),
+                amount: monthly(&party.code, &fund.code).map(|m| Money::from_fen(m * months)),
                 due: reserve_due,
-                what: format!("{} 支出户预拨 1 个月备付金", city.short_name(&party.code)),
+                what: format!("{} 支出户预拨 {months} 个月备付金", city.short_name(&party.code)),
+                clause: rules.reserve.clause.clone(),
             });
         }
     }

@@ -10,9 +10,10 @@ fn d(text: &str) -> NaiveDate {
 fn quarters_and_their_due_dates() {
     let q2 = Quarter::parse("2023Q2").unwrap();
     assert_eq!(q2.months().map(|m| m.to_string()), ["2023-04", "2023-05", "2023-06"]);
-    assert_eq!((q2.submission_due(), q2.combination_due()), (d("2023-03-15"), d("2023-03-20")));
+    let rules = jingmen_rules();
+    assert_eq!((q2.submission_due(&rules.plans), q2.combination_due(&rules.plans)), (d("2023-03-15"), d("2023-03-20")));
     let q1 = Quarter::parse("2023Q1").unwrap();
-    assert_eq!(q1.submission_due(), d("2022-12-15"));
+    assert_eq!(q1.submission_due(&rules.plans), d("2022-12-15"));
     assert_eq!(Quarter::of(Period::new(2023, 11).unwrap()).to_string(), "2023Q4");
     for bad in ["2023Q5", "2023-Q1", "Q1", "2023q1"] {
         assert!(Quarter::parse(bad).is_err(), "{bad}");
@@ -63,7 +64,7 @@ fn allocation_events_arrive_before_month_end_and_are_forwarded_next_working_day(
         approved: None,
         checked: None,
     };
-    let events = allocation_events(&plan, &city, &calendar).unwrap();
+    let events = allocation_events(&plan, &city, 0, &calendar).unwrap();
     let view: Vec<(String, String, String)> = events
         .iter()
         .map(|e| (e.fields["date"].clone(), e.fields["ref"].clone(), e.fields["amount"].clone()))
@@ -79,4 +80,72 @@ fn allocation_events_arrive_before_month_end_and_are_forwarded_next_working_day(
             ("2023-11-28".into(), "PLAN-shayang-employee-2023-12".into(), "3.00".into()),
         ]
     );
+}
+
+fn jingmen_rules() -> crate::domain::rules::RuleSet {
+    crate::domain::rules::RuleSet::from_toml(include_str!("../../fixtures/jingmen/rules.toml")).unwrap()
+}
+
+fn wuhan_rules() -> crate::domain::rules::RuleSet {
+    crate::domain::rules::RuleSet::from_toml(include_str!("../../fixtures/wuhan/rules.toml")).unwrap()
+}
+
+/// The same opening balances judged under each city's own rules: each obligation's due date
+/// and clause come from the city's rule set, and what a city's 方案 does not have is not due.
+#[test]
+fn one_year_judged_under_each_citys_rules() {
+    use super::deadlines::{obligations, Input};
+    let city = crate::domain::city::City::from_toml(include_str!("../../fixtures/wuhan/city.toml")).unwrap();
+    let calendar = Calendar::embedded();
+    let opening = |party: &str, amount: &str| {
+        let mut raw = RawEvent::default();
+        for (k, v) in [
+            ("id", format!("OB-{party}")),
+            ("kind", "opening_balance".into()),
+            ("date", "2022-12-31".into()),
+            ("fund", "employee".into()),
+            ("party", party.into()),
+            ("account", "1004".into()),
+            ("amount", amount.into()),
+        ] {
+            raw.fields.insert(k.into(), v);
+        }
+        raw.parse().unwrap()
+    };
+    let events = vec![opening("caidian", "200000000.00"), opening("city", "900000000.00")];
+    let mut budgets = super::schedule::Budgets::new();
+    budgets.insert((2023, "caidian".into(), "employee".into()), (Money::ZERO, Money::from_fen(60_000_000_000)));
+    let judge = |rules: &crate::domain::rules::RuleSet| {
+        let input = Input {
+            city: &city,
+            rules,
+            calendar: &calendar,
+            as_of: d("2023-02-10"),
+            events: &events,
+            plans: &[],
+            budgets: &budgets,
+            instruments: &Default::default(),
+            closed_on: &[],
+            bank_lines: &[],
+            matching_basis: &[],
+        };
+        let list = obligations(&input).unwrap();
+        let of = |kind: &str| -> Vec<(String, String, Option<String>)> {
+            list.iter()
+                .filter(|o| o.kind == kind && o.party == "caidian")
+                .map(|o| (o.due.to_string(), o.rule.clone(), o.amount.map(|a| a.to_string())))
+                .collect()
+        };
+        (of("balance_remittance"), of("reserve_allocation"), of("plan_submission").len())
+    };
+    // (kind, city's rules) → (due, clause, amount)
+    let (balance, reserve, plans) = judge(&jingmen_rules());
+    assert_eq!(balance, vec![("2023-01-20".into(), "TS 9".into(), Some("200000000.00".into()))]);
+    assert_eq!(reserve, vec![("2023-01-31".into(), "TS 9".into(), Some("50000000.00".into()))], "600,000,000 / 12");
+    assert_eq!(plans, 5, "four quarters and next year's first (TS 14)");
+    let (balance, reserve, plans) = judge(&wuhan_rules());
+    // WH 三(三): by 2022-12-31, keeping three months of 50,000,000.
+    assert_eq!(balance, vec![("2022-12-31".into(), "WH 三(三)".into(), Some("50000000.00".into()))]);
+    assert_eq!(reserve, vec![], "no 备付金 sent down under WH");
+    assert_eq!(plans, 13, "twelve monthly applications and next January's (WH 三(四))");
 }

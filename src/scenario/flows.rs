@@ -13,6 +13,7 @@ use crate::calendar::{Calendar, CalendarError};
 use crate::domain::chart::{Chart, Side};
 use crate::domain::city::City;
 use crate::domain::ids::{BookCode, PartyKind, Period};
+use crate::domain::rules::RuleSet;
 use crate::money::{allocate_largest_remainder, Money};
 use crate::plan::{PlanLine, Quarter};
 use crate::posting::event::RawEvent;
@@ -117,6 +118,7 @@ struct Plan {
 
 pub struct Generator<'a> {
     city: &'a City,
+    rules: &'a RuleSet,
     chart: &'a Chart,
     calendar: &'a Calendar,
     year: i32,
@@ -160,7 +162,13 @@ struct Flow<'f> {
 }
 
 impl<'a> Generator<'a> {
-    pub fn new(city: &'a City, chart: &'a Chart, calendar: &'a Calendar, year: i32) -> Generator<'a> {
+    pub fn new(
+        city: &'a City,
+        chart: &'a Chart,
+        rules: &'a RuleSet,
+        calendar: &'a Calendar,
+        year: i32,
+    ) -> Generator<'a> {
         let city_code =
             city.party.iter().find(|p| p.kind == PartyKind::City).map(|p| p.code.clone()).unwrap_or_default();
         let counties: Vec<String> = city.counties().map(|p| p.code.clone()).collect();
@@ -184,6 +192,7 @@ impl<'a> Generator<'a> {
             .collect();
         Generator {
             city,
+            rules,
             chart,
             calendar,
             year,
@@ -433,7 +442,8 @@ impl<'a> Generator<'a> {
                 }
                 // About three months of spending, on top of whatever the city lets a county keep
                 // (Wuhan: three months), so every county has a balance to remit in January.
-                let kept = if party == self.city_code { 0 } else { i64::from(self.city.settings.reserve_months_kept) };
+                let kept =
+                    if party == self.city_code { 0 } else { i64::from(self.rules.balance_remittance.months_kept) };
                 let special = self.rng.vary(base * 3, 900, 1100) / 100 * 100 + kept * base;
                 let expenditure = self.planned[&(party.clone(), fund.clone())][1] * 12 / 10;
                 let opening_ref = format!("OB-{party}-{f}-1004");
@@ -456,7 +466,6 @@ impl<'a> Generator<'a> {
                     );
                     let book = BookCode::new(&finance, &fund);
                     self.bank.insert((book.clone(), "1011".into()), special);
-                    self.bank_balance_row(0, &book, "1011", day);
                 }
                 self.push(
                     0,
@@ -467,7 +476,6 @@ impl<'a> Generator<'a> {
                 );
                 let book = BookCode::new(&party, &fund);
                 self.bank.insert((book.clone(), "1003".into()), expenditure);
-                self.bank_balance_row(0, &book, "1003", day);
             }
             let receipts = self.treasury_receipts(0, &fund)?;
             self.receipts.insert((0, fund.clone()), receipts);
@@ -674,7 +682,10 @@ impl<'a> Generator<'a> {
     fn consolidation(&mut self, fund: &str) -> Result<(), CalendarError> {
         let y = self.year;
         let f = &fund[..1];
-        let kept = i64::from(self.city.settings.reserve_months_kept);
+        let kept = i64::from(self.rules.balance_remittance.months_kept);
+        // By the rule's day (a rule due on the opening day itself is met on that day, the first
+        // day the books exist), each county a working day after the one before.
+        let balance_due = self.on_or_before(self.rules.balance_remittance.due)?.max(self.city.opening());
         for (n, county) in self.counties.clone().into_iter().enumerate() {
             let base = self.base(&county, fund);
             if base == 0 {
@@ -685,7 +696,7 @@ impl<'a> Generator<'a> {
             if amount <= 0 {
                 continue;
             }
-            let day = self.working(date(y, 1, 9 + n as u32))?.min(date(y, 1, 20));
+            let day = self.working(date(y, 1, 9 + n as u32))?.min(balance_due);
             // Anomaly: the second county remits 1,000.00 short by the 20th and the rest in
             // February; the deadline monitor must show the shortfall, then the late completion.
             let short = if n == 1 && fund == "employee" { 100_000 } else { 0 };
@@ -706,20 +717,27 @@ impl<'a> Generator<'a> {
                     received: rest_on,
                 };
                 self.remittance(flow, None, Keyed::default());
+                let rule = &self.rules.balance_remittance;
                 self.anomalies.push(Anomaly {
-                    period: Period::new(y, 1).expect("valid"),
+                    period: Period::of(rule.due),
                     severity: "deadline",
                     reference: format!("RM-{county}-{f}-BAL"),
                     obligation: Some(("balance_remittance", county.clone())),
                     description: format!(
-                        "{} 1月20日前上解年初结余少 1,000.00 元（部分完成），2月{}日补足：期限监控显示短缺与逾期完成",
+                        "{} 于 {} 前上解年初结余少 1,000.00 元（{}，部分完成），{rest_on} 补足：期限监控显示短缺与逾期完成",
                         self.city.short_name(&county),
-                        rest_on.day()
+                        rule.due,
+                        rule.clause
                     ),
                 });
             }
         }
-        let sent = self.working(date(y, 1, 17))?;
+        // The reserve the rules send down (WH: none, the kept months serve).
+        let Some(reserve_due) = self.rules.reserve.due.filter(|_| self.rules.reserve.months > 0) else {
+            return Ok(());
+        };
+        let months = i64::from(self.rules.reserve.months);
+        let sent = self.working(date(y, 1, 17))?.min(self.on_or_before(reserve_due)?);
         let received = self.calendar.nth_working_day_after(sent, 1)?;
         for party in self.agencies.clone() {
             let base = self.base(&party, fund);
@@ -728,7 +746,7 @@ impl<'a> Generator<'a> {
             }
             let id = format!("RS-{party}-{f}");
             self.allocation(
-                Flow { id, fund, party: &party, purpose: "reserve", amount: base, sent, received },
+                Flow { id, fund, party: &party, purpose: "reserve", amount: base * months, sent, received },
                 Keyed::default(),
             );
         }
@@ -1096,7 +1114,9 @@ impl<'a> Generator<'a> {
                     reference: id.clone(),
                     obligation: Some(("forward_to_county", party.clone())),
                     description: format!(
-                        "市本级支出户 {sent} 收到{name}8月拨款 {id}，{received} 才转拨（TS 14 限 1 个工作日）：期限监控显示逾期转拨"
+                        "市本级支出户 {sent} 收到{name}8月拨款 {id}，{received} 才转拨（{} 限 {} 个工作日）：期限监控显示逾期转拨",
+                        self.rules.allocation.clause,
+                        self.rules.allocation.forward_working_days
                     ),
                 });
             }
@@ -1256,10 +1276,10 @@ impl<'a> Generator<'a> {
             let quarter = Quarter { year, number };
             let planning = quarter.planning_month();
             let month_index = if planning.year < self.year { 0 } else { planning.month as usize };
-            let fifteenth = quarter.submission_due();
+            let fifteenth = quarter.submission_due(&self.rules.plans);
             let on_time = self.on_or_before(fifteenth.pred_opt().expect("valid"))?;
             let late = self.calendar.nth_working_day_after(fifteenth, 2)?;
-            let combined_on = self.on_or_before(quarter.combination_due())?.max(late);
+            let combined_on = self.on_or_before(quarter.combination_due(&self.rules.plans))?.max(late);
             let approved_on = self.calendar.nth_working_day_after(combined_on, 2)?;
             let checked_on = self.calendar.nth_working_day_after(approved_on, 1)?;
             let first = (quarter.year - self.year) as usize * 12 + (quarter.number as usize - 1) * 3 + 1;
@@ -1381,7 +1401,9 @@ impl<'a> Generator<'a> {
                 }
             }
         }
-        for m in 1..=12usize {
+        // Month 0 (the opening day) too: what moved on the opening day is in the bank's first
+        // balance row, which the reconciliation starts from.
+        for m in 0..=12usize {
             let mut month_lines: Vec<KeyedStatement> =
                 lines.iter().filter(|(i, _)| *i == m).map(|(_, k)| k.clone()).collect();
             month_lines.sort_by(|a, b| (a.line.date, &a.key).cmp(&(b.line.date, &b.key)));

@@ -102,8 +102,14 @@ impl Year {
 }
 
 /// Generates the year for `city`.
-pub fn generate(city: &City, chart: &Chart, calendar: &Calendar, year: i32) -> Result<Year, CalendarError> {
-    flows::Generator::new(city, chart, calendar, year).run()
+pub fn generate(
+    city: &City,
+    chart: &Chart,
+    rules: &crate::domain::rules::RuleSet,
+    calendar: &Calendar,
+    year: i32,
+) -> Result<Year, CalendarError> {
+    flows::Generator::new(city, chart, rules, calendar, year).run()
 }
 
 #[cfg(test)]

@@ -12,9 +12,13 @@ fn jingmen() -> (City, Chart) {
     )
 }
 
+fn jingmen_rules() -> crate::domain::rules::RuleSet {
+    crate::domain::rules::RuleSet::from_toml(include_str!("../../fixtures/jingmen/rules.toml")).unwrap()
+}
+
 fn year() -> Year {
     let (city, chart) = jingmen();
-    generate(&city, &chart, &Calendar::embedded(), 2023).unwrap()
+    generate(&city, &chart, &jingmen_rules(), &Calendar::embedded(), 2023).unwrap()
 }
 
 fn field<'a>(raw: &'a RawEvent, name: &str) -> &'a str {

@@ -4,6 +4,8 @@ use super::{Reader, Result, StoreError, Writer};
 use crate::domain::chart::{Account, AccountClass, Chart, Side};
 use crate::domain::city::{City, ForwardMode, Fund, Party, Settings};
 use crate::domain::ids::PartyKind;
+use crate::domain::rules::RuleSet;
+use chrono::NaiveDate;
 use rusqlite::params;
 use std::collections::BTreeMap;
 
@@ -17,12 +19,6 @@ impl Writer<'_> {
             ("opening_date", city.opening_date.clone()),
             ("forward_mode", city.settings.forward_mode.as_str().to_string()),
             ("ageing_limit_days", city.settings.ageing_limit_days.to_string()),
-            ("reserve_months_kept", city.settings.reserve_months_kept.to_string()),
-            ("performance_deposit_permille", city.settings.performance_deposit_permille.to_string()),
-            ("matured_remittance_working_days", city.settings.matured_remittance_working_days.to_string()),
-            ("risk_reserve_permille", city.settings.risk_reserve_permille.to_string()),
-            ("reserve_threshold_permille", city.settings.reserve_threshold_permille.to_string()),
-            ("reduced_reserve_permille", city.settings.reduced_reserve_permille.to_string()),
         ];
         for (key, value) in settings {
             tx.execute("INSERT INTO setting (key, value) VALUES (?1, ?2)", params![key, value])?;
@@ -77,6 +73,21 @@ impl Writer<'_> {
 }
 
 impl Writer<'_> {
+    /// Records a version of the city's rule set, in force from `from`.
+    pub fn insert_rule_set(&mut self, from: NaiveDate, rules: &RuleSet, by: &str, at: &str) -> Result<()> {
+        let body = serde_json::to_string(rules).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let changed = self.tx.execute(
+            "INSERT INTO rule_set (effective_from, body, recorded_by, recorded_at) VALUES (?1, ?2, ?3, ?4) \
+             ON CONFLICT (effective_from) DO NOTHING",
+            params![from.to_string(), body, by, at],
+        )?;
+        if changed == 0 {
+            return Err(StoreError::Refused(format!("{from} 已有一版规则集；规则集按版本保存，请从另一天起生效")));
+        }
+        let id = self.tx.last_insert_rowid();
+        self.log_id("rule_set", id)
+    }
+
     /// Records a setting (e.g. that this database is a demo, which `demo` may replace).
     pub fn set_setting(&mut self, key: &str, value: &str) -> Result<()> {
         self.tx.execute(
@@ -88,6 +99,34 @@ impl Writer<'_> {
 }
 
 impl Reader<'_> {
+    /// The rule set in force on `day`: the latest version effective on or before it.
+    pub fn rules_in_force(&self, day: NaiveDate) -> Result<Option<(NaiveDate, RuleSet)>> {
+        use rusqlite::OptionalExtension;
+        let row: Option<(String, String)> = self
+            .conn
+            .query_row(
+                "SELECT effective_from, body FROM rule_set WHERE effective_from <= ?1 ORDER BY effective_from DESC LIMIT 1",
+                [day.to_string()],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        row.map(|(from, body)| {
+            let from = crate::domain::ids::parse_date(&from).map_err(StoreError::Corrupt)?;
+            let rules = serde_json::from_str(&body).map_err(|e| StoreError::Corrupt(format!("规则集无法读取：{e}")))?;
+            Ok((from, rules))
+        })
+        .transpose()
+    }
+
+    /// Every version of the rule set: (effective from, recorded by, recorded at).
+    pub fn rule_versions(&self) -> Result<Vec<(String, String, String)>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT effective_from, recorded_by, recorded_at FROM rule_set ORDER BY effective_from")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     pub fn setting(&self, key: &str) -> Result<Option<String>> {
         use rusqlite::OptionalExtension;
         Ok(self.conn.query_row("SELECT value FROM setting WHERE key = ?1", [key], |r| r.get(0)).optional()?)
@@ -104,22 +143,6 @@ impl Reader<'_> {
             ForwardMode::parse(&get("forward_mode")?).ok_or_else(|| StoreError::Corrupt("forward_mode 无效".into()))?;
         let ageing_limit_days =
             get("ageing_limit_days")?.parse().map_err(|_| StoreError::Corrupt("ageing_limit_days 无效".into()))?;
-        // Settings added after a database was made take their documented default.
-        let defaults = Settings::default();
-        let number = |key: &str, default: u32| -> Result<u32> {
-            match settings.get(key) {
-                None => Ok(default),
-                Some(text) => text.parse().map_err(|_| StoreError::Corrupt(format!("设置 {key} 无效"))),
-            }
-        };
-        let reserve_months_kept = number("reserve_months_kept", defaults.reserve_months_kept)?;
-        let performance_deposit_permille =
-            number("performance_deposit_permille", defaults.performance_deposit_permille)?;
-        let matured_remittance_working_days =
-            number("matured_remittance_working_days", defaults.matured_remittance_working_days)?;
-        let risk_reserve_permille = number("risk_reserve_permille", defaults.risk_reserve_permille)?;
-        let reserve_threshold_permille = number("reserve_threshold_permille", defaults.reserve_threshold_permille)?;
-        let reduced_reserve_permille = number("reduced_reserve_permille", defaults.reduced_reserve_permille)?;
         let fund = self
             .conn
             .prepare("SELECT code, name, includes_maternity FROM fund ORDER BY rowid")?
@@ -149,16 +172,7 @@ impl Reader<'_> {
             code: get("city_code")?,
             name: get("city_name")?,
             opening_date,
-            settings: Settings {
-                forward_mode,
-                ageing_limit_days,
-                reserve_months_kept,
-                performance_deposit_permille,
-                matured_remittance_working_days,
-                risk_reserve_permille,
-                reserve_threshold_permille,
-                reduced_reserve_permille,
-            },
+            settings: Settings { forward_mode, ageing_limit_days },
             fund,
             party,
         })

@@ -103,6 +103,12 @@ pub(super) const PROTECTED: &[Protected] = &[
         body: "json_array(year, party, fund, income_fen, expenditure_fen)",
     },
     Protected {
+        kind: "rule_set",
+        table: "rule_set",
+        key: "CAST(id AS TEXT)",
+        body: "json_array(id, effective_from, body, recorded_by, recorded_at)",
+    },
+    Protected {
         kind: "matching_basis",
         table: "matching_basis",
         key: "year || '/' || party",

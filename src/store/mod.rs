@@ -37,6 +37,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../schema/0006_integrity.sql"),
     include_str!("../../schema/0007_users.sql"),
     include_str!("../../schema/0008_matching_basis.sql"),
+    include_str!("../../schema/0009_rule_set.sql"),
 ];
 
 #[derive(Debug, thiserror::Error)]

@@ -67,6 +67,13 @@ fn the_wuhan_year_and_the_demo_database_rules() {
     assert!(run.stdout.starts_with("fundpool 演示：武汉市 2023 年全年"), "{}", run.stdout);
     assert_eq!(run.stdout.matches("[已发现]").count(), 10, "{}", run.stdout);
     assert!(run.stdout.contains("verify 通过：7 个账簿"), "{}", run.stdout);
+    // Wuhan judged by its own rules (WH), nothing by TS: balances collected on 2022-12-31 keeping
+    // three months, no 备付金, monthly applications.
+    assert!(!run.stdout.contains("TS "), "{}", run.stdout);
+    insta::assert_snapshot!("wuhan_2023_demo_summary", run.stdout);
+    let db = demo_db(&env);
+    let journal = env.run_plain(&["--db", &db, "journal", "--book", "city/employee", "--period", "2022-12"]);
+    insta::assert_snapshot!("wuhan_2023_journal_city_employee_2022-12", journal.stdout);
     // Districts keep three months of payments in their 专户 (WH 三(三)): 蔡甸区 insures
     // 152,000 employees × 450.00 a month = 68,400,000.00; three months = 205,200,000.00.
     let caidian = run.stdout.lines().find(|l| l.starts_with("│ 蔡甸区")).unwrap();

@@ -110,7 +110,16 @@ fn a_plan_whose_months_do_not_sum_to_its_quarter_is_refused() {
 #[test]
 fn the_performance_deposit_is_withheld_from_county_allocations() {
     let env = wuhan_with_q2_plans();
-    env.raw().execute("UPDATE setting SET value = '20' WHERE key = 'performance_deposit_permille'", []).unwrap();
+    // The city withholds 2% from 2023 on: a new version of its rule set.
+    let rules = std::fs::read_to_string(fixture("fixtures/wuhan/rules.toml")).unwrap().replace(
+        "clause = \"WH（无考核保证金）\"\npermille = 0",
+        "clause = \"市医保局 2023 年考核办法（示例）\"\npermille = 20",
+    );
+    let file = env.write("rules-2023.toml", &rules);
+    let out = env.ok(&["rules", "set", &file, "--from", "2023-01-01"]);
+    assert!(out.contains("自 2023-01-01 起生效"), "{out}");
+    let shown = env.ok(&["rules", "--as-of", "2023-04-01"]);
+    assert!(shown.contains("从县级拨款中预留 20‰") && shown.contains("历次版本：2022-12-31"), "{shown}");
     submit_all(&env);
     env.ok(&["plan", "combine", "--fund", "employee", "--quarter", "2023Q2"]);
     env.ok(&["plan", "approve", "--fund", "employee", "--quarter", "2023Q2"]);
@@ -188,17 +197,16 @@ fn the_deadline_report_shows_late_and_missing_flows() {
     let late = find("caidian", "matured_deposit_remittance");
     assert_eq!((late["due"].as_str(), late["met_on"].as_str()), (Some("2023-01-28"), Some("2023-02-02")));
     assert_eq!((late["status"].as_str(), late["working_days"].as_u64()), (Some("met_late"), Some(5)));
+    // WH 三(三): collected by 2022-12-31, keeping three months.
     let balance = find("caidian", "balance_remittance");
     assert_eq!(balance["amount"], "50000000.00", "200,000,000 less three months of 50,000,000 kept");
-    assert_eq!(balance["working_days"], 3);
+    assert_eq!((balance["due"].as_str(), balance["rule"].as_str()), (Some("2022-12-31"), Some("WH 三(三)")));
+    assert_eq!(balance["working_days"], 17);
     assert_eq!(find("jiangxia", "balance_remittance")["status"], "overdue");
-    assert_eq!(find("jiangxia", "reserve_allocation")["status"], "overdue");
-    assert_eq!(find("jiangxia", "reserve_allocation")["amount"], "70000000.00", "840,000,000 / 12");
-    assert_eq!(find("city", "plan_combination")["status"], "overdue");
-    // TS 9: the 专户 sends the 备付金 by the 31st; the city's payment order that day meets it.
-    let reserve = find("caidian", "reserve_allocation");
-    assert_eq!((reserve["status"].as_str(), reserve["met_on"].as_str()), (Some("met"), Some("2023-01-31")));
-    assert_eq!((reserve["amount"].as_str(), reserve["done"].as_str()), (Some("50000000.00"), Some("50000000.00")));
+    // No 备付金 is sent down under WH: the kept months serve.
+    assert!(json["obligations"].as_array().unwrap().iter().all(|o| o["kind"] != "reserve_allocation"));
+    let combination = find("city", "plan_combination");
+    assert_eq!((combination["due"].as_str(), combination["status"].as_str()), (Some("2022-12-20"), Some("overdue")));
     // The forward is measured by 蔡甸区's own record of the receipt, eleven days on.
     let forwards: Vec<_> = json["obligations"]
         .as_array()
