@@ -265,14 +265,24 @@ fn actuals(store: &Store, book: &BookCode, year: i32) -> Result<(Money, Money), 
 fn county_premiums(store: &Store, city_book: &BookCode, county: &str, year: i32) -> Result<Money, CliError> {
     let chart = store.reader().chart()?;
     let Some(account) = chart.child_by_key("4001", county) else { return Ok(Money::ZERO) };
-    let fen: i64 = store
+    let booked: i64 = store
         .reader()
         .totals_before_closing(city_book)?
         .iter()
         .filter(|t| t.account == account.code && t.period.year == year)
         .map(|t| t.credit.fen() - t.debit.fen())
         .sum();
-    Ok(Money::from_fen(fen))
+    // Premiums the county's medical-aid fund paid for its assisted residents (ZT 9) are its
+    // premiums too, though booked in the 医疗救助资助参保 sub-account.
+    let sponsored: i64 = crate::app::plans::stored_events(store)?
+        .iter()
+        .filter(|e| e.fund == city_book.fund && chrono::Datelike::year(&e.date) == year)
+        .filter_map(|e| match &e.kind {
+            EventKind::PremiumSponsorship { party: Some(p), amount, .. } if p == county => Some(amount.fen()),
+            _ => None,
+        })
+        .sum();
+    Ok(Money::from_fen(booked + sponsored))
 }
 
 pub fn assess(ctx: &Context, year: i32, fund: Option<&str>, file: Option<&Path>) -> Result<Outcome, CliError> {

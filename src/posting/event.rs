@@ -66,6 +66,25 @@ pub enum ReceiptSource {
     GapPayment,
 }
 
+/// The medical-aid classes whose resident premium is sponsored (ZT 9): 一类 in full, 二类 90%,
+/// 三类 (易返贫致贫人口, in the transition period) 50% of the individual contribution.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AidClass {
+    First,
+    Second,
+    Third,
+}
+
+impl AidClass {
+    pub fn label(self) -> &'static str {
+        match self {
+            AidClass::First => "一类医疗救助对象（全额资助）",
+            AidClass::Second => "二类医疗救助对象（资助90%）",
+            AidClass::Third => "三类医疗救助对象（资助50%）",
+        }
+    }
+}
+
 /// Which gap a payment covers (SS 五(二)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum GapKind {
@@ -182,6 +201,15 @@ pub enum EventKind {
         year: i32,
         amount: Money,
     },
+    /// ZT 9–11: the medical-aid fund pays the resident premium (all or part) of people in
+    /// assistance classes; the city books it as premium income with its source kept.
+    PremiumSponsorship {
+        class: AidClass,
+        persons: u64,
+        amount: Money,
+        /// The county (district) whose medical-aid fund pays (户籍所在地), if given.
+        party: Option<String>,
+    },
     /// SS 五(二)1: a management gap not paid by June-end of the next year is withheld (代扣) by
     /// city finance from the county's transfer payments and paid into the 专户 on its behalf;
     /// the city agency records its arrival. It settles the county's gap like a payment.
@@ -252,7 +280,7 @@ pub const CATEGORIES: [&str; 11] = [
 const COMMON: [&str; 5] = ["id", "kind", "date", "fund", "ref"];
 
 /// Every kind with its required and optional fields (besides the common ones and `summary`).
-pub const KINDS: [(&str, &[&str], &[&str]); 24] = [
+pub const KINDS: [(&str, &[&str], &[&str]); 25] = [
     ("opening_balance", &["party", "account", "amount"], &["instrument", "opened_on", "matures_on"]),
     ("premium_receipts", &["period", "premiums"], &["late_fees", "interest_subsidy", "party", "by_county"]),
     ("treasury_transfer", &["amount"], &["late_fees"]),
@@ -270,6 +298,7 @@ pub const KINDS: [(&str, &[&str], &[&str]); 24] = [
     ("special_account_interest", &["amount"], &[]),
     ("gap_payment", &["party", "gap", "year", "amount"], &[]),
     ("gap_charge", &["party", "year", "amount"], &[]),
+    ("premium_sponsorship", &["class", "persons", "amount"], &["party"]),
     ("benefit_payment", &["party", "category", "amount"], &[]),
     ("transfer_out", &["party", "amount"], &[]),
     ("premium_refund", &["party", "amount"], &[]),
@@ -604,6 +633,24 @@ fn parse_kind(kind: &str, f: &mut Fields<'_>) -> Option<EventKind> {
             let amount = f.amount("amount");
             K::GapPayment { party: party?, gap: gap?, year: year?, amount: amount? }
         }
+        "premium_sponsorship" => {
+            let class = f.choice(
+                "class",
+                &[("class_1", AidClass::First), ("class_2", AidClass::Second), ("class_3", AidClass::Third)],
+            );
+            let persons = f.text("persons").and_then(|p| match p.parse::<u64>() {
+                Ok(n) if n > 0 => Some(n),
+                _ => {
+                    f.problems.push(format!(
+                        "字段 persons 的值 \"{}\" 应为正整数（资助人数）",
+                        crate::domain::ids::quote(&p)
+                    ));
+                    None
+                }
+            });
+            let amount = f.amount("amount");
+            K::PremiumSponsorship { class: class?, persons: persons?, amount: amount?, party: f.optional_text("party") }
+        }
         "gap_charge" => {
             let party = f.text("party");
             let year = f.year("year");
@@ -684,6 +731,7 @@ impl EventKind {
             EventKind::SpecialAccountInterest { .. } => "special_account_interest",
             EventKind::GapPayment { .. } => "gap_payment",
             EventKind::GapCharge { .. } => "gap_charge",
+            EventKind::PremiumSponsorship { .. } => "premium_sponsorship",
             EventKind::AllocateCityLevel { .. } => "allocate_city_level",
             EventKind::AllocateToCounty { .. } => "allocate_to_county",
             EventKind::BenefitPayment { .. } => "benefit_payment",

@@ -3,7 +3,7 @@
 //! matching subsidy in the county 专户, TS 20), transfer income (TS 10, 19) and interest credited
 //! by the banks (TS 11, 20). The finance bureau books its own side (`finance.rs`).
 
-use super::event::{InterestAccount, SubsidyLevel};
+use super::event::{AidClass, InterestAccount, SubsidyLevel};
 use super::{checked_add, cr, dr, EventError, Posting, Rules};
 use crate::domain::ids::Period;
 use crate::money::Money;
@@ -118,5 +118,35 @@ impl Rules<'_> {
         let vouchers =
             vec![self.voucher(party, self.event.date, None, &summary, vec![dr(asset, amount), cr(revenue, amount)])];
         Ok(Posting { vouchers, instruments: vec![] })
+    }
+
+    /// ZT 9–11: premiums the medical-aid fund pays for people in assistance classes, through the
+    /// treasury like other premiums (TS 17–18), kept apart in 4001's 医疗救助资助参保 sub-account.
+    pub(super) fn premium_sponsorship(
+        &self,
+        class: AidClass,
+        persons: u64,
+        amount: Money,
+        party: Option<&str>,
+    ) -> Result<Posting, EventError> {
+        if self.event.fund != "resident" {
+            return Err(EventError::SponsorshipOnlyForResidents { fund: self.event.fund.clone() });
+        }
+        let whose = match party {
+            Some(county) => {
+                self.county(county)?;
+                self.party_name(county)
+            }
+            None => String::new(),
+        };
+        let summary = format!("{whose}医疗救助资助参保：{}{persons} 人", class.label());
+        let voucher = self.voucher(
+            self.city_party()?,
+            self.event.date,
+            None,
+            &summary,
+            vec![dr("1005", amount), cr(self.sub("4001", "medical_aid")?, amount)],
+        );
+        Ok(Posting { vouchers: vec![voucher], instruments: vec![] })
     }
 }

@@ -104,6 +104,8 @@ pub enum EventError {
     PartyOnlyForCountyRemittance,
     #[error("{kind} 记入 {book}，不是 by 写明的记账方 {by} 的账簿：每一方只记自己的一方")]
     RecordedByAnotherParty { kind: &'static str, by: String, book: String },
+    #[error("医疗救助资助参保只用于城乡居民医保基金（ZT 9），不能记入 {fund}")]
+    SponsorshipOnlyForResidents { fund: String },
     #[error("弥补缺口的缴款方 {party} 须是县（市、区）或市财政（{finance}）")]
     GapPayerUnknown { party: String, finance: String },
     #[error("管理性缺口由县（市、区）政府承担（SS 五(二)1），不能由 {party} 缴纳")]
@@ -153,6 +155,7 @@ impl EventError {
             EventError::RemittanceNeedsCounty => "RemittanceNeedsCounty",
             EventError::PartyOnlyForCountyRemittance => "PartyOnlyForCountyRemittance",
             EventError::GapPayerUnknown { .. } => "GapPayerUnknown",
+            EventError::SponsorshipOnlyForResidents { .. } => "SponsorshipOnlyForResidents",
             EventError::RecordedByAnotherParty { .. } => "RecordedByAnotherParty",
             EventError::ManagementGapIsTheCountys { .. } => "ManagementGapIsTheCountys",
             EventError::CategoryNotInFund { .. } => "CategoryNotInFund",
@@ -217,6 +220,9 @@ pub fn post_event(event: &Event, ctx: &PostingContext<'_>) -> Result<Posting, Ve
         EventKind::SpecialAccountInterest { amount } => rules.special_account_interest(*amount),
         EventKind::GapPayment { party, gap, year, amount } => rules.gap_payment(party, *gap, *year, *amount),
         EventKind::GapCharge { party, year, amount } => rules.gap_charge(party, *year, *amount),
+        EventKind::PremiumSponsorship { class, persons, amount, party } => {
+            rules.premium_sponsorship(*class, *persons, *amount, party.as_deref())
+        }
         EventKind::BenefitPayment { party, category, amount } => rules.benefit_payment(party, category, *amount),
         EventKind::TransferOut { party, amount } => rules.payment(party, *amount, payments::Payment::TransferOut),
         EventKind::PremiumRefund { party, amount } => rules.payment(party, *amount, payments::Payment::PremiumRefund),

@@ -209,6 +209,11 @@ fn each_event_kind_books_exactly_these_lines() {
             vec!["city/employee 2023-01-31 Dr 1004 12.00", "city/employee 2023-01-31 Cr 4101.04 12.00"],
         ),
         (
+            // ZT 9: 120 一类 residents of 沙洋县, their premiums paid in full by medical aid.
+            "kind=premium_sponsorship fund=resident class=class_1 persons=120 amount=45600.00 party=shayang",
+            vec!["city/resident 2023-01-31 Dr 1005 45600.00", "city/resident 2023-01-31 Cr 4001.90 45600.00"],
+        ),
+        (
             "kind=gap_charge party=zhanghe year=2023 amount=7.00",
             vec!["city/employee 2023-01-31 Dr 1004 7.00", "city/employee 2023-01-31 Cr 4101.04 7.00"],
         ),
@@ -334,6 +339,7 @@ fn each_rejection_rule() {
         ("kind=gap_payment party=finance gap=management year=2023 amount=1.00", "ManagementGapIsTheCountys"),
         ("kind=special_account_receipt source=gap_payment amount=1.00", "GapPayerUnknown"),
         ("kind=gap_charge party=city year=2023 amount=1.00", "PartyMustBeCounty"),
+        ("kind=premium_sponsorship class=class_2 persons=3 amount=1.00", "SponsorshipOnlyForResidents"),
         ("kind=allocation_received party=city purpose=monthly amount=1.00", "PartyMustBeCounty"),
         (
             "kind=opening_balance party=shayang account=1201 amount=1.00 instrument=X opened_on=2022-09-21 matures_on=2023-09-21",

@@ -13,6 +13,7 @@ mod plans;
 mod readme;
 mod reconcile;
 mod rejections;
+mod rules;
 mod server;
 mod support;
 mod users;

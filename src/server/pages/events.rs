@@ -30,6 +30,7 @@ pub(super) fn kind_label(kind: &str) -> &'static str {
         "special_account_interest" => "专户结息（财政）",
         "gap_payment" => "弥补基金缺口缴款",
         "gap_charge" => "管理性缺口代扣",
+        "premium_sponsorship" => "医疗救助资助参保",
         _ => "",
     }
 }
@@ -64,6 +65,8 @@ pub(super) fn field_label(field: &str) -> &'static str {
         "gap" => "缺口类型",
         "year" => "缺口年度",
         "by" => "记账方",
+        "class" => "救助类别（class_1/2/3）",
+        "persons" => "资助人数",
         _ => "",
     }
 }
