@@ -84,7 +84,7 @@ pub fn reserve(
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct GapSharing {
     pub policy_gap: Money,
     /// Covered first from the pool's accumulated balance.
@@ -180,9 +180,142 @@ pub fn incentive(
     }
 }
 
+/// A year's settlement of one fund: each county, and the policy gap with its shares.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Settlement {
+    pub year: i32,
+    pub fund: String,
+    /// When what a county still owes is due (the management-gap rule's day of the next year).
+    pub gap_due: chrono::NaiveDate,
+    /// The rules' clauses: management gap, gap sharing, settlement period.
+    pub clauses: Vec<String>,
+    pub counties: Vec<(String, CountySettlement)>,
+    pub pool_income: Money,
+    pub pool_expense: Money,
+    /// The pool's deficit not explained by the counties' management gaps.
+    pub policy_gap: Money,
+    pub sharing: GapSharing,
+}
+
+impl Settlement {
+    /// What changed since `before`, in words, one line per county figure or pool figure.
+    pub fn changes_since(&self, before: &Settlement) -> Vec<String> {
+        let mut changes = Vec::new();
+        let mut note = |what: String, old: Money, new: Money| {
+            if old != new {
+                changes.push(format!("{what}：{} → {}", old.grouped(), new.grouped()));
+            }
+        };
+        for (party, now) in &self.counties {
+            let Some((_, then)) = before.counties.iter().find(|(p, _)| p == party) else { continue };
+            for (label, old, new) in [
+                ("实际收入", then.actual_income, now.actual_income),
+                ("实际支出", then.actual_expense, now.actual_expense),
+                ("管理性缺口", then.management_gap, now.management_gap),
+                ("激励折算", then.incentive, now.incentive),
+                ("考核保证金返还", then.deposit_released, now.deposit_released),
+                ("应缴缺口", then.gap_owed, now.gap_owed),
+            ] {
+                note(format!("{party} {label}"), old, new);
+            }
+        }
+        note("政策性缺口".into(), before.policy_gap, self.policy_gap);
+        changes
+    }
+}
+
+/// One county's year-end settlement (年终结算, SS 五(一)3, 五(二)1; JL 19).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CountySettlement {
+    pub budget_income: Money,
+    pub actual_income: Money,
+    pub budget_expense: Money,
+    pub actual_expense: Money,
+    /// Income short of budget plus spending over budget: borne by the county government.
+    pub management_gap: Money,
+    /// (income over budget + spending under budget) × 0.5, 四舍五入.
+    pub incentive: Money,
+    /// The part of the incentive set against the management gap.
+    pub incentive_offset: Money,
+    /// The incentive left, counted toward next year's income.
+    pub next_year_income_credit: Money,
+    /// 考核保证金 withheld from the county's allocations during the year.
+    pub deposit_withheld: Money,
+    /// The part of the deposit kept to cover the gap that remains after the incentive.
+    pub deposit_forfeited: Money,
+    /// The rest, paid back to the county.
+    pub deposit_released: Money,
+    /// What the county still owes after the incentive and the deposit, due on the rule's day.
+    pub gap_owed: Money,
+}
+
+/// Settles one county: its management gap (SS 五(二)1: income short of budget and spending over
+/// budget, borne by the county), set against its 1 : 0.5 incentive first (JL 19), then against
+/// the 考核保证金 withheld during the year; the deposit left is released. Every step is exact:
+/// gap = offset + forfeited + owed, deposit = forfeited + released.
+pub fn settle_county(
+    budget_income: Money,
+    actual_income: Money,
+    budget_expense: Money,
+    actual_expense: Money,
+    deposit_withheld: Money,
+) -> CountySettlement {
+    let shortfall = (budget_income.fen() - actual_income.fen()).max(0);
+    let overrun = (actual_expense.fen() - budget_expense.fen()).max(0);
+    let gap = Money::from_fen(shortfall + overrun);
+    let bonus = incentive(budget_income, actual_income, budget_expense, actual_expense, gap);
+    let after_incentive = gap.fen() - bonus.gap_offset.fen();
+    let forfeited = after_incentive.min(deposit_withheld.fen().max(0));
+    CountySettlement {
+        budget_income,
+        actual_income,
+        budget_expense,
+        actual_expense,
+        management_gap: gap,
+        incentive: bonus.credit,
+        incentive_offset: bonus.gap_offset,
+        next_year_income_credit: bonus.next_year_income_credit,
+        deposit_withheld,
+        deposit_forfeited: Money::from_fen(forfeited),
+        deposit_released: Money::from_fen(deposit_withheld.fen() - forfeited),
+        gap_owed: Money::from_fen(after_incentive - forfeited),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn settlement_rewards_a_county_over_its_income_and_under_its_spending_and_bills_a_gap() {
+        // Income 1,100.00 against 1,000.00, spending 900.00 against 1,000.00: no gap; incentive
+        // (100.00 + 100.00) × 0.5 = 100.00 toward next year; the 20.00 deposit is released.
+        let good = settle_county(m("1000.00"), m("1100.00"), m("1000.00"), m("900.00"), m("20.00"));
+        assert_eq!(
+            (good.management_gap, good.incentive, good.next_year_income_credit),
+            (Money::ZERO, m("100.00"), m("100.00"))
+        );
+        assert_eq!(
+            (good.deposit_released, good.deposit_forfeited, good.gap_owed),
+            (m("20.00"), Money::ZERO, Money::ZERO)
+        );
+        // Income 800.00 against 1,000.00 (short 200.00), spending 950.00 (under by 50.00): gap
+        // 200.00, incentive 25.00 set against it, 175.00 left; the 20.00 deposit is kept; owed
+        // 155.00 by the rule's day.
+        let short = settle_county(m("1000.00"), m("800.00"), m("1000.00"), m("950.00"), m("20.00"));
+        assert_eq!(
+            (short.management_gap, short.incentive, short.incentive_offset),
+            (m("200.00"), m("25.00"), m("25.00"))
+        );
+        assert_eq!(
+            (short.deposit_forfeited, short.deposit_released, short.gap_owed),
+            (m("20.00"), Money::ZERO, m("155.00"))
+        );
+        assert_eq!(
+            short.management_gap.fen(),
+            short.incentive_offset.fen() + short.deposit_forfeited.fen() + short.gap_owed.fen()
+        );
+    }
 
     fn m(yuan: &str) -> Money {
         Money::parse(yuan).unwrap()

@@ -19,6 +19,7 @@ pub mod pool;
 pub mod reconcile;
 pub mod reports;
 pub mod rules;
+pub mod settlement;
 pub mod users;
 
 use crate::domain::access::{Actor, Role};

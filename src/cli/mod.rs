@@ -295,6 +295,21 @@ pub enum Command {
         #[arg(long)]
         input: Option<PathBuf>,
     },
+    /// 年终结算 of a year after its December is closed: per county budget vs actual, the management
+    /// gap, the 1 : 0.5 incentive, the 考核保证金 released or kept, the policy gap and its shares.
+    /// Each run is recorded; a re-run shows what changed.
+    Settle {
+        #[arg(long)]
+        year: i32,
+        #[arg(long)]
+        fund: Option<String>,
+        /// Write the events the settlement implies (deposit releases) as a draft events file.
+        #[arg(long)]
+        output: Option<PathBuf>,
+        /// Replace --output if it exists.
+        #[arg(long)]
+        force: bool,
+    },
     /// Build a fresh demo database for a city and show what fundpool does.
     Demo {
         #[arg(long, value_enum, default_value = "jingmen")]
@@ -800,6 +815,9 @@ fn dispatch(ctx: &Context, command: Command) -> Result<Outcome, CliError> {
         }
         Command::Gaps { input } => policy::gaps(ctx, &input),
         Command::Assess { year, fund, input } => policy::assess(ctx, year, fund.as_deref(), input.as_deref()),
+        Command::Settle { year, fund, output, force } => {
+            policy::settle(ctx, year, fund.as_deref(), output.as_deref(), force)
+        }
         Command::Schedule { party, fund } => plans::schedule(ctx, party.as_deref(), fund.as_deref()),
         Command::Deadlines { as_of, party } => plans::deadlines(ctx, &as_of, party.as_deref()),
         Command::User(command) => users::run(ctx, command),

@@ -442,3 +442,191 @@ pub fn set_rules(ctx: &Context, file: &Path, from: &str) -> Result<Outcome, CliE
     crate::app::rules::set(&ctx.session, &text, from)?;
     Ok(Outcome::ok(format!("已记录规则集 {}，自 {from} 起生效\n", file.display())))
 }
+
+/// The 考核保证金 withheld from a county's allocations in `year`: its approved plans' months of
+/// the year, each at the deposit rule in force that month.
+fn deposit_withheld(store: &Store, party: &str, fund: &str, year: i32) -> Result<Money, CliError> {
+    let opening = store.reader().city()?.opening();
+    let mut fen = 0;
+    for plan in store.reader().plans()? {
+        if plan.party != party || plan.fund != fund || plan.status < crate::plan::PlanStatus::Approved {
+            continue;
+        }
+        for (month, amount) in plan.by_month() {
+            if month.year != year {
+                continue;
+            }
+            let permille =
+                crate::app::rules::in_force(store, month.first_day().max(opening))?.performance_deposit.permille;
+            fen += crate::plan::withheld(amount, permille).fen();
+        }
+    }
+    Ok(Money::from_fen(fen))
+}
+
+/// Computes a fund's settlement for `year` from the ledger, budgets, plans and rules.
+fn settlement_of(store: &Store, year: i32, fund: &str) -> Result<crate::policy::Settlement, CliError> {
+    let city = store.reader().city()?;
+    let rules = year_rules(store, year)?;
+    let budgets = store.reader().budgets()?;
+    let city_code = city.party.iter().find(|p| p.kind == PartyKind::City).map(|p| p.code.clone()).unwrap_or_default();
+    let city_book = BookCode::new(&city_code, fund);
+    let mut counties = Vec::new();
+    for county in city.counties() {
+        let (own_income, expense) = actuals(store, &BookCode::new(&county.code, fund), year)?;
+        let premiums = county_premiums(store, &city_book, &county.code, year)?;
+        let (budget_income, budget_expense) =
+            budgets.get(&(year, county.code.clone(), fund.to_string())).copied().unwrap_or((Money::ZERO, Money::ZERO));
+        let settled = crate::policy::settle_county(
+            budget_income,
+            Money::from_fen(own_income.fen() + premiums.fen()),
+            budget_expense,
+            expense,
+            deposit_withheld(store, &county.code, fund, year)?,
+        );
+        counties.push((county.code.clone(), settled));
+    }
+    let chart = store.reader().chart()?;
+    let totals = consolidated(store, fund)?;
+    let (Some(jan), Some(dec)) = (Period::new(year, 1), Period::new(year, 12)) else {
+        return Err(CliError::refused(format!("年度 {year} 无效")));
+    };
+    let statement = income_statement(&chart, &totals, jan, dec, true);
+    let management: i64 = counties.iter().map(|(_, c)| c.management_gap.fen()).sum();
+    let deficit = statement.total_expense.fen() - statement.total_revenue.fen();
+    let policy_gap = Money::from_fen((deficit - management).max(0));
+    let (opening_balance, _) = pool_figures(store, fund, year - 1)?;
+    let populations: Vec<(String, u64)> = city
+        .party
+        .iter()
+        .filter(|p| p.kind != PartyKind::Finance)
+        .map(|p| (p.code.clone(), p.population.get(fund).copied().unwrap_or(0)))
+        .collect();
+    let parts = (rules.gap_sharing.city_parts, rules.gap_sharing.county_parts);
+    Ok(crate::policy::Settlement {
+        year,
+        fund: fund.to_string(),
+        gap_due: rules.management_gap.due_in(year + 1).ok_or_else(|| CliError::refused("management_gap.due 无效"))?,
+        clauses: vec![
+            rules.management_gap.clause.clone(),
+            rules.gap_sharing.clause.clone(),
+            rules.settlement.clause.clone(),
+        ],
+        counties,
+        pool_income: statement.total_revenue,
+        pool_expense: statement.total_expense,
+        policy_gap,
+        sharing: share_policy_gap(policy_gap, opening_balance, parts, &city_code, &populations),
+    })
+}
+
+/// `settle --year Y`: the year-end settlement of each fund (or the one asked for), recorded as a
+/// run; a re-run lists what changed; `--output` writes the deposit releases as draft events.
+pub fn settle(
+    ctx: &Context,
+    year: i32,
+    fund: Option<&str>,
+    output: Option<&Path>,
+    force: bool,
+) -> Result<Outcome, CliError> {
+    if let Some(path) = output {
+        crate::app::files::check_output(&ctx.db, path, force)?;
+    }
+    let store = ctx.open()?;
+    let city = store.reader().city()?;
+    if let Some(f) = fund {
+        city.fund(f).ok_or_else(|| CliError::refused(format!("基金 {f} 不在本市统筹范围内")))?;
+    }
+    let mut text = String::new();
+    let mut json = Vec::new();
+    let mut events = String::new();
+    for f in city.fund.iter().filter(|f| fund.is_none_or(|x| x == f.code)) {
+        let settlement = settlement_of(&store, year, &f.code)?;
+        let previous = crate::app::settlement::record(&ctx.session, &settlement)?;
+        let changes = previous.as_ref().map(|p| settlement.changes_since(p));
+        for (party, c) in settlement.counties.iter().filter(|(_, c)| c.deposit_released.is_positive()) {
+            let id = format!("SETTLE-{year}-{party}-{}", f.code);
+            events.push_str(&format!(
+                "\n[[event]]\nid = \"{id}\"\nkind = \"allocate_to_county\"\ndate = \"{}\"\nfund = \"{}\"\nref = \"{id}\"\nparty = \"{party}\"\npurpose = \"deposit_release\"\namount = \"{}\"\nsummary = \"返还{year}年考核保证金（年终结算）\"\n",
+                // Paid within the settlement period, after the year: today, or the year's end.
+                ctx.session.today()?.max(chrono::NaiveDate::from_ymd_opt(year + 1, 1, 1).expect("valid date")),
+                f.code,
+                c.deposit_released.plain()
+            ));
+        }
+        if ctx.format == OutputFormat::Json {
+            json.push(serde_json::json!({"settlement": settlement, "changes": changes}));
+            continue;
+        }
+        let rows: Vec<Vec<String>> = settlement
+            .counties
+            .iter()
+            .map(|(party, c)| {
+                vec![
+                    city.short_name(party),
+                    c.budget_income.grouped(),
+                    c.actual_income.grouped(),
+                    c.budget_expense.grouped(),
+                    c.actual_expense.grouped(),
+                    c.management_gap.grouped(),
+                    c.incentive.grouped(),
+                    c.incentive_offset.grouped(),
+                    c.deposit_withheld.grouped(),
+                    c.deposit_forfeited.grouped(),
+                    c.deposit_released.grouped(),
+                    c.gap_owed.grouped(),
+                ]
+            })
+            .collect();
+        text.push_str(&format!(
+            "{year} 年 {} 年终结算（{}）：管理性缺口由县（市、区）政府承担，先以 1 : 0.5 激励折算抵减，再以考核保证金抵扣，余额 {} 前上解；\n",
+            f.name,
+            settlement.clauses.join("，"),
+            settlement.gap_due
+        ));
+        text.push_str(&render::table(
+            &[
+                "县（市、区）",
+                "预算收入",
+                "实际收入",
+                "预算支出",
+                "实际支出",
+                "管理性缺口",
+                "激励折算",
+                "抵缺口",
+                "保证金预留",
+                "保证金扣抵",
+                "保证金返还",
+                "应缴缺口",
+            ],
+            &rows,
+            &[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11],
+        ));
+        text.push_str(&format!(
+            "全市统筹：收入 {}，支出 {}；扣除管理性缺口后的政策性缺口 {}：上年末累计结余弥补 {}，余 {} 由市财政承担 {}、县（市、区）承担 {}\n",
+            settlement.pool_income.grouped(),
+            settlement.pool_expense.grouped(),
+            settlement.policy_gap.grouped(),
+            settlement.sharing.from_balance.grouped(),
+            settlement.sharing.shared.grouped(),
+            settlement.sharing.city_finance_half.grouped(),
+            settlement.sharing.counties_half.grouped()
+        ));
+        match changes {
+            None => text.push_str("首次结算，已记录。\n\n"),
+            Some(list) if list.is_empty() => text.push_str("与上次结算相比没有变化。\n\n"),
+            Some(list) => text.push_str(&format!("与上次结算相比的变化：\n  {}\n\n", list.join("\n  "))),
+        }
+    }
+    if let Some(path) = output {
+        let file = format!(
+            "# {year} 年终结算隐含的事件：考核保证金返还。由财政人员核对后用 fundpool post 记为草稿凭证。\n{events}"
+        );
+        ctx.write_output(path, file.as_bytes(), force)?;
+        text.push_str(&format!("已写出 {}\n", path.display()));
+    }
+    if ctx.format == OutputFormat::Json {
+        text = render::json(&serde_json::json!({"year": year, "funds": json}));
+    }
+    Ok(Outcome::ok(text))
+}

@@ -100,6 +100,8 @@ pub enum AllocationPurpose {
     Monthly,
     /// 备付金.
     Reserve,
+    /// 考核保证金返还: the withheld performance deposit paid back at the year-end settlement.
+    DepositRelease,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -524,7 +526,11 @@ fn parse_kind(kind: &str, f: &mut Fields<'_>) -> Option<EventKind> {
         ("expenditure_account_interest", RemitPurpose::ExpenditureAccountInterest),
         ("matured_deposit", RemitPurpose::MaturedDeposit),
     ];
-    let allocation = [("monthly", AllocationPurpose::Monthly), ("reserve", AllocationPurpose::Reserve)];
+    let allocation = [
+        ("monthly", AllocationPurpose::Monthly),
+        ("reserve", AllocationPurpose::Reserve),
+        ("deposit_release", AllocationPurpose::DepositRelease),
+    ];
     let party_amount = |f: &mut Fields<'_>| Some((f.text("party"), f.amount("amount")));
     Some(match kind {
         "opening_balance" => {

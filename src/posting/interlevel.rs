@@ -24,6 +24,7 @@ pub(super) fn allocation_label(purpose: AllocationPurpose) -> &'static str {
     match purpose {
         AllocationPurpose::Monthly => "用款",
         AllocationPurpose::Reserve => "备付金",
+        AllocationPurpose::DepositRelease => "考核保证金返还",
     }
 }
 

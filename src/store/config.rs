@@ -88,6 +88,33 @@ impl Writer<'_> {
         self.log_id("rule_set", id)
     }
 
+    /// Records a run of the year-end settlement; returns the body of the run before it, if any.
+    pub fn insert_settlement_run(
+        &mut self,
+        year: i32,
+        fund: &str,
+        body: &str,
+        by: &str,
+        at: &str,
+    ) -> Result<Option<String>> {
+        use rusqlite::OptionalExtension;
+        let previous: Option<String> = self
+            .tx
+            .query_row(
+                "SELECT body FROM settlement_run WHERE year = ?1 AND fund = ?2 ORDER BY id DESC LIMIT 1",
+                params![year, fund],
+                |r| r.get(0),
+            )
+            .optional()?;
+        self.tx.execute(
+            "INSERT INTO settlement_run (year, fund, body, recorded_by, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![year, fund, body, by, at],
+        )?;
+        let id = self.tx.last_insert_rowid();
+        self.log_id("settlement_run", id)?;
+        Ok(previous)
+    }
+
     /// Records a setting (e.g. that this database is a demo, which `demo` may replace).
     pub fn set_setting(&mut self, key: &str, value: &str) -> Result<()> {
         self.tx.execute(

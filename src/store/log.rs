@@ -103,6 +103,12 @@ pub(super) const PROTECTED: &[Protected] = &[
         body: "json_array(year, party, fund, income_fen, expenditure_fen)",
     },
     Protected {
+        kind: "settlement_run",
+        table: "settlement_run",
+        key: "CAST(id AS TEXT)",
+        body: "json_array(id, year, fund, body, recorded_by, recorded_at)",
+    },
+    Protected {
         kind: "rule_set",
         table: "rule_set",
         key: "CAST(id AS TEXT)",

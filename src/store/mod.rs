@@ -38,6 +38,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../schema/0007_users.sql"),
     include_str!("../../schema/0008_matching_basis.sql"),
     include_str!("../../schema/0009_rule_set.sql"),
+    include_str!("../../schema/0010_settlement.sql"),
 ];
 
 #[derive(Debug, thiserror::Error)]

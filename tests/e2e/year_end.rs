@@ -267,3 +267,68 @@ fn gaps_and_assessment_on_the_demo_year() {
     let table = env.run_plain(&["--db", &db, "assess", "--year", "2023"]).stdout;
     assert!(table.contains("不适用") && table.contains("一次性上解不计入收入"), "{table}");
 }
+
+/// 年终结算 on the demo year: refused before December is closed; each county's gap, incentive and
+/// 考核保证金 add up exactly; a re-run after a budget change says what changed; the deposit
+/// releases are written as draft events that post.
+#[test]
+fn settlement_of_the_demo_year() {
+    let fresh = Env::jingmen();
+    let before = fresh.fingerprint();
+    let early = fresh.run(&["settle", "--year", "2023", "--fund", "resident"]);
+    assert_eq!(early.code, 1);
+    assert!(early.stderr.contains("年终结算在 2023 年 12 月结账之后进行"), "{}", early.stderr);
+    assert_eq!(fresh.fingerprint(), before, "a refused settlement records nothing");
+
+    let (env, db) = demo();
+    // The city withholds 2% 考核保证金 from 2023 on (a new version of its rules).
+    let rules = std::fs::read_to_string(fixture("fixtures/jingmen/rules.toml"))
+        .unwrap()
+        .replace("permille = 0", "permille = 20");
+    let file = env.write("rules-2023.toml", &rules);
+    let set = env.run_plain(&["--db", &db, "rules", "set", &file, "--from", "2023-01-01"]);
+    assert_eq!(set.code, 0, "{}", set.stderr);
+    let events = env.path("settle-events.toml").display().to_string();
+    let first = json(&env, &db, &["settle", "--year", "2023", "--fund", "resident", "--output", &events]);
+    let settlement = &first["funds"][0]["settlement"];
+    assert_eq!(first["funds"][0]["changes"], Value::Null, "the first run");
+    assert_eq!(settlement["gap_due"], "2024-06-30");
+    let counties = settlement["counties"].as_array().unwrap();
+    assert_eq!(counties.len(), 7);
+    for pair in counties {
+        let c = &pair[1];
+        // The gap is met by the incentive offset, the deposit kept and what is owed, exactly;
+        // the deposit is kept or released, exactly.
+        assert_eq!(
+            fen(&c["management_gap"]),
+            fen(&c["incentive_offset"]) + fen(&c["deposit_forfeited"]) + fen(&c["gap_owed"])
+        );
+        assert_eq!(fen(&c["deposit_withheld"]), fen(&c["deposit_forfeited"]) + fen(&c["deposit_released"]));
+        assert!(fen(&c["deposit_withheld"]) > 0, "2% of a year of approved plans: {c}");
+    }
+    // 东宝区, checked by hand: income 100,684,055.50 over a budget of 100,555,000.00 (over by
+    // 129,055.50), spending 215,868,260.00 over 214,200,000.00 (gap 1,668,260.00); incentive
+    // 129,055.50 × 0.5 = 64,527.75 set against the gap.
+    let dongbao = &counties.iter().find(|p| p[0] == "dongbao").unwrap()[1];
+    assert_eq!(dongbao["management_gap"], "1668260.00");
+    assert_eq!(
+        (dongbao["incentive"].as_str(), dongbao["incentive_offset"].as_str()),
+        (Some("64527.75"), Some("64527.75"))
+    );
+    // Re-run unchanged, then after 东宝区's budget income is revised down by 100,000.00.
+    let again = env.run_plain(&["--db", &db, "settle", "--year", "2023", "--fund", "resident"]);
+    assert!(again.stdout.contains("与上次结算相比没有变化"), "{}", again.stdout);
+    let budget = env
+        .write("budget.csv", "year,party,fund,income,expenditure\n2023,dongbao,resident,100455000.00,214200000.00\n");
+    env.run_plain(&["--db", &db, "budget", "import", &budget]);
+    let changed = env.run_plain(&["--db", &db, "settle", "--year", "2023", "--fund", "resident"]);
+    assert!(changed.stdout.contains("与上次结算相比的变化"), "{}", changed.stdout);
+    // Income now over budget by 229,055.50: incentive 229,055.50 × 0.5 = 114,527.75.
+    assert!(changed.stdout.contains("dongbao 激励折算：64,527.75 → 114,527.75"), "{}", changed.stdout);
+    // The implied events: each county's released deposit, as drafts to review and post.
+    let text = std::fs::read_to_string(&events).unwrap();
+    assert!(text.contains("purpose = \"deposit_release\""), "{text}");
+    let posted = env.run_plain(&["--db", &db, "post", &events]);
+    assert_eq!(posted.code, 0, "{}", posted.stderr);
+    assert!(posted.stdout.contains("（未审核）"), "{}", posted.stdout);
+}
