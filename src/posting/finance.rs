@@ -117,14 +117,13 @@ impl Rules<'_> {
             GapKind::Management => "管理性缺口",
             GapKind::Policy => "政策性缺口分担",
         };
-        let summary = format!("收{}{year}年{label}", self.payer_name(payer));
-        let voucher = self.voucher(
-            self.city_party()?,
-            self.event.date,
-            None,
-            &summary,
-            vec![dr("1004", amount), cr(self.sub("4101", "gap")?, amount)],
-        );
+        self.gap_money_in(&format!("收{}{year}年{label}", self.payer_name(payer)), amount)
+    }
+
+    /// The city agency's 1004 receipt of money toward a gap: 财政补贴收入—弥补基金缺口.
+    fn gap_money_in(&self, summary: &str, amount: Money) -> Result<Posting, EventError> {
+        let entries = vec![dr("1004", amount), cr(self.sub("4101", "gap")?, amount)];
+        let voucher = self.voucher(self.city_party()?, self.event.date, None, summary, entries);
         Ok(Posting { vouchers: vec![voucher], instruments: vec![] })
     }
 
@@ -132,15 +131,7 @@ impl Rules<'_> {
     /// payments (代扣) and pays it into the 专户; the city agency books its arrival.
     pub(super) fn gap_charge(&self, county: &str, year: i32, amount: Money) -> Result<Posting, EventError> {
         self.county(county)?;
-        let summary = format!("市财政从{}转移支付中代扣{year}年管理性缺口", self.party_name(county));
-        let voucher = self.voucher(
-            self.city_party()?,
-            self.event.date,
-            None,
-            &summary,
-            vec![dr("1004", amount), cr(self.sub("4101", "gap")?, amount)],
-        );
-        Ok(Posting { vouchers: vec![voucher], instruments: vec![] })
+        self.gap_money_in(&format!("市财政从{}转移支付中代扣{year}年管理性缺口", self.party_name(county)), amount)
     }
 
     /// The 专户 bank's interest advice.
