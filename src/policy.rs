@@ -247,6 +247,11 @@ pub struct CountySettlement {
     pub deposit_released: Money,
     /// What the county still owes after the incentive and the deposit, due on the rule's day.
     pub gap_owed: Money,
+    /// Its pre-pooling balance held in its own 专户 beyond the kept months (WH 三(三); 0 where
+    /// the rules have everything remitted).
+    pub held_locally: Money,
+    /// The part of its fund gap (spending over its income) covered from what it holds.
+    pub local_gap_covered: Money,
 }
 
 /// Settles one county: its management gap (SS 五(二)1: income short of budget and spending over
@@ -259,6 +264,7 @@ pub fn settle_county(
     budget_expense: Money,
     actual_expense: Money,
     deposit_withheld: Money,
+    held_locally: Money,
 ) -> CountySettlement {
     let shortfall = (budget_income.fen() - actual_income.fen()).max(0);
     let overrun = (actual_expense.fen() - budget_expense.fen()).max(0);
@@ -279,6 +285,12 @@ pub fn settle_county(
         deposit_forfeited: Money::from_fen(forfeited),
         deposit_released: Money::from_fen(deposit_withheld.fen() - forfeited),
         gap_owed: Money::from_fen(after_incentive - forfeited),
+        held_locally,
+        // WH 三(三): the county's fund gap (spending over its income) comes first out of what it
+        // holds, before the pool's shared policy gap.
+        local_gap_covered: Money::from_fen(
+            (actual_expense.fen() - actual_income.fen()).max(0).min(held_locally.fen().max(0)),
+        ),
     }
 }
 
@@ -290,7 +302,7 @@ mod tests {
     fn settlement_rewards_a_county_over_its_income_and_under_its_spending_and_bills_a_gap() {
         // Income 1,100.00 against 1,000.00, spending 900.00 against 1,000.00: no gap; incentive
         // (100.00 + 100.00) × 0.5 = 100.00 toward next year; the 20.00 deposit is released.
-        let good = settle_county(m("1000.00"), m("1100.00"), m("1000.00"), m("900.00"), m("20.00"));
+        let good = settle_county(m("1000.00"), m("1100.00"), m("1000.00"), m("900.00"), m("20.00"), Money::ZERO);
         assert_eq!(
             (good.management_gap, good.incentive, good.next_year_income_credit),
             (Money::ZERO, m("100.00"), m("100.00"))
@@ -302,7 +314,7 @@ mod tests {
         // Income 800.00 against 1,000.00 (short 200.00), spending 950.00 (under by 50.00): gap
         // 200.00, incentive 25.00 set against it, 175.00 left; the 20.00 deposit is kept; owed
         // 155.00 by the rule's day.
-        let short = settle_county(m("1000.00"), m("800.00"), m("1000.00"), m("950.00"), m("20.00"));
+        let short = settle_county(m("1000.00"), m("800.00"), m("1000.00"), m("950.00"), m("20.00"), Money::ZERO);
         assert_eq!(
             (short.management_gap, short.incentive, short.incentive_offset),
             (m("200.00"), m("25.00"), m("25.00"))
@@ -315,6 +327,12 @@ mod tests {
             short.management_gap.fen(),
             short.incentive_offset.fen() + short.deposit_forfeited.fen() + short.gap_owed.fen()
         );
+        // WH 三(三): a district holding 100.00 beyond its kept months, spending 950.00 on an
+        // income of 800.00, covers 100.00 of its 150.00 fund gap from what it holds.
+        let held = settle_county(m("1000.00"), m("800.00"), m("1000.00"), m("950.00"), Money::ZERO, m("100.00"));
+        assert_eq!((held.held_locally, held.local_gap_covered), (m("100.00"), m("100.00")));
+        let ample = settle_county(m("1000.00"), m("800.00"), m("1000.00"), m("950.00"), Money::ZERO, m("500.00"));
+        assert_eq!(ample.local_gap_covered, m("150.00"), "no more than its gap");
     }
 
     fn m(yuan: &str) -> Money {

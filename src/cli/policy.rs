@@ -464,6 +464,29 @@ fn deposit_withheld(store: &Store, party: &str, fund: &str, year: i32) -> Result
     Ok(Money::from_fen(fen))
 }
 
+/// What a county holds in its own 专户 beyond the kept months at the start of `year` (WH 三(三)):
+/// its 1004 balance at the end of the year before, less `months_kept` of this year's budgeted
+/// monthly expenditure.
+fn held_locally(
+    store: &Store,
+    chart: &crate::domain::chart::Chart,
+    county: &str,
+    fund: &str,
+    year: i32,
+    months_kept: u32,
+    budget_expense: Money,
+) -> Result<Money, CliError> {
+    let totals = store.reader().totals_before_closing(&BookCode::new(county, fund))?;
+    let end = Period::new(year - 1, 12).ok_or_else(|| CliError::refused(format!("年度 {year} 无效")))?;
+    let balance: i64 = totals
+        .iter()
+        .filter(|t| chart.is_within(&t.account, "1004") && t.period <= end)
+        .map(|t| t.debit.fen() - t.credit.fen())
+        .sum();
+    let kept = budget_expense.fen() / 12 * i64::from(months_kept);
+    Ok(Money::from_fen((balance - kept).max(0)))
+}
+
 /// Computes a fund's settlement for `year` from the ledger, budgets, plans and rules.
 fn settlement_of(store: &Store, year: i32, fund: &str) -> Result<crate::policy::Settlement, CliError> {
     let city = store.reader().city()?;
@@ -471,28 +494,36 @@ fn settlement_of(store: &Store, year: i32, fund: &str) -> Result<crate::policy::
     let budgets = store.reader().budgets()?;
     let city_code = city.party.iter().find(|p| p.kind == PartyKind::City).map(|p| p.code.clone()).unwrap_or_default();
     let city_book = BookCode::new(&city_code, fund);
+    let chart = store.reader().chart()?;
     let mut counties = Vec::new();
     for county in city.counties() {
         let (own_income, expense) = actuals(store, &BookCode::new(&county.code, fund), year)?;
         let premiums = county_premiums(store, &city_book, &county.code, year)?;
         let (budget_income, budget_expense) =
             budgets.get(&(year, county.code.clone(), fund.to_string())).copied().unwrap_or((Money::ZERO, Money::ZERO));
+        let held = if rules.balance_remittance.held_locally {
+            held_locally(store, &chart, &county.code, fund, year, rules.balance_remittance.months_kept, budget_expense)?
+        } else {
+            Money::ZERO
+        };
         let settled = crate::policy::settle_county(
             budget_income,
             Money::from_fen(own_income.fen() + premiums.fen()),
             budget_expense,
             expense,
             deposit_withheld(store, &county.code, fund, year)?,
+            held,
         );
         counties.push((county.code.clone(), settled));
     }
-    let chart = store.reader().chart()?;
     let totals = consolidated(store, fund)?;
     let (Some(jan), Some(dec)) = (Period::new(year, 1), Period::new(year, 12)) else {
         return Err(CliError::refused(format!("年度 {year} 无效")));
     };
     let statement = income_statement(&chart, &totals, jan, dec, true);
-    let management: i64 = counties.iter().map(|(_, c)| c.management_gap.fen()).sum();
+    // What the counties bear (management gaps) and cover themselves (WH: from what they hold)
+    // is not the pool's to share.
+    let management: i64 = counties.iter().map(|(_, c)| c.management_gap.fen() + c.local_gap_covered.fen()).sum();
     let deficit = statement.total_expense.fen() - statement.total_revenue.fen();
     let policy_gap = Money::from_fen((deficit - management).max(0));
     let (opening_balance, _) = pool_figures(store, fund, year - 1)?;
@@ -602,8 +633,24 @@ pub fn settle(
             &rows,
             &[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11],
         ));
+        let held: Vec<String> = settlement
+            .counties
+            .iter()
+            .filter(|(_, c)| c.held_locally.is_positive())
+            .map(|(p, c)| {
+                format!(
+                    "{} 暂存 {}，弥补当地缺口 {}",
+                    city.short_name(p),
+                    c.held_locally.grouped(),
+                    c.local_gap_covered.grouped()
+                )
+            })
+            .collect();
+        if !held.is_empty() {
+            text.push_str(&format!("暂存当地专户、先用于弥补当地缺口的结余：{}\n", held.join("；")));
+        }
         text.push_str(&format!(
-            "全市统筹：收入 {}，支出 {}；扣除管理性缺口后的政策性缺口 {}：上年末累计结余弥补 {}，余 {} 由市财政承担 {}、县（市、区）承担 {}\n",
+            "全市统筹：收入 {}，支出 {}；扣除管理性缺口和当地弥补后的政策性缺口 {}：上年末累计结余弥补 {}，余 {} 由市财政承担 {}、县（市、区）承担 {}\n",
             settlement.pool_income.grouped(),
             settlement.pool_expense.grouped(),
             settlement.policy_gap.grouped(),

@@ -63,6 +63,9 @@ pub struct BalanceRule {
     pub due: NaiveDate,
     /// Months of budgeted payments a county keeps back (Wuhan: 3 as 备用金).
     pub months_kept: u32,
+    /// Whether what is collected beyond the kept months may stay in the county's own 专户 under
+    /// city control, to cover that county's later fund gaps first (WH 三(三)).
+    pub held_locally: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
@@ -258,8 +261,14 @@ impl RuleSet {
             (
                 "年初结余上解".to_string(),
                 format!(
-                    "{} 前上解；留足 {} 个月预算支付额",
-                    self.balance_remittance.due, self.balance_remittance.months_kept
+                    "{} 前上解；留足 {} 个月预算支付额{}",
+                    self.balance_remittance.due,
+                    self.balance_remittance.months_kept,
+                    if self.balance_remittance.held_locally {
+                        "；其余可暂存当地专户，先用于弥补当地缺口"
+                    } else {
+                        ""
+                    }
                 ),
                 self.balance_remittance.clause.clone(),
             ),

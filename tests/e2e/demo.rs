@@ -74,6 +74,21 @@ fn the_wuhan_year_and_the_demo_database_rules() {
     let db = demo_db(&env);
     let journal = env.run_plain(&["--db", &db, "journal", "--book", "city/employee", "--period", "2022-12"]);
     insta::assert_snapshot!("wuhan_2023_journal_city_employee_2022-12", journal.stdout);
+    // WH 三(三): what a district holds beyond its three months covers its own gaps first. 江夏区
+    // remitted its balance 1,000.00 short on 2022-12-31, so it holds 1,000.00 at the start of 2023
+    // (its 1004 after the kept three months of budgeted payments); its income covers its spending,
+    // so nothing is drawn.
+    let settle = env.run_plain(&["--db", &db, "--format", "json", "settle", "--year", "2023"]);
+    assert_eq!(settle.code, 0, "{}", settle.stderr);
+    let json: serde_json::Value = serde_json::from_str(&settle.stdout).unwrap();
+    let counties = json["funds"][0]["settlement"]["counties"].as_array().unwrap();
+    let jiangxia = &counties.iter().find(|p| p[0] == "jiangxia").unwrap()[1];
+    assert_eq!(
+        (jiangxia["held_locally"].as_str(), jiangxia["local_gap_covered"].as_str()),
+        (Some("1000.00"), Some("0.00"))
+    );
+    let caidian = &counties.iter().find(|p| p[0] == "caidian").unwrap()[1];
+    assert_eq!(caidian["held_locally"], "0.00", "remitted in full beyond its kept months");
     // Districts keep three months of payments in their 专户 (WH 三(三)): 蔡甸区 insures
     // 152,000 employees × 450.00 a month = 68,400,000.00; three months = 205,200,000.00.
     let caidian = run.stdout.lines().find(|l| l.starts_with("│ 蔡甸区")).unwrap();
