@@ -157,19 +157,20 @@ pub struct Incentive {
     pub next_year_income_credit: Money,
 }
 
-/// JL 19 / SS 五: income over budget and spending under budget count 1 : 0.5, first against
-/// the county's management gap, then toward next year's income.
+/// JL 19 / SS 五 (the city's `incentive` rule): income over budget and spending under budget
+/// count `credit_permille` (Jingmen 1 : 0.5, 500‰), first against the county's management gap,
+/// then toward next year's income.
 pub fn incentive(
     budget_income: Money,
     actual_income: Money,
     budget_expense: Money,
     actual_expense: Money,
     management_gap: Money,
+    credit_permille: u32,
 ) -> Incentive {
     let over = Money::from_fen((actual_income.fen() - budget_income.fen()).max(0));
     let under = Money::from_fen((budget_expense.fen() - actual_expense.fen()).max(0));
-    let credit = Money::round_half_away_from_zero((over.to_decimal() + under.to_decimal()) / Decimal::from(2))
-        .unwrap_or(Money::ZERO);
+    let credit = permille_of(Money::from_fen(over.fen() + under.fen()), credit_permille);
     let offset = Money::from_fen(credit.fen().min(management_gap.fen().max(0)));
     Incentive {
         income_over_budget: over,
@@ -265,11 +266,12 @@ pub fn settle_county(
     actual_expense: Money,
     deposit_withheld: Money,
     held_locally: Money,
+    incentive_permille: u32,
 ) -> CountySettlement {
     let shortfall = (budget_income.fen() - actual_income.fen()).max(0);
     let overrun = (actual_expense.fen() - budget_expense.fen()).max(0);
     let gap = Money::from_fen(shortfall + overrun);
-    let bonus = incentive(budget_income, actual_income, budget_expense, actual_expense, gap);
+    let bonus = incentive(budget_income, actual_income, budget_expense, actual_expense, gap, incentive_permille);
     let after_incentive = gap.fen() - bonus.gap_offset.fen();
     let forfeited = after_incentive.min(deposit_withheld.fen().max(0));
     CountySettlement {
@@ -302,7 +304,7 @@ mod tests {
     fn settlement_rewards_a_county_over_its_income_and_under_its_spending_and_bills_a_gap() {
         // Income 1,100.00 against 1,000.00, spending 900.00 against 1,000.00: no gap; incentive
         // (100.00 + 100.00) × 0.5 = 100.00 toward next year; the 20.00 deposit is released.
-        let good = settle_county(m("1000.00"), m("1100.00"), m("1000.00"), m("900.00"), m("20.00"), Money::ZERO);
+        let good = settle_county(m("1000.00"), m("1100.00"), m("1000.00"), m("900.00"), m("20.00"), Money::ZERO, 500);
         assert_eq!(
             (good.management_gap, good.incentive, good.next_year_income_credit),
             (Money::ZERO, m("100.00"), m("100.00"))
@@ -314,7 +316,7 @@ mod tests {
         // Income 800.00 against 1,000.00 (short 200.00), spending 950.00 (under by 50.00): gap
         // 200.00, incentive 25.00 set against it, 175.00 left; the 20.00 deposit is kept; owed
         // 155.00 by the rule's day.
-        let short = settle_county(m("1000.00"), m("800.00"), m("1000.00"), m("950.00"), m("20.00"), Money::ZERO);
+        let short = settle_county(m("1000.00"), m("800.00"), m("1000.00"), m("950.00"), m("20.00"), Money::ZERO, 500);
         assert_eq!(
             (short.management_gap, short.incentive, short.incentive_offset),
             (m("200.00"), m("25.00"), m("25.00"))
@@ -329,9 +331,9 @@ mod tests {
         );
         // WH 三(三): a district holding 100.00 beyond its kept months, spending 950.00 on an
         // income of 800.00, covers 100.00 of its 150.00 fund gap from what it holds.
-        let held = settle_county(m("1000.00"), m("800.00"), m("1000.00"), m("950.00"), Money::ZERO, m("100.00"));
+        let held = settle_county(m("1000.00"), m("800.00"), m("1000.00"), m("950.00"), Money::ZERO, m("100.00"), 500);
         assert_eq!((held.held_locally, held.local_gap_covered), (m("100.00"), m("100.00")));
-        let ample = settle_county(m("1000.00"), m("800.00"), m("1000.00"), m("950.00"), Money::ZERO, m("500.00"));
+        let ample = settle_county(m("1000.00"), m("800.00"), m("1000.00"), m("950.00"), Money::ZERO, m("500.00"), 500);
         assert_eq!(ample.local_gap_covered, m("150.00"), "no more than its gap");
     }
 
@@ -420,10 +422,10 @@ mod tests {
     fn incentives_count_half_and_offset_the_management_gap_first() {
         // Income 1,050.00 against 1,000.00 (+50.00), spending 880.01 against 900.00 (19.99
         // under): (50.00 + 19.99) × 0.5 = 34.995 → 35.00; a 20.00 gap takes 20.00, 15.00 left.
-        let i = incentive(m("1000.00"), m("1050.00"), m("900.00"), m("880.01"), m("20.00"));
+        let i = incentive(m("1000.00"), m("1050.00"), m("900.00"), m("880.01"), m("20.00"), 500);
         assert_eq!((i.income_over_budget, i.spending_under_budget, i.credit), (m("50.00"), m("19.99"), m("35.00")));
         assert_eq!((i.gap_offset, i.next_year_income_credit), (m("20.00"), m("15.00")));
-        let none = incentive(m("1000.00"), m("900.00"), m("900.00"), m("950.00"), Money::ZERO);
+        let none = incentive(m("1000.00"), m("900.00"), m("900.00"), m("950.00"), Money::ZERO, 500);
         assert_eq!(none.credit, Money::ZERO);
     }
 }

@@ -290,6 +290,7 @@ pub fn assess(ctx: &Context, year: i32, fund: Option<&str>, file: Option<&Path>)
     let store = ctx.open()?;
     let city = store.reader().city()?;
     let budgets = store.reader().budgets()?;
+    let rules = year_rules(&store, year)?;
     // What each county owes comes from the input file; what it paid, from the ledger.
     let mut gaps: BTreeMap<(String, String), (Money, Money)> = BTreeMap::new();
     if let Some(i) = &input {
@@ -328,6 +329,7 @@ pub fn assess(ctx: &Context, year: i32, fund: Option<&str>, file: Option<&Path>)
                 budget_expense,
                 expense,
                 Money::from_fen((owed.fen() - paid.fen()).max(0)),
+                rules.incentive.credit_permille,
             );
             // Without premiums attributed to the county, an income ratio would measure interest
             // against the whole budget: it is not applicable.
@@ -359,8 +361,10 @@ pub fn assess(ctx: &Context, year: i32, fund: Option<&str>, file: Option<&Path>)
     let note = format!(
         "{year} 年县（市、区）考核（JL 14）：实际收入为在本县征收、由市级分县记入的医保费收入（4001 分县明细，TS 17）\
          加县级账簿的收入（配套补助、利息等），实际支出为县级账簿的支出；均不含上级补助收入、上解上级支出等上下级往来（{}），\
-         因此 {year} 年归集结余基金等一次性上解不计入收入；没有分县医保费收入的县不计算预算收入完成率，分母为零的比率同样显示为“不适用”。激励：超收与节支按 1:0.5 折算，先抵管理性缺口，余额计入下年收入。\n",
-        INTER_LEVEL.join("、")
+         因此 {year} 年归集结余基金等一次性上解不计入收入；没有分县医保费收入的县不计算预算收入完成率，分母为零的比率同样显示为“不适用”。激励（{}）：超收与节支按千分之 {} 折算，先抵管理性缺口，余额计入下年收入。\n",
+        INTER_LEVEL.join("、"),
+        rules.incentive.clause,
+        rules.incentive.credit_permille
     );
     Ok(Outcome::ok(match ctx.format {
         OutputFormat::Json => render::json(&serde_json::json!({"year": year, "counties": json})),
@@ -513,6 +517,7 @@ fn settlement_of(store: &Store, year: i32, fund: &str) -> Result<crate::policy::
             expense,
             deposit_withheld(store, &county.code, fund, year)?,
             held,
+            rules.incentive.credit_permille,
         );
         counties.push((county.code.clone(), settled));
     }
@@ -540,6 +545,7 @@ fn settlement_of(store: &Store, year: i32, fund: &str) -> Result<crate::policy::
         gap_due: rules.management_gap.due_in(year + 1).ok_or_else(|| CliError::refused("management_gap.due 无效"))?,
         clauses: vec![
             rules.management_gap.clause.clone(),
+            rules.incentive.clause.clone(),
             rules.gap_sharing.clause.clone(),
             rules.settlement.clause.clone(),
         ],
@@ -610,7 +616,7 @@ pub fn settle(
             })
             .collect();
         text.push_str(&format!(
-            "{year} 年 {} 年终结算（{}）：管理性缺口由县（市、区）政府承担，先以 1 : 0.5 激励折算抵减，再以考核保证金抵扣，余额 {} 前上解；\n",
+            "{year} 年 {} 年终结算（{}）：管理性缺口由县（市、区）政府承担，先以超收节支激励折算抵减，再以考核保证金抵扣，余额 {} 前上解；\n",
             f.name,
             settlement.clauses.join("，"),
             settlement.gap_due

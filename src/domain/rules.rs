@@ -45,6 +45,8 @@ pub struct RuleSet {
     pub management_gap: YearlyDayRule,
     /// 考核保证金 withheld from a county's allocations.
     pub performance_deposit: PerformanceDepositRule,
+    /// Income over budget and spending under budget credited to the county (JL 19: 1 : 0.5).
+    pub incentive: IncentiveRule,
     /// 年终结算 within N months after year-end.
     pub settlement: SettlementRule,
 }
@@ -168,6 +170,14 @@ pub struct PerformanceDepositRule {
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
+pub struct IncentiveRule {
+    pub clause: Clause,
+    /// Per mille of (income over budget + spending under budget) credited (JL 19: 500).
+    pub credit_permille: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
 pub struct SettlementRule {
     pub clause: Clause,
     pub months: u32,
@@ -228,6 +238,7 @@ impl RuleSet {
             ("risk_reserve.rate_permille", self.risk_reserve.rate_permille),
             ("risk_reserve.reduced_rate_permille", self.risk_reserve.reduced_rate_permille),
             ("performance_deposit.permille", self.performance_deposit.permille),
+            ("incentive.credit_permille", self.incentive.credit_permille),
         ] {
             check(permille <= 1000, &format!("{name} 不能超过 1000（千分之一千）"));
         }
@@ -249,6 +260,7 @@ impl RuleSet {
             &self.gap_sharing.clause,
             &self.management_gap.clause,
             &self.performance_deposit.clause,
+            &self.incentive.clause,
             &self.settlement.clause,
         ];
         check(clauses.iter().all(|c| !c.trim().is_empty()), "每条规则都须写明出处 clause");
@@ -346,6 +358,11 @@ impl RuleSet {
                 "考核保证金".into(),
                 format!("从县级拨款中预留 {}‰", self.performance_deposit.permille),
                 self.performance_deposit.clause.clone(),
+            ),
+            (
+                "超收节支激励".into(),
+                format!("超收与节支按千分之 {} 折算，先抵管理性缺口", self.incentive.credit_permille),
+                self.incentive.clause.clone(),
             ),
             (
                 "年终结算".into(),
