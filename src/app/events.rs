@@ -41,6 +41,8 @@ pub fn post_events(
     }
     let inputs = RulesInputs::load(&writer, session.today()?)?;
     let mut instruments = writer.reader().instruments()?;
+    // The city's rule against deposits opened just before pooling (none without a rule set).
+    let freeze = writer.reader().rules_in_force(inputs.city.opening())?.and_then(|(_, rules)| rules.deposit_freeze);
     let mut outcome = EventsOutcome::default();
     let rows = placed.len();
     let mut batch = Batch::new(&mut writer, &inputs, &operator, reviewer.as_ref(), &session.now);
@@ -75,7 +77,12 @@ pub fn post_events(
             batch.report.problems.push(format!("{label}：{rejection}"));
             continue;
         }
-        let context = PostingContext { city: batch.rules.city, chart: batch.rules.chart, instruments: &instruments };
+        let context = PostingContext {
+            city: batch.rules.city,
+            chart: batch.rules.chart,
+            instruments: &instruments,
+            freeze: freeze.as_ref(),
+        };
         let posting = match post_event(&event, &context) {
             Ok(posting) => posting,
             Err(problems) => {

@@ -49,6 +49,17 @@ pub struct RuleSet {
     pub incentive: IncentiveRule,
     /// 年终结算 within N months after year-end.
     pub settlement: SettlementRule,
+    /// A period before pooling in which no new term deposit or bond may be opened (SS 五(三)1).
+    #[serde(default)]
+    pub deposit_freeze: Option<DepositFreeze>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct DepositFreeze {
+    pub clause: Clause,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
@@ -247,6 +258,9 @@ impl RuleSet {
             "gap_sharing 的 city_parts 与 county_parts 不能都为 0：不是有效的分担比例",
         );
         check((1..=12).contains(&self.settlement.months), "settlement.months 应在 1–12 之间");
+        if let Some(freeze) = &self.deposit_freeze {
+            check(freeze.from <= freeze.to, "deposit_freeze.from 不能晚于 deposit_freeze.to");
+        }
         let clauses = [
             &self.balance_remittance.clause,
             &self.reserve.clause,

@@ -1,18 +1,10 @@
 //! Opening balances (期初) and the maturing of pre-pooling term deposits and bonds (TS 4, 9;
-//! SS 五(三)1): the register of instruments opened at 2022-12-31 and closed one by one.
+//! SS 五(三)1): the register of instruments brought in at the opening and closed one by one.
 
 use super::event::{InstrumentTerms, OpeningAccount};
 use super::{checked_add, cr, dr, EventError, Instrument, InstrumentChange, Posting, Rules};
 use crate::domain::ids::PartyKind;
 use crate::money::Money;
-use chrono::NaiveDate;
-
-/// SS 五(三)1: no new term deposits or bonds from 2022-09-21 to 2022-12-31.
-fn in_freeze(day: NaiveDate) -> bool {
-    let from = NaiveDate::from_ymd_opt(2022, 9, 21).expect("valid date");
-    let to = NaiveDate::from_ymd_opt(2022, 12, 31).expect("valid date");
-    (from..=to).contains(&day)
-}
 
 impl Rules<'_> {
     pub(super) fn opening_balance(
@@ -32,10 +24,14 @@ impl Rules<'_> {
                 if kind != PartyKind::County {
                     return Err(EventError::PartyMustBeCounty { kind: "opening_balance (1201)", party: party.into() });
                 }
-                if in_freeze(terms.opened_on) {
+                // The city's rule (SS 五(三)1): no new term deposit or bond just before pooling.
+                if let Some(freeze) = self.ctx.freeze.filter(|f| (f.from..=f.to).contains(&terms.opened_on)) {
                     return Err(EventError::OpenedDuringFreeze {
                         instrument: terms.code.clone(),
                         opened_on: terms.opened_on,
+                        from: freeze.from,
+                        to: freeze.to,
+                        clause: freeze.clause.clone(),
                     });
                 }
                 if terms.matures_on <= terms.opened_on {

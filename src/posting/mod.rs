@@ -79,6 +79,8 @@ pub struct PostingContext<'a> {
     pub city: &'a City,
     pub chart: &'a Chart,
     pub instruments: &'a Instruments,
+    /// The city's rule against opening deposits or bonds just before pooling, if it has one.
+    pub freeze: Option<&'a crate::domain::rules::DepositFreeze>,
 }
 
 /// Why an event cannot be posted. Each variant is one rule, with a stable code.
@@ -116,8 +118,8 @@ pub enum EventError {
     LateFeesExceedAmount { late_fees: Money, amount: Money },
     #[error("告知日 {received_on} 早于到账日 {date}（TS 10：到账后告知）")]
     ReceivedBeforeSent { date: NaiveDate, received_on: NaiveDate },
-    #[error("{instrument} 于 {opened_on} 开立：2022-09-21 至 2022-12-31 不得新开定期存款或购买国债（SS 五(三)1）")]
-    OpenedDuringFreeze { instrument: String, opened_on: NaiveDate },
+    #[error("{instrument} 于 {opened_on} 开立：{from} 至 {to} 不得新开定期存款或购买国债（{clause}）")]
+    OpenedDuringFreeze { instrument: String, opened_on: NaiveDate, from: NaiveDate, to: NaiveDate, clause: String },
     #[error("{instrument} 的到期日 {matures_on} 不晚于开立日 {opened_on}")]
     MaturesBeforeOpened { instrument: String, opened_on: NaiveDate, matures_on: NaiveDate },
     #[error("{party} 的 {instrument} 已登记，不能重复建立期初")]

@@ -65,7 +65,10 @@ fn post(mode: &str, fields: &str) -> Result<Posting, Vec<EventError>> {
     let city = city(mode);
     let chart = chart();
     let instruments = register();
-    post_event(&event(fields), &PostingContext { city: &city, chart: &chart, instruments: &instruments })
+    post_event(
+        &event(fields),
+        &PostingContext { city: &city, chart: &chart, instruments: &instruments, freeze: freeze().as_ref() },
+    )
 }
 
 #[test]
@@ -507,7 +510,7 @@ mod properties {
                 pairs.extend(pair);
                 for fields in events {
                 let event = event(&fields);
-                let posting = post_event(&event, &PostingContext { city: &city, chart: &chart, instruments: &instruments })
+                let posting = post_event(&event, &PostingContext { city: &city, chart: &chart, instruments: &instruments, freeze: freeze().as_ref() })
                     .unwrap_or_else(|e| panic!("{event:?}: {e:?}"));
                 for draft in posting.vouchers {
                     prop_assert_eq!(&draft.book.fund, &event.fund, "a voucher left its fund");
@@ -558,7 +561,7 @@ fn both_forward_modes_end_with_the_same_balances() {
         for (index, fields) in month.iter().enumerate() {
             let posting = post_event(
                 &event(&format!("{fields} id=M{index}")),
-                &PostingContext { city: &city, chart: &chart, instruments: &instruments },
+                &PostingContext { city: &city, chart: &chart, instruments: &instruments, freeze: freeze().as_ref() },
             )
             .unwrap();
             for voucher in posting.vouchers {
@@ -592,4 +595,9 @@ fn both_forward_modes_end_with_the_same_balances() {
     // The city 专户 pays out 300 + 1,200 + 800 in both modes.
     assert_eq!(statute[&key("city/employee", "1004")].1, 230_000);
     assert_eq!(pass_through[&key("city/employee", "1004")].1, 230_000);
+}
+
+/// Jingmen's deposit freeze (SS 五(三)1), from its rule set.
+fn freeze() -> Option<crate::domain::rules::DepositFreeze> {
+    crate::domain::rules::RuleSet::from_toml(include_str!("../../fixtures/jingmen/rules.toml")).unwrap().deposit_freeze
 }

@@ -1361,7 +1361,12 @@ impl<'a> Generator<'a> {
         for month in &self.months {
             for raw in &month.events {
                 let Ok(event) = raw.parse() else { continue };
-                let context = PostingContext { city: self.city, chart: self.chart, instruments: &instruments };
+                let context = PostingContext {
+                    city: self.city,
+                    chart: self.chart,
+                    instruments: &instruments,
+                    freeze: self.rules.deposit_freeze.as_ref(),
+                };
                 let Ok(posting) = post_event(&event, &context) else { continue };
                 for change in &posting.instruments {
                     change.apply(&mut instruments);

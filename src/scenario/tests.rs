@@ -49,8 +49,11 @@ fn every_event_parses_and_posts_in_order() {
                 "{} filed in the wrong month",
                 event.id
             );
-            let posting = post_event(&event, &PostingContext { city: &city, chart: &chart, instruments: &instruments })
-                .unwrap_or_else(|e| panic!("{}: {e:?}", event.id));
+            let posting = post_event(
+                &event,
+                &PostingContext { city: &city, chart: &chart, instruments: &instruments, freeze: freeze().as_ref() },
+            )
+            .unwrap_or_else(|e| panic!("{}: {e:?}", event.id));
             for change in &posting.instruments {
                 change.apply(&mut instruments);
             }
@@ -165,8 +168,11 @@ fn each_office_records_its_own_side() {
     let mut instruments = Instruments::new();
     for raw in &events {
         let event = raw.parse().unwrap();
-        let posting =
-            post_event(&event, &PostingContext { city: &city, chart: &chart, instruments: &instruments }).unwrap();
+        let posting = post_event(
+            &event,
+            &PostingContext { city: &city, chart: &chart, instruments: &instruments, freeze: freeze().as_ref() },
+        )
+        .unwrap();
         for change in &posting.instruments {
             change.apply(&mut instruments);
         }
@@ -199,4 +205,9 @@ fn the_anomalies_are_listed_and_land_in_their_months() {
     // Corrections: April's two slips in May, June's in July, October's duplicate in November.
     let reversals: Vec<usize> = y.months.iter().map(|m| m.reversals.len()).collect();
     assert_eq!(reversals, vec![0, 0, 0, 0, 0, 2, 0, 1, 0, 0, 0, 1, 0]);
+}
+
+/// Jingmen's deposit freeze (SS 五(三)1), from its rule set.
+fn freeze() -> Option<crate::domain::rules::DepositFreeze> {
+    crate::domain::rules::RuleSet::from_toml(include_str!("../../fixtures/jingmen/rules.toml")).unwrap().deposit_freeze
 }
