@@ -242,12 +242,21 @@ pub fn matching_basis(
     let per_capita = Money::parse(per_capita).map_err(|e| CliError::refused(format!("--per-capita：{e}")))?;
     let basis = crate::plan::deadlines::MatchingBasis { year, party: party.to_string(), headcount, per_capita };
     let due = crate::app::plans::set_matching_basis(&ctx.session, &basis)?;
+    // When it is due, by the city's rule (TS 8: July-end).
+    let store = ctx.open()?;
+    let opening = store.reader().city()?.opening();
+    let first = chrono::NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(opening).max(opening);
+    let rule = crate::app::rules::in_force(&store, first)?.matching_subsidy;
+    let by = rule
+        .as_ref()
+        .and_then(|r| r.due_in(year).map(|d| format!("{d} 前上缴市财政专户（{}）", r.clause)))
+        .unwrap_or_default();
     let text = match ctx.format {
         OutputFormat::Json => render::json(&serde_json::json!({
             "year": year, "party": party, "headcount": headcount, "per_capita": per_capita, "due": due,
         })),
         _ => format!(
-            "{year} 年 {} 县级配套补助：6 月底参保 {headcount} 人 × 人均 {} = {}，{year}-07-31 前上缴市财政专户（TS 8）\n",
+            "{year} 年 {} 县级配套补助：6 月底参保 {headcount} 人 × 人均 {} = {}，{by}\n",
             party,
             per_capita.grouped(),
             due.grouped()

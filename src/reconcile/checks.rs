@@ -306,7 +306,7 @@ fn pass_through(
                 Severity::Difference,
                 FindingKind::Outstanding,
                 format!(
-                    "{} 拨付的 {} 已进入市本级支出户（{}），月末仍未转拨至县级支出户（TS 14）",
+                    "{} 拨付的 {} 已进入市本级支出户（{}），月末仍未转拨至县级支出户",
                     line.number,
                     allocation.amount.grouped(),
                     items[ins[0]].date
