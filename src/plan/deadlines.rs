@@ -374,8 +374,8 @@ fn plans(input: &Input<'_>, year: i32, out: &mut Vec<Draft>) {
             PlanPeriod::Quarterly => [(year, 1), (year, 2), (year, 3), (year, 4), (year + 1, 1)]
                 .into_iter()
                 .map(|(y, number)| {
-                    let quarter = Quarter { year: y, number };
-                    (format!("{quarter} 用款计划"), quarter.planning_month(), quarter.months().to_vec())
+                    let quarter = Quarter::new(y, number);
+                    (format!("{quarter} 用款计划"), quarter.planning_month(), quarter.months())
                 })
                 .collect(),
             PlanPeriod::Monthly => (1..=13)

@@ -18,32 +18,56 @@ use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 use std::fmt;
 
-/// A calendar quarter, written `2023Q2`.
+/// A plan period: a calendar quarter, written `2023Q2` (TS 13–14), or — where the city's rules
+/// plan by month (WH 三(四) 按月拨付) — one month, written `2023-04`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Quarter {
     pub year: i32,
+    /// The quarter (1–4), or the month (1–12) of a one-month period.
     pub number: u32,
+    pub single_month: bool,
 }
 
 impl Quarter {
+    /// The quarter `number` (1–4) of `year`.
+    pub fn new(year: i32, number: u32) -> Quarter {
+        Quarter { year, number, single_month: false }
+    }
+
+    /// One month, for cities that plan by month.
+    pub fn month(period: Period) -> Quarter {
+        Quarter { year: period.year, number: period.month, single_month: true }
+    }
+
     pub fn parse(text: &str) -> Result<Quarter, String> {
-        let bad = || format!("季度 \"{}\" 的写法应为 YYYYQn，例如 2023Q2", crate::domain::ids::quote(text));
-        let (year, number) = text.trim().split_once('Q').ok_or_else(bad)?;
+        let bad = || {
+            format!(
+                "计划期 \"{}\" 的写法应为 YYYYQn（按季，例如 2023Q2）或 YYYY-MM（按月，例如 2023-04）",
+                crate::domain::ids::quote(text)
+            )
+        };
+        let Some((year, number)) = text.trim().split_once('Q') else {
+            return Period::parse(text.trim()).map(Quarter::month).map_err(|_| bad());
+        };
         let year: i32 = year.parse().map_err(|_| bad())?;
         let number: u32 = number.parse().map_err(|_| bad())?;
         if !(1..=4).contains(&number) || !(1900..=9999).contains(&year) {
             return Err(bad());
         }
-        Ok(Quarter { year, number })
+        Ok(Quarter::new(year, number))
     }
 
     pub fn of(period: Period) -> Quarter {
-        Quarter { year: period.year, number: (period.month - 1) / 3 + 1 }
+        Quarter::new(period.year, (period.month - 1) / 3 + 1)
     }
 
-    pub fn months(self) -> [Period; 3] {
+    /// The months the period covers: three for a quarter, one for a month.
+    pub fn months(self) -> Vec<Period> {
+        if self.single_month {
+            return vec![Period::new(self.year, self.number).expect("a valid month")];
+        }
         let first = (self.number - 1) * 3 + 1;
-        [0, 1, 2].map(|i| Period::new(self.year, first + i).expect("a quarter's months exist"))
+        (0..3).map(|i| Period::new(self.year, first + i).expect("a quarter's months exist")).collect()
     }
 
     /// The month in which the plan is made: the third month of the quarter before.
@@ -66,7 +90,11 @@ impl Quarter {
 
 impl fmt::Display for Quarter {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}Q{}", self.year, self.number)
+        if self.single_month {
+            write!(f, "{}-{:02}", self.year, self.number)
+        } else {
+            write!(f, "{}Q{}", self.year, self.number)
+        }
     }
 }
 

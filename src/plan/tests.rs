@@ -9,7 +9,11 @@ fn d(text: &str) -> NaiveDate {
 #[test]
 fn quarters_and_their_due_dates() {
     let q2 = Quarter::parse("2023Q2").unwrap();
-    assert_eq!(q2.months().map(|m| m.to_string()), ["2023-04", "2023-05", "2023-06"]);
+    assert_eq!(q2.months().iter().map(|m| m.to_string()).collect::<Vec<_>>(), ["2023-04", "2023-05", "2023-06"]);
+    // A city that plans by month (WH 三(四)): one month, planned in the month before.
+    let april = Quarter::parse("2023-04").unwrap();
+    assert_eq!((april.to_string(), april.months().len()), ("2023-04".to_string(), 1));
+    assert_eq!(april.planning_month().to_string(), "2023-03");
     let rules = jingmen_rules();
     assert_eq!((q2.submission_due(&rules.plans), q2.combination_due(&rules.plans)), (d("2023-03-15"), d("2023-03-20")));
     let q1 = Quarter::parse("2023Q1").unwrap();

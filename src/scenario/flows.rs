@@ -1266,14 +1266,29 @@ impl<'a> Generator<'a> {
         Ok(current)
     }
 
-    /// Every agency's plan for each quarter, made in the third month of the quarter before:
-    /// submitted by the 14th, combined by the 20th, approved and re-checked days later. One
-    /// county's third-quarter employee plan comes in two working days late.
+    /// Every agency's plan for each period — each quarter, made in the third month of the quarter
+    /// before (TS 14), or each month, applied for in the month before (WH 三(四)) — submitted a
+    /// day before the rule's submission day, combined by its combination day, approved and
+    /// re-checked days later. One county's employee plan for July (its third quarter, or July
+    /// itself) comes in two working days late.
     fn spending_plans(&mut self) -> Result<(), CalendarError> {
         let maternity = |fund: &str| self.city.fund(fund).is_some_and(|f| f.includes_maternity);
-        let quarters = [(self.year, 1), (self.year, 2), (self.year, 3), (self.year, 4), (self.year + 1, 1)];
-        for (index, (year, number)) in quarters.into_iter().enumerate() {
-            let quarter = Quarter { year, number };
+        let periods: Vec<Quarter> = match self.rules.plans.period {
+            crate::domain::rules::PlanPeriod::Quarterly => {
+                [(self.year, 1), (self.year, 2), (self.year, 3), (self.year, 4), (self.year + 1, 1)]
+                    .into_iter()
+                    .map(|(year, number)| Quarter::new(year, number))
+                    .collect()
+            }
+            crate::domain::rules::PlanPeriod::Monthly => (1..=13)
+                .map(|m| {
+                    let (year, month) = if m == 13 { (self.year + 1, 1) } else { (self.year, m) };
+                    Quarter::month(Period::new(year, month).expect("valid month"))
+                })
+                .collect(),
+        };
+        let july = Period::new(self.year, 7).expect("valid month");
+        for quarter in periods {
             let planning = quarter.planning_month();
             let month_index = if planning.year < self.year { 0 } else { planning.month as usize };
             let fifteenth = quarter.submission_due(&self.rules.plans);
@@ -1282,7 +1297,7 @@ impl<'a> Generator<'a> {
             let combined_on = self.on_or_before(quarter.combination_due(&self.rules.plans))?.max(late);
             let approved_on = self.calendar.nth_working_day_after(combined_on, 2)?;
             let checked_on = self.calendar.nth_working_day_after(approved_on, 1)?;
-            let first = (quarter.year - self.year) as usize * 12 + (quarter.number as usize - 1) * 3 + 1;
+            let months = quarter.months();
             let entries: Vec<PlanEntry> = self
                 .planned
                 .iter()
@@ -1290,15 +1305,18 @@ impl<'a> Generator<'a> {
                     let cats = categories(maternity(fund));
                     let weights: Vec<u64> = cats.iter().map(|c| c.1).collect();
                     let mut lines = Vec::new();
-                    for (offset, month) in quarter.months().into_iter().enumerate() {
-                        let parts = allocate_largest_remainder(Money::from_fen(planned[first + offset]), &weights)
+                    for month in &months {
+                        // planned[1..=12] are this year's months, [13..] next year's.
+                        let index = (month.year - self.year) as usize * 12 + month.month as usize;
+                        let parts = allocate_largest_remainder(Money::from_fen(planned[index]), &weights)
                             .expect("weights are positive");
                         for ((category, _, _), amount) in cats.iter().zip(parts) {
-                            lines.push(PlanLine { month, category: category.to_string(), amount });
+                            lines.push(PlanLine { month: *month, category: category.to_string(), amount });
                         }
                     }
                     let total = Money::from_fen(lines.iter().map(|l| l.amount.fen()).sum());
-                    let is_late = index == 2 && fund == "employee" && self.counties.get(1) == Some(party);
+                    let is_late =
+                        months.first() == Some(&july) && fund == "employee" && self.counties.get(1) == Some(party);
                     PlanEntry {
                         party: party.clone(),
                         fund: fund.clone(),

@@ -39,6 +39,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../schema/0008_matching_basis.sql"),
     include_str!("../../schema/0009_rule_set.sql"),
     include_str!("../../schema/0010_settlement.sql"),
+    include_str!("../../schema/0011_monthly_plans.sql"),
 ];
 
 #[derive(Debug, thiserror::Error)]

@@ -529,12 +529,12 @@ fn an_older_database_is_upgraded_by_a_write_that_says_so_and_then_verifies() {
     // Reading does not upgrade.
     let run = env.run(&["verify"]);
     assert_eq!(run.code, 1);
-    assert!(run.stderr.contains("旧于本程序的 10：只读命令不会升级它"), "{}", run.stderr);
+    assert!(run.stderr.contains("旧于本程序的 11：只读命令不会升级它"), "{}", run.stderr);
     assert_eq!(env.fingerprint(), before);
     // A write upgrades, says so, and adopts what was there as the log's starting point.
     let run = env.run(&["upgrade"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stderr.contains("注意：已将数据库结构从版本 5 升级到 10"), "{}", run.stderr);
+    assert!(run.stderr.contains("注意：已将数据库结构从版本 5 升级到 11"), "{}", run.stderr);
     let opening: String =
         env.raw().query_row("SELECT value FROM setting WHERE key = 'opening_date'", [], |r| r.get(0)).unwrap();
     assert_eq!(opening, "2023-01-01", "the earliest voucher's date");

@@ -259,3 +259,56 @@ fn a_date_outside_the_calendar_is_refused_and_a_new_year_can_be_added() {
     assert!(run.code == 0 || run.code == 4, "{}", run.stderr);
     assert!(run.stdout.starts_with("截至 2026-03-02 的期限监控"), "{}", run.stdout);
 }
+
+/// WH 三(四): Wuhan plans by month. A month's application is a plan for that month (`2023-04`),
+/// submitted by the rule's day of the month before, and the deadline monitor judges it as such.
+#[test]
+fn a_city_that_plans_by_month_records_and_judges_monthly_applications() {
+    let env = Env::new_city("fixtures/wuhan");
+    let csv = env.write(
+        "april.csv",
+        "party,fund,quarter,total,month,category,amount\n\
+         caidian,employee,2023-04,20000000.00,2023-04,inpatient,15000000.00\n\
+         caidian,employee,2023-04,20000000.00,2023-04,personal_account,5000000.00\n",
+    );
+    env.ok(&["plan", "import", &csv]);
+    let out = env.ok(&[
+        "plan",
+        "submit",
+        "--party",
+        "caidian",
+        "--fund",
+        "employee",
+        "--quarter",
+        "2023-04",
+        "--on",
+        "2023-03-14",
+    ]);
+    assert!(out.contains("2023-04 用款计划"), "{out}");
+    let shown = env.ok(&["plan", "show", "--fund", "employee", "--format", "csv"]);
+    assert!(shown.lines().any(|l| l.starts_with("2023-04,employee,蔡甸区")), "{shown}");
+    let json: serde_json::Value = serde_json::from_str(
+        &env.run(&["deadlines", "--as-of", "2023-03-20", "--party", "caidian", "--format", "json"]).stdout,
+    )
+    .unwrap();
+    let april = json["obligations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["kind"] == "plan_submission" && o["what"] == "2023-04 用款申请报送")
+        .cloned()
+        .unwrap();
+    assert_eq!(
+        (april["due"].as_str(), april["met_on"].as_str(), april["status"].as_str()),
+        (Some("2023-03-15"), Some("2023-03-14"), Some("met"))
+    );
+    assert_eq!(april["rule"], "WH 三(四)");
+    // A month that is not a month is refused.
+    let bad = env.write(
+        "bad.csv",
+        "party,fund,quarter,total,month,category,amount\ncaidian,employee,2023-13,1.00,2023-12,inpatient,1.00\n",
+    );
+    let run = env.run(&["plan", "import", &bad]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("YYYY-MM（按月，例如 2023-04）"), "{}", run.stderr);
+}
