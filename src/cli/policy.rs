@@ -177,6 +177,7 @@ pub fn gaps(ctx: &Context, file: &Path) -> Result<Outcome, CliError> {
         .map(|p| (p.code.clone(), p.population.get(&input.fund).copied().unwrap_or(0)))
         .collect();
     let rules = year_rules(&store, input.year)?;
+    let populations = sharing_weights(populations, &city_code, &rules);
     let parts = (rules.gap_sharing.city_parts, rules.gap_sharing.county_parts);
     let sharing = share_policy_gap(gap, balance, parts, &city_code, &populations);
     let due =
@@ -217,7 +218,7 @@ pub fn gaps(ctx: &Context, file: &Path) -> Result<Outcome, CliError> {
         .collect();
     let mut text = format!(
         "{} 年 {} 政策性缺口 {}（{}）：先由上年末累计结余 {} 弥补 {}，余 {} 由市财政与县（市、区）按 {} : {} 分担\n\
-         市财政承担 {}；县（市、区）承担 {} 按参保人数分摊，市本级份额由市财政承担\n",
+         市财政承担 {}；县（市、区）承担 {} 按参保人数分摊{}\n",
         input.year,
         input.fund,
         gap.grouped(),
@@ -228,7 +229,11 @@ pub fn gaps(ctx: &Context, file: &Path) -> Result<Outcome, CliError> {
         parts.0,
         parts.1,
         sharing.city_finance_half.grouped(),
-        sharing.counties_half.grouped()
+        sharing.counties_half.grouped(),
+        match rules.gap_sharing.city_level_share {
+            crate::domain::rules::CityLevelShare::CityFinance => "，市本级份额由市财政承担",
+            crate::domain::rules::CityLevelShare::CountiesOnly => "（只在县（市、区）之间分摊）",
+        }
     );
     text.push_str(&render::table(&["分担方", "分担金额", "已缴（账簿）", "未缴"], &rows, &[1, 2, 3]));
     if !bills.is_empty() {
@@ -468,6 +473,21 @@ fn deposit_withheld(store: &Store, party: &str, fund: &str, year: i32) -> Result
     Ok(Money::from_fen(fen))
 }
 
+/// The weights the counties' part of a policy gap is shared by: every agency's insured
+/// population, without the 市本级 where the rules say only the counties share.
+fn sharing_weights(
+    populations: Vec<(String, u64)>,
+    city_code: &str,
+    rules: &crate::domain::rules::RuleSet,
+) -> Vec<(String, u64)> {
+    match rules.gap_sharing.city_level_share {
+        crate::domain::rules::CityLevelShare::CityFinance => populations,
+        crate::domain::rules::CityLevelShare::CountiesOnly => {
+            populations.into_iter().filter(|(party, _)| party != city_code).collect()
+        }
+    }
+}
+
 /// What a county holds in its own 专户 beyond the kept months at the start of `year` (WH 三(三)):
 /// its 1004 balance at the end of the year before, less `months_kept` of this year's budgeted
 /// monthly expenditure.
@@ -538,6 +558,7 @@ fn settlement_of(store: &Store, year: i32, fund: &str) -> Result<crate::policy::
         .filter(|p| p.kind != PartyKind::Finance)
         .map(|p| (p.code.clone(), p.population.get(fund).copied().unwrap_or(0)))
         .collect();
+    let populations = sharing_weights(populations, &city_code, &rules);
     let parts = (rules.gap_sharing.city_parts, rules.gap_sharing.county_parts);
     Ok(crate::policy::Settlement {
         year,

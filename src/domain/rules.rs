@@ -167,9 +167,20 @@ pub struct GapSharingRule {
     pub clause: Clause,
     /// City finance's part of what the accumulated balance does not cover.
     pub city_parts: u32,
-    /// The counties' part, shared by `weighting`; the 市本级 share falls to city finance.
+    /// The counties' part, shared by `weighting`.
     pub county_parts: u32,
     pub weighting: Weighting,
+    /// Where the 市本级's share of the counties' part falls.
+    pub city_level_share: CityLevelShare,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CityLevelShare {
+    /// The 市本级 counts in the weighting and its share falls to city finance (SS 五(二)2).
+    CityFinance,
+    /// Only the counties (districts) count in the weighting; the 市本级 takes no share.
+    CountiesOnly,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
@@ -358,8 +369,13 @@ impl RuleSet {
             (
                 "政策性缺口".into(),
                 format!(
-                    "先由上年末累计结余弥补，余额市财政 : 县（市、区） = {} : {}，县级部分按参保人数分摊",
-                    self.gap_sharing.city_parts, self.gap_sharing.county_parts
+                    "先由上年末累计结余弥补，余额市财政 : 县（市、区） = {} : {}，县级部分按参保人数分摊{}",
+                    self.gap_sharing.city_parts,
+                    self.gap_sharing.county_parts,
+                    match self.gap_sharing.city_level_share {
+                        CityLevelShare::CityFinance => "，市本级份额由市财政承担",
+                        CityLevelShare::CountiesOnly => "（只在县（市、区）之间分摊）",
+                    }
                 ),
                 self.gap_sharing.clause.clone(),
             ),

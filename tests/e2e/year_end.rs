@@ -266,6 +266,20 @@ fn gaps_and_assessment_on_the_demo_year() {
     assert_eq!(fen(&first["reserve"]) * 20, fen(&first["total_budget"]));
     let table = env.run_plain(&["--db", &db, "assess", "--year", "2023"]).stdout;
     assert!(table.contains("不适用") && table.contains("一次性上解不计入收入"), "{table}");
+    // A rule version from 2023 under which only the counties share their part (the 市本级 takes
+    // no share): city finance pays exactly its part, the counties theirs.
+    let rules = std::fs::read_to_string(fixture("fixtures/jingmen/rules.toml"))
+        .unwrap()
+        .replace("city_level_share = \"city_finance\"", "city_level_share = \"counties_only\"");
+    let file = env.write("counties-only.toml", &rules);
+    assert_eq!(env.run_plain(&["--db", &db, "rules", "set", &file, "--from", "2023-01-01"]).code, 0);
+    let sharing = json(&env, &db, &["gaps", "--input", &input]);
+    let policy = &sharing["policy_gap"];
+    let payers = policy["payers"].as_array().unwrap();
+    assert_eq!(payers[0][0], "finance");
+    assert_eq!(fen(&payers[0][1]), fen(&policy["city_finance_half"]), "no 市本级 share added");
+    let counties: i64 = payers[1..].iter().map(|p| fen(&p[1])).sum();
+    assert_eq!(counties, fen(&policy["counties_half"]));
 }
 
 /// 年终结算 on the demo year: refused before December is closed; each county's gap, incentive and
