@@ -9,12 +9,14 @@ use chrono::NaiveDate;
 
 /// The rule set in force on `day`, or a refusal saying how to record one.
 pub fn in_force(store: &Store, day: NaiveDate) -> Result<RuleSet> {
-    match store.reader().rules_in_force(day)? {
-        Some((_, rules)) => Ok(rules),
-        None => Err(Error::refused(format!(
-            "账套在 {day} 没有生效的规则集：请用 fundpool rules set fixtures/<本市>/rules.toml --from 统筹开始日 记录本市规则（fundpool 不会套用别的城市的规则）"
-        ))),
-    }
+    store.reader().rules_in_force(day)?.map(|(_, rules)| rules).ok_or_else(|| missing(day))
+}
+
+/// Why a command that needs the city's rules cannot run: none is in force on `day`.
+fn missing(day: NaiveDate) -> Error {
+    Error::refused(format!(
+        "账套在 {day} 没有生效的规则集：请用 fundpool rules set fixtures/<本市>/rules.toml --from 统筹开始日 记录本市规则（fundpool 不会套用别的城市的规则）"
+    ))
 }
 
 /// The rule set in force on a day, the day its version took effect, and every version
@@ -28,9 +30,7 @@ pub struct InForce {
 /// The rule set in force on `day`, for `rules`.
 pub fn show(session: &Session, day: NaiveDate) -> Result<InForce> {
     let store = session.read()?;
-    let Some((from, rules)) = store.reader().rules_in_force(day)? else {
-        return Err(in_force(&store, day).err().unwrap_or_else(|| Error::refused("没有生效的规则集")));
-    };
+    let (from, rules) = store.reader().rules_in_force(day)?.ok_or_else(|| missing(day))?;
     Ok(InForce { from, rules, versions: store.reader().rule_versions()? })
 }
 

@@ -265,29 +265,32 @@ fn actuals(store: &Store, book: &BookCode, year: i32) -> Result<(Money, Money), 
     Ok((statement.total_revenue, statement.total_expense))
 }
 
-/// The premiums the city booked for `county` in `year` (its 4001 sub-account, TS 17): the county
-/// side of JL 14/19's income, which a county's own books never hold.
-fn county_premiums(store: &Store, city_book: &BookCode, county: &str, year: i32) -> Result<Money, CliError> {
+/// The premiums the city booked for each county in `year` (4001's sub-account by county, TS 17)
+/// plus what each county's medical-aid fund paid for its assisted residents (ZT 9): the county
+/// side of JL 14/19's income, which a county's own books never hold. Read once per fund.
+fn premiums_by_county(store: &Store, city_book: &BookCode, year: i32) -> Result<BTreeMap<String, Money>, CliError> {
     let chart = store.reader().chart()?;
-    let Some(account) = chart.child_by_key("4001", county) else { return Ok(Money::ZERO) };
-    let booked: i64 = store
-        .reader()
-        .totals_before_closing(city_book)?
-        .iter()
-        .filter(|t| t.account == account.code && t.period.year == year)
-        .map(|t| t.credit.fen() - t.debit.fen())
-        .sum();
-    // Premiums the county's medical-aid fund paid for its assisted residents (ZT 9) are its
-    // premiums too, though booked in the 医疗救助资助参保 sub-account.
-    let sponsored: i64 = crate::app::plans::stored_events(store)?
-        .iter()
-        .filter(|e| e.fund == city_book.fund && chrono::Datelike::year(&e.date) == year)
-        .filter_map(|e| match &e.kind {
-            EventKind::PremiumSponsorship { party: Some(p), amount, .. } if p == county => Some(amount.fen()),
-            _ => None,
-        })
-        .sum();
-    Ok(Money::from_fen(booked + sponsored))
+    let city = store.reader().city()?;
+    let totals = store.reader().totals_before_closing(city_book)?;
+    let mut premiums: BTreeMap<String, i64> = BTreeMap::new();
+    for county in city.counties() {
+        let Some(account) = chart.child_by_key("4001", &county.code) else { continue };
+        let booked: i64 = totals
+            .iter()
+            .filter(|t| t.account == account.code && t.period.year == year)
+            .map(|t| t.credit.fen() - t.debit.fen())
+            .sum();
+        premiums.insert(county.code.clone(), booked);
+    }
+    for e in crate::app::plans::stored_events(store)? {
+        if e.fund != city_book.fund || chrono::Datelike::year(&e.date) != year {
+            continue;
+        }
+        if let EventKind::PremiumSponsorship { party: Some(p), amount, .. } = e.kind {
+            *premiums.entry(p).or_default() += amount.fen();
+        }
+    }
+    Ok(premiums.into_iter().map(|(p, fen)| (p, Money::from_fen(fen))).collect())
 }
 
 pub fn assess(ctx: &Context, year: i32, fund: Option<&str>, file: Option<&Path>) -> Result<Outcome, CliError> {
@@ -315,12 +318,13 @@ pub fn assess(ctx: &Context, year: i32, fund: Option<&str>, file: Option<&Path>)
         let city_code =
             city.party.iter().find(|p| p.kind == PartyKind::City).map(|p| p.code.clone()).unwrap_or_default();
         let city_book = BookCode::new(&city_code, &f.code);
+        let premiums_of = premiums_by_county(&store, &city_book, year)?;
         for county in city.counties() {
             let book = BookCode::new(&county.code, &f.code);
             // JL 14/19: the county's income is the premiums collected there (booked by the city)
             // plus what its own books hold (its matching subsidy, interest).
             let (own_income, expense) = actuals(&store, &book, year)?;
-            let premiums = county_premiums(&store, &city_book, &county.code, year)?;
+            let premiums = premiums_of.get(&county.code).copied().unwrap_or(Money::ZERO);
             let income = Money::from_fen(own_income.fen() + premiums.fen());
             let (budget_income, budget_expense) = budgets
                 .get(&(year, county.code.clone(), f.code.clone()))
@@ -452,25 +456,33 @@ pub fn set_rules(ctx: &Context, file: &Path, from: &str) -> Result<Outcome, CliE
     Ok(Outcome::ok(format!("已记录规则集 {}，自 {from} 起生效\n", file.display())))
 }
 
-/// The 考核保证金 withheld from a county's allocations in `year`: its approved plans' months of
-/// the year, each at the deposit rule in force that month.
-fn deposit_withheld(store: &Store, party: &str, fund: &str, year: i32) -> Result<Money, CliError> {
+/// The 考核保证金 withheld from each county's allocations in `year`: its approved plans' months
+/// of the year, each at the deposit rule in force that month. Read once per fund.
+fn deposits_withheld(store: &Store, fund: &str, year: i32) -> Result<BTreeMap<String, Money>, CliError> {
     let opening = store.reader().city()?.opening();
-    let mut fen = 0;
+    let mut permilles: BTreeMap<Period, u32> = BTreeMap::new();
+    let mut withheld: BTreeMap<String, i64> = BTreeMap::new();
     for plan in store.reader().plans()? {
-        if plan.party != party || plan.fund != fund || plan.status < crate::plan::PlanStatus::Approved {
+        if plan.fund != fund || plan.status < crate::plan::PlanStatus::Approved {
             continue;
         }
         for (month, amount) in plan.by_month() {
             if month.year != year {
                 continue;
             }
-            let permille =
-                crate::app::rules::in_force(store, month.first_day().max(opening))?.performance_deposit.permille;
-            fen += crate::plan::withheld(amount, permille).fen();
+            let permille = match permilles.get(&month) {
+                Some(p) => *p,
+                None => {
+                    let day = month.first_day().max(opening);
+                    let p = crate::app::rules::in_force(store, day)?.performance_deposit.permille;
+                    permilles.insert(month, p);
+                    p
+                }
+            };
+            *withheld.entry(plan.party.clone()).or_default() += crate::plan::withheld(amount, permille).fen();
         }
     }
-    Ok(Money::from_fen(fen))
+    Ok(withheld.into_iter().map(|(p, fen)| (p, Money::from_fen(fen))).collect())
 }
 
 /// The weights the counties' part of a policy gap is shared by: every agency's insured
@@ -519,10 +531,12 @@ fn settlement_of(store: &Store, year: i32, fund: &str) -> Result<crate::policy::
     let city_code = city.party.iter().find(|p| p.kind == PartyKind::City).map(|p| p.code.clone()).unwrap_or_default();
     let city_book = BookCode::new(&city_code, fund);
     let chart = store.reader().chart()?;
+    let premiums_of = premiums_by_county(store, &city_book, year)?;
+    let deposits = deposits_withheld(store, fund, year)?;
     let mut counties = Vec::new();
     for county in city.counties() {
         let (own_income, expense) = actuals(store, &BookCode::new(&county.code, fund), year)?;
-        let premiums = county_premiums(store, &city_book, &county.code, year)?;
+        let premiums = premiums_of.get(&county.code).copied().unwrap_or(Money::ZERO);
         let (budget_income, budget_expense) =
             budgets.get(&(year, county.code.clone(), fund.to_string())).copied().unwrap_or((Money::ZERO, Money::ZERO));
         let held = if rules.balance_remittance.held_locally {
@@ -535,7 +549,7 @@ fn settlement_of(store: &Store, year: i32, fund: &str) -> Result<crate::policy::
             Money::from_fen(own_income.fen() + premiums.fen()),
             budget_expense,
             expense,
-            deposit_withheld(store, &county.code, fund, year)?,
+            deposits.get(&county.code).copied().unwrap_or(Money::ZERO),
             held,
             rules.incentive.credit_permille,
         );

@@ -99,6 +99,9 @@ impl Account {
 #[derive(Debug, Clone, Default)]
 pub struct Chart {
     accounts: BTreeMap<String, Account>,
+    /// Each parent with the kinds of book its sub-accounts serve, so leaf-ness per kind is a
+    /// lookup on the posting path rather than a scan of the chart for every line.
+    parents_for: BTreeMap<String, Vec<PartyKind>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -174,7 +177,13 @@ impl Chart {
                 account.is_leaf = false;
             }
         }
-        Chart { accounts }
+        let mut parents_for: BTreeMap<String, Vec<PartyKind>> = BTreeMap::new();
+        for account in accounts.values() {
+            if let Some(parent) = &account.parent {
+                parents_for.entry(parent.clone()).or_default().extend(account.scope.iter().copied());
+            }
+        }
+        Chart { accounts, parents_for }
     }
 
     pub fn get(&self, code: &str) -> Option<&Account> {
@@ -205,7 +214,7 @@ impl Chart {
     /// use. (The city books premiums by county in 4001's sub-accounts, scoped to the city, while
     /// a county's refunds and the finance bureau's receipts post to 4001 itself.)
     pub fn is_leaf_for(&self, code: &str, kind: PartyKind) -> bool {
-        !self.accounts.values().any(|a| a.parent.as_deref() == Some(code) && a.allowed_for(kind))
+        !self.parents_for.get(code).is_some_and(|kinds| kinds.contains(&kind))
     }
 
     /// Whether `code` is `ancestor` or lies below it.

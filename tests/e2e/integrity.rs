@@ -539,6 +539,13 @@ fn an_older_database_is_upgraded_by_a_write_that_says_so_and_then_verifies() {
         env.raw().query_row("SELECT value FROM setting WHERE key = 'opening_date'", [], |r| r.get(0)).unwrap();
     assert_eq!(opening, "2023-01-01", "the earliest voucher's date");
     env.ok(&["verify"]);
+    // An older database has no rule set: commands that judge by the city's rules say how to
+    // record one instead of borrowing another city's, and change nothing.
+    let before = env.fingerprint();
+    let run = env.run(&["deadlines", "--as-of", "2023-02-01"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("没有生效的规则集：请用 fundpool rules set"), "{}", run.stderr);
+    assert_eq!(env.fingerprint(), before);
     env.ok_as(POSTER, &["post", "--all"]);
     env.ok(&["verify"]);
 }
