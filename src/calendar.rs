@@ -9,16 +9,20 @@ use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The calendar files shipped in the binary.
-pub const EMBEDDED: [(&str, &str); 4] = [
+pub const EMBEDDED: [(&str, &str); 5] = [
     ("2022.toml", include_str!("../fixtures/calendar/2022.toml")),
     ("2023.toml", include_str!("../fixtures/calendar/2023.toml")),
     ("2024.toml", include_str!("../fixtures/calendar/2024.toml")),
     ("2025.toml", include_str!("../fixtures/calendar/2025.toml")),
+    ("2026.toml", include_str!("../fixtures/calendar/2026.toml")),
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CalendarError {
-    #[error("工作日历没有 {0} 年的节假日安排：请在 fixtures/calendar/ 中加入 {0}.toml")]
+    #[error(
+        "工作日历没有 {0} 年的节假日安排：请按国务院办公厅当年的节假日通知写一个 {0}.toml（格式同 fixtures/calendar/），\
+         放进一个目录，用 --calendar 目录 或环境变量 FUNDPOOL_CALENDAR 指定"
+    )]
     YearNotLoaded(i32),
     #[error("日历文件 {file} 有误：{reason}")]
     BadFile { file: String, reason: String },
@@ -89,7 +93,7 @@ impl Calendar {
         Ok(calendar)
     }
 
-    /// The calendar shipped with fundpool (2022–2025).
+    /// The calendar shipped with fundpool (2022–2026).
     pub fn embedded() -> Calendar {
         Calendar::from_files(EMBEDDED).expect("the embedded calendar files are valid")
     }
@@ -151,7 +155,7 @@ impl Calendar {
         Err(CalendarError::YearNotLoaded(year))
     }
 
-    fn working_days_in(&self, year: i32) -> Result<u32, CalendarError> {
+    pub fn working_days_in(&self, year: i32) -> Result<u32, CalendarError> {
         let mut day = NaiveDate::from_ymd_opt(year, 1, 1).ok_or(CalendarError::YearNotLoaded(year))?;
         let mut count = 0;
         while day.year() == year {
@@ -193,8 +197,14 @@ mod tests {
         assert_eq!(c.working_days_in(2023), Ok(249));
         assert_eq!(c.working_days_in(2024), Ok(251));
         assert_eq!(c.working_days_in(2025), Ok(248));
-        assert_eq!(c.is_working_day(d("2026-01-05")), Err(CalendarError::YearNotLoaded(2026)));
-        assert_eq!(c.nth_working_day_after(d("2025-12-31"), 1), Err(CalendarError::YearNotLoaded(2026)));
+        assert_eq!(c.working_days_in(2026), Ok(248));
+        // 2026: 1月4日 (a Sunday) is worked, the 春节 Monday 2月23日 is not.
+        assert_eq!(c.is_working_day(d("2026-01-04")), Ok(true));
+        assert_eq!(c.is_working_day(d("2026-02-23")), Ok(false));
+        assert_eq!(c.nth_working_day_after(d("2025-12-31"), 1), Ok(d("2026-01-04")));
+        assert_eq!(c.is_working_day(d("2027-01-05")), Err(CalendarError::YearNotLoaded(2027)));
+        assert_eq!(c.nth_working_day_after(d("2026-12-31"), 1), Err(CalendarError::YearNotLoaded(2027)));
+        assert!(CalendarError::YearNotLoaded(2027).to_string().contains("--calendar"));
         assert_eq!(c.is_working_day(d("2023-01-28")), Ok(true));
         assert_eq!(c.is_working_day(d("2023-10-02")), Ok(false));
         assert_eq!(c.is_working_day(d("2023-03-06")), Ok(true));

@@ -1,21 +1,25 @@
-//! The `fundpool` binary: parses arguments, runs the command, prints its output and turns
-//! the result into an exit code. Nothing else.
+//! The `fundpool` binary: parses arguments (in Chinese, `cli::help`), runs the command, prints
+//! its output and turns the result into an exit code. Nothing else.
 
-use clap::Parser;
-use fundpool::cli::{exit, run, Cli};
+use fundpool::cli::{help, run};
 use std::io::Write;
 
 fn main() {
-    let cli = match Cli::try_parse() {
+    let cli = match help::parse(std::env::args_os()) {
         Ok(cli) => cli,
-        Err(error) => {
-            let _ = error.print();
-            std::process::exit(if error.use_stderr() { exit::USAGE } else { exit::OK });
+        Err((text, code)) => {
+            if code == 0 {
+                let _ = std::io::stdout().write_all(text.as_bytes());
+            } else {
+                let _ = std::io::stderr().write_all(text.as_bytes());
+            }
+            std::process::exit(code);
         }
     };
+    let pager = !cli.no_pager;
     let code = match run(cli) {
         Ok(outcome) => {
-            let _ = std::io::stdout().write_all(outcome.stdout.as_bytes());
+            fundpool::cli::show(&outcome.stdout, pager);
             outcome.code
         }
         Err(error) => {

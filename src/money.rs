@@ -166,6 +166,66 @@ impl Money {
     }
 }
 
+/// 大写金额 as written on a 记账凭证 or a cheque: 壹仟贰佰叁拾肆元伍角陆分, 壹万零伍元整,
+/// 伍角整, 零元整; a negative amount starts with 负.
+pub fn in_capitals(amount: Money) -> String {
+    const DIGITS: [char; 10] = ['零', '壹', '贰', '叁', '肆', '伍', '陆', '柒', '捌', '玖'];
+    const UNITS: [&str; 4] = ["", "拾", "佰", "仟"];
+    const GROUPS: [&str; 4] = ["", "万", "亿", "万"];
+    let fen = amount.fen().unsigned_abs();
+    let (yuan, jiao, cents) = (fen / 100, (fen / 10 % 10) as usize, (fen % 10) as usize);
+    let mut out = String::new();
+    if amount.fen() < 0 {
+        out.push('负');
+    }
+    let digits: Vec<usize> = yuan.to_string().bytes().map(|b| usize::from(b - b'0')).collect();
+    if yuan > 0 {
+        // A run of zeros is read as one 零 before the next non-zero digit; a group (万, 亿) is
+        // named when any of its digits is non-zero, and a zero at its end is not read.
+        let mut zero_pending = false;
+        for (i, &d) in digits.iter().enumerate() {
+            let position = digits.len() - 1 - i;
+            if d == 0 {
+                zero_pending = true;
+            } else {
+                if zero_pending {
+                    out.push('零');
+                    zero_pending = false;
+                }
+                out.push(DIGITS[d]);
+                out.push_str(UNITS[position % 4]);
+            }
+            if position.is_multiple_of(4) && position > 0 && digits[i.saturating_sub(3)..=i].iter().any(|&g| g != 0) {
+                out.push_str(GROUPS[position / 4 % 4]);
+                zero_pending = false;
+            }
+        }
+        out.push('元');
+    }
+    match (jiao, cents) {
+        (0, 0) if yuan == 0 => out.push_str("零元整"),
+        (0, 0) => out.push('整'),
+        (0, c) => {
+            if yuan > 0 {
+                out.push('零');
+            }
+            out.push(DIGITS[c]);
+            out.push('分');
+        }
+        (j, 0) => {
+            out.push(DIGITS[j]);
+            out.push_str("角整");
+        }
+        (j, c) => {
+            out.push(DIGITS[j]);
+            out.push('角');
+            out.push(DIGITS[c]);
+            out.push('分');
+        }
+    }
+    out
+}
+
 impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.plain())
@@ -233,6 +293,32 @@ pub fn allocate_largest_remainder(total: Money, weights: &[u64]) -> Result<Vec<M
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn amounts_in_capitals() {
+        // Each checked by hand against the way a 记账凭证 or cheque is written.
+        let cases = [
+            ("1234.56", "壹仟贰佰叁拾肆元伍角陆分"),
+            ("1000.00", "壹仟元整"),
+            ("100.05", "壹佰元零伍分"),
+            ("10.50", "壹拾元伍角整"),
+            ("0.50", "伍角整"),
+            ("0.07", "柒分"),
+            ("0.00", "零元整"),
+            ("10005.00", "壹万零伍元整"),
+            ("105000.00", "壹拾万伍仟元整"),
+            ("100500.00", "壹拾万零伍佰元整"),
+            ("1000200.00", "壹佰万零贰佰元整"),
+            ("100000000.00", "壹亿元整"),
+            ("100005000.00", "壹亿零伍仟元整"),
+            ("101000000.00", "壹亿零壹佰万元整"),
+            ("215711712.37", "贰亿壹仟伍佰柒拾壹万壹仟柒佰壹拾贰元叁角柒分"),
+            ("-8.80", "负捌元捌角整"),
+        ];
+        for (amount, words) in cases {
+            assert_eq!(super::in_capitals(super::Money::parse(amount).unwrap()), words, "{amount}");
+        }
+    }
+
     use super::*;
 
     #[test]

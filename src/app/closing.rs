@@ -15,6 +15,7 @@ use crate::domain::city::City;
 use crate::domain::ids::{BookCode, Period, VoucherNo};
 use crate::domain::records::Anchor;
 use crate::domain::seal::{report_digest, seal_hash, BookState};
+use crate::domain::voucher::Status;
 use crate::posting::year_end::{closing_id, closing_voucher};
 use crate::store::{Reader, SealRecord, SealedBook};
 use chrono::NaiveDate;
@@ -88,7 +89,20 @@ pub fn close(session: &Session, request: &CloseRequest<'_>) -> Result<Closed> {
         let unposted = reader.unposted(book, period)?;
         if !unposted.is_empty() {
             let list: Vec<String> = unposted.iter().map(|(n, s)| format!("{n}（{}）", s.label())).collect();
-            problems.push(format!("{book} {period} 还有未记账凭证：{}", list.join("、")));
+            // The advice fits what waits: drafts need a reviewer (or voiding), reviewed ones a poster.
+            let drafts = unposted.iter().any(|(_, s)| *s == Status::Draft);
+            let mut advice = Vec::new();
+            if drafts {
+                advice.push(format!(
+                    "草稿须先审核（fundpool review --book {book} --period {period} --all），不用的草稿可作废（fundpool voucher void）"
+                ));
+            }
+            advice.push(format!("审核后记账（fundpool post --book {book} --period {period} --all）"));
+            problems.push(format!(
+                "{book} {period} 还有未记账凭证：{}。{}；--accept-differences 不能代替记账",
+                list.join("、"),
+                advice.join("，")
+            ));
         }
         let mut month = opening;
         while month < period {
@@ -131,11 +145,12 @@ pub fn close(session: &Session, request: &CloseRequest<'_>) -> Result<Closed> {
         Some(run) if run.posted_count != posted_now => problems.push(format!(
             "对账记录 #{}（{}）之后又记账了 {} 张凭证：请重新运行 fundpool reconcile --period {period}",
             run.id,
-            run.run_at,
+            crate::render::local_time(&run.run_at),
             posted_now - run.posted_count
         )),
         Some(run) if run.differences > 0 => {
-            let gate = format!("最近一次对账（#{}，{}）发现 {} 处差异", run.id, run.run_at, run.differences);
+            let at = crate::render::local_time(&run.run_at);
+            let gate = format!("最近一次对账（#{}，{at}）发现 {} 处差异", run.id, run.differences);
             match reason {
                 Some(reason) => accepted = Some((gate, reason.to_string())),
                 None => problems.push(format!(

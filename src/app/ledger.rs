@@ -279,9 +279,10 @@ pub fn import(session: &Session, file: &Path, options: &ImportOptions<'_>) -> Re
     let reviewer = options.reviewer.map(|r| session.reviewer(r)).transpose()?;
     let print = fingerprint(file)?;
     let name = file.display().to_string();
-    let handle = std::fs::File::open(file).map_err(|e| Error::refused(format!("无法读取 {name}：{e}")))?;
-    let input = std::io::BufReader::with_capacity(1 << 16, handle);
-    let mut vouchers = CsvVouchers::new(input).map_err(|e| Error::refused(format!("{name}：{e}")))?;
+    let input = crate::import::tabular::open(file).map_err(Error::refused)?;
+    let origin = input.origin.clone();
+    let mut vouchers =
+        CsvVouchers::new(input.reader).map_err(|e| Error::refused(format!("{name}：{}", origin.describe(&e))))?;
     let mut store = session.write("import")?;
     let mut writer = store.writer()?;
     if let Some(earlier) = writer.find_batch("vouchers", &print.sha256)? {
@@ -301,7 +302,7 @@ pub fn import(session: &Session, file: &Path, options: &ImportOptions<'_>) -> Re
                 let label = format!("凭证 {}（第 {} 行起）", voucher.key, voucher.line);
                 batch.add(voucher.draft, &label)?;
             }
-            Err(errors) => batch.report.problems.extend(errors.iter().map(|e| e.to_string())),
+            Err(errors) => batch.report.problems.extend(errors.iter().map(|e| origin.describe(e))),
         }
     }
     let mut report = batch.report;

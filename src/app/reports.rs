@@ -25,10 +25,11 @@ impl Months {
 
 /// Opens the book for reading and settles the months: without a range, from the book's first
 /// month with vouchers (or the city's opening month) to its last.
-fn open(session: &Session, book: &BookCode, months: Months) -> Result<(super::Pooled, Period, Period)> {
+fn open(session: &Session, book: &BookCode, months: Months) -> Result<(super::Pooled, Period, Period, String)> {
     let store = session.read_for(Some(&book.party))?;
     let city = store.reader().city()?;
     city.book_kind(book).map_err(Error::refused)?;
+    let organisation = organisation(&city, book);
     let periods = store.reader().voucher_periods(book)?;
     let from = months.from.or(periods.first().copied()).unwrap_or(city.opening_period());
     let to = match months.to {
@@ -38,7 +39,13 @@ fn open(session: &Session, book: &BookCode, months: Months) -> Result<(super::Po
     if from > to {
         return Err(Error::refused(format!("起始期间 {from} 晚于结束期间 {to}")));
     }
-    Ok((store, from, to))
+    Ok((store, from, to, organisation))
+}
+
+/// 编制单位 of a book's reports: the party's name and the fund's (沙洋县医疗保障局 职工医保).
+fn organisation(city: &crate::domain::city::City, book: &BookCode) -> String {
+    let party = city.party(&book.party).map(|p| p.name.clone()).unwrap_or_else(|| book.party.clone());
+    format!("{party}（{}）", city.fund_label(&book.fund))
 }
 
 /// A journal: the book's vouchers in the months, posted only unless `all`.
@@ -48,10 +55,12 @@ pub struct Journal {
     pub to: Period,
     pub vouchers: Vec<VoucherRecord>,
     pub chart: Chart,
+    /// 编制单位.
+    pub organisation: String,
 }
 
 pub fn journal(session: &Session, book: &BookCode, months: Months, all: bool) -> Result<Journal> {
-    let (store, from, to) = open(session, book, months)?;
+    let (store, from, to, organisation) = open(session, book, months)?;
     let filter = VoucherFilter {
         book: Some(book.clone()),
         from: Some(from),
@@ -60,13 +69,13 @@ pub fn journal(session: &Session, book: &BookCode, months: Months, all: bool) ->
         ..Default::default()
     };
     let vouchers = store.reader().vouchers(&filter)?;
-    Ok(Journal { book: book.clone(), from, to, vouchers, chart: store.reader().chart()? })
+    Ok(Journal { book: book.clone(), from, to, vouchers, chart: store.reader().chart()?, organisation })
 }
 
 /// The 明细账 of an account (a parent includes its sub-accounts), with its running balance in the
 /// account's normal direction.
 pub fn account_ledger(session: &Session, book: &BookCode, months: Months, code: &str) -> Result<AccountLedger> {
-    let (store, from, to) = open(session, book, months)?;
+    let (store, from, to, organisation) = open(session, book, months)?;
     let chart = store.reader().chart()?;
     let account = chart
         .get(code)
@@ -119,13 +128,87 @@ pub fn account_ledger(session: &Session, book: &BookCode, months: Months, code: 
         opening: Money::from_fen(opening),
         entries,
         earlier_this_year: (Money::from_fen(earlier_debit), Money::from_fen(earlier_credit)),
+        organisation,
     })
 }
 
 /// The 科目余额表 of the book over the months.
 pub fn trial_balance(session: &Session, book: &BookCode, months: Months) -> Result<TrialBalance> {
-    let (store, from, to) = open(session, book, months)?;
+    Ok(trial_balance_of(session, book, months)?.0)
+}
+
+/// The 科目余额表 with its 编制单位 (for the spreadsheet).
+pub fn trial_balance_of(session: &Session, book: &BookCode, months: Months) -> Result<(TrialBalance, String)> {
+    let (store, from, to, organisation) = open(session, book, months)?;
     let chart = store.reader().chart()?;
     let totals = store.reader().period_totals(book)?;
-    Ok(fold_trial_balance(&chart, &totals, from, to))
+    Ok((fold_trial_balance(&chart, &totals, from, to), organisation))
+}
+
+/// One voucher of a book with the chart to name its accounts.
+pub fn voucher(
+    session: &Session,
+    book: &BookCode,
+    number: crate::domain::ids::VoucherNo,
+) -> Result<(VoucherRecord, Chart)> {
+    let store = session.read_for(Some(&book.party))?;
+    let reader = store.reader();
+    reader.city()?.book_kind(book).map_err(Error::refused)?;
+    let found = reader.voucher(book, number)?.ok_or_else(|| {
+        Error::refused(
+            crate::domain::rejection::Rejection::VoucherNotFound { book: book.clone(), number: number.to_string() }
+                .to_string(),
+        )
+    })?;
+    Ok((found, reader.chart()?))
+}
+
+/// The vouchers of a book that match a search, in number order (the dates narrow what is read).
+pub fn find(
+    session: &Session,
+    book: &BookCode,
+    search: &crate::domain::search::Search,
+) -> Result<(Vec<VoucherRecord>, Chart)> {
+    let store = session.read_for(Some(&book.party))?;
+    let reader = store.reader();
+    reader.city()?.book_kind(book).map_err(Error::refused)?;
+    let filter = VoucherFilter {
+        book: Some(book.clone()),
+        from: search.from.map(Period::of),
+        to: search.to.map(Period::of),
+        ..Default::default()
+    };
+    let found = reader.vouchers(&filter)?.into_iter().filter(|v| search.matches(v)).collect();
+    Ok((found, reader.chart()?))
+}
+
+/// What a 记账凭证 print run needs: the month's vouchers (or the named ones), the chart and the
+/// 编制单位. Voided drafts are left out: a 作废 voucher is not printed for binding.
+pub struct PrintRun {
+    pub vouchers: Vec<VoucherRecord>,
+    pub chart: Chart,
+    pub organisation: String,
+}
+
+pub fn print_run(
+    session: &Session,
+    book: &BookCode,
+    period: Period,
+    numbers: &[crate::domain::ids::VoucherNo],
+) -> Result<PrintRun> {
+    let (store, _, _, organisation) = open(session, book, Months::one(period))?;
+    let reader = store.reader();
+    let filter = VoucherFilter { book: Some(book.clone()), from: Some(period), to: Some(period), ..Default::default() };
+    let vouchers: Vec<VoucherRecord> = reader
+        .vouchers(&filter)?
+        .into_iter()
+        .filter(|v| v.void_reason.is_none() && (numbers.is_empty() || numbers.contains(&v.number)))
+        .collect();
+    if let Some(missing) = numbers.iter().find(|n| !vouchers.iter().any(|v| v.number == **n)) {
+        return Err(Error::refused(format!("{book} {period} 中没有可打印的凭证 {missing}（或已作废）")));
+    }
+    if vouchers.is_empty() {
+        return Err(Error::refused(format!("{book} {period} 没有凭证可打印")));
+    }
+    Ok(PrintRun { vouchers, chart: reader.chart()?, organisation })
 }

@@ -24,9 +24,15 @@ pub fn close(
         (false, None) => None,
     };
     let request = CloseRequest { period, book: book.as_ref(), accept_differences: accept, on };
+    ctx.refuse_csv("close")?;
     let closed = actions::close(&ctx.session, &request)?;
+    let fields = serde_json::json!({
+        "period": period.to_string(), "books": closed.books, "seal_hash": closed.seal_hash, "run_id": closed.run_id,
+        "accepted": closed.accepted.as_ref().map(|(gate, reason)| serde_json::json!({"gate": gate, "reason": reason})),
+        "anchor": closed.anchor,
+    });
     let Some(hash) = &closed.seal_hash else {
-        return Ok(Outcome::ok(format!("{period} 已经结账，没有需要结账的账簿\n")));
+        return ctx.done("close", format!("{period} 已经结账，没有需要结账的账簿\n"), fields);
     };
     let mut text = format!("已结账 {period}：{} 个账簿；封存哈希 {}…", closed.books, &hash[..16]);
     if let Some(id) = closed.run_id {
@@ -41,25 +47,30 @@ pub fn close(
         text.push_str(&serde_json::to_string(anchor).unwrap_or_default());
         text.push('\n');
     }
-    Ok(Outcome::ok(text))
+    ctx.done("close", text, fields)
 }
 
 pub fn reopen(ctx: &Context, period: &str, reason: &str) -> Result<Outcome, CliError> {
     let period = parse_period(period)?;
+    ctx.refuse_csv("reopen")?;
     let books = actions::reopen(&ctx.session, period, reason)?;
-    Ok(Outcome::ok(format!("已反结账 {period}：{books} 个账簿；理由已记入封存记录\n")))
+    let fields = serde_json::json!({"period": period.to_string(), "books": books, "reason": reason});
+    ctx.done("reopen", format!("已反结账 {period}：{books} 个账簿；理由已记入封存记录\n"), fields)
 }
 
 pub fn year_end(ctx: &Context, year: i32, book: Option<&str>, reviewer: &str) -> Result<Outcome, CliError> {
     let book = book.map(parse_book).transpose()?;
+    ctx.refuse_csv("year-end")?;
     let done = actions::year_end(&ctx.session, year, book.as_ref(), reviewer)?;
     let mut text = format!("已做 {year} 年期末结转：{} 张结转凭证", done.made.len());
     if done.already > 0 {
         text.push_str(&format!("；{} 个账簿此前已结转", done.already));
     }
     text.push('\n');
-    for (book, number) in done.made {
+    for (book, number) in &done.made {
         text.push_str(&format!("  {book} {number}\n"));
     }
-    Ok(Outcome::ok(text))
+    let made: Vec<_> =
+        done.made.iter().map(|(b, n)| serde_json::json!({"book": b.to_string(), "number": n.to_string()})).collect();
+    ctx.done("year-end", text, serde_json::json!({"year": year, "made": made, "already": done.already}))
 }

@@ -47,7 +47,7 @@ pub fn post_file(ctx: &Context, file: &Path, post: bool, reviewer: Option<&str>)
             "vouchers_by_book": outcome.vouchers_by_book,
             "status": status.as_str(),
         })),
-        OutputFormat::Csv => render::csv(&["book", "vouchers"], &rows),
+        OutputFormat::Csv => render::csv(&["账簿", "凭证张数"], &rows, &[]),
         OutputFormat::Table => {
             format!(
                 "已记录 {} 个事件，生成 {} 张凭证（{}）；已存在未重复记录 {} 个\n",
@@ -105,7 +105,7 @@ pub fn single(ctx: &Context, kind: &str, args: &[String]) -> Result<Outcome, Cli
     let made = store.reader().vouchers(&VoucherFilter { ids: Some(outcome.voucher_ids), ..Default::default() })?;
     let chart = store.reader().chart()?;
     Ok(Outcome::ok(match ctx.format {
-        OutputFormat::Table => reports::voucher_table(&made, &chart, true),
+        OutputFormat::Table => reports::voucher_table(&made, &chart, true, false),
         format => reports::vouchers_json_or_csv(&made, &chart, format),
     }))
 }

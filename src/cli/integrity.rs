@@ -18,6 +18,7 @@ pub fn verify(ctx: &Context, anchor_files: &[PathBuf]) -> Result<Outcome, CliErr
 }
 
 fn report(ctx: &Context, what: &str, verdict: Verdict) -> Result<Outcome, CliError> {
+    ctx.refuse_csv(what)?;
     if ctx.format == OutputFormat::Json {
         let text = render::json(&serde_json::json!({
             "check": what, "books": verdict.books, "ok": verdict.problems.is_empty(),
@@ -56,31 +57,32 @@ fn report(ctx: &Context, what: &str, verdict: Verdict) -> Result<Outcome, CliErr
 }
 
 pub fn anchor(ctx: &Context, output: Option<&Path>, force: bool) -> Result<Outcome, CliError> {
+    ctx.refuse_csv("anchor")?;
     let anchor = actions::anchor(&ctx.session)?;
     let text = serde_json::to_string_pretty(&anchor).unwrap_or_default() + "\n";
     match output {
         Some(path) => {
             ctx.write_output(path, text.as_bytes(), force)?;
-            Ok(Outcome::ok(format!(
-                "已写出锚点 {}（记录日志第 {} 条）：请保存在数据库之外\n",
-                path.display(),
-                anchor.log_seq
-            )))
+            let message =
+                format!("已写出锚点 {}（记录日志第 {} 条）：请保存在数据库之外\n", path.display(), anchor.log_seq);
+            ctx.done("anchor", message, serde_json::json!({"output": path.display().to_string(), "anchor": anchor}))
         }
+        // The anchor is JSON already: the same text for --format json.
         None => Ok(Outcome::ok(text)),
     }
 }
 
 pub fn backup(ctx: &Context, file: &Path, force: bool) -> Result<Outcome, CliError> {
+    ctx.refuse_csv("backup")?;
     actions::backup(&ctx.session, file, force)?;
-    Ok(Outcome::ok(format!(
-        "已备份到 {}（一致性副本，可用 fundpool --db {} verify 核验）\n",
-        file.display(),
-        file.display()
-    )))
+    let text =
+        format!("已备份到 {}（一致性副本，可用 fundpool --db {} verify 核验）\n", file.display(), file.display());
+    ctx.done("backup", text, serde_json::json!({"backup": file.display().to_string()}))
 }
 
 pub fn upgrade(ctx: &Context) -> Result<Outcome, CliError> {
+    ctx.refuse_csv("upgrade")?;
     ctx.open_write("upgrade")?;
-    Ok(Outcome::ok(format!("{} 的结构已是最新版本\n", ctx.db.display())))
+    let fields = serde_json::json!({"db": ctx.db.display().to_string(), "up_to_date": true});
+    ctx.done("upgrade", format!("{} 的结构已是最新版本\n", ctx.db.display()), fields)
 }

@@ -19,8 +19,9 @@ pub fn init(ctx: &Context, city_dir: &Path) -> Result<Outcome, CliError> {
 
 /// `init` from the text of a city file, a chart file and a rule set.
 pub fn init_from(ctx: &Context, city_toml: &str, chart_toml: &str, rules_toml: &str) -> Result<Outcome, CliError> {
+    ctx.refuse_csv("init")?;
     let made = actions::init(&ctx.session, city_toml, chart_toml, rules_toml)?;
-    Ok(Outcome::ok(format!(
+    let text = format!(
         "已创建账套 {}：{}，{} 个机构，{} 个基金，{} 个账簿，{} 个科目\n",
         ctx.db.display(),
         made.city,
@@ -28,7 +29,12 @@ pub fn init_from(ctx: &Context, city_toml: &str, chart_toml: &str, rules_toml: &
         made.funds,
         made.books,
         made.accounts
-    )))
+    );
+    let fields = serde_json::json!({
+        "db": ctx.db.display().to_string(), "city": made.city, "parties": made.parties, "funds": made.funds,
+        "books": made.books, "accounts": made.accounts,
+    });
+    ctx.done("init", text, fields)
 }
 
 pub fn add_vouchers(ctx: &Context, file: &Path) -> Result<Outcome, CliError> {
@@ -54,7 +60,7 @@ fn batch_summary(report: &BatchReport, status: Status, format: OutputFormat) -> 
             "already_present": report.already_present.iter().map(|(b, n, id)| serde_json::json!({"book": b.to_string(), "number": n.to_string(), "external_id": id})).collect::<Vec<_>>(),
             "status": status.as_str(),
         })),
-        OutputFormat::Csv => render::csv(&["book", "number", "result", "external_id"], &rows),
+        OutputFormat::Csv => render::csv(&["账簿", "凭证号", "结果", "外部编号"], &rows, &[]),
         OutputFormat::Table => render::table(&["账簿", "凭证号", "结果", "外部编号"], &rows, &[]),
     }
 }
@@ -64,7 +70,7 @@ pub(super) fn earlier_batch_text(name: &Path, earlier: &BatchRecord) -> String {
     format!(
         "{} 的内容已于 {} 由 {} 导入过（导入批次 #{}，文件 {}，{} 行）：本次没有写入任何内容\n",
         name.display(),
-        earlier.imported_at,
+        render::local_time(&earlier.imported_at),
         earlier.imported_by,
         earlier.id,
         earlier.name,
@@ -118,8 +124,9 @@ pub fn import_csv(
             "file_already_imported": earlier.is_some(),
         })),
         OutputFormat::Csv => render::csv(
-            &["created", "lines", "already_present", "status"],
-            &[vec![created.to_string(), lines.to_string(), present.to_string(), status.as_str().to_string()]],
+            &["新建凭证", "分录行数", "已存在", "状态"],
+            &[vec![created.to_string(), lines.to_string(), present.to_string(), status.label().to_string()]],
+            &[],
         ),
     };
     Ok(Outcome::ok(text))
@@ -150,7 +157,7 @@ fn selection_result(done: &[VoucherRecord], verb: &str, format: OutputFormat) ->
         OutputFormat::Json => render::json(&serde_json::json!({
             verb: done.iter().map(|v| serde_json::json!({"book": v.book.to_string(), "number": v.number.to_string()})).collect::<Vec<_>>()
         })),
-        OutputFormat::Csv => render::csv(&["book", "number", "date", "amount"], &rows),
+        OutputFormat::Csv => render::csv(&["账簿", "凭证号", "日期", "金额"], &rows, &[3]),
         OutputFormat::Table if rows.is_empty() => "没有需要处理的凭证\n".to_string(),
         OutputFormat::Table => render::table(&["账簿", "凭证号", "日期", "金额"], &rows, &[3]),
     }
@@ -164,8 +171,16 @@ pub fn review(ctx: &Context, chosen: &Selection) -> Result<Outcome, CliError> {
 pub fn post(ctx: &Context, chosen: &Selection) -> Result<Outcome, CliError> {
     let posted = actions::post(&ctx.session, &selection(chosen)?)?;
     let mut text = selection_result(&posted.posted, "posted", ctx.format);
+    if ctx.format == OutputFormat::Json {
+        let mut value: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+        value["drafts_waiting"] = posted.drafts_waiting.into();
+        text = render::json(&value);
+    }
     if ctx.format == OutputFormat::Table && posted.drafts_waiting > 0 {
-        text.push_str(&format!("另有 {} 张凭证尚未审核，审核后才能记账\n", posted.drafts_waiting));
+        text.push_str(&format!(
+            "另有 {} 张草稿尚未审核，审核后才能记账（fundpool review --all，或 fundpool journal --all 查看）\n",
+            posted.drafts_waiting
+        ));
     }
     Ok(Outcome::ok(text))
 }
@@ -180,6 +195,12 @@ pub fn reverse(
     let book = parse_book(book)?;
     let number = parse_number(number)?;
     let date = date.map(actions::date_arg).transpose()?;
+    ctx.refuse_csv("reverse")?;
     let done = actions::reverse(&ctx.session, &book, number, date, reviewer)?;
-    Ok(Outcome::ok(format!("已用红字凭证 {} {} 冲销 {}（{}）\n", done.book, done.reversal, done.original, done.date)))
+    let text = format!("已用红字凭证 {} {} 冲销 {}（{}）\n", done.book, done.reversal, done.original, done.date);
+    let fields = serde_json::json!({
+        "book": done.book.to_string(), "original": done.original.to_string(),
+        "reversal": done.reversal.to_string(), "date": done.date.to_string(),
+    });
+    ctx.done("reverse", text, fields)
 }

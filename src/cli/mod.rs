@@ -3,9 +3,11 @@
 //! Each command loads what it needs, calls the pure core, writes in one transaction and
 //! returns text; `main` prints it.
 
+mod args;
 mod closing;
 mod demo;
 mod events;
+pub mod help;
 mod integrity;
 mod ledger;
 mod plans;
@@ -14,543 +16,15 @@ mod reconcile;
 mod reports;
 mod statements;
 mod users;
+mod vouchers;
 
 use crate::app::Session;
 use crate::domain::ids::{BookCode, Period, VoucherNo};
 use crate::plan::Step;
 use crate::render::OutputFormat;
 use crate::store::StoreError;
-use clap::{Args, Parser, Subcommand};
+pub use args::*;
 use std::path::PathBuf;
-
-/// The `--format` values; `xlsx` is for `report` only.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum FormatArg {
-    Table,
-    Json,
-    Csv,
-    Xlsx,
-}
-
-/// Exit codes: 0 ok; 1 input or data refused; 2 usage; 3 reconciliation differences;
-/// 4 deadlines overdue; 5 integrity check failed; 70 internal error; 75 busy (another writer
-/// held the database past the busy timeout; nothing was written).
-pub mod exit {
-    pub const OK: i32 = 0;
-    pub const REFUSED: i32 = 1;
-    pub const USAGE: i32 = 2;
-    pub const DIFFERENCES: i32 = 3;
-    pub const OVERDUE: i32 = 4;
-    pub const INTEGRITY: i32 = 5;
-    pub const INTERNAL: i32 = 70;
-    pub const BUSY: i32 = 75;
-}
-
-#[derive(Parser, Debug)]
-#[command(name = "fundpool", version, about = "医保基金市级统筹 记账、对账与报表 (fundpool)")]
-pub struct Cli {
-    /// The SQLite database file [default: fundpool.db; for demo: fundpool-demo.db].
-    #[arg(long, global = true)]
-    pub db: Option<PathBuf>,
-    /// Who is doing this (recorded as 制单人/审核人/记账人).
-    #[arg(long, global = true, env = "FUNDPOOL_OPERATOR")]
-    pub operator: Option<String>,
-    /// A folder of working-day calendar files (YYYY.toml) to use instead of the built-in
-    /// 2022–2025 ones, e.g. to add next year's holidays without rebuilding.
-    #[arg(long, global = true, env = "FUNDPOOL_CALENDAR")]
-    pub calendar: Option<PathBuf>,
-    /// Output: table (default), json, csv, or xlsx (reports only, with --output).
-    #[arg(long, global = true, value_enum, default_value = "table")]
-    pub format: FormatArg,
-    /// Seconds a command that writes waits for another writer to finish before giving up
-    /// (exit 75, nothing written).
-    #[arg(long, global = true, env = "FUNDPOOL_BUSY_TIMEOUT", default_value_t = 30)]
-    pub busy_timeout: u64,
-    #[command(subcommand)]
-    pub command: Command,
-}
-
-#[derive(Subcommand, Debug)]
-pub enum Command {
-    /// Create a database for a city (its books, chart and settings).
-    Init {
-        /// The city's fixture folder (city.toml and chart.toml).
-        #[arg(long)]
-        city: PathBuf,
-    },
-    /// Voucher drafts from a file.
-    #[command(subcommand)]
-    Voucher(VoucherCommand),
-    /// Import voucher lines from CSV (one transaction; every bad row reported).
-    Import {
-        file: PathBuf,
-        /// Post in one step (trusted system feeds); needs --reviewer.
-        #[arg(long)]
-        post: bool,
-        /// The reviewer recorded with --post (must differ from the operator).
-        #[arg(long)]
-        reviewer: Option<String>,
-        /// Import vouchers identical to ones already in the book (same date, lines and memo,
-        /// no external id) instead of refusing them as probable duplicates.
-        #[arg(long)]
-        allow_duplicates: bool,
-    },
-    /// 审核: mark draft vouchers reviewed.
-    Review(Selection),
-    /// 记账: post reviewed vouchers; or, given an events file, post its business events.
-    Post {
-        /// An events file (TOML or JSON): every event becomes its vouchers, all or nothing.
-        events: Option<PathBuf>,
-        #[command(flatten)]
-        selection: Selection,
-        /// With an events file: post the vouchers in one step; needs --reviewer.
-        #[arg(long)]
-        post: bool,
-        /// With --post: the reviewer recorded (must differ from the operator).
-        #[arg(long)]
-        reviewer: Option<String>,
-    },
-    /// One business event typed by staff: `event KIND --field value …` (global flags go before
-    /// `event`; `--post --reviewer NAME` may be given among the fields).
-    Event {
-        /// The event kind, e.g. benefit_payment.
-        kind: String,
-        /// The event's fields as --name value pairs: --id, --date, --fund, --ref, --summary, …
-        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-        fields: Vec<String>,
-    },
-    /// 红字冲销: reverse a posted voucher with a red-ink voucher.
-    Reverse {
-        #[arg(long)]
-        book: String,
-        /// The voucher to reverse, e.g. 记-2023-01-0001.
-        #[arg(long)]
-        number: String,
-        /// Date of the reversal (default: the original's date); its month must be open.
-        #[arg(long)]
-        date: Option<String>,
-        /// Who reviewed the correction (must differ from the operator).
-        #[arg(long)]
-        reviewer: String,
-    },
-    /// 序时账: the vouchers of a book, in order.
-    Journal {
-        #[command(flatten)]
-        range: BookRange,
-        /// Include drafts and reviewed vouchers, not only posted ones.
-        #[arg(long)]
-        all: bool,
-    },
-    /// 明细账: one account's entries with running balance.
-    Account {
-        #[command(flatten)]
-        range: BookRange,
-        /// The account code (a parent includes its sub-accounts).
-        #[arg(long)]
-        account: String,
-    },
-    /// 科目余额表: opening, debit, credit and closing per account.
-    TrialBalance {
-        #[command(flatten)]
-        range: BookRange,
-    },
-    /// 结账: close a month (every book, or one) after a clean reconciliation; writes a seal.
-    Close {
-        #[arg(long)]
-        period: String,
-        #[arg(long)]
-        book: Option<String>,
-        /// Close although the latest reconciliation found differences (needs --reason).
-        #[arg(long)]
-        accept_differences: bool,
-        /// Why the differences are accepted (recorded in the seal).
-        #[arg(long)]
-        reason: Option<String>,
-        /// The date the month is closed on (default: today).
-        #[arg(long)]
-        on: Option<String>,
-    },
-    /// Statements: balance sheet, income and expenditure, trial balance; of a book or consolidated.
-    Report {
-        #[arg(value_enum)]
-        kind: statements::ReportKind,
-        #[arg(long)]
-        book: Option<String>,
-        #[arg(long)]
-        fund: Option<String>,
-        /// The whole city per fund, inter-level pairs eliminated (with --fund).
-        #[arg(long)]
-        consolidated: bool,
-        #[arg(long)]
-        period: Option<String>,
-        #[arg(long)]
-        year: Option<i32>,
-        /// Write to this file (required for --format xlsx).
-        #[arg(long)]
-        output: Option<PathBuf>,
-        /// Replace --output if it exists (never the database).
-        #[arg(long)]
-        force: bool,
-    },
-    /// 期末结转: close revenue and expense into 一般基金 on 31 December (before December closes).
-    YearEnd {
-        #[arg(long)]
-        year: i32,
-        #[arg(long)]
-        book: Option<String>,
-        /// Who reviewed the closing vouchers (must differ from the operator).
-        #[arg(long)]
-        reviewer: String,
-    },
-    /// 反结账: reopen the latest closed month.
-    Reopen {
-        #[arg(long)]
-        period: String,
-        #[arg(long)]
-        reason: String,
-    },
-    /// The tax authority's, treasury's and banks' records.
-    #[command(subcommand)]
-    Statement(StatementCommand),
-    /// Month-end reconciliation: every check (or one), every fund (or one); exit 3 on differences.
-    Reconcile {
-        #[arg(long)]
-        period: String,
-        /// One check: tax_treasury, treasury_finance, finance_agency, city_county, bank, invariants.
-        #[arg(long)]
-        check: Option<String>,
-        #[arg(long)]
-        fund: Option<String>,
-        /// Show the stored run with this number instead of running the checks again.
-        #[arg(long, conflicts_with_all = ["check", "fund"])]
-        run: Option<i64>,
-    },
-    /// Recompute balances from voucher lines and compare.
-    Check,
-    /// Recompute every hash chain, the record log, balances and seals; with --anchor, prove the
-    /// database still holds every anchored state, extended only by appending.
-    Verify {
-        /// An anchor file written by `anchor` or printed by `close` (repeatable).
-        #[arg(long = "anchor")]
-        anchors: Vec<PathBuf>,
-    },
-    /// Write an anchor: the heads of every chain and the latest seal, to keep outside the database.
-    Anchor {
-        #[arg(long)]
-        output: Option<PathBuf>,
-        /// Replace --output if it exists.
-        #[arg(long)]
-        force: bool,
-    },
-    /// A consistent copy of the database while others may write (SQLite's online backup).
-    Backup {
-        file: PathBuf,
-        /// Replace FILE if it exists (never the database itself).
-        #[arg(long)]
-        force: bool,
-    },
-    /// Bring an older database's structure up to date (commands that write do it too).
-    Upgrade,
-    /// Quarterly spending plans (用款计划).
-    #[command(subcommand)]
-    Plan(PlanCommand),
-    /// Budgets (an input for plans, the schedule and policy).
-    #[command(subcommand)]
-    Budget(BudgetCommand),
-    /// The city's rule set in force (deadlines, reserves, ratios, each with its clause); `rules set`
-    /// records a new version.
-    Rules {
-        #[command(subcommand)]
-        action: Option<RulesCommand>,
-        /// The day whose rules to show, YYYY-MM-DD (default: today).
-        #[arg(long)]
-        as_of: Option<String>,
-    },
-    /// The consolidation schedule: balances, matured deposits and 备付金 due.
-    Schedule {
-        #[arg(long)]
-        party: Option<String>,
-        #[arg(long)]
-        fund: Option<String>,
-    },
-    /// Every obligation of the timetable and its status on a day; exit 4 when something is overdue.
-    Deadlines {
-        #[arg(long)]
-        as_of: String,
-        #[arg(long)]
-        party: Option<String>,
-    },
-    /// Share a year's policy gap and bill management gaps (input: a TOML file).
-    Gaps {
-        #[arg(long)]
-        input: PathBuf,
-    },
-    /// County assessment (JL 14): completion ratios and incentives.
-    Assess {
-        #[arg(long)]
-        year: i32,
-        #[arg(long)]
-        fund: Option<String>,
-        /// Management gaps owed and paid per county (TOML, as for `gaps`).
-        #[arg(long)]
-        input: Option<PathBuf>,
-    },
-    /// 年终结算 of a year after its December is closed: per county budget vs actual, the management
-    /// gap, the 1 : 0.5 incentive, the 考核保证金 released or kept, the policy gap and its shares.
-    /// Each run is recorded; a re-run shows what changed.
-    Settle {
-        #[arg(long)]
-        year: i32,
-        #[arg(long)]
-        fund: Option<String>,
-        /// Write the events the settlement implies (deposit releases) as a draft events file.
-        #[arg(long)]
-        output: Option<PathBuf>,
-        /// Replace --output if it exists.
-        #[arg(long)]
-        force: bool,
-    },
-    /// Build a fresh demo database for a city and show what fundpool does.
-    Demo {
-        #[arg(long, value_enum, default_value = "jingmen")]
-        city: demo::DemoCity,
-    },
-    /// Serve the ledger to every office: Chinese pages and a JSON API (loopback by default).
-    Serve {
-        /// Where to listen; put a TLS reverse proxy in front for other machines.
-        #[arg(long, default_value = "127.0.0.1:8080")]
-        listen: std::net::SocketAddr,
-        /// How long a login lasts, in minutes.
-        #[arg(long, default_value_t = 480)]
-        session_minutes: i64,
-        /// On a demo database (default fundpool-demo.db): add a demo user per role and print them.
-        #[arg(long)]
-        demo: bool,
-        /// Behind a reverse proxy on this machine: record the client address it puts in
-        /// X-Forwarded-For (only for requests from loopback).
-        #[arg(long)]
-        trust_proxy: bool,
-    },
-    /// Registered users and their grants per party (管理员 only, after the first administrator).
-    #[command(subcommand)]
-    User(UserCommand),
-    /// The audit log: every write and every refusal, with who, when, from where and on what.
-    Audit {
-        #[arg(long)]
-        user: Option<String>,
-        /// From this date (YYYY-MM-DD).
-        #[arg(long)]
-        from: Option<String>,
-        /// To this date (YYYY-MM-DD).
-        #[arg(long)]
-        to: Option<String>,
-    },
-}
-
-#[derive(Subcommand, Debug)]
-pub enum UserCommand {
-    /// Register a user; the password is read from standard input (--password-stdin) or asked.
-    Add {
-        name: String,
-        /// The first administrator of a database without users (needs no login; gets 管理 on *).
-        #[arg(long)]
-        first_admin: bool,
-        /// Read the new user's password from the first line of standard input.
-        #[arg(long)]
-        password_stdin: bool,
-    },
-    /// Every user with their grants.
-    List,
-    /// Stop a user from logging in (their records stay).
-    Disable { name: String },
-    /// Set a user's password.
-    Passwd {
-        name: String,
-        #[arg(long)]
-        password_stdin: bool,
-    },
-    /// Grant a role on a party (`*`: every party): maker, reviewer, poster, closer, reader, admin.
-    Grant {
-        name: String,
-        #[arg(long)]
-        party: String,
-        #[arg(long)]
-        role: String,
-    },
-    /// Take a role back.
-    Revoke {
-        name: String,
-        #[arg(long)]
-        party: String,
-        #[arg(long)]
-        role: String,
-    },
-}
-
-#[derive(Subcommand, Debug)]
-pub enum PlanCommand {
-    /// Create a draft plan from the command line.
-    Create {
-        #[arg(long)]
-        party: String,
-        #[arg(long)]
-        fund: String,
-        /// e.g. 2023Q2.
-        #[arg(long)]
-        quarter: String,
-        /// The quarter's total; the lines must sum to it.
-        #[arg(long)]
-        total: String,
-        /// MONTH:CATEGORY:AMOUNT, repeated, e.g. 2023-04:inpatient:20000000.00.
-        #[arg(long = "line")]
-        lines: Vec<String>,
-    },
-    /// Import draft plans from CSV: party,fund,quarter,total,month,category,amount.
-    Import { file: PathBuf },
-    /// The agency submits its plan (due the 15th of the quarter before's third month).
-    Submit {
-        #[arg(long)]
-        party: String,
-        #[arg(long)]
-        fund: String,
-        #[arg(long)]
-        quarter: String,
-        /// The date it was done (default: today).
-        #[arg(long)]
-        on: Option<String>,
-    },
-    /// The city agency combines every agency's plan (due the 20th).
-    Combine(PlanScope),
-    /// The medical insurance bureau approves the combined plan.
-    Approve(PlanScope),
-    /// The finance bureau re-checks (复核) the approved plan.
-    Check(PlanScope),
-    /// Plans with their months, totals, deposits and workflow.
-    Show {
-        #[arg(long)]
-        fund: Option<String>,
-        #[arg(long)]
-        quarter: Option<String>,
-    },
-    /// The allocation events of an approved plan, as an events file to post.
-    Export {
-        #[arg(long)]
-        fund: String,
-        #[arg(long)]
-        quarter: String,
-        #[arg(long)]
-        output: Option<PathBuf>,
-        /// Replace --output if it exists.
-        #[arg(long)]
-        force: bool,
-    },
-}
-
-#[derive(Args, Debug)]
-pub struct PlanScope {
-    #[arg(long)]
-    pub fund: String,
-    #[arg(long)]
-    pub quarter: String,
-    /// The date it was done (default: today).
-    #[arg(long)]
-    pub on: Option<String>,
-}
-
-#[derive(Subcommand, Debug)]
-pub enum RulesCommand {
-    /// Record a new version of the rule set from a rules.toml, in force from a day.
-    Set {
-        file: PathBuf,
-        /// The first day it governs, YYYY-MM-DD.
-        #[arg(long)]
-        from: String,
-    },
-}
-
-#[derive(Subcommand, Debug)]
-pub enum BudgetCommand {
-    /// Import budgets from CSV: year,party,fund,income,expenditure.
-    Import { file: PathBuf },
-    /// The risk reserve withheld from a year's expenditure budget, and the 20% rule.
-    Reserve {
-        #[arg(long)]
-        year: i32,
-        #[arg(long)]
-        fund: String,
-    },
-    /// A county's matching-subsidy basis (TS 8): June-end resident headcount × per-capita standard.
-    Matching {
-        #[arg(long)]
-        year: i32,
-        /// The county (party code), e.g. shayang.
-        #[arg(long)]
-        party: String,
-        /// Resident insured headcount at June-end, e.g. 463000.
-        #[arg(long)]
-        headcount: u64,
-        /// Per-capita matching standard in 元, e.g. 30.00.
-        #[arg(long = "per-capita")]
-        per_capita: String,
-    },
-}
-
-#[derive(Subcommand, Debug)]
-pub enum StatementCommand {
-    /// Import a statement CSV (idempotent per line: ref + source).
-    Import {
-        /// tax, treasury or bank.
-        #[arg(long)]
-        source: String,
-        file: PathBuf,
-    },
-}
-
-#[derive(Subcommand, Debug)]
-pub enum VoucherCommand {
-    /// Add voucher drafts from a TOML or JSON file.
-    Add { file: PathBuf },
-    /// 作废: void a draft (kept, marked 作废, its number never reused), with the reason.
-    Void {
-        #[arg(long)]
-        book: String,
-        #[arg(long)]
-        number: String,
-        #[arg(long)]
-        reason: String,
-    },
-}
-
-/// Which vouchers a review or post applies to.
-#[derive(Args, Debug)]
-pub struct Selection {
-    /// The book, e.g. shayang/employee.
-    #[arg(long)]
-    pub book: Option<String>,
-    /// Limit to one month.
-    #[arg(long)]
-    pub period: Option<String>,
-    /// Voucher numbers; repeat for several.
-    #[arg(long = "number")]
-    pub numbers: Vec<String>,
-    /// Every eligible voucher in the book (and month), instead of named ones.
-    #[arg(long)]
-    pub all: bool,
-}
-
-/// A book and a period range.
-#[derive(Args, Debug)]
-pub struct BookRange {
-    #[arg(long)]
-    pub book: String,
-    /// One month (same as --from P --to P).
-    #[arg(long, conflicts_with_all = ["from", "to"])]
-    pub period: Option<String>,
-    #[arg(long)]
-    pub from: Option<String>,
-    #[arg(long)]
-    pub to: Option<String>,
-}
 
 /// A command's failure, with the exit code it maps to.
 #[derive(Debug)]
@@ -617,6 +91,29 @@ impl Context {
         Ok(self.session.actor()?)
     }
 
+    /// A command whose result is a sentence: the sentence for people, JSON with the sentence
+    /// (`message`) and the fields scripts need, CSV refused (there is no table to write).
+    fn done(&self, command: &str, text: String, fields: serde_json::Value) -> Result<Outcome, CliError> {
+        match self.format {
+            OutputFormat::Table => Ok(Outcome::ok(text)),
+            OutputFormat::Json => {
+                let mut value = if fields.is_object() { fields } else { serde_json::json!({}) };
+                value["command"] = command.into();
+                value["message"] = text.trim_end().into();
+                Ok(Outcome::ok(crate::render::json(&value)))
+            }
+            OutputFormat::Csv => Err(no_csv(command)),
+        }
+    }
+
+    /// Refuses `--format csv` for a command whose answer is not a table.
+    fn refuse_csv(&self, command: &str) -> Result<(), CliError> {
+        if self.format == OutputFormat::Csv {
+            return Err(no_csv(command));
+        }
+        Ok(())
+    }
+
     /// The same context acting as someone else (the demo plays several staff).
     fn as_operator(&self, name: &str) -> Context {
         Context {
@@ -653,7 +150,10 @@ impl Context {
         if files.is_empty() {
             return Err(CliError::refused(format!("日历目录 {} 中没有 YYYY.toml 文件", dir.display())));
         }
-        crate::calendar::Calendar::from_files(files.iter().map(|(n, t)| (n.as_str(), t.as_str())))
+        // The folder adds years to the built-in ones, and replaces a built-in year it also has.
+        let given = |name: &str| files.iter().any(|(path, _)| path.ends_with(name));
+        let built_in = crate::calendar::EMBEDDED.iter().filter(|(name, _)| !given(name)).map(|(n, t)| (*n, *t));
+        crate::calendar::Calendar::from_files(files.iter().map(|(n, t)| (n.as_str(), t.as_str())).chain(built_in))
             .map_err(|e| CliError::refused(e.to_string()))
     }
 
@@ -689,9 +189,21 @@ pub fn run(cli: Cli) -> Result<Outcome, CliError> {
         _ => "fundpool.db",
     };
     let xlsx = cli.format == FormatArg::Xlsx;
-    if xlsx && !matches!(cli.command, Command::Report { .. }) {
-        return Err(CliError { code: exit::USAGE, message: "--format xlsx 只用于 report 命令".into() });
+    if xlsx
+        && !matches!(
+            cli.command,
+            Command::Report { .. } | Command::Journal { .. } | Command::Account { .. } | Command::TrialBalance { .. }
+        )
+    {
+        return Err(CliError {
+            code: exit::USAGE,
+            message: "--format xlsx 只用于 journal、account、trial-balance 和 report（须给 --output）".into(),
+        });
     }
+    crate::render::set_style(table_width(cli.wide), cli.raw_amounts);
+    crate::render::set_time_zone(
+        crate::render::parse_time_zone(&cli.time_zone).map_err(|message| CliError { code: exit::USAGE, message })?,
+    );
     let format = match cli.format {
         FormatArg::Json => OutputFormat::Json,
         FormatArg::Csv => OutputFormat::Csv,
@@ -710,8 +222,10 @@ pub fn run(cli: Cli) -> Result<Outcome, CliError> {
         now,
         interactive: std::io::stderr().is_terminal(),
     };
-    let action = users::write_action(&cli.command);
-    let result = dispatch(&ctx, cli.command);
+    let mut command = cli.command;
+    fund_codes(&ctx, &mut command)?;
+    let action = users::write_action(&command);
+    let result = dispatch(&ctx, command);
     // A refused write is recorded too (its own transaction wrote nothing).
     if let (Err(error), Some((action, target))) = (&result, action) {
         if error.code == exit::REFUSED && ctx.db.exists() {
@@ -731,8 +245,20 @@ fn dispatch(ctx: &Context, command: Command) -> Result<Outcome, CliError> {
         Command::Voucher(VoucherCommand::Void { book, number, reason }) => {
             let book = parse_book(&book)?;
             let number = parse_number(&number)?;
+            ctx.refuse_csv("voucher void")?;
             crate::app::ledger::void(&ctx.session, &book, number, &reason)?;
-            Ok(Outcome::ok(format!("已作废 {book} {number}：{reason}\n")))
+            let fields = serde_json::json!({"book": book.to_string(), "number": number.to_string(), "reason": reason});
+            ctx.done("voucher void", format!("已作废 {book} {number}：{reason}\n"), fields)
+        }
+        Command::Voucher(VoucherCommand::Show { book, number }) => vouchers::show(ctx, &book, &number),
+        Command::Voucher(VoucherCommand::Find(find)) => vouchers::find(ctx, &find),
+        Command::Voucher(VoucherCommand::Print { book, period, numbers, output, force }) => {
+            vouchers::print(ctx, &book, &period, &numbers, output.as_deref(), force)
+        }
+        Command::Completions { shell } => text_only(ctx, "completions", help::completions(shell)),
+        Command::Man => {
+            let page = help::man_page().map_err(|e| CliError::refused(e.to_string()))?;
+            text_only(ctx, "man", page)
         }
         Command::Import { file, post, reviewer, allow_duplicates } => {
             ledger::import_csv(ctx, &file, post, reviewer.as_deref(), allow_duplicates)
@@ -755,9 +281,9 @@ fn dispatch(ctx: &Context, command: Command) -> Result<Outcome, CliError> {
         Command::Reverse { book, number, date, reviewer } => {
             ledger::reverse(ctx, &book, &number, date.as_deref(), &reviewer)
         }
-        Command::Journal { range, all } => reports::journal(ctx, &range, all),
-        Command::Account { range, account } => reports::account(ctx, &range, &account),
-        Command::TrialBalance { range } => reports::trial_balance(ctx, &range),
+        Command::Journal { range, all, export } => reports::journal(ctx, &range, all, &export),
+        Command::Account { range, account, export } => reports::account(ctx, &range, &account, &export),
+        Command::TrialBalance { range, export } => reports::trial_balance(ctx, &range, &export),
         Command::Close { period, book, accept_differences, reason, on } => {
             closing::close(ctx, &period, book.as_deref(), accept_differences, reason.as_deref(), on.as_deref())
         }
@@ -785,7 +311,12 @@ fn dispatch(ctx: &Context, command: Command) -> Result<Outcome, CliError> {
         Command::Anchor { output, force } => integrity::anchor(ctx, output.as_deref(), force),
         Command::Backup { file, force } => integrity::backup(ctx, &file, force),
         Command::Upgrade => integrity::upgrade(ctx),
-        Command::Demo { city } => demo::run(ctx, city),
+        Command::Demo { city } => {
+            if ctx.format != OutputFormat::Table {
+                return text_only(ctx, "demo", String::new());
+            }
+            demo::run(ctx, city)
+        }
         Command::Plan(PlanCommand::Create { party, fund, quarter, total, lines }) => {
             plans::create(ctx, &party, &fund, &quarter, &total, &lines)
         }
@@ -822,6 +353,9 @@ fn dispatch(ctx: &Context, command: Command) -> Result<Outcome, CliError> {
         Command::Deadlines { as_of, party } => plans::deadlines(ctx, &as_of, party.as_deref()),
         Command::User(command) => users::run(ctx, command),
         Command::Serve { listen, session_minutes, demo, trust_proxy } => {
+            if ctx.format != OutputFormat::Table {
+                return text_only(ctx, "serve", String::new());
+            }
             serve(ctx, listen, session_minutes, demo, trust_proxy)
         }
         Command::Audit { user, from, to } => users::audit(ctx, user.as_deref(), from.as_deref(), to.as_deref()),
@@ -862,6 +396,95 @@ fn serve(
     let _ = std::io::stdout().flush();
     crate::server::serve(config)?;
     Ok(Outcome::ok(String::new()))
+}
+
+fn no_csv(command: &str) -> CliError {
+    CliError {
+        code: exit::USAGE,
+        message: format!("{command} 的结果不是表格，不支持 --format csv（可用 table 或 json）"),
+    }
+}
+
+/// `--fund` may name a fund as staff do (职工医保, 城乡居民基本医疗保险基金) as well as by its
+/// code: a name is turned into the code here, once, from the city's funds.
+fn fund_codes(ctx: &Context, command: &mut Command) -> Result<(), CliError> {
+    let mut funds: Vec<&mut String> = Vec::new();
+    match command {
+        Command::Report { fund: Some(f), .. }
+        | Command::Reconcile { fund: Some(f), .. }
+        | Command::Assess { fund: Some(f), .. }
+        | Command::Settle { fund: Some(f), .. }
+        | Command::Schedule { fund: Some(f), .. }
+        | Command::Plan(PlanCommand::Show { fund: Some(f), .. })
+        | Command::Plan(PlanCommand::Create { fund: f, .. })
+        | Command::Plan(PlanCommand::Submit { fund: f, .. })
+        | Command::Plan(PlanCommand::Export { fund: f, .. })
+        | Command::Budget(BudgetCommand::Reserve { fund: f, .. }) => funds.push(f),
+        Command::Plan(PlanCommand::Combine(s) | PlanCommand::Approve(s) | PlanCommand::Check(s)) => {
+            funds.push(&mut s.fund)
+        }
+        _ => {}
+    }
+    for fund in funds {
+        if fund.is_ascii() {
+            continue;
+        }
+        let city = ctx.open()?.reader().city()?;
+        let code = city.fund_code(fund).ok_or_else(|| {
+            let known: Vec<String> =
+                city.fund.iter().map(|f| format!("{}（{}）", f.code, city.fund_label(&f.code))).collect();
+            CliError::refused(format!("没有名为 {fund} 的基金：本市的基金有 {}", known.join("、")))
+        })?;
+        *fund = code.to_string();
+    }
+    Ok(())
+}
+
+/// Output that has one form only (a script, a man page): other formats are refused, not ignored.
+fn text_only(ctx: &Context, command: &str, text: String) -> Result<Outcome, CliError> {
+    if ctx.format != OutputFormat::Table {
+        return Err(CliError { code: exit::USAGE, message: format!("{command} 只输出文本，不支持 --format") });
+    }
+    Ok(Outcome::ok(text))
+}
+
+/// How wide tables may be: the terminal's width when standard output is one (or `COLUMNS`
+/// when set), unless `--wide`.
+fn table_width(wide: bool) -> Option<u16> {
+    use std::io::IsTerminal;
+    if wide {
+        return None;
+    }
+    if let Some(columns) = std::env::var("COLUMNS").ok().and_then(|c| c.trim().parse::<u16>().ok()) {
+        return Some(columns.max(40));
+    }
+    if !std::io::stdout().is_terminal() {
+        return None;
+    }
+    terminal_size::terminal_size().map(|(w, _)| w.0.max(40))
+}
+
+/// Prints a command's output: through `$PAGER` (default `less -FRX`) when standard output is a
+/// terminal and the text is taller than it (unless `--no-pager`), else directly.
+pub fn show(text: &str, pager: bool) {
+    use std::io::{IsTerminal, Write};
+    let height = terminal_size::terminal_size().map(|(_, h)| h.0 as usize).unwrap_or(usize::MAX);
+    let paged = pager && std::io::stdout().is_terminal() && text.lines().count() + 1 > height;
+    if paged {
+        let pager = std::env::var("PAGER").ok().filter(|p| !p.trim().is_empty()).unwrap_or_else(|| "less -FRX".into());
+        let mut words = pager.split_whitespace();
+        if let Some(program) = words.next() {
+            let child = std::process::Command::new(program).args(words).stdin(std::process::Stdio::piped()).spawn();
+            if let Ok(mut child) = child {
+                if let Some(mut stdin) = child.stdin.take() {
+                    let _ = stdin.write_all(text.as_bytes());
+                }
+                let _ = child.wait();
+                return;
+            }
+        }
+    }
+    let _ = std::io::stdout().write_all(text.as_bytes());
 }
 
 fn parse_book(text: &str) -> Result<BookCode, CliError> {

@@ -46,13 +46,15 @@ pub fn create(
     let q = quarter(q)?;
     let total = Money::parse(total).map_err(|e| CliError::refused(e.to_string()))?;
     let lines = lines.iter().map(|l| parse_line(l)).collect::<Result<Vec<_>, _>>().map_err(CliError::refused)?;
+    ctx.refuse_csv("plan create")?;
     let made = crate::app::plans::save(&ctx.session, vec![(party.to_string(), fund.to_string(), q, total, lines)])?;
-    Ok(Outcome::ok(format!("已保存{}\n", made.join("\n"))))
+    ctx.done("plan create", format!("已保存{}\n", made.join("\n")), serde_json::json!({"saved": made}))
 }
 
 /// A plan CSV: `party,fund,quarter,total,month,category,amount`, one row per cell; `total` is
 /// the plan's stated quarter total, the same on every row of the plan.
 pub fn import(ctx: &Context, file: &Path) -> Result<Outcome, CliError> {
+    ctx.refuse_csv("plan import")?;
     let mut reader =
         csv::Reader::from_path(file).map_err(|e| CliError::refused(format!("无法读取 {}：{e}", file.display())))?;
     let expected = ["party", "fund", "quarter", "total", "month", "category", "amount"];
@@ -105,7 +107,8 @@ pub fn import(ctx: &Context, file: &Path) -> Result<Outcome, CliError> {
         )));
     }
     let made = crate::app::plans::save(&ctx.session, plans)?;
-    Ok(Outcome::ok(format!("已保存 {} 份用款计划：\n  {}\n", made.len(), made.join("\n  "))))
+    let text = format!("已保存 {} 份用款计划：\n  {}\n", made.len(), made.join("\n  "));
+    ctx.done("plan import", text, serde_json::json!({"saved": made}))
 }
 
 /// Takes a workflow step: `submit` for one agency's plan; `combine`, `approve` and `check` for
@@ -120,10 +123,16 @@ pub fn step(
 ) -> Result<Outcome, CliError> {
     let q = quarter(q)?;
     let on = ctx.business_date(on)?;
+    ctx.refuse_csv("plan")?;
     let done = crate::app::plans::step(&ctx.session, step, party, fund, q, on)?;
     let due = done.due;
     let late = due.filter(|d| on > *d).map(|d| format!("（期限 {d}，已逾期）")).unwrap_or_default();
-    Ok(Outcome::ok(format!("已{} {} 份 {fund} {q} 用款计划，日期 {on}{late}\n", step.label(), done.plans)))
+    let text = format!("已{} {} 份 {fund} {q} 用款计划，日期 {on}{late}\n", step.label(), done.plans);
+    let fields = serde_json::json!({
+        "step": step.label(), "fund": fund, "quarter": q.to_string(), "plans": done.plans, "on": on.to_string(),
+        "due": due.map(|d| d.to_string()), "late": due.is_some_and(|d| on > d),
+    });
+    ctx.done("plan", text, fields)
 }
 
 pub fn show(ctx: &Context, fund: Option<&str>, q: Option<&str>) -> Result<Outcome, CliError> {
@@ -150,8 +159,12 @@ pub fn show(ctx: &Context, fund: Option<&str>, q: Option<&str>) -> Result<Outcom
             let months = p.by_month();
             let is_city = city.party(&p.party).is_some_and(|x| x.kind == PartyKind::City);
             let deposit: i64 = if is_city { 0 } else { months.values().map(|m| withheld(*m, permille).fen()).sum() };
-            let mut row =
-                vec![p.quarter.to_string(), p.fund.clone(), city.short_name(&p.party), p.status.label().to_string()];
+            let mut row = vec![
+                p.quarter.to_string(),
+                city.fund_label(&p.fund),
+                city.short_name(&p.party),
+                p.status.label().to_string(),
+            ];
             row.extend(months.values().map(|m| m.grouped()));
             row.push(p.total.grouped());
             row.push(Money::from_fen(deposit).grouped());
@@ -171,8 +184,9 @@ pub fn show(ctx: &Context, fund: Option<&str>, q: Option<&str>) -> Result<Outcom
             })).collect::<Vec<_>>()
         })),
         OutputFormat::Csv => render::csv(
-            &["quarter", "fund", "party", "status", "month1", "month2", "month3", "total", "deposit", "submitted_on"],
+            &["季度", "基金", "经办机构", "状态", "第1月", "第2月", "第3月", "季度合计", "考核保证金", "报送日期"],
             &rows,
+            &[4, 5, 6, 7, 8],
         ),
         OutputFormat::Table if rows.is_empty() => "没有用款计划\n".into(),
         OutputFormat::Table => render::table(
@@ -185,6 +199,12 @@ pub fn show(ctx: &Context, fund: Option<&str>, q: Option<&str>) -> Result<Outcom
 
 /// The allocation events of the checked plans of a fund and quarter, as an events file.
 pub fn export(ctx: &Context, fund: &str, q: &str, output: Option<&Path>, force: bool) -> Result<Outcome, CliError> {
+    if ctx.format != OutputFormat::Table {
+        return Err(CliError {
+            code: super::exit::USAGE,
+            message: "plan export 写出的是事件文件（TOML），不支持 --format".into(),
+        });
+    }
     let q = quarter(q)?;
     if let Some(path) = output {
         crate::app::files::check_output(&ctx.db, path, force)?;
@@ -239,6 +259,7 @@ pub fn matching_basis(
     headcount: u64,
     per_capita: &str,
 ) -> Result<Outcome, CliError> {
+    ctx.refuse_csv("budget matching")?;
     let per_capita = Money::parse(per_capita).map_err(|e| CliError::refused(format!("--per-capita：{e}")))?;
     let basis = crate::plan::deadlines::MatchingBasis { year, party: party.to_string(), headcount, per_capita };
     let due = crate::app::plans::set_matching_basis(&ctx.session, &basis)?;
@@ -266,6 +287,7 @@ pub fn matching_basis(
 }
 
 pub fn import_budget(ctx: &Context, file: &Path) -> Result<Outcome, CliError> {
+    ctx.refuse_csv("budget import")?;
     let operator = ctx.operator()?;
     let mut reader =
         csv::Reader::from_path(file).map_err(|e| CliError::refused(format!("无法读取 {}：{e}", file.display())))?;
@@ -301,7 +323,7 @@ pub fn import_budget(ctx: &Context, file: &Path) -> Result<Outcome, CliError> {
     let saved = crate::app::plans::import_budgets(&ctx.session, &rows, problems).map_err(|e| {
         CliError::from(crate::app::Error { message: format!("{}：{}", file.display(), e.message), ..e })
     })?;
-    Ok(Outcome::ok(format!("已保存 {saved} 条预算（{operator}）\n")))
+    ctx.done("budget import", format!("已保存 {saved} 条预算（{operator}）\n"), serde_json::json!({"saved": saved}))
 }
 
 fn parsed_events(store: &Store) -> Result<Vec<Event>, CliError> {
@@ -331,7 +353,7 @@ pub fn schedule(ctx: &Context, party: Option<&str>, fund: Option<&str>) -> Resul
             vec![
                 i.due.to_string(),
                 city.short_name(&i.party),
-                i.fund.clone(),
+                city.fund_label(&i.fund),
                 i.what.clone(),
                 i.amount.map(|a| a.grouped()).unwrap_or_else(|| "（缺少预算）".into()),
                 i.clause.clone(),
@@ -342,7 +364,7 @@ pub fn schedule(ctx: &Context, party: Option<&str>, fund: Option<&str>) -> Resul
         OutputFormat::Json => render::json(&serde_json::json!({"items": items.iter().map(|i| serde_json::json!({
             "due": i.due.to_string(), "party": i.party, "fund": i.fund, "what": i.what, "amount": i.amount, "clause": i.clause
         })).collect::<Vec<_>>()})),
-        OutputFormat::Csv => render::csv(&["due", "party", "fund", "what", "amount", "clause"], &rows),
+        OutputFormat::Csv => render::csv(&["期限", "经办机构", "基金", "事项", "金额", "依据"], &rows, &[4]),
         OutputFormat::Table if rows.is_empty() => "没有期初余额，归集计划为空\n".into(),
         OutputFormat::Table => render::table(&["期限", "经办机构", "基金", "事项", "金额", "依据"], &rows, &[4]),
     }))
@@ -379,7 +401,7 @@ pub fn deadlines(ctx: &Context, as_of: &str, party: Option<&str>) -> Result<Outc
                         o.rule.to_string(),
                         o.due.to_string(),
                         city.short_name(&o.party),
-                        o.fund.clone(),
+                        city.fund_label(&o.fund),
                         o.what.clone(),
                         money(o.amount),
                         money(o.done),
@@ -391,8 +413,20 @@ pub fn deadlines(ctx: &Context, as_of: &str, party: Option<&str>) -> Result<Outc
                 .collect();
             if format == OutputFormat::Csv {
                 render::csv(
-                    &["rule", "due", "party", "fund", "what", "amount", "done", "shortfall", "met_on", "status"],
+                    &[
+                        "依据",
+                        "期限",
+                        "经办机构",
+                        "基金",
+                        "事项",
+                        "应完成金额",
+                        "已完成金额",
+                        "差额",
+                        "完成日期",
+                        "状态",
+                    ],
                     &rows,
+                    &[5, 6, 7],
                 )
             } else {
                 let counts = [Status::Overdue, Status::DueSoon].map(|s| list.iter().filter(|o| o.status == s).count());

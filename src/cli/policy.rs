@@ -137,6 +137,9 @@ pub fn budget_reserve(ctx: &Context, year: i32, fund: &str) -> Result<Outcome, C
             vec![city.short_name(party), budget.grouped(), share.grouped(), allocable.grouped()]
         })
         .collect();
+    if ctx.format == OutputFormat::Csv {
+        return Ok(Outcome::ok(render::csv(&["经办机构", "支出预算", "储备金分摊", "可分配"], &rows, &[1, 2, 3])));
+    }
     let comparison = if r.above_threshold { "超过" } else { "未超过" };
     let verdict = if !r.threshold_applies {
         format!("{} 年没有实际收入可比（统筹首年）：20% 规则不适用，按 {}‰ 提取风险储备金", year - 1, r.rate_permille)
@@ -216,6 +219,23 @@ pub fn gaps(ctx: &Context, file: &Path) -> Result<Outcome, CliError> {
             vec![name, share.grouped(), settled.grouped(), Money::from_fen(share.fen() - settled.fen()).grouped()]
         })
         .collect();
+    if ctx.format == OutputFormat::Csv {
+        // One table: each policy-gap share, then each management gap with its due day.
+        let mut all: Vec<Vec<String>> =
+            rows.iter().map(|r| [vec!["政策性缺口".to_string()], r.clone(), vec![String::new()]].concat()).collect();
+        for (party, owed, settled) in &bills {
+            let left = Money::from_fen(owed.fen() - settled.fen());
+            all.push(vec![
+                "管理性缺口".into(),
+                city.short_name(party),
+                owed.grouped(),
+                settled.grouped(),
+                left.grouped(),
+                due.to_string(),
+            ]);
+        }
+        return Ok(Outcome::ok(render::csv(&["类别", "分担方", "金额", "已缴", "未缴", "上解期限"], &all, &[2, 3, 4])));
+    }
     let mut text = format!(
         "{} 年 {} 政策性缺口 {}（{}）：先由上年末累计结余 {} 弥补 {}，余 {} 由市财政与县（市、区）按 {} : {} 分担\n\
          市财政承担 {}；县（市、区）承担 {} 按参保人数分摊{}\n",
@@ -379,20 +399,21 @@ pub fn assess(ctx: &Context, year: i32, fund: Option<&str>, file: Option<&Path>)
         OutputFormat::Json => render::json(&serde_json::json!({"year": year, "counties": json})),
         OutputFormat::Csv => render::csv(
             &[
-                "party",
-                "fund",
-                "budget_income",
-                "actual_income",
-                "income_completion",
-                "budget_expense",
-                "actual_expense",
-                "expense_execution",
-                "gap_remittance",
-                "incentive",
-                "gap_offset",
-                "next_year_credit",
+                "县（市、区）",
+                "基金",
+                "预算收入",
+                "实际收入",
+                "预算收入完成率",
+                "预算支出",
+                "实际支出",
+                "预算支出执行率",
+                "基金缺口上解率",
+                "激励折算",
+                "抵缺口",
+                "计入下年收入",
             ],
             &rows,
+            &[2, 3, 5, 6, 9, 10, 11],
         ),
         OutputFormat::Table => {
             note + &render::table(
@@ -431,7 +452,7 @@ pub fn rules(ctx: &Context, as_of: Option<&str>) -> Result<Outcome, CliError> {
         })),
         OutputFormat::Csv => {
             let rows: Vec<Vec<String>> = rules.rows().into_iter().map(|(n, v, c)| vec![n, v, c]).collect();
-            render::csv(&["rule", "value", "clause"], &rows)
+            render::csv(&["规则", "内容", "出处"], &rows, &[])
         }
         OutputFormat::Table => {
             let rows: Vec<Vec<String>> = rules.rows().into_iter().map(|(n, v, c)| vec![n, v, c]).collect();
@@ -449,11 +470,13 @@ pub fn rules(ctx: &Context, as_of: Option<&str>) -> Result<Outcome, CliError> {
 
 /// `rules set FILE --from DAY`: records a new version of the rule set.
 pub fn set_rules(ctx: &Context, file: &Path, from: &str) -> Result<Outcome, CliError> {
+    ctx.refuse_csv("rules set")?;
     let from = crate::domain::ids::parse_date(from).map_err(CliError::refused)?;
     let text =
         std::fs::read_to_string(file).map_err(|e| CliError::refused(format!("无法读取 {}：{e}", file.display())))?;
     crate::app::rules::set(&ctx.session, &text, from)?;
-    Ok(Outcome::ok(format!("已记录规则集 {}，自 {from} 起生效\n", file.display())))
+    let fields = serde_json::json!({"file": file.display().to_string(), "effective_from": from});
+    ctx.done("rules set", format!("已记录规则集 {}，自 {from} 起生效\n", file.display()), fields)
 }
 
 /// The 考核保证金 withheld from each county's allocations in `year`: its approved plans' months
@@ -601,6 +624,7 @@ pub fn settle(
     output: Option<&Path>,
     force: bool,
 ) -> Result<Outcome, CliError> {
+    ctx.refuse_csv("settle")?;
     if let Some(path) = output {
         crate::app::files::check_output(&ctx.db, path, force)?;
     }

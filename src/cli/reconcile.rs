@@ -11,14 +11,15 @@ use crate::render::{self, OutputFormat};
 use std::path::Path;
 
 pub fn import_statement(ctx: &Context, source: &str, file: &Path) -> Result<Outcome, CliError> {
+    ctx.refuse_csv("statement import")?;
     ctx.operator()?;
     let source = Source::parse(source)
         .ok_or_else(|| CliError::refused(format!("--source \"{}\" 无效，应为 tax、treasury 或 bank", quote(source))))?;
     let print = fingerprint(file)?;
-    let handle =
-        std::fs::File::open(file).map_err(|e| CliError::refused(format!("无法读取 {}：{e}", file.display())))?;
-    let lines = statements::parse(source, std::io::BufReader::new(handle)).map_err(|errors| {
-        let list: Vec<String> = errors.iter().map(|e| format!("  {e}")).collect();
+    let input = crate::import::tabular::open(file).map_err(CliError::refused)?;
+    let origin = input.origin.clone();
+    let lines = statements::parse(source, input.reader).map_err(|errors| {
+        let list: Vec<String> = errors.iter().map(|e| format!("  {}", origin.describe(e))).collect();
         CliError::refused(format!(
             "{} 中有 {} 处错误，没有导入任何行：\n{}",
             file.display(),
@@ -84,10 +85,10 @@ fn render_run(ctx: &Context, report: &Report, run_id: i64) -> Outcome {
                 .iter()
                 .map(|f| {
                     vec![
-                        f.check.clone(),
+                        CheckName::parse(&f.check).map(|c| c.label().to_string()).unwrap_or_else(|| f.check.clone()),
                         f.fund.clone(),
                         f.scope.clone(),
-                        format!("{:?}", f.severity).to_lowercase(),
+                        f.severity.label().to_string(),
                         f.reference.clone().unwrap_or_default(),
                         f.ours_amount.map(|m| m.plain()).unwrap_or_default(),
                         f.theirs_amount.map(|m| m.plain()).unwrap_or_default(),
@@ -96,7 +97,11 @@ fn render_run(ctx: &Context, report: &Report, run_id: i64) -> Outcome {
                     ]
                 })
                 .collect();
-            render::csv(&["check", "fund", "scope", "severity", "ref", "ours", "theirs", "age_days", "message"], &rows)
+            render::csv(
+                &["检查", "基金", "范围", "性质", "结算号", "本方金额", "对方金额", "账龄（天）", "说明"],
+                &rows,
+                &[5, 6],
+            )
         }
         OutputFormat::Table => render::reconcile::report_table(report, run_id),
     };

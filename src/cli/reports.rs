@@ -1,9 +1,11 @@
 //! Read-only reports — journal (序时账), account ledger (明细账) and trial balance (科目余额表) —
-//! read by `app::reports` and rendered here.
+//! read by `app::reports` and rendered here: a table or JSON as before, CSV and xlsx from the
+//! sheets the server's downloads use too.
 
-use super::{parse_book, parse_period, BookRange, CliError, Context, Outcome};
+use super::{exit, parse_book, parse_period, BookRange, CliError, Context, Export, Outcome};
 use crate::app::reports::{self as actions, Months};
-use crate::render::reports;
+use crate::render::xlsx::Sheet;
+use crate::render::{reports, sheets};
 
 /// The book and months of a `--book --period | --from --to` range.
 fn months(range: &BookRange) -> Result<(crate::domain::ids::BookCode, Months), CliError> {
@@ -18,20 +20,54 @@ fn months(range: &BookRange) -> Result<(crate::domain::ids::BookCode, Months), C
     Ok((book, months))
 }
 
-pub fn journal(ctx: &Context, range: &BookRange, all: bool) -> Result<Outcome, CliError> {
-    let (book, months) = months(range)?;
-    let j = actions::journal(&ctx.session, &book, months, all)?;
-    Ok(Outcome::ok(reports::journal(&j.book, j.from, j.to, &j.vouchers, &j.chart, ctx.format)))
+/// `--output` is for spreadsheets only, and a spreadsheet needs one.
+fn check_export(ctx: &Context, export: &Export) -> Result<(), CliError> {
+    match (ctx.xlsx, &export.output) {
+        (true, None) => {
+            Err(CliError { code: exit::USAGE, message: "--format xlsx 需要 --output 文件.xlsx".into() })
+        }
+        (false, Some(_)) => {
+            Err(CliError { code: exit::USAGE, message: "--output 只与 --format xlsx 一起使用".into() })
+        }
+        _ => Ok(()),
+    }
 }
 
-pub fn account(ctx: &Context, range: &BookRange, code: &str) -> Result<Outcome, CliError> {
+/// Writes the sheet as xlsx to `--output` (`check_export` made sure there is one).
+fn sheet_output(ctx: &Context, sheet: &Sheet, export: &Export) -> Result<Outcome, CliError> {
+    let path = export.output.as_deref().ok_or_else(|| CliError::refused("--format xlsx 需要 --output 文件.xlsx"))?;
+    let bytes = sheet.xlsx().map_err(|e| CliError::refused(format!("无法生成 Excel：{e}")))?;
+    ctx.write_output(path, &bytes, export.force)?;
+    Ok(Outcome::ok(format!("已写入 {}（{}）\n", path.display(), sheet.title)))
+}
+
+pub fn journal(ctx: &Context, range: &BookRange, all: bool, export: &Export) -> Result<Outcome, CliError> {
+    check_export(ctx, export)?;
+    let (book, months) = months(range)?;
+    let j = actions::journal(&ctx.session, &book, months, all)?;
+    if ctx.xlsx {
+        let sheet = sheets::journal(&j.organisation, &j.book, j.from, j.to, &j.vouchers, &j.chart);
+        return sheet_output(ctx, &sheet, export);
+    }
+    Ok(Outcome::ok(reports::journal(&j.book, j.from, j.to, &j.vouchers, &j.chart, ctx.format, all)))
+}
+
+pub fn account(ctx: &Context, range: &BookRange, code: &str, export: &Export) -> Result<Outcome, CliError> {
+    check_export(ctx, export)?;
     let (book, months) = months(range)?;
     let ledger = actions::account_ledger(&ctx.session, &book, months, code)?;
+    if ctx.xlsx {
+        return sheet_output(ctx, &sheets::ledger(&ledger.organisation, &ledger), export);
+    }
     Ok(Outcome::ok(reports::account_ledger(&ledger, ctx.format)))
 }
 
-pub fn trial_balance(ctx: &Context, range: &BookRange) -> Result<Outcome, CliError> {
+pub fn trial_balance(ctx: &Context, range: &BookRange, export: &Export) -> Result<Outcome, CliError> {
+    check_export(ctx, export)?;
     let (book, months) = months(range)?;
-    let tb = actions::trial_balance(&ctx.session, &book, months)?;
+    let (tb, organisation) = actions::trial_balance_of(&ctx.session, &book, months)?;
+    if ctx.xlsx {
+        return sheet_output(ctx, &sheets::trial_balance(&organisation, &book, &tb), export);
+    }
     Ok(Outcome::ok(reports::trial_balance(&book, &tb, ctx.format)))
 }

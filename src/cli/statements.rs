@@ -126,7 +126,7 @@ pub fn run(
                 crate::money::Money::from_fen(bs.total_liabilities.fen() + bs.total_net_assets.fen()),
             ));
             rows.extend(amount_rows(&bs.eliminated, "合并抵销（期末余额）"));
-            let sheet = Sheet { title: format!("资产负债表 {subject} {to}"), headers, rows };
+            let sheet = Sheet::new(format!("资产负债表 {subject} {to}"), headers, rows);
             (sheet, serde_json::to_value(&bs).unwrap_or_default())
         }
         ReportKind::IncomeExpenditure => {
@@ -139,37 +139,34 @@ pub fn run(
             rows.push(total_row("累计结余", is.accumulated));
             rows.extend(amount_rows(&is.eliminated, "合并抵销（本期发生额）"));
             let label = if from == to { to.to_string() } else { format!("{from} 至 {to}") };
-            let sheet = Sheet { title: format!("收支表 {subject} {label}"), headers, rows };
+            let sheet = Sheet::new(format!("收支表 {subject} {label}"), headers, rows);
             (sheet, serde_json::to_value(&is).unwrap_or_default())
         }
         ReportKind::TrialBalance => {
             let tb = trial_balance(&chart, &totals, from, to);
-            let headers = ["科目编码", "科目名称", "方向", "期初余额", "本期借方", "本期贷方", "期末余额"]
-                .map(String::from)
-                .to_vec();
-            let rows = tb
-                .rows
-                .iter()
-                .map(|r| {
-                    vec![
-                        Cell::Text(r.account.clone()),
-                        Cell::Text(format!("{}{}", "  ".repeat(r.level - 1), r.name)),
-                        Cell::Text(r.side.label().into()),
-                        Cell::Amount(r.opening),
-                        Cell::Amount(r.debit),
-                        Cell::Amount(r.credit),
-                        Cell::Amount(r.closing),
-                    ]
-                })
-                .collect();
-            let label = if from == to { to.to_string() } else { format!("{from} 至 {to}") };
             let json = serde_json::json!({
                 "subject": subject, "period_from": from.to_string(), "period_to": to.to_string(),
                 "rows": tb.rows, "balanced": tb.totals.ties(),
             });
-            (Sheet { title: format!("科目余额表 {subject} {label}"), headers, rows }, json)
+            (crate::render::sheets::trial_balance("", &subject, &tb), json)
         }
     };
+    let mut sheet = sheet;
+    let city = store.reader().city()?;
+    sheet.organisation = match scope.book.map(parse_book).transpose()? {
+        Some(book) => city.party(&book.party).map(|p| p.name.clone()).unwrap_or_else(|| book.party.clone()),
+        None => city.name.clone(),
+    };
+    sheet.period = if from == to {
+        format!("{}年{}月", to.year, to.month)
+    } else {
+        format!("{}年{}月至{}年{}月", from.year, from.month, to.year, to.month)
+    };
+    if sheet.totals.is_empty() {
+        sheet.totals = (0..sheet.rows.len())
+            .filter(|&i| matches!(&sheet.rows[i][0], Cell::Text(t) if t.ends_with("合计") || t.ends_with("结余")))
+            .collect();
+    }
     if ctx.xlsx {
         let path = output.ok_or_else(|| CliError::refused("--format xlsx 需要 --output 文件名.xlsx"))?;
         let bytes = sheet.xlsx().map_err(|e| CliError::refused(format!("无法生成 Excel：{e}")))?;

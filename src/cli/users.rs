@@ -40,6 +40,10 @@ fn new_password(from_stdin: bool) -> Result<String, CliError> {
 
 pub fn run(ctx: &Context, command: UserCommand) -> Result<Outcome, CliError> {
     let session = &ctx.session;
+    let listing = matches!(command, UserCommand::List);
+    if !listing {
+        ctx.refuse_csv("user")?;
+    }
     let text = match command {
         UserCommand::Add { name, first_admin, password_stdin } => {
             let password = new_password(password_stdin)?;
@@ -67,7 +71,7 @@ pub fn run(ctx: &Context, command: UserCommand) -> Result<Outcome, CliError> {
                         "grants": u.grants.iter().map(|g| serde_json::json!({"party": g.party, "role": g.role.code()})).collect::<Vec<_>>(),
                     })).collect::<Vec<_>>()
                 })),
-                OutputFormat::Csv => render::csv(&["name", "status", "grants"], &rows),
+                OutputFormat::Csv => render::csv(&["用户", "状态", "授权（机构:角色）"], &rows, &[]),
                 OutputFormat::Table => render::table(&["用户", "状态", "授权（机构:角色）"], &rows, &[]),
             }
         }
@@ -93,7 +97,10 @@ pub fn run(ctx: &Context, command: UserCommand) -> Result<Outcome, CliError> {
             format!("已收回 {name} {party} 的{}（{}）权限{none}\n", role.label(), role.code())
         }
     };
-    Ok(Outcome::ok(text))
+    if listing || ctx.format == OutputFormat::Table {
+        return Ok(Outcome::ok(text));
+    }
+    ctx.done("user", text, serde_json::json!({}))
 }
 
 pub fn audit(ctx: &Context, user: Option<&str>, from: Option<&str>, to: Option<&str>) -> Result<Outcome, CliError> {
@@ -107,7 +114,7 @@ pub fn audit(ctx: &Context, user: Option<&str>, from: Option<&str>, to: Option<&
             let result = if r.result == "ok" { "完成".to_string() } else { format!("拒绝：{}", r.detail) };
             vec![
                 r.id.to_string(),
-                r.at.clone(),
+                crate::render::local_time(&r.at),
                 r.user.clone(),
                 r.address.clone(),
                 r.action.clone(),
@@ -118,7 +125,7 @@ pub fn audit(ctx: &Context, user: Option<&str>, from: Option<&str>, to: Option<&
         .collect();
     Ok(Outcome::ok(match ctx.format {
         OutputFormat::Json => render::json(&serde_json::json!({ "entries": records })),
-        OutputFormat::Csv => render::csv(&["id", "at", "user", "address", "action", "target", "result"], &rows),
+        OutputFormat::Csv => render::csv(&["序号", "时间", "用户", "来源", "操作", "对象", "结果"], &rows, &[]),
         OutputFormat::Table if rows.is_empty() => "没有审计记录\n".to_string(),
         OutputFormat::Table => render::table(&["序号", "时间", "用户", "来源", "操作", "对象", "结果"], &rows, &[]),
     }))

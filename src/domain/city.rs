@@ -144,6 +144,24 @@ impl City {
         self.fund.iter().find(|f| f.code == code)
     }
 
+    /// The fund as staff name it in a table: 职工基本医疗保险基金 → 职工医保, 城乡居民基本医疗保险基金 →
+    /// 居民医保; the code when the city has no such fund.
+    pub fn fund_label(&self, code: &str) -> String {
+        match self.fund(code) {
+            Some(f) => fund_short_name(&f.name),
+            None => code.to_string(),
+        }
+    }
+
+    /// A fund named by its code, its short name or its full name, as its code.
+    pub fn fund_code(&self, text: &str) -> Option<&str> {
+        let text = text.trim();
+        self.fund
+            .iter()
+            .find(|f| f.code == text || f.name == text || fund_short_name(&f.name) == text)
+            .map(|f| f.code.as_str())
+    }
+
     /// The party as staff name it in a 摘要 or report: "市本级", "沙洋县", "市财政专户".
     pub fn short_name(&self, code: &str) -> String {
         match self.party(code) {
@@ -175,6 +193,15 @@ impl City {
             return Err(format!("账簿 {book} 不存在：本市统筹的基金只有 {}", pooled.join("、")));
         }
         Ok(party.kind)
+    }
+}
+
+/// 职工基本医疗保险基金（含生育保险） → 职工医保; 城乡居民基本医疗保险基金 → 居民医保. A name of
+/// another shape is kept whole.
+fn fund_short_name(name: &str) -> String {
+    match name.split_once("基本医疗保险") {
+        Some((who, _)) if !who.is_empty() => format!("{}医保", who.strip_prefix("城乡").unwrap_or(who)),
+        _ => name.to_string(),
     }
 }
 

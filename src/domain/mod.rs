@@ -13,4 +13,5 @@ pub mod records;
 pub mod rejection;
 pub mod rules;
 pub mod seal;
+pub mod search;
 pub mod voucher;

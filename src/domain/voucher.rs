@@ -449,7 +449,7 @@ impl Status {
 
     pub fn label(self) -> &'static str {
         match self {
-            Status::Draft => "未审核",
+            Status::Draft => "草稿",
             Status::Reviewed => "已审核",
             Status::Posted => "已记账",
         }

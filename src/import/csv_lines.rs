@@ -42,13 +42,17 @@ pub struct CsvVouchers<R: Read> {
     pending: Option<Row>,
     finished_keys: HashSet<String>,
     done: bool,
+    /// The header's number of columns.
+    width: usize,
 }
 
 impl<R: Read> CsvVouchers<R> {
     /// Reads the header; a file without the required columns, or with unknown ones, is refused.
     pub fn new(input: R) -> Result<CsvVouchers<R>, InputError> {
-        let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(false).from_reader(input);
-        let header_error = |message: String| InputError { position: 1, message };
+        // Flexible: Excel's trailing empty rows may have fewer commas; they are skipped, and a row
+        // of the wrong width with anything in it is refused below.
+        let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(input);
+        let header_error = |message: String| InputError { position: 1, column: None, message };
         let headers = reader.headers().map_err(|e| header_error(format!("无法读取 CSV 表头：{e}")))?.clone();
         let names: Vec<String> = headers.iter().map(|h| h.trim().trim_start_matches('\u{feff}').to_string()).collect();
         let position = |name: &str| names.iter().position(|n| n == name);
@@ -74,7 +78,8 @@ impl<R: Read> CsvVouchers<R> {
             attachments: position("attachments"),
             reference: position("ref"),
         };
-        Ok(CsvVouchers { reader, columns, pending: None, finished_keys: HashSet::new(), done: false })
+        let width = names.len();
+        Ok(CsvVouchers { reader, columns, pending: None, finished_keys: HashSet::new(), done: false, width })
     }
 
     /// Bytes consumed so far, for progress.
@@ -87,16 +92,23 @@ impl<R: Read> CsvVouchers<R> {
             return Some(Ok(row));
         }
         let mut fields = csv::StringRecord::new();
-        match self.reader.read_record(&mut fields) {
-            Ok(true) => {
-                let line = fields.position().map(|p| p.line()).unwrap_or(0);
-                Some(Ok(Row { line, fields }))
-            }
-            Ok(false) => None,
-            Err(e) => {
-                let line = e.position().map(|p| p.line()).unwrap_or(0);
-                Some(Err(InputError { position: line, message: format!("CSV 格式错误：{e}") }))
-            }
+        loop {
+            return match self.reader.read_record(&mut fields) {
+                Ok(true) if super::tabular::is_blank(&fields) => continue,
+                Ok(true) => {
+                    let line = fields.position().map(|p| p.line()).unwrap_or(0);
+                    if fields.len() != self.width {
+                        let message = format!("这一行有 {} 列，表头有 {} 列", fields.len(), self.width);
+                        return Some(Err(InputError { position: line, column: None, message }));
+                    }
+                    Some(Ok(Row { line, fields }))
+                }
+                Ok(false) => None,
+                Err(e) => {
+                    let line = e.position().map(|p| p.line()).unwrap_or(0);
+                    Some(Err(InputError { position: line, column: None, message: format!("CSV 格式错误：{e}") }))
+                }
+            };
         }
     }
 }
@@ -120,10 +132,11 @@ impl<R: Read> Iterator for CsvVouchers<R> {
         let key = first.fields.get(c.index[0]).unwrap_or("").trim().to_string();
         let mut errors = Vec::new();
         if key.is_empty() {
-            errors.push(InputError { position: first.line, message: "voucher 列不能为空".into() });
+            errors.push(InputError { position: first.line, column: None, message: "voucher 列不能为空".into() });
         } else if self.finished_keys.contains(&key) {
             errors.push(InputError {
                 position: first.line,
+                column: None,
                 message: format!("凭证 {key} 的行不连续：同一凭证的各行必须排在一起"),
             });
         }
@@ -164,24 +177,27 @@ fn build(key: &str, rows: &[Row], c: Columns, mut errors: Vec<InputError>) -> Re
     let mut attachments: Option<u32> = None;
     let mut lines = Vec::with_capacity(rows.len());
     for row in rows {
-        let mut fail = |message: String| errors.push(InputError { position: row.line, message });
+        let mut fail_at =
+            |column: Option<usize>, message: String| errors.push(InputError { position: row.line, column, message });
         let row_book = match BookCode::parse(&field(row, c.index[1])) {
             Ok(b) => Some(b),
             Err(e) => {
-                fail(e);
+                fail_at(Some(c.index[1]), e);
                 None
             }
         };
         match parse_date(&field(row, c.index[2])) {
             Ok(d) => match date {
                 None => date = Some(d),
-                Some(first) if first != d => {
-                    fail(format!("凭证 {key} 的日期不一致：{first} 与 {d}，同一凭证只能有一个日期"))
-                }
+                Some(first) if first != d => fail_at(
+                    Some(c.index[2]),
+                    format!("凭证 {key} 的日期不一致：{first} 与 {d}，同一凭证只能有一个日期"),
+                ),
                 Some(_) => {}
             },
-            Err(e) => fail(e),
+            Err(e) => fail_at(Some(c.index[2]), e),
         }
+        let mut fail = |message: String| fail_at(None, message);
         if let Some(id) = optional(row, c.external_id) {
             match &external_id {
                 None => external_id = Some(id),
@@ -197,10 +213,16 @@ fn build(key: &str, rows: &[Row], c: Columns, mut errors: Vec<InputError>) -> Re
         }
         let account = field(row, c.index[3]);
         if account.is_empty() {
-            fail("account 列不能为空".into());
+            errors.push(InputError {
+                position: row.line,
+                column: Some(c.index[3]),
+                message: "account 列不能为空".into(),
+            });
         }
         let debit = field(row, c.index[5]);
         let credit = field(row, c.index[6]);
+        // An amount error names the column that holds the bad amount (debit unless only credit is filled).
+        let amount_column = if debit.is_empty() && !credit.is_empty() { c.index[6] } else { c.index[5] };
         match side_and_amount(Some(&debit), Some(&credit)) {
             Ok((side, amount)) => {
                 if book.is_none() {
@@ -216,7 +238,7 @@ fn build(key: &str, rows: &[Row], c: Columns, mut errors: Vec<InputError>) -> Re
                     reference: optional(row, c.reference),
                 });
             }
-            Err(message) => fail(message),
+            Err(message) => errors.push(InputError { position: row.line, column: Some(amount_column), message }),
         }
     }
     match (book, date) {

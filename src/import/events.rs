@@ -20,7 +20,7 @@ struct TomlFile {
 
 pub fn parse(text: &str, format: super::voucher_file::Format) -> Result<Vec<PlacedEvent>, Vec<InputError>> {
     use super::voucher_file::Format;
-    let whole = |message: String| vec![InputError { position: 0, message }];
+    let whole = |message: String| vec![InputError { position: 0, column: None, message }];
     let mut events = Vec::new();
     let mut errors = Vec::new();
     match format {
@@ -30,7 +30,9 @@ pub fn parse(text: &str, format: super::voucher_file::Format) -> Result<Vec<Plac
                 let place = format!("第 {} 个事件", index + 1);
                 match from_toml(table) {
                     Ok(raw) => events.push(PlacedEvent { place, raw }),
-                    Err(message) => errors.push(InputError { position: 0, message: format!("{place}：{message}") }),
+                    Err(message) => {
+                        errors.push(InputError { position: 0, column: None, message: format!("{place}：{message}") })
+                    }
                 }
             }
         }
@@ -58,6 +60,7 @@ pub fn parse(text: &str, format: super::voucher_file::Format) -> Result<Vec<Plac
                             Ok(value) => objects.push((format!("第 {} 行", index + 1), value)),
                             Err(e) => errors.push(InputError {
                                 position: index as u64 + 1,
+                                column: None,
                                 message: format!("JSON 格式错误：{e}"),
                             }),
                         }
@@ -68,7 +71,9 @@ pub fn parse(text: &str, format: super::voucher_file::Format) -> Result<Vec<Plac
             for (place, value) in objects {
                 match from_json(value) {
                     Ok(raw) => events.push(PlacedEvent { place, raw }),
-                    Err(message) => errors.push(InputError { position: 0, message: format!("{place}：{message}") }),
+                    Err(message) => {
+                        errors.push(InputError { position: 0, column: None, message: format!("{place}：{message}") })
+                    }
                 }
             }
         }

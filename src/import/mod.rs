@@ -5,6 +5,7 @@
 pub mod csv_lines;
 pub mod events;
 pub mod statements;
+pub mod tabular;
 pub mod voucher_file;
 
 /// A problem at one place in an input file.
@@ -12,7 +13,23 @@ pub mod voucher_file;
 pub struct InputError {
     /// 1-based line (CSV) or voucher index (TOML/JSON); 0 for the file as a whole.
     pub position: u64,
+    /// The 0-based column of the field at fault, where one field is (named as a cell, D5, when
+    /// the file was a spreadsheet).
+    pub column: Option<usize>,
     pub message: String,
+}
+
+impl InputError {
+    /// The place as a spreadsheet user reads it: 工作表 凭证 的 D5 单元格, or 第 5 行.
+    pub fn in_sheet(&self, sheet: &str) -> String {
+        match (self.position, self.column) {
+            (0, _) => format!("工作表 {sheet}：{}", self.message),
+            (row, Some(column)) => {
+                format!("工作表 {sheet} 的 {}{row} 单元格：{}", tabular::column_letters(column), self.message)
+            }
+            (row, None) => format!("工作表 {sheet} 第 {row} 行：{}", self.message),
+        }
+    }
 }
 
 impl std::fmt::Display for InputError {

@@ -33,9 +33,9 @@ fn kinds(source: Source) -> &'static [&'static str] {
 
 /// Reads a whole statement file; either every row parses, or every bad row is reported.
 pub fn parse(source: Source, input: impl Read) -> Result<Vec<KeyedLine>, Vec<InputError>> {
-    let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(input);
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(input);
     let wanted = columns(source);
-    let header_error = |message: String| vec![InputError { position: 1, message }];
+    let header_error = |message: String| vec![InputError { position: 1, column: None, message }];
     let headers: Vec<String> = reader
         .headers()
         .map_err(|e| header_error(format!("无法读取 CSV 表头：{e}")))?
@@ -62,22 +62,32 @@ pub fn parse(source: Source, input: impl Read) -> Result<Vec<KeyedLine>, Vec<Inp
             Ok(record) => record,
             Err(e) => {
                 let row = e.position().map(|p| p.line()).unwrap_or(0);
-                errors.push(InputError { position: row, message: format!("CSV 格式错误：{e}") });
+                errors.push(InputError { position: row, column: None, message: format!("CSV 格式错误：{e}") });
                 continue;
             }
         };
         let row = record.position().map(|p| p.line()).unwrap_or(0);
+        if super::tabular::is_blank(&record) {
+            continue;
+        }
+        if record.len() != headers.len() {
+            let message = format!("这一行有 {} 列，表头有 {} 列", record.len(), headers.len());
+            errors.push(InputError { position: row, column: None, message });
+            continue;
+        }
         let field = |name: &str| record.get(index(name)).unwrap_or("").trim().to_string();
         match parse_row(source, &field) {
             Ok((key, line)) => lines.push(KeyedLine { row, key, line }),
-            Err(problems) => errors.extend(problems.into_iter().map(|message| InputError { position: row, message })),
+            Err(problems) => {
+                errors.extend(problems.into_iter().map(|message| InputError { position: row, column: None, message }))
+            }
         }
     }
     if !errors.is_empty() {
         return Err(errors);
     }
     if lines.is_empty() {
-        return Err(vec![InputError { position: 0, message: "文件中没有对账单行".into() }]);
+        return Err(vec![InputError { position: 0, column: None, message: "文件中没有对账单行".into() }]);
     }
     Ok(lines)
 }

@@ -64,7 +64,7 @@ impl Format {
 
 /// Parses every voucher of a file. Either all parse, or every problem is returned.
 pub fn parse(text: &str, format: Format) -> Result<Vec<VoucherDraft>, Vec<InputError>> {
-    let whole = |message: String| vec![InputError { position: 0, message }];
+    let whole = |message: String| vec![InputError { position: 0, column: None, message }];
     let vouchers = match format {
         Format::Toml => toml::from_str::<VoucherList>(text).map_err(|e| whole(format!("TOML 格式错误：{e}")))?.voucher,
         Format::Json => match serde_json::from_str::<serde_json::Value>(text) {
@@ -85,13 +85,11 @@ pub fn parse(text: &str, format: Format) -> Result<Vec<VoucherDraft>, Vec<InputE
     for (index, voucher) in vouchers.into_iter().enumerate() {
         match to_draft(voucher) {
             Ok(draft) => drafts.push(draft),
-            Err(messages) => errors.extend(
-                messages
-                    .into_iter()
-                    .map(|message| InputError {
-                        position: 0, message: format!("第 {} 张凭证：{message}", index + 1)
-                    }),
-            ),
+            Err(messages) => errors.extend(messages.into_iter().map(|message| InputError {
+                position: 0,
+                column: None,
+                message: format!("第 {} 张凭证：{message}", index + 1),
+            })),
         }
     }
     if errors.is_empty() {

@@ -3,10 +3,13 @@
 
 pub mod reconcile;
 pub mod reports;
+pub mod sheets;
+pub mod voucher_print;
 pub mod xlsx;
 
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{CellAlignment, ContentArrangement, Table};
+use std::sync::atomic::{AtomicBool, AtomicU16, Ordering};
 
 /// How a report is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -19,10 +22,64 @@ pub enum OutputFormat {
     Csv,
 }
 
-/// A table of text cells; columns listed in `right` are right-aligned (amounts).
+/// How the command line wants tables and CSV, set once before anything is rendered (the server
+/// keeps the defaults): the widest a table may be (0: no limit) and whether CSV amounts stay
+/// plain (`1234.56`) instead of grouped like the tables (`1,234.56`).
+static TABLE_WIDTH: AtomicU16 = AtomicU16::new(0);
+static RAW_AMOUNTS: AtomicBool = AtomicBool::new(false);
+/// Minutes east of UTC that times are shown in (480: Asia/Shanghai, which keeps no summer time).
+static UTC_OFFSET_MINUTES: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(480);
+
+/// Sets the time zone times are shown in (times are stored in UTC).
+pub fn set_time_zone(offset_minutes: i32) {
+    UTC_OFFSET_MINUTES.store(offset_minutes, Ordering::Relaxed);
+}
+
+/// A time zone as staff give it: `Asia/Shanghai` (China's one zone, UTC+8), `UTC`, or `+08:00`.
+pub fn parse_time_zone(text: &str) -> Result<i32, String> {
+    match text.trim() {
+        "Asia/Shanghai" | "Asia/Chongqing" | "Asia/Harbin" | "Asia/Urumqi" | "PRC" | "北京时间" => Ok(480),
+        "UTC" | "Z" => Ok(0),
+        offset => {
+            let (sign, rest) = match offset.as_bytes().first() {
+                Some(b'+') => (1, &offset[1..]),
+                Some(b'-') => (-1, &offset[1..]),
+                _ => return Err(format!("时区 {offset} 无效：请写 Asia/Shanghai、UTC 或 +08:00")),
+            };
+            let (hours, minutes) = rest.split_once(':').unwrap_or((rest, "0"));
+            match (hours.parse::<i32>(), minutes.parse::<i32>()) {
+                (Ok(h), Ok(m)) if (0..=14).contains(&h) && (0..60).contains(&m) => Ok(sign * (h * 60 + m)),
+                _ => Err(format!("时区 {offset} 无效：请写 Asia/Shanghai、UTC 或 +08:00")),
+            }
+        }
+    }
+}
+
+/// A stored UTC time (`2023-01-03T08:00:00Z`) as staff read it, in the chosen time zone
+/// (`2023-01-03 16:00:00`); text that is not such a time is shown as it is.
+pub fn local_time(stored: &str) -> String {
+    let offset = UTC_OFFSET_MINUTES.load(Ordering::Relaxed);
+    match (chrono::DateTime::parse_from_rfc3339(stored), chrono::FixedOffset::east_opt(offset * 60)) {
+        (Ok(time), Some(zone)) => time.with_timezone(&zone).format("%Y-%m-%d %H:%M:%S").to_string(),
+        _ => stored.to_string(),
+    }
+}
+
+/// Sets the rendering style for this process (the CLI calls it once, from its flags).
+pub fn set_style(table_width: Option<u16>, raw_amounts: bool) {
+    TABLE_WIDTH.store(table_width.unwrap_or(0), Ordering::Relaxed);
+    RAW_AMOUNTS.store(raw_amounts, Ordering::Relaxed);
+}
+
+/// A table of text cells; columns listed in `right` are right-aligned (amounts). Wider than
+/// the style's width, the text columns wrap (the amounts never do).
 pub fn table(headers: &[&str], rows: &[Vec<String>], right: &[usize]) -> String {
     let mut table = Table::new();
     table.load_preset(UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Disabled);
+    let width = TABLE_WIDTH.load(Ordering::Relaxed);
+    if width > 0 {
+        table.set_content_arrangement(ContentArrangement::Dynamic).set_width(width);
+    }
     table.set_header(headers.iter().copied());
     for row in rows {
         table.add_row(row.iter().cloned());
@@ -32,20 +89,61 @@ pub fn table(headers: &[&str], rows: &[Vec<String>], right: &[usize]) -> String 
             column.set_cell_alignment(CellAlignment::Right);
         }
     }
+    if width > 0 {
+        // Amounts, dates, voucher numbers and codes keep their width: wrapping one would
+        // misread it. Only the text columns (摘要, 科目名称, 说明 …) wrap.
+        for (index, header) in headers.iter().enumerate() {
+            if !right.contains(&index) && !UNWRAPPED.contains(header) {
+                continue;
+            }
+            let widest = std::iter::once(*header)
+                .chain(rows.iter().filter_map(|r| r.get(index).map(String::as_str)))
+                .map(display_width)
+                .max()
+                .unwrap_or(0);
+            if let Some(column) = table.column_mut(index) {
+                column.set_constraint(comfy_table::ColumnConstraint::Absolute(comfy_table::Width::Fixed(
+                    (widest as u16).saturating_add(2),
+                )));
+            }
+        }
+    }
     let mut text = table.to_string();
     text.push('\n');
     text
 }
 
-/// CSV text with a header row.
-pub fn csv(headers: &[&str], rows: &[Vec<String>]) -> String {
+/// Columns that never wrap in a narrow table: identifiers and dates.
+const UNWRAPPED: [&str; 9] = ["日期", "凭证号", "账簿", "科目编码", "期限", "状态", "方向", "完成日期", "依据"];
+
+/// Terminal columns a text takes (CJK characters take two, box drawing one).
+pub fn display_width(text: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(text)
+}
+
+/// CSV text for Excel and scripts: a UTF-8 byte-order mark (so Excel reads Chinese), the header
+/// row, then the rows; cells in `amounts` that hold a plain amount are grouped like the tables
+/// (`1,234.56`), or plain (`1234.56`) with `--raw-amounts`, however the caller wrote them.
+pub fn csv(headers: &[&str], rows: &[Vec<String>], amounts: &[usize]) -> String {
+    let raw = RAW_AMOUNTS.load(Ordering::Relaxed);
     let mut writer = csv::Writer::from_writer(Vec::new());
     // Writing to a Vec cannot fail.
     let _ = writer.write_record(headers);
     for row in rows {
-        let _ = writer.write_record(row);
+        let cells = row.iter().enumerate().map(|(i, cell)| match crate::money::Money::parse(cell) {
+            Ok(amount) if amounts.contains(&i) && !cell.is_empty() => {
+                if raw {
+                    amount.plain()
+                } else {
+                    amount.grouped()
+                }
+            }
+            _ => cell.clone(),
+        });
+        let _ = writer.write_record(cells);
     }
-    String::from_utf8(writer.into_inner().unwrap_or_default()).unwrap_or_default()
+    let body = String::from_utf8(writer.into_inner().unwrap_or_default()).unwrap_or_default();
+    format!("\u{feff}{body}")
 }
 
 /// Pretty JSON with a trailing newline.

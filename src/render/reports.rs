@@ -63,6 +63,7 @@ pub fn journal(
     vouchers: &[VoucherRecord],
     chart: &Chart,
     format: OutputFormat,
+    with_status: bool,
 ) -> String {
     match format {
         OutputFormat::Json => json(&JournalJson {
@@ -71,10 +72,10 @@ pub fn journal(
             period_to: to.to_string(),
             vouchers: journal_vouchers(vouchers, chart),
         }),
-        OutputFormat::Csv => vouchers_csv(vouchers, chart),
+        OutputFormat::Csv => super::sheets::journal("", book, from, to, vouchers, chart).csv(),
         OutputFormat::Table => {
             let title = format!("序时账 {book} {}\n", range_label(from, to));
-            title + &voucher_table(vouchers, chart, false)
+            title + &voucher_table(vouchers, chart, false, with_status)
         }
     }
 }
@@ -122,7 +123,7 @@ pub fn vouchers_json_or_csv(vouchers: &[VoucherRecord], chart: &Chart, format: O
     }
 }
 
-/// One CSV row per voucher line.
+/// One CSV row per voucher line, every cell filled (for filtering in Excel).
 fn vouchers_csv(vouchers: &[VoucherRecord], chart: &Chart) -> String {
     let rows: Vec<Vec<String>> = vouchers
         .iter()
@@ -133,7 +134,7 @@ fn vouchers_csv(vouchers: &[VoucherRecord], chart: &Chart) -> String {
                     v.book.to_string(),
                     v.number.to_string(),
                     v.date.to_string(),
-                    v.status.as_str().to_string(),
+                    super::sheets::status_word(v).to_string(),
                     l.account.clone(),
                     account_name(chart, &l.account).to_string(),
                     l.summary.clone(),
@@ -144,7 +145,11 @@ fn vouchers_csv(vouchers: &[VoucherRecord], chart: &Chart) -> String {
             })
         })
         .collect();
-    csv(&["book", "number", "date", "status", "account", "name", "summary", "debit", "credit", "ref"], &rows)
+    csv(
+        &["账簿", "凭证号", "日期", "状态", "科目编码", "科目名称", "摘要", "借方金额", "贷方金额", "结算号"],
+        &rows,
+        &[7, 8],
+    )
 }
 
 fn account_name<'a>(chart: &'a Chart, code: &str) -> &'a str {
@@ -152,8 +157,9 @@ fn account_name<'a>(chart: &'a Chart, code: &str) -> &'a str {
 }
 
 /// Vouchers line by line as a table (first line of each voucher carries its date and number),
-/// with a total row; `with_book` adds the book column for vouchers of several books.
-pub fn voucher_table(vouchers: &[VoucherRecord], chart: &Chart, with_book: bool) -> String {
+/// with a total row; `with_book` adds the book column for vouchers of several books,
+/// `with_status` the 状态 column (草稿, 已审核, 已记账, 作废, 已冲销).
+pub fn voucher_table(vouchers: &[VoucherRecord], chart: &Chart, with_book: bool, with_status: bool) -> String {
     let mut rows = Vec::new();
     let mut debit_total = Money::ZERO;
     let mut credit_total = Money::ZERO;
@@ -172,6 +178,11 @@ pub fn voucher_table(vouchers: &[VoucherRecord], chart: &Chart, with_book: bool)
             row.extend([
                 if first { voucher.date.to_string() } else { String::new() },
                 if first { voucher.number.to_string() } else { String::new() },
+            ]);
+            if with_status {
+                row.push(if first { super::sheets::status_word(voucher).to_string() } else { String::new() });
+            }
+            row.extend([
                 line.summary.clone(),
                 format!("{} {}", line.account, account_name(chart, &line.account)),
                 debit,
@@ -192,10 +203,15 @@ pub fn voucher_table(vouchers: &[VoucherRecord], chart: &Chart, with_book: bool)
     ];
     let mut headers = vec!["日期", "凭证号", "摘要", "科目", "借方", "贷方", "结算号"];
     let mut amounts = vec![4, 5];
+    if with_status {
+        total.insert(2, String::new());
+        headers.insert(2, "状态");
+        amounts = amounts.iter().map(|a| a + 1).collect();
+    }
     if with_book {
         total.insert(0, String::new());
         headers.insert(0, "账簿");
-        amounts = vec![5, 6];
+        amounts = amounts.iter().map(|a| a + 1).collect();
     }
     rows.push(total);
     table(&headers, &rows, &amounts)
@@ -234,6 +250,8 @@ pub struct AccountLedger {
     /// Debit and credit of the account from January of `from`'s year up to `from` (for the
     /// 本年累计 rows).
     pub earlier_this_year: (Money, Money),
+    /// 编制单位 (the party and fund).
+    pub organisation: String,
 }
 
 #[derive(Serialize)]
@@ -295,24 +313,7 @@ pub fn account_ledger(ledger: &AccountLedger, format: OutputFormat) -> String {
                 })
                 .collect(),
         }),
-        OutputFormat::Csv => {
-            let rows: Vec<Vec<String>> = ledger
-                .entries
-                .iter()
-                .map(|e| {
-                    vec![
-                        e.date.clone(),
-                        e.number.clone(),
-                        e.account.clone(),
-                        e.summary.clone(),
-                        e.debit.plain(),
-                        e.credit.plain(),
-                        e.balance.plain(),
-                    ]
-                })
-                .collect();
-            csv(&["date", "number", "account", "summary", "debit", "credit", "balance"], &rows)
-        }
+        OutputFormat::Csv => super::sheets::ledger(&ledger.organisation, ledger).csv(),
         OutputFormat::Table => {
             let side = ledger.side.label();
             let mut rows = vec![vec![
@@ -329,17 +330,28 @@ pub fn account_ledger(ledger: &AccountLedger, format: OutputFormat) -> String {
             let mut month_debit = Money::ZERO;
             let mut month_credit = Money::ZERO;
             let mut month_balance = ledger.opening;
-            let subtotal = |rows: &mut Vec<Vec<String>>, label: &str, d: Money, c: Money, b: Money| {
-                rows.push(vec![
-                    String::new(),
-                    String::new(),
-                    String::new(),
-                    format!("{label} 本月合计"),
-                    d.grouped(),
-                    c.grouped(),
-                    side.into(),
-                    b.grouped(),
-                ]);
+            // 本年累计 starts from January's totals even when the range starts later.
+            let mut year = ledger.from.year;
+            let (mut year_debit, mut year_credit) = ledger.earlier_this_year;
+            let mut subtotal = |rows: &mut Vec<Vec<String>>, label: &str, d: Money, c: Money, b: Money| {
+                if !label.starts_with(&year.to_string()) {
+                    year = label[..4].parse().unwrap_or(year);
+                    (year_debit, year_credit) = (Money::ZERO, Money::ZERO);
+                }
+                year_debit = year_debit.checked_add(d).unwrap_or(year_debit);
+                year_credit = year_credit.checked_add(c).unwrap_or(year_credit);
+                for (text, d, c) in [("本月合计", d, c), ("本年累计", year_debit, year_credit)] {
+                    rows.push(vec![
+                        String::new(),
+                        String::new(),
+                        String::new(),
+                        format!("{label} {text}"),
+                        d.grouped(),
+                        c.grouped(),
+                        side.into(),
+                        b.grouped(),
+                    ]);
+                }
             };
             for entry in &ledger.entries {
                 let entry_month = &entry.date[..7];
@@ -454,24 +466,7 @@ pub fn trial_balance(book: &BookCode, tb: &TrialBalance, format: OutputFormat) -
             },
             balanced: t.ties(),
         }),
-        OutputFormat::Csv => {
-            let rows: Vec<Vec<String>> = tb
-                .rows
-                .iter()
-                .map(|r| {
-                    vec![
-                        r.account.clone(),
-                        r.name.clone(),
-                        r.side.as_str().to_string(),
-                        r.opening.plain(),
-                        r.debit.plain(),
-                        r.credit.plain(),
-                        r.closing.plain(),
-                    ]
-                })
-                .collect();
-            csv(&["account", "name", "side", "opening", "debit", "credit", "closing"], &rows)
-        }
+        OutputFormat::Csv => super::sheets::trial_balance("", book, tb).csv(),
         OutputFormat::Table => {
             let mut rows: Vec<Vec<String>> = tb
                 .rows

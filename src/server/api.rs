@@ -191,7 +191,7 @@ pub async fn journal(me: LoggedIn, Query(q): Query<BookPeriod>) -> Response {
     let result = blocking(move || {
         let book = BookCode::parse(&q.book).map_err(Error::refused)?;
         let j = reports::journal(&me.session(), &book, months(q.period.as_deref())?, true)?;
-        Ok(render::journal(&j.book, j.from, j.to, &j.vouchers, &j.chart, OutputFormat::Json))
+        Ok(render::journal(&j.book, j.from, j.to, &j.vouchers, &j.chart, OutputFormat::Json, true))
     })
     .await;
     json_text(result)

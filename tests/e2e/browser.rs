@@ -125,7 +125,7 @@ async fn a_clerk_a_reviewer_and_a_poster_work_in_the_browser() {
     driver.query(By::Id("save")).first().await.unwrap().click().await.unwrap();
     let number = driver.query(By::Id("voucher-number")).first().await.unwrap().text().await.unwrap();
     assert_eq!(number, "记-2023-01-0001");
-    assert_eq!(driver.query(By::Id("voucher-status")).first().await.unwrap().text().await.unwrap(), "未审核");
+    assert_eq!(driver.query(By::Id("voucher-status")).first().await.unwrap().text().await.unwrap(), "草稿");
     driver.screenshot(&shots.join("voucher-print.png")).await.unwrap();
     logout(&driver).await.unwrap();
 

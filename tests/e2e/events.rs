@@ -94,7 +94,7 @@ fn posting_the_same_events_again_is_a_no_op() {
     // The same events in another file: each is already present by its id.
     let copy = env.write("copy.toml", &(std::fs::read_to_string(&base).unwrap() + "\n"));
     let out = env.ok(&["post", &copy]);
-    assert_eq!(out, "已记录 0 个事件，生成 0 张凭证（未审核）；已存在未重复记录 8 个\n");
+    assert_eq!(out, "已记录 0 个事件，生成 0 张凭证（草稿）；已存在未重复记录 8 个\n");
     // Typed again at the command line, field for field, it is the same event.
     let out = env.ok(&[
         "event",

@@ -9,7 +9,7 @@ fn walkthrough() -> Env {
     let env = Env::jingmen();
     let csv = fixture("fixtures/jingmen/walkthrough.csv");
     let out = env.ok(&["import", &csv]);
-    assert_eq!(out, "已导入 9 张凭证（20 行分录），状态：未审核；已存在未重复写入 0 张；导入批次 #1\n");
+    assert_eq!(out, "已导入 9 张凭证（20 行分录），状态：草稿；已存在未重复写入 0 张；导入批次 #1\n");
     env.ok_as(REVIEWER, &["review", "--all"]);
     env.ok(&["post", "--all"]);
     env.ok(&["reverse", "--book", "shayang/employee", "--number", "记-2023-01-0004", "--reviewer", REVIEWER]);
@@ -102,13 +102,13 @@ fn reimport_is_a_no_op_and_changed_content_is_refused() {
     let out = env.ok(&["import", &csv]);
     assert_eq!(
         out,
-        format!("{csv} 的内容已于 2023-02-01T09:00:00Z 由 张会计 导入过（导入批次 #1，文件 walkthrough.csv，9 行）：本次没有写入任何内容\n")
+        format!("{csv} 的内容已于 2023-02-01 17:00:00 由 张会计 导入过（导入批次 #1，文件 walkthrough.csv，9 行）：本次没有写入任何内容\n")
     );
     assert_eq!(env.fingerprint(), before);
     // The same vouchers in another file: each is already present by its external id.
     let copy = env.write("copy.csv", &(std::fs::read_to_string(&csv).unwrap() + "\n"));
     let out = env.ok(&["import", &copy]);
-    assert_eq!(out, "已导入 0 张凭证（0 行分录），状态：未审核；已存在未重复写入 9 张；导入批次 #2\n");
+    assert_eq!(out, "已导入 0 张凭证（0 行分录），状态：草稿；已存在未重复写入 9 张；导入批次 #2\n");
     let before = env.fingerprint();
     let changed = std::fs::read_to_string(&csv)
         .unwrap()
@@ -141,15 +141,15 @@ fn workflow_refusals_change_nothing() {
     let run = env.run(&["post", "--book", "city/employee", "--number", "记-2023-01-0001"]);
     assert_eq!(
         run.stderr,
-        "错误：1 处错误，没有做任何改动：\n  凭证 city/employee 记-2023-01-0001 状态为未审核，不能记账（须先审核）\n"
+        "错误：1 处错误，没有做任何改动：\n  凭证 city/employee 记-2023-01-0001 状态为草稿，不能记账（须先审核）\n"
     );
     // An unposted voucher cannot be reversed.
     let run = env.run(&["reverse", "--book", "city/employee", "--number", "记-2023-01-0001", "--reviewer", REVIEWER]);
-    assert!(run.stderr.contains("状态为未审核，不能冲销"), "{}", run.stderr);
+    assert!(run.stderr.contains("状态为草稿，不能冲销"), "{}", run.stderr);
     // Closing refuses while drafts remain.
     let run = env.run(&["close", "--period", "2023-01", "--book", "city/employee"]);
     assert_eq!(run.code, 1);
-    assert!(run.stderr.contains("city/employee 2023-01 还有未记账凭证：记-2023-01-0001（未审核）"), "{}", run.stderr);
+    assert!(run.stderr.contains("city/employee 2023-01 还有未记账凭证：记-2023-01-0001（草稿）"), "{}", run.stderr);
     // Without an operator nothing is written.
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_fundpool"))
         .args(["--db", env.db().to_str().unwrap(), "import", &fixture("fixtures/jingmen/walkthrough.csv")])

@@ -4,6 +4,7 @@
 mod architecture;
 mod bad_input;
 mod browser;
+mod cli_language;
 mod demo;
 mod events;
 mod four_books;
@@ -15,6 +16,7 @@ mod reconcile;
 mod rejections;
 mod rules;
 mod server;
+mod staff_files;
 mod support;
 mod users;
 mod year_end;

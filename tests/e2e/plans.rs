@@ -243,21 +243,24 @@ fn a_bad_budget_file_is_refused_and_nothing_saved() {
 #[test]
 fn a_date_outside_the_calendar_is_refused_and_a_new_year_can_be_added() {
     let env = Env::new_city("fixtures/wuhan");
+    // The built-in calendar runs through 2026 (the State Council's notices for 2024–2026).
     let run = env.run(&["deadlines", "--as-of", "2026-03-02"]);
+    assert!(run.code == 0 || run.code == 4, "{}", run.stderr);
+    let run = env.run(&["deadlines", "--as-of", "2027-03-02"]);
     assert_eq!(run.code, 1);
-    assert!(run.stderr.contains("工作日历没有 2026 年的节假日安排"), "{}", run.stderr);
-    // A folder with the 2025 file and plain-weekday files for 2026 and 2027 (both start on a
-    // weekday and have 52 weeks and one weekday: 261 working days).
+    assert!(run.stderr.contains("工作日历没有 2027 年的节假日安排"), "{}", run.stderr);
+    assert!(run.stderr.contains("--calendar"), "the error names the option: {}", run.stderr);
+    // A folder with plain-weekday files for 2027 (starts on a Friday: 52 weeks and one weekday,
+    // 261 working days) and 2028 (a leap year starting on a Saturday: 260).
     let dir = env.path("calendar");
     std::fs::create_dir(&dir).unwrap();
-    std::fs::copy(fixture("fixtures/calendar/2025.toml"), dir.join("2025.toml")).unwrap();
-    for year in [2026, 2027] {
-        let text = format!("year = {year}\nholidays = []\nmakeup_days = []\nworking_days = 261\n");
+    for (year, days) in [(2027, 261), (2028, 260)] {
+        let text = format!("year = {year}\nholidays = []\nmakeup_days = []\nworking_days = {days}\n");
         std::fs::write(dir.join(format!("{year}.toml")), text).unwrap();
     }
-    let run = env.run(&["--calendar", dir.to_str().unwrap(), "deadlines", "--as-of", "2026-03-02"]);
+    let run = env.run(&["--calendar", dir.to_str().unwrap(), "deadlines", "--as-of", "2027-03-02"]);
     assert!(run.code == 0 || run.code == 4, "{}", run.stderr);
-    assert!(run.stdout.starts_with("截至 2026-03-02 的期限监控"), "{}", run.stdout);
+    assert!(run.stdout.starts_with("截至 2027-03-02 的期限监控"), "{}", run.stdout);
 }
 
 /// WH 三(四): Wuhan plans by month. A month's application is a plan for that month (`2023-04`),
@@ -286,7 +289,8 @@ fn a_city_that_plans_by_month_records_and_judges_monthly_applications() {
     ]);
     assert!(out.contains("2023-04 用款计划"), "{out}");
     let shown = env.ok(&["plan", "show", "--fund", "employee", "--format", "csv"]);
-    assert!(shown.lines().any(|l| l.starts_with("2023-04,employee,蔡甸区")), "{shown}");
+    // CSV as in the table: the fund by name, a BOM before the header.
+    assert!(shown.lines().any(|l| l.starts_with("2023-04,职工医保,蔡甸区")), "{shown}");
     let json: serde_json::Value = serde_json::from_str(
         &env.run(&["deadlines", "--as-of", "2023-03-20", "--party", "caidian", "--format", "json"]).stdout,
     )

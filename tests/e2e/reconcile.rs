@@ -39,7 +39,7 @@ fn january_differences_are_reported_and_block_the_close() {
     let before = env.fingerprint();
     let refused = env.run(&["close", "--period", "2023-01"]);
     assert_eq!(refused.code, 1);
-    assert!(refused.stderr.contains("最近一次对账（#2，2023-02-01T09:00:00Z）发现 2 处差异"), "{}", refused.stderr);
+    assert!(refused.stderr.contains("最近一次对账（#2，2023-02-01 17:00:00）发现 2 处差异"), "{}", refused.stderr);
     assert_eq!(env.fingerprint(), before);
     let no_reason = env.run(&["close", "--period", "2023-01", "--accept-differences"]);
     assert!(no_reason.stderr.contains("--accept-differences 需要 --reason"), "{}", no_reason.stderr);

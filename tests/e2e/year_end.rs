@@ -122,8 +122,13 @@ fn the_xlsx_export_opens_and_its_totals_equal_the_table() {
     let mut workbook: Xlsx<_> = open_workbook(&path).unwrap();
     let name = workbook.sheet_names()[0].clone();
     let range = workbook.worksheet_range(&name).unwrap();
-    let headers: Vec<String> = range.rows().next().unwrap().iter().map(|c| c.to_string()).collect();
-    assert_eq!(headers, vec!["项目", "科目编码", "科目名称", "金额"]);
+    // Title across the top, then 编制单位 / period / 单位：元, then the frozen header row.
+    let row = |i: usize| -> Vec<String> { range.rows().nth(i).unwrap().iter().map(|c| c.to_string()).collect() };
+    assert!(row(0)[0].starts_with("收支表"), "{:?}", row(0));
+    assert_eq!(row(1)[0], "编制单位：荆门市");
+    assert_eq!(row(1)[3], "单位：元");
+    assert!(row(1).contains(&"期间：2023年1月至2023年12月".to_string()), "{:?}", row(1));
+    assert_eq!(row(2), vec!["项目", "科目编码", "科目名称", "金额"]);
     let total = |label: &str| -> i64 {
         let row = range.rows().find(|r| r[0] == *label).unwrap_or_else(|| panic!("no {label}"));
         match &row[3] {
@@ -137,8 +142,9 @@ fn the_xlsx_export_opens_and_its_totals_equal_the_table() {
     assert_eq!(total("收入合计"), fen(&statement["total_revenue"]));
     assert_eq!(total("支出合计"), fen(&statement["total_expense"]));
     assert_eq!(total("本期结余"), fen(&statement["surplus"]));
-    // --format xlsx is for reports only, and needs --output.
+    // --format xlsx is for the books and reports, and needs --output.
     assert_eq!(env.run_plain(&["--db", &db, "--format", "xlsx", "journal", "--book", "city/employee"]).code, 2);
+    assert_eq!(env.run_plain(&["--db", &db, "--format", "xlsx", "deadlines", "--as-of", "2023-06-30"]).code, 2);
     let run = env.run_plain(&[
         "--db",
         &db,
@@ -344,5 +350,5 @@ fn settlement_of_the_demo_year() {
     assert!(text.contains("purpose = \"deposit_release\""), "{text}");
     let posted = env.run_plain(&["--db", &db, "post", &events]);
     assert_eq!(posted.code, 0, "{}", posted.stderr);
-    assert!(posted.stdout.contains("（未审核）"), "{}", posted.stdout);
+    assert!(posted.stdout.contains("（草稿）"), "{}", posted.stdout);
 }

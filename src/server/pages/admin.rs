@@ -13,10 +13,10 @@ pub async fn audit(me: LoggedIn, Query(q): Query<XlsxQuery>) -> Response {
     let who = me.clone();
     match blocking(move || users::audit(&who.session(), None, None, None)).await {
         Ok(entries) if q.xlsx.is_some() => {
-            let sheet = Sheet {
-                title: "审计记录".into(),
-                headers: ["时间", "用户", "来源", "操作", "对象", "结果", "说明"].map(String::from).to_vec(),
-                rows: entries
+            let sheet = Sheet::new(
+                "审计记录".into(),
+                ["时间", "用户", "来源", "操作", "对象", "结果", "说明"],
+                entries
                     .iter()
                     .map(|e| {
                         [&e.at, &e.user, &e.address, &e.action, &e.target, &e.result, &e.detail]
@@ -24,7 +24,7 @@ pub async fn audit(me: LoggedIn, Query(q): Query<XlsxQuery>) -> Response {
                             .to_vec()
                     })
                     .collect(),
-            };
+            );
             xlsx_download(&me, sheet, "audit.xlsx")
         }
         Ok(entries) => page(

@@ -77,30 +77,7 @@ pub async fn journal(me: LoggedIn, Query(q): Query<BookQuery>) -> Response {
         Err(response) => return response,
     };
     if q.xlsx.is_some() {
-        let mut rows = Vec::new();
-        for v in &j.vouchers {
-            for line in &v.lines {
-                let name = j.chart.get(&line.account).map(|a| a.name.clone()).unwrap_or_default();
-                let (debit, credit) = match line.side {
-                    Side::Debit => (Cell::Amount(line.amount), Cell::Text(String::new())),
-                    Side::Credit => (Cell::Text(String::new()), Cell::Amount(line.amount)),
-                };
-                rows.push(vec![
-                    Cell::Text(v.date.to_string()),
-                    Cell::Text(v.number.to_string()),
-                    Cell::Text(v.status.label().to_string()),
-                    Cell::Text(line.summary.clone()),
-                    Cell::Text(format!("{} {name}", line.account)),
-                    debit,
-                    credit,
-                ]);
-            }
-        }
-        let sheet = Sheet {
-            title: format!("序时账 {} {} 至 {}", j.book, j.from, j.to),
-            headers: ["日期", "凭证号", "状态", "摘要", "科目", "借方", "贷方"].map(String::from).to_vec(),
-            rows,
-        };
+        let sheet = sheets::journal(&j.organisation, &j.book, j.from, j.to, &j.vouchers, &j.chart);
         return xlsx_download(&me, sheet, "journal.xlsx");
     }
     let body = html! {
@@ -143,26 +120,9 @@ pub async fn ledger(me: LoggedIn, Query(q): Query<BookQuery>) -> Response {
         Err(response) => return response,
     };
     let closing = l.entries.last().map(|e| e.balance).unwrap_or(l.opening);
-    let rows = ledger_rows(&l);
+    let rows = sheets::ledger_rows(&l);
     if q.xlsx.is_some() {
-        let sheet = Sheet {
-            title: format!("明细账 {} {} {}（{} 至 {}）", l.book, l.account, l.name, l.from, l.to),
-            headers: ["日期", "凭证号", "摘要", "借方", "贷方", "余额"].map(String::from).to_vec(),
-            rows: rows
-                .iter()
-                .map(|r| {
-                    vec![
-                        Cell::Text(r.0.clone()),
-                        Cell::Text(r.1.clone()),
-                        Cell::Text(r.2.clone()),
-                        r.3.map(Cell::Amount).unwrap_or(Cell::Text(String::new())),
-                        r.4.map(Cell::Amount).unwrap_or(Cell::Text(String::new())),
-                        Cell::Amount(r.5),
-                    ]
-                })
-                .collect(),
-        };
-        return xlsx_download(&me, sheet, "ledger.xlsx");
+        return xlsx_download(&me, sheets::ledger(&l.organisation, &l), "ledger.xlsx");
     }
     let query = format!(
         "book={}&account={}&from={}&to={}",
@@ -196,58 +156,6 @@ pub async fn ledger(me: LoggedIn, Query(q): Query<BookQuery>) -> Response {
 
 /// The 明细账 as rows (date, number, summary, debit, credit, balance): 期初余额, each entry, and at
 /// each month's end 本月合计 and 本年累计 (which counts the year's months before the range too).
-pub(super) type LedgerRow = (String, String, String, Option<Money>, Option<Money>, Money);
-
-pub(super) fn ledger_rows(l: &crate::render::reports::AccountLedger) -> Vec<LedgerRow> {
-    let mut rows: Vec<LedgerRow> = vec![(String::new(), String::new(), "期初余额".into(), None, None, l.opening)];
-    let (mut year_debit, mut year_credit) = (l.earlier_this_year.0.fen(), l.earlier_this_year.1.fen());
-    let mut year = l.from.year;
-    let mut balance = l.opening;
-    let mut month = l.from;
-    while month <= l.to {
-        if month.year != year {
-            (year, year_debit, year_credit) = (month.year, 0, 0);
-        }
-        let key = month.to_string();
-        let (mut debit, mut credit) = (0i64, 0i64);
-        for e in l.entries.iter().filter(|e| e.date.starts_with(&key)) {
-            debit += e.debit.fen();
-            credit += e.credit.fen();
-            balance = e.balance;
-            let amount = |m: Money| (!m.is_zero()).then_some(m);
-            rows.push((
-                e.date.clone(),
-                e.number.clone(),
-                e.summary.clone(),
-                amount(e.debit),
-                amount(e.credit),
-                e.balance,
-            ));
-        }
-        year_debit += debit;
-        year_credit += credit;
-        let end = month.last_day().to_string();
-        rows.push((
-            end.clone(),
-            String::new(),
-            "本月合计".into(),
-            Some(Money::from_fen(debit)),
-            Some(Money::from_fen(credit)),
-            balance,
-        ));
-        rows.push((
-            end,
-            String::new(),
-            "本年累计".into(),
-            Some(Money::from_fen(year_debit)),
-            Some(Money::from_fen(year_credit)),
-            balance,
-        ));
-        month = month.next();
-    }
-    rows
-}
-
 pub(super) fn xlsx_download(me: &LoggedIn, sheet: Sheet, name: &str) -> Response {
     match sheet.xlsx() {
         Ok(bytes) => (
@@ -266,37 +174,14 @@ pub async fn trial_balance(me: LoggedIn, Query(q): Query<BookQuery>) -> Response
     let picker = picker(&me, "/trial-balance", &q, false).await;
     let Some(book) = q.book.clone() else { return page(Some(&me), "科目余额表", picker).into_response() };
     let book_code = book.clone();
-    let tb = match book_report(&me, book, &q, "科目余额表", &picker, reports::trial_balance).await {
-        Ok(tb) => tb,
+    let (tb, organisation) = match book_report(&me, book, &q, "科目余额表", &picker, reports::trial_balance_of).await
+    {
+        Ok(found) => found,
         Err(response) => return response,
     };
     let title = format!("科目余额表 {book_code} {} 至 {}", tb.period_from, tb.period_to);
     if q.xlsx.is_some() {
-        let mut rows: Vec<Vec<Cell>> = tb
-            .rows
-            .iter()
-            .map(|r| {
-                vec![
-                    Cell::Text(r.account.clone()),
-                    Cell::Text(r.name.clone()),
-                    Cell::Amount(r.opening),
-                    Cell::Amount(r.debit),
-                    Cell::Amount(r.credit),
-                    Cell::Amount(r.closing),
-                ]
-            })
-            .collect();
-        rows.push(vec![
-            Cell::Text("合计".into()),
-            Cell::Text(String::new()),
-            Cell::Text(String::new()),
-            Cell::Amount(tb.totals.debit),
-            Cell::Amount(tb.totals.credit),
-            Cell::Text(String::new()),
-        ]);
-        let headers =
-            ["科目编码", "科目名称", "期初余额", "本期借方", "本期贷方", "期末余额"].map(String::from).to_vec();
-        let sheet = Sheet { title: title.clone(), headers, rows };
+        let sheet = sheets::trial_balance(&organisation, &book_code, &tb);
         return match sheet.xlsx() {
             Ok(bytes) => (
                 [

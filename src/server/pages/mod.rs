@@ -26,6 +26,7 @@ use crate::domain::voucher::{Status, VoucherRecord};
 use crate::import::voucher_file::Format;
 use crate::money::Money;
 use crate::plan::deadlines::{Obligation, Status as DeadlineStatus};
+use crate::render::sheets;
 use crate::render::xlsx::{Cell, Sheet};
 use axum::extract::{ConnectInfo, Form, Path, Query, State};
 use axum::http::{header, StatusCode};
@@ -269,7 +270,7 @@ pub async fn home(me: LoggedIn) -> Response {
         html! {
             p id="reconciled" { (reconciled) }
             table {
-                thead { tr { th { "账簿" } th { "未审核" } th { "已审核" } th { "已记账" } th { "结账" } } }
+                thead { tr { th { "账簿" } th { "草稿" } th { "已审核" } th { "已记账" } th { "结账" } } }
                 tbody {
                     @for (book, drafts, reviewed, posted, closed) in &rows {
                         tr {
@@ -300,11 +301,10 @@ pub(super) fn named(list: Vec<Obligation>, city: &crate::domain::city::City) -> 
 }
 
 pub(super) fn deadline_sheet(as_of: &str, list: &[Obligation]) -> Sheet {
-    Sheet {
-        title: format!("截止事项（截至 {as_of}）"),
-        headers: ["依据", "期限", "经办机构", "基金", "事项", "金额", "完成日期", "状态"].map(String::from).to_vec(),
-        rows: list
-            .iter()
+    Sheet::new(
+        format!("截止事项（截至 {as_of}）"),
+        ["依据", "期限", "经办机构", "基金", "事项", "金额", "完成日期", "状态"],
+        list.iter()
             .map(|o| {
                 vec![
                     Cell::Text(o.rule.to_string()),
@@ -318,7 +318,7 @@ pub(super) fn deadline_sheet(as_of: &str, list: &[Obligation]) -> Sheet {
                 ]
             })
             .collect(),
-    }
+    )
 }
 
 pub(super) fn deadline_table(deadlines: &Result<Vec<Obligation>, String>) -> Markup {

@@ -1,0 +1,288 @@
+//! Files as staff have them: CSV saved by Excel or WPS in UTF-8 (with or without a byte-order
+//! mark) or in GBK/GB18030, with CRLF or LF line ends, and xlsx workbooks. `open` turns any of
+//! them into UTF-8 CSV text for the readers, streamed for CSV (memory stays bounded) and
+//! converted from the first sheet for xlsx — one CSV line per sheet row, so a line number is
+//! the row number Excel shows and a column index is the cell's column.
+
+use super::InputError;
+use std::io::Read;
+use std::path::Path;
+
+/// Where the text came from, for naming places in errors.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// A CSV file; `encoding` is what it was decoded from (UTF-8, GB18030).
+    Csv { encoding: &'static str },
+    /// The named sheet of a workbook.
+    Sheet { name: String },
+}
+
+impl Origin {
+    /// An error as the user finds the place: a sheet's cell, or the file's line.
+    pub fn describe(&self, error: &InputError) -> String {
+        match self {
+            Origin::Csv { .. } => error.to_string(),
+            Origin::Sheet { name } => error.in_sheet(name),
+        }
+    }
+}
+
+/// UTF-8 CSV text to read, and where it came from.
+pub struct Tabular {
+    pub reader: Box<dyn Read + Send>,
+    pub origin: Origin,
+}
+
+/// Excel's name of a 0-based column: 0 → A, 25 → Z, 26 → AA.
+pub fn column_letters(mut column: usize) -> String {
+    let mut letters = Vec::new();
+    loop {
+        letters.push(b'A' + (column % 26) as u8);
+        if column < 26 {
+            break;
+        }
+        column = column / 26 - 1;
+    }
+    letters.reverse();
+    String::from_utf8(letters).unwrap_or_default()
+}
+
+const SAVE_AS_UTF8: &str = "请在 Excel 中“另存为”→“CSV UTF-8（逗号分隔）”，或直接导入 xlsx 文件";
+
+/// Opens a CSV or xlsx file as UTF-8 CSV text.
+pub fn open(path: &Path) -> Result<Tabular, String> {
+    let name = path.display();
+    let mut file = std::fs::File::open(path).map_err(|e| format!("无法读取 {name}：{e}"))?;
+    let mut magic = [0u8; 4];
+    let read = file.read(&mut magic).map_err(|e| format!("无法读取 {name}：{e}"))?;
+    let is_zip = read == 4 && magic == *b"PK\x03\x04";
+    let is_xlsx_name =
+        path.extension().is_some_and(|e| e.eq_ignore_ascii_case("xlsx") || e.eq_ignore_ascii_case("xlsm"));
+    if is_zip || is_xlsx_name {
+        return sheet_as_csv(path);
+    }
+    if magic.starts_with(&[0xd0, 0xcf, 0x11, 0xe0]) {
+        return Err(format!("{name} 是旧版 Excel（.xls）文件：{SAVE_AS_UTF8}"));
+    }
+    let encoding = detect(path)?;
+    let file = std::fs::File::open(path).map_err(|e| format!("无法读取 {name}：{e}"))?;
+    let buffered = std::io::BufReader::with_capacity(1 << 16, file);
+    // The decoder drops a byte-order mark and, for GB18030, converts to UTF-8 as it reads.
+    let decoder = encoding_rs_io::DecodeReaderBytesBuilder::new()
+        .encoding(Some(if encoding == "GB18030" { encoding_rs::GB18030 } else { encoding_rs::UTF_8 }))
+        .bom_override(true)
+        .build(buffered);
+    Ok(Tabular { reader: Box::new(UnixLines::new(decoder)), origin: Origin::Csv { encoding } })
+}
+
+/// CRLF line ends as LF. The csv reader counts a CRLF file's lines one short, so without this
+/// an error would name the line above the one the editor shows.
+struct UnixLines<R> {
+    inner: R,
+    /// A CR read at the end of the previous chunk, not yet known to be part of a CRLF.
+    held_cr: bool,
+}
+
+impl<R: Read> UnixLines<R> {
+    fn new(inner: R) -> Self {
+        UnixLines { inner, held_cr: false }
+    }
+}
+
+impl<R: Read> Read for UnixLines<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        if out.len() < 2 {
+            return self.inner.read(out);
+        }
+        // Leave room for a held CR that turns out not to precede an LF.
+        let read = self.inner.read(&mut out[1..])?;
+        let mut written = 0;
+        if self.held_cr {
+            self.held_cr = false;
+            if read == 0 || out[1] != b'\n' {
+                out[0] = b'\r';
+                written = 1;
+            }
+        }
+        let mut i = 1;
+        while i <= read {
+            let byte = out[i];
+            if byte == b'\r' {
+                if i == read {
+                    self.held_cr = true;
+                    i += 1;
+                    continue;
+                }
+                if out[i + 1] == b'\n' {
+                    i += 1;
+                    continue;
+                }
+            }
+            out[written] = byte;
+            written += 1;
+            i += 1;
+        }
+        if written == 0 && self.held_cr {
+            // Only a CR so far: read on to see what follows it.
+            return self.read(out);
+        }
+        Ok(written)
+    }
+}
+
+/// UTF-8 when every byte sequence is UTF-8; else GB18030 (which covers GBK and GB2312) when it
+/// decodes without a fault; else a refusal that says how to save the file.
+fn detect(path: &Path) -> Result<&'static str, String> {
+    let name = path.display();
+    let mut file = std::fs::File::open(path).map_err(|e| format!("无法读取 {name}：{e}"))?;
+    let mut buffer = vec![0u8; 1 << 16];
+    let mut carry: Vec<u8> = Vec::new();
+    let mut utf8 = true;
+    let mut gb = encoding_rs::GB18030.new_decoder_without_bom_handling();
+    let mut gb_ok = true;
+    let mut scratch = String::with_capacity(1 << 17);
+    loop {
+        let read = file.read(&mut buffer).map_err(|e| format!("无法读取 {name}：{e}"))?;
+        let last = read == 0;
+        let chunk = &buffer[..read];
+        if utf8 {
+            carry.extend_from_slice(chunk);
+            match std::str::from_utf8(&carry) {
+                Ok(_) => carry.clear(),
+                Err(e) if e.error_len().is_none() && !last => {
+                    // A character cut by the chunk's end: keep its start for the next chunk.
+                    carry.drain(..e.valid_up_to());
+                }
+                Err(_) => utf8 = false,
+            }
+        }
+        if gb_ok {
+            scratch.clear();
+            scratch.reserve(chunk.len() * 2 + 8);
+            let (result, _) = gb.decode_to_string_without_replacement(chunk, &mut scratch, last);
+            if let encoding_rs::DecoderResult::Malformed(..) = result {
+                gb_ok = false;
+            }
+        }
+        if last || (!utf8 && !gb_ok) {
+            break;
+        }
+    }
+    if utf8 {
+        Ok("UTF-8")
+    } else if gb_ok {
+        Ok("GB18030")
+    } else {
+        Err(format!("{name} 既不是 UTF-8 也不是 GBK 编码的文本：{SAVE_AS_UTF8}"))
+    }
+}
+
+/// The first sheet of a workbook as CSV text: row r of the sheet is line r, column c is field c.
+fn sheet_as_csv(path: &Path) -> Result<Tabular, String> {
+    use calamine::{open_workbook_auto, Data, Reader};
+    let name = path.display();
+    let mut workbook = open_workbook_auto(path).map_err(|e| format!("{name} 不是可读取的 xlsx 工作簿：{e}"))?;
+    let sheet = workbook.sheet_names().first().cloned().ok_or_else(|| format!("{name} 中没有工作表"))?;
+    let range = workbook.worksheet_range(&sheet).map_err(|e| format!("无法读取 {name} 的工作表 {sheet}：{e}"))?;
+    let (first_row, first_column) = range.start().unwrap_or((0, 0));
+    let mut writer = csv::WriterBuilder::new().flexible(true).from_writer(Vec::new());
+    // Rows above the used range, so that line numbers stay the sheet's row numbers.
+    for _ in 0..first_row {
+        writer.write_record([""]).map_err(|e| e.to_string())?;
+    }
+    for row in range.rows() {
+        let mut fields: Vec<String> = vec![String::new(); first_column as usize];
+        fields.extend(row.iter().map(|cell| match cell {
+            Data::Empty => String::new(),
+            Data::String(s) => s.clone(),
+            Data::Float(f) => float_text(*f),
+            Data::Int(i) => i.to_string(),
+            Data::Bool(b) => b.to_string(),
+            Data::DateTime(d) => match d.as_datetime() {
+                Some(t) if t.time() == chrono::NaiveTime::MIN => t.date().to_string(),
+                Some(t) => t.to_string(),
+                None => d.as_f64().to_string(),
+            },
+            Data::DateTimeIso(s) | Data::DurationIso(s) => s.get(..10).unwrap_or(s).to_string(),
+            Data::Error(e) => format!("#{e:?}"),
+        }));
+        writer.write_record(&fields).map_err(|e| e.to_string())?;
+    }
+    let bytes = writer.into_inner().map_err(|e| e.to_string())?;
+    Ok(Tabular { reader: Box::new(std::io::Cursor::new(bytes)), origin: Origin::Sheet { name: sheet } })
+}
+
+/// A number cell as Excel shows it in the General format — 15 significant digits, trailing
+/// zeros dropped: 1500 for 1500.0, 1234.56 as typed, 0.3 for a sum that is 0.30000000000000004
+/// in binary. The amount parser then checks the text exactly (at most two decimals).
+fn float_text(value: f64) -> String {
+    if value == 0.0 || !value.is_finite() {
+        return if value.is_finite() { "0".into() } else { value.to_string() };
+    }
+    let whole_digits = value.abs().log10().floor() as i32 + 1;
+    let decimals = (15 - whole_digits).clamp(0, 15) as usize;
+    let text = format!("{value:.decimals$}");
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
+    }
+}
+
+/// Whether a CSV record has nothing in it (Excel's trailing `,,,,,,` rows).
+pub fn is_blank(record: &csv::StringRecord) -> bool {
+    record.iter().all(|field| field.trim().is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_columns_as_excel_does() {
+        assert_eq!(column_letters(0), "A");
+        assert_eq!(column_letters(3), "D");
+        assert_eq!(column_letters(25), "Z");
+        assert_eq!(column_letters(26), "AA");
+        assert_eq!(column_letters(27), "AB");
+        assert_eq!(column_letters(701), "ZZ");
+        assert_eq!(column_letters(702), "AAA");
+    }
+
+    #[test]
+    fn turns_crlf_into_lf_whatever_the_chunking() {
+        let text = b"a,b\r\n1,2\r\n\"x\ry\",3\r\n\r\n";
+        for chunk in 2..12 {
+            struct Chunked<'a>(&'a [u8], usize);
+            impl Read for Chunked<'_> {
+                fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+                    let n = self.0.len().min(self.1).min(out.len());
+                    out[..n].copy_from_slice(&self.0[..n]);
+                    self.0 = &self.0[n..];
+                    Ok(n)
+                }
+            }
+            let mut lines = UnixLines::new(Chunked(text, chunk));
+            let mut out = Vec::new();
+            let mut buffer = [0u8; 5];
+            loop {
+                let n = lines.read(&mut buffer).unwrap();
+                if n == 0 {
+                    break;
+                }
+                out.extend_from_slice(&buffer[..n]);
+            }
+            assert_eq!(out, b"a,b\n1,2\n\"x\ry\",3\n\n", "chunk {chunk}");
+        }
+    }
+
+    #[test]
+    fn keeps_typed_numbers() {
+        assert_eq!(float_text(1500.0), "1500");
+        assert_eq!(float_text(1234.56), "1234.56");
+        assert_eq!(float_text(0.1 + 0.2), "0.3");
+        assert_eq!(float_text(215711712.37), "215711712.37");
+        assert_eq!(float_text(-8.8), "-8.8");
+        assert_eq!(float_text(0.0), "0");
+    }
+}

@@ -1,0 +1,221 @@
+//! The books as sheets — 序时账, 明细账 (with 本月合计 and 本年累计) and 科目余额表 (with its 合计
+//! rows) — one row model each, which the CLI writes as CSV or xlsx and the server offers as a
+//! download, so both hand on the same spreadsheet.
+
+use super::xlsx::{Cell, Sheet};
+use crate::domain::balance::TrialBalance;
+use crate::domain::chart::{Chart, Side};
+use crate::domain::ids::{BookCode, Period};
+use crate::domain::voucher::VoucherRecord;
+use crate::money::Money;
+use crate::render::reports::AccountLedger;
+
+/// A row of the 明细账: date, voucher number, 摘要, debit, credit, balance (blank amounts `None`).
+pub type LedgerRow = (String, String, String, Option<Money>, Option<Money>, Money);
+
+fn period_label(from: Period, to: Period) -> String {
+    if from == to {
+        format!("{}年{}月", from.year, from.month)
+    } else {
+        format!("{}年{}月至{}年{}月", from.year, from.month, to.year, to.month)
+    }
+}
+
+/// The voucher's place in 制单 → 审核 → 记账, as staff say it: 草稿, 已审核, 已记账, and 作废 or 已冲销
+/// where that happened.
+pub fn status_word(voucher: &VoucherRecord) -> &'static str {
+    if voucher.void_reason.is_some() {
+        "作废"
+    } else if voucher.reversed_by.is_some() {
+        "已冲销"
+    } else {
+        voucher.status.label()
+    }
+}
+
+fn text(s: impl Into<String>) -> Cell {
+    Cell::Text(s.into())
+}
+
+fn amount_or_blank(amount: Option<Money>) -> Cell {
+    amount.map(Cell::Amount).unwrap_or_else(|| text(""))
+}
+
+/// 序时账: one row per voucher line (the first line carries date, number and status), then 合计.
+pub fn journal(
+    organisation: &str,
+    book: &BookCode,
+    from: Period,
+    to: Period,
+    vouchers: &[VoucherRecord],
+    chart: &Chart,
+) -> Sheet {
+    let mut rows = Vec::new();
+    let (mut debit, mut credit) = (0i64, 0i64);
+    for v in vouchers {
+        for (i, line) in v.lines.iter().enumerate() {
+            let first = i == 0;
+            let name = chart.get(&line.account).map(|a| a.name.as_str()).unwrap_or("");
+            let (d, c) = match line.side {
+                Side::Debit => {
+                    debit += line.amount.fen();
+                    (Cell::Amount(line.amount), text(""))
+                }
+                Side::Credit => {
+                    credit += line.amount.fen();
+                    (text(""), Cell::Amount(line.amount))
+                }
+            };
+            rows.push(vec![
+                text(if first { v.date.to_string() } else { String::new() }),
+                text(if first { v.number.to_string() } else { String::new() }),
+                text(if first { status_word(v) } else { "" }),
+                text(line.summary.clone()),
+                text(line.account.clone()),
+                text(name),
+                d,
+                c,
+                text(line.reference.clone().unwrap_or_default()),
+            ]);
+        }
+    }
+    rows.push(vec![
+        text(""),
+        text(""),
+        text(""),
+        text("合计"),
+        text(format!("{} 张凭证", vouchers.len())),
+        text(""),
+        Cell::Amount(Money::from_fen(debit)),
+        Cell::Amount(Money::from_fen(credit)),
+        text(""),
+    ]);
+    let mut sheet = Sheet::new(
+        format!("序时账（{book}）"),
+        ["日期", "凭证号", "状态", "摘要", "科目编码", "科目名称", "借方金额", "贷方金额", "结算号"],
+        rows,
+    );
+    sheet.organisation = organisation.to_string();
+    sheet.period = period_label(from, to);
+    sheet.totals = vec![sheet.rows.len() - 1];
+    sheet
+}
+
+/// The 明细账's rows: 期初余额, every entry, and after each month its 本月合计 and 本年累计 (the year's
+/// debit and credit so far, from January even when the range starts later).
+pub fn ledger_rows(l: &AccountLedger) -> Vec<LedgerRow> {
+    let mut rows: Vec<LedgerRow> =
+        vec![(l.from.first_day().to_string(), String::new(), "期初余额".into(), None, None, l.opening)];
+    let (mut year_debit, mut year_credit) = (l.earlier_this_year.0.fen(), l.earlier_this_year.1.fen());
+    let mut year = l.from.year;
+    let mut balance = l.opening;
+    let mut month = l.from;
+    while month <= l.to {
+        if month.year != year {
+            (year, year_debit, year_credit) = (month.year, 0, 0);
+        }
+        let key = month.to_string();
+        let (mut debit, mut credit) = (0i64, 0i64);
+        for e in l.entries.iter().filter(|e| e.date.starts_with(&key)) {
+            debit += e.debit.fen();
+            credit += e.credit.fen();
+            balance = e.balance;
+            let amount = |m: Money| (!m.is_zero()).then_some(m);
+            rows.push((
+                e.date.clone(),
+                e.number.clone(),
+                e.summary.clone(),
+                amount(e.debit),
+                amount(e.credit),
+                e.balance,
+            ));
+        }
+        year_debit += debit;
+        year_credit += credit;
+        let end = month.last_day().to_string();
+        let month_total = (Some(Money::from_fen(debit)), Some(Money::from_fen(credit)));
+        rows.push((end.clone(), String::new(), "本月合计".into(), month_total.0, month_total.1, balance));
+        let year_total = (Some(Money::from_fen(year_debit)), Some(Money::from_fen(year_credit)));
+        rows.push((end, String::new(), "本年累计".into(), year_total.0, year_total.1, balance));
+        month = month.next();
+    }
+    rows
+}
+
+/// 明细账 as a sheet: the rows above with the balance's direction; totals in bold.
+pub fn ledger(organisation: &str, l: &AccountLedger) -> Sheet {
+    let rows = ledger_rows(l);
+    let totals = rows.iter().enumerate().filter(|(_, r)| r.1.is_empty() && r.2 != "期初余额").map(|(i, _)| i).collect();
+    let side = l.side.label();
+    let rows = rows
+        .into_iter()
+        .map(|(date, number, summary, debit, credit, balance)| {
+            vec![
+                text(date),
+                text(number),
+                text(summary),
+                amount_or_blank(debit),
+                amount_or_blank(credit),
+                text(side),
+                Cell::Amount(balance),
+            ]
+        })
+        .collect();
+    let mut sheet = Sheet::new(
+        format!("明细账（{} {} {}）", l.book, l.account, l.name),
+        ["日期", "凭证号", "摘要", "借方金额", "贷方金额", "方向", "余额"],
+        rows,
+    );
+    sheet.organisation = organisation.to_string();
+    sheet.period = period_label(l.from, l.to);
+    sheet.totals = totals;
+    sheet
+}
+
+/// 科目余额表 as a sheet, with the two 合计 rows that must tie.
+pub fn trial_balance(organisation: &str, book: &dyn std::fmt::Display, tb: &TrialBalance) -> Sheet {
+    let t = &tb.totals;
+    let mut rows: Vec<Vec<Cell>> = tb
+        .rows
+        .iter()
+        .map(|r| {
+            vec![
+                text(r.account.clone()),
+                text(r.name.clone()),
+                text(r.side.label()),
+                Cell::Amount(r.opening),
+                Cell::Amount(r.debit),
+                Cell::Amount(r.credit),
+                Cell::Amount(r.closing),
+            ]
+        })
+        .collect();
+    let first_total = rows.len();
+    rows.push(vec![
+        text("合计"),
+        text("借方余额科目合计"),
+        text("借"),
+        Cell::Amount(t.opening_debit_side),
+        Cell::Amount(t.debit),
+        Cell::Amount(t.credit),
+        Cell::Amount(t.closing_debit_side),
+    ]);
+    rows.push(vec![
+        text("合计"),
+        text("贷方余额科目合计"),
+        text("贷"),
+        Cell::Amount(t.opening_credit_side),
+        text(""),
+        text(""),
+        Cell::Amount(t.closing_credit_side),
+    ]);
+    let mut sheet = Sheet::new(
+        format!("科目余额表（{book}）"),
+        ["科目编码", "科目名称", "方向", "期初余额", "本期借方", "本期贷方", "期末余额"],
+        rows,
+    );
+    sheet.organisation = organisation.to_string();
+    sheet.period = period_label(tb.period_from, tb.period_to);
+    sheet.totals = vec![first_total, first_total + 1];
+    sheet
+}

@@ -1,0 +1,285 @@
+//! The files staff actually have and hand on: CSV saved by Excel in GBK, with a BOM, with CRLF
+//! and trailing empty rows; xlsx input with cells named in errors; CSV output with a BOM and
+//! Chinese headers; xlsx exports with titles, 合计 and 本年累计; 记账凭证 as PDF.
+
+use super::support::*;
+use serde_json::Value;
+
+const WALKTHROUGH: &str = "fixtures/jingmen/walkthrough.csv";
+
+fn walkthrough_text() -> String {
+    std::fs::read_to_string(fixture(WALKTHROUGH)).unwrap()
+}
+
+/// Every voucher of every book (drafts too), as JSON: what an import produced.
+fn all_vouchers(env: &Env) -> Vec<Value> {
+    let mut all = Vec::new();
+    for book in ["city/employee", "shayang/employee", "city/resident", "shayang/resident"] {
+        let out = env.ok(&["--format", "json", "journal", "--book", book, "--all"]);
+        let value: Value = serde_json::from_str(&out).unwrap();
+        all.extend(value["vouchers"].as_array().unwrap().iter().cloned());
+    }
+    assert!(all.len() >= 9, "the walkthrough has 9 vouchers: {}", all.len());
+    all
+}
+
+fn imported(bytes: &[u8], name: &str) -> Vec<Value> {
+    let env = Env::jingmen();
+    let path = env.path(name);
+    std::fs::write(&path, bytes).unwrap();
+    let out = env.ok(&["import", path.to_str().unwrap()]);
+    assert!(out.starts_with("已导入 9 张凭证（20 行分录），状态：草稿"), "{out}");
+    all_vouchers(&env)
+}
+
+#[test]
+fn gbk_bom_crlf_and_trailing_empty_rows_give_the_same_vouchers() {
+    let text = walkthrough_text();
+    let expected = imported(text.as_bytes(), "utf8.csv");
+    let (gbk, _, unmappable) = encoding_rs::GBK.encode(&text);
+    assert!(!unmappable);
+    assert_eq!(imported(&gbk, "gbk.csv"), expected, "GBK");
+    let bom = [b"\xef\xbb\xbf".as_slice(), text.as_bytes()].concat();
+    assert_eq!(imported(&bom, "bom.csv"), expected, "UTF-8 with BOM");
+    assert_eq!(imported(text.replace('\n', "\r\n").as_bytes(), "crlf.csv"), expected, "CRLF");
+    let excel = format!("{text},,,,,,,,,\r\n,,,,,,,,,\r\n\r\n");
+    assert_eq!(imported(excel.as_bytes(), "excel.csv"), expected, "Excel's trailing empty rows");
+}
+
+#[test]
+fn an_error_names_the_line_the_editor_shows_whatever_the_line_ends() {
+    let text = walkthrough_text();
+    let mut lines: Vec<&str> = text.lines().collect();
+    // Line 5 of the file (the header is line 1).
+    let bad = lines[4].replacen("2023-01-03", "2023-13-03", 1);
+    lines[4] = &bad;
+    for (name, ending) in [("lf.csv", "\n"), ("crlf.csv", "\r\n")] {
+        let env = Env::jingmen();
+        let before = env.fingerprint();
+        let body = lines.join(ending);
+        let (gbk, _, _) = encoding_rs::GBK.encode(&body);
+        let path = env.path(name);
+        std::fs::write(&path, &gbk).unwrap();
+        let run = env.run(&["import", path.to_str().unwrap()]);
+        assert_eq!(run.code, 1, "{name}");
+        assert!(run.stderr.contains("第 5 行：日期 \"2023-13-03\" 不是有效日期"), "{name}: {}", run.stderr);
+        assert_eq!(env.fingerprint(), before, "{name}: nothing written");
+    }
+}
+
+#[test]
+fn a_file_in_neither_utf8_nor_gbk_is_refused_with_how_to_save_it() {
+    let env = Env::jingmen();
+    let before = env.fingerprint();
+    let path = env.path("utf16.csv");
+    // UTF-16 as Windows Notepad writes "Unicode".
+    let mut bytes = vec![0xff, 0xfe];
+    for unit in walkthrough_text().encode_utf16() {
+        bytes.extend_from_slice(&unit.to_le_bytes());
+    }
+    std::fs::write(&path, bytes).unwrap();
+    let run = env.run(&["import", path.to_str().unwrap()]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("既不是 UTF-8 也不是 GBK 编码的文本"), "{}", run.stderr);
+    assert!(run.stderr.contains("另存为"), "{}", run.stderr);
+    assert_eq!(env.fingerprint(), before);
+}
+
+/// The walkthrough as a workbook, amounts as numbers, optionally with one cell replaced.
+fn walkthrough_xlsx(path: &std::path::Path, replace: Option<(u32, u16, &str)>) {
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.set_name("凭证").unwrap();
+    for (r, line) in walkthrough_text().lines().enumerate() {
+        for (c, field) in line.split(',').enumerate() {
+            let (r, c) = (r as u32, c as u16);
+            let amount_column = (c == 5 || c == 6) && r > 0;
+            match replace {
+                Some((row, column, text)) if row == r && column == c => sheet.write_string(r, c, text).map(|_| ()),
+                _ if amount_column && !field.is_empty() => {
+                    sheet.write_number(r, c, field.parse::<f64>().unwrap()).map(|_| ())
+                }
+                _ => sheet.write_string(r, c, field).map(|_| ()),
+            }
+            .unwrap();
+        }
+    }
+    workbook.save(path).unwrap();
+}
+
+#[test]
+fn an_xlsx_file_imports_like_the_csv_and_its_errors_name_the_cell() {
+    let expected = imported(walkthrough_text().as_bytes(), "utf8.csv");
+    let env = Env::jingmen();
+    let path = env.path("凭证.xlsx");
+    walkthrough_xlsx(&path, None);
+    let out = env.ok(&["import", path.to_str().unwrap()]);
+    assert!(out.starts_with("已导入 9 张凭证（20 行分录）"), "{out}");
+    assert_eq!(all_vouchers(&env), expected);
+
+    let env = Env::jingmen();
+    let before = env.fingerprint();
+    let path = env.path("bad.xlsx");
+    // Row 4 of the sheet (index 3), column F (index 5): the debit of c2's first line.
+    walkthrough_xlsx(&path, Some((3, 5, "12,345.678")));
+    let run = env.run(&["import", path.to_str().unwrap()]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("工作表 凭证 的 F4 单元格：金额 \"12,345.678\" 超过两位小数"), "{}", run.stderr);
+    assert_eq!(env.fingerprint(), before);
+}
+
+#[test]
+fn csv_output_opens_in_excel_with_chinese_headers_and_table_amounts() {
+    let env = Env::jingmen();
+    env.ok(&["import", &fixture(WALKTHROUGH), "--post", "--reviewer", REVIEWER]);
+    let csv = env.ok(&["--format", "csv", "journal", "--book", "shayang/employee"]);
+    assert!(csv.starts_with('\u{feff}'), "a BOM so Excel reads UTF-8");
+    let mut lines = csv.trim_start_matches('\u{feff}').lines();
+    assert_eq!(lines.next().unwrap(), "日期,凭证号,状态,摘要,科目编码,科目名称,借方金额,贷方金额,结算号");
+    let body = csv.lines().skip(1).collect::<Vec<_>>().join("\n");
+    assert!(body.contains("已记账"), "{body}");
+    assert!(body.contains("\"800,000.00\""), "amounts as in the tables: {body}");
+    let raw = env.ok(&["--format", "csv", "--raw-amounts", "journal", "--book", "shayang/employee"]);
+    assert!(raw.contains(",800000.00,") && !raw.contains("800,000.00"), "{raw}");
+}
+
+fn sheet_rows(path: &std::path::Path) -> Vec<Vec<String>> {
+    use calamine::{open_workbook, Reader, Xlsx};
+    let mut workbook: Xlsx<_> = open_workbook(path).unwrap();
+    let range = workbook.worksheet_range_at(0).unwrap().unwrap();
+    range.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect()
+}
+
+fn number(cell: &str) -> i64 {
+    // Cells hold doubles: back to 分 by rounding to the nearest 分.
+    (cell.parse::<f64>().unwrap() * 100.0).round() as i64
+}
+
+#[test]
+fn journal_ledger_and_trial_balance_export_as_spreadsheets_staff_hand_on() {
+    let env = Env::jingmen();
+    env.ok(&["import", &fixture(WALKTHROUGH), "--post", "--reviewer", REVIEWER]);
+    let out = |name: &str| env.path(name).display().to_string();
+    let journal = out("序时账.xlsx");
+    env.ok(&["--format", "xlsx", "journal", "--book", "shayang/employee", "--period", "2023-01", "--output", &journal]);
+    let rows = sheet_rows(std::path::Path::new(&journal));
+    assert_eq!(rows[0][0], "序时账（shayang/employee）");
+    assert_eq!(rows[1][0], "编制单位：沙洋县医疗保障局（职工医保）");
+    assert!(rows[1].contains(&"期间：2023年1月".to_string()), "{:?}", rows[1]);
+    assert_eq!(rows[1].last().unwrap(), "单位：元");
+    assert_eq!(rows[2][..4], ["日期", "凭证号", "状态", "摘要"]);
+    let total = rows.iter().find(|r| r[3] == "合计").expect("a 合计 row");
+    // shayang/employee in January: 1,500,000 remitted, 800,000 received, 420,000.50 paid out.
+    let journal_json: Value = serde_json::from_str(&env.ok(&[
+        "--format",
+        "json",
+        "journal",
+        "--book",
+        "shayang/employee",
+        "--period",
+        "2023-01",
+    ]))
+    .unwrap();
+    let debit: i64 = journal_json["vouchers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|v| v["lines"].as_array().unwrap().iter())
+        .filter_map(|l| l["debit"].as_str().filter(|d| !d.is_empty()))
+        .map(number)
+        .sum();
+    assert_eq!(number(&total[6]), debit);
+    assert_eq!(number(&total[7]), debit, "a journal's debits equal its credits");
+
+    let ledger = out("明细账.xlsx");
+    env.ok(&["--format", "xlsx", "account", "--book", "shayang/employee", "--account", "1003", "--output", &ledger]);
+    let rows = sheet_rows(std::path::Path::new(&ledger));
+    assert_eq!(rows[0][0], "明细账（shayang/employee 1003 支出户存款）");
+    let year = rows.iter().find(|r| r[2] == "本年累计").expect("a 本年累计 row");
+    // s3 brings 800,000.00 in; s4 pays 300,000.00 + 120,000.55 out: 379,999.45 left.
+    assert_eq!((number(&year[3]), number(&year[4]), number(&year[6])), (80_000_000, 42_000_055, 37_999_945));
+    assert!(rows.iter().any(|r| r[2] == "本月合计"));
+
+    let tb = out("科目余额表.xlsx");
+    env.ok(&[
+        "--format",
+        "xlsx",
+        "trial-balance",
+        "--book",
+        "shayang/employee",
+        "--period",
+        "2023-01",
+        "--output",
+        &tb,
+    ]);
+    let rows = sheet_rows(std::path::Path::new(&tb));
+    let debit_side = rows.iter().find(|r| r[1] == "借方余额科目合计").expect("labelled totals");
+    let credit_side = rows.iter().find(|r| r[1] == "贷方余额科目合计").unwrap();
+    assert_eq!(debit_side[0], "合计");
+    assert_eq!(number(&debit_side[6]), number(&credit_side[6]), "closing balances tie");
+
+    // A spreadsheet needs --output, and an existing file is kept unless --force.
+    let run = env.run(&["--format", "xlsx", "journal", "--book", "shayang/employee"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("需要 --output"), "{}", run.stderr);
+    let run = env.run(&["--format", "xlsx", "journal", "--book", "shayang/employee", "--output", &journal]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+}
+
+#[test]
+fn vouchers_print_as_pdf_two_to_a_page_with_the_amount_in_capitals() {
+    let env = Env::jingmen();
+    env.ok(&["import", &fixture(WALKTHROUGH), "--post", "--reviewer", REVIEWER]);
+    let pdf = env.path("凭证.pdf");
+    let out = env.ok(&[
+        "voucher",
+        "print",
+        "--book",
+        "city/employee",
+        "--period",
+        "2023-01",
+        "--output",
+        pdf.to_str().unwrap(),
+    ]);
+    // city/employee has 5 vouchers in January: three pages.
+    assert_eq!(out, format!("已打印 5 张凭证，共 3 页：{}\n", pdf.display()));
+    let info = std::process::Command::new("pdfinfo").arg(&pdf).output().expect("pdfinfo (poppler-utils)");
+    let info = String::from_utf8_lossy(&info.stdout);
+    assert!(info.lines().any(|l| l.starts_with("Pages:") && l.ends_with(" 3")), "{info}");
+    let text = std::process::Command::new("pdftotext").arg(&pdf).arg("-").output().expect("pdftotext");
+    let text = String::from_utf8_lossy(&text.stdout);
+    // c2: 12,345,678.90 — 壹仟贰佰叁拾肆万伍仟陆佰柒拾捌元玖角整.
+    assert!(text.contains("壹仟贰佰叁拾肆万伍仟陆佰柒拾捌元玖角整"), "{text}");
+    assert!(text.contains("记 账 凭 证") || text.contains("记账凭证"), "{text}");
+    assert!(text.contains("制单：张会计"), "{text}");
+    assert!(text.contains("审核：李审核"), "{text}");
+}
+
+#[test]
+fn drafts_are_visible_voidable_and_findable() {
+    let env = Env::jingmen();
+    env.ok(&["import", &fixture(WALKTHROUGH)]);
+    // Nothing reviewed yet: post --all says what waits.
+    let out = env.ok_as(REVIEWER, &["post", "--all", "--book", "shayang/employee"]);
+    assert!(out.contains("另有 4 张草稿尚未审核"), "{out}");
+    let journal = env.ok(&["journal", "--book", "shayang/employee", "--all"]);
+    assert!(journal.contains("│ 状态 ") || journal.contains("┆ 状态 "), "{journal}");
+    assert!(journal.contains("草稿"), "{journal}");
+    env.ok(&["voucher", "void", "--book", "shayang/employee", "--number", "记-2023-01-0002", "--reason", "重复录入"]);
+    let shown = env.ok(&["voucher", "show", "--book", "shayang/employee", "--number", "记-2023-01-0002"]);
+    assert!(shown.contains("状态：作废"), "{shown}");
+    assert!(shown.contains("理由：重复录入"), "{shown}");
+    assert!(shown.contains("制单") && shown.contains("张会计"), "{shown}");
+    let found = env.ok(&["voucher", "find", "--book", "shayang/employee", "--status", "作废"]);
+    assert!(found.starts_with("找到 1 张凭证"), "{found}");
+    assert!(found.contains("记-2023-01-0002"), "{found}");
+    let found =
+        env.ok(&["--format", "json", "voucher", "find", "--book", "city/employee", "--amount", "1000000..2000000"]);
+    let value: Value = serde_json::from_str(&found).unwrap();
+    let numbers: Vec<&str> =
+        value["vouchers"].as_array().unwrap().iter().map(|v| v["number"].as_str().unwrap()).collect();
+    assert_eq!(numbers, vec!["记-2023-01-0004"], "only c4 (1,500,000.00) is in the range");
+    let run = env.run(&["voucher", "find", "--book", "city/employee", "--amount", "9..1"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("下限大于上限"), "{}", run.stderr);
+}
