@@ -313,6 +313,22 @@ fn premiums_by_county(store: &Store, city_book: &BookCode, year: i32) -> Result<
     Ok(premiums.into_iter().map(|(p, fen)| (p, Money::from_fen(fen))).collect())
 }
 
+/// The columns of the county assessment, in the table and the CSV alike.
+const ASSESS_HEADERS: [&str; 12] = [
+    "县（市、区）",
+    "基金",
+    "预算收入",
+    "实际收入",
+    "预算收入完成率",
+    "预算支出",
+    "实际支出",
+    "预算支出执行率",
+    "基金缺口上解率",
+    "激励折算",
+    "抵缺口",
+    "计入下年收入",
+];
+
 pub fn assess(ctx: &Context, year: i32, fund: Option<&str>, file: Option<&Path>) -> Result<Outcome, CliError> {
     let input = file.map(read_input).transpose()?;
     let store = ctx.open()?;
@@ -397,44 +413,8 @@ pub fn assess(ctx: &Context, year: i32, fund: Option<&str>, file: Option<&Path>)
     );
     Ok(Outcome::ok(match ctx.format {
         OutputFormat::Json => render::json(&serde_json::json!({"year": year, "counties": json})),
-        OutputFormat::Csv => render::csv(
-            &[
-                "县（市、区）",
-                "基金",
-                "预算收入",
-                "实际收入",
-                "预算收入完成率",
-                "预算支出",
-                "实际支出",
-                "预算支出执行率",
-                "基金缺口上解率",
-                "激励折算",
-                "抵缺口",
-                "计入下年收入",
-            ],
-            &rows,
-            &[2, 3, 5, 6, 9, 10, 11],
-        ),
-        OutputFormat::Table => {
-            note + &render::table(
-                &[
-                    "县（市、区）",
-                    "基金",
-                    "预算收入",
-                    "实际收入",
-                    "预算收入完成率",
-                    "预算支出",
-                    "实际支出",
-                    "预算支出执行率",
-                    "基金缺口上解率",
-                    "激励折算",
-                    "抵缺口",
-                    "计入下年收入",
-                ],
-                &rows,
-                &[2, 3, 4, 5, 6, 7, 8, 9, 10, 11],
-            )
-        }
+        OutputFormat::Csv => render::csv(&ASSESS_HEADERS, &rows, &[2, 3, 5, 6, 9, 10, 11]),
+        OutputFormat::Table => note + &render::table(&ASSESS_HEADERS, &rows, &[2, 3, 4, 5, 6, 7, 8, 9, 10, 11]),
     }))
 }
 

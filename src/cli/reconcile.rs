@@ -71,6 +71,8 @@ pub fn show(ctx: &Context, period: &str, run_id: i64) -> Result<Outcome, CliErro
     Ok(render_run(ctx, &report, run_id))
 }
 fn render_run(ctx: &Context, report: &Report, run_id: i64) -> Outcome {
+    let city = ctx.open().ok().and_then(|store| store.reader().city().ok());
+    let fund_label = |code: &str| city.as_ref().map(|c| c.fund_label(code)).unwrap_or_else(|| code.to_string());
     let text = match ctx.format {
         OutputFormat::Json => {
             let mut value = serde_json::to_value(report).unwrap_or_default();
@@ -86,7 +88,7 @@ fn render_run(ctx: &Context, report: &Report, run_id: i64) -> Outcome {
                 .map(|f| {
                     vec![
                         CheckName::parse(&f.check).map(|c| c.label().to_string()).unwrap_or_else(|| f.check.clone()),
-                        f.fund.clone(),
+                        fund_label(&f.fund),
                         f.scope.clone(),
                         f.severity.label().to_string(),
                         f.reference.clone().unwrap_or_default(),
@@ -103,7 +105,7 @@ fn render_run(ctx: &Context, report: &Report, run_id: i64) -> Outcome {
                 &[5, 6],
             )
         }
-        OutputFormat::Table => render::reconcile::report_table(report, run_id),
+        OutputFormat::Table => render::reconcile::report_table(report, run_id, &fund_label),
     };
     let code = if report.differences() > 0 { exit::DIFFERENCES } else { exit::OK };
     Outcome { stdout: text, code }

@@ -21,8 +21,8 @@ pub fn check_label(name: &str) -> &'static str {
     CheckName::parse(name).map(|c| c.label()).unwrap_or("")
 }
 
-/// The report as a person reads it.
-pub fn report_table(report: &Report, run_id: i64) -> String {
+/// The report as a person reads it; `fund_label` names a fund as staff do (职工医保).
+pub fn report_table(report: &Report, run_id: i64, fund_label: &dyn Fn(&str) -> String) -> String {
     let mut out = format!(
         "对账报告 {}（截至 {}，未达账项期限 {} 天，对账记录 #{run_id}）\n",
         report.period, report.cutoff, report.ageing_limit_days
@@ -34,7 +34,7 @@ pub fn report_table(report: &Report, run_id: i64) -> String {
             vec![
                 s.check.clone(),
                 check_label(&s.check).to_string(),
-                s.fund.clone(),
+                fund_label(&s.fund),
                 s.matched.to_string(),
                 s.outstanding.to_string(),
                 s.differences.to_string(),
@@ -50,7 +50,8 @@ pub fn report_table(report: &Report, run_id: i64) -> String {
             Severity::Difference => "差异",
             Severity::Outstanding => "未达",
         };
-        out.push_str(&format!("{:>3}. [{tag}] {} {} {}：{}\n", index + 1, f.check, f.fund, f.scope, f.message));
+        let (check, fund) = (check_label(&f.check), fund_label(&f.fund));
+        out.push_str(&format!("{:>3}. [{tag}] {check} {fund} {}：{}\n", index + 1, f.scope, f.message));
         let mut detail = Vec::new();
         if let Some(reference) = &f.reference {
             detail.push(format!("结算号 {reference}"));
@@ -75,7 +76,7 @@ pub fn report_table(report: &Report, run_id: i64) -> String {
         out.push_str("\n余额调节表：\n");
     }
     for s in &shown {
-        out.push_str(&statement_table(s));
+        out.push_str(&statement_table(s, fund_label));
     }
     let quiet = report.statements.len() - shown.len();
     if quiet > 0 {
@@ -104,7 +105,7 @@ fn has_adjustments(s: &Statement) -> bool {
         && s.ours_only_out.is_zero())
 }
 
-fn statement_table(s: &Statement) -> String {
+fn statement_table(s: &Statement, fund_label: &dyn Fn(&str) -> String) -> String {
     let rows = vec![
         vec![
             format!("{}余额", s.ours_label),
@@ -127,6 +128,6 @@ fn statement_table(s: &Statement) -> String {
         vec!["调节后余额".into(), s.ours_adjusted.grouped(), "调节后余额".into(), s.theirs_adjusted.grouped()],
     ];
     let verdict = if s.equal { "相符" } else { "不符" };
-    format!("{} {} {}（{verdict}）\n", s.check, s.fund, s.scope)
+    format!("{} {} {}（{verdict}）\n", check_label(&s.check), fund_label(&s.fund), s.scope)
         + &table(&["项目", "金额", "项目", "金额"], &rows, &[1, 3])
 }

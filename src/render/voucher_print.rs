@@ -261,3 +261,75 @@ pub fn pdf(layout: &Layout, font: Vec<u8>, index: u32, title: &str) -> Result<Ve
     }
     document.finish().map_err(|e| format!("{e:?}"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::chart::Chart;
+    use crate::domain::ids::{BookCode, VoucherNo};
+    use crate::domain::voucher::{LineRecord, Status, VoucherRecord};
+    use crate::money::Money;
+
+    fn voucher(seq: u32, lines: usize) -> VoucherRecord {
+        let line = |no: usize| LineRecord {
+            line_no: no as u32,
+            account: if no.is_multiple_of(2) { "1003".into() } else { "5001".into() },
+            summary: format!("第{no}行"),
+            side: if no.is_multiple_of(2) { Side::Credit } else { Side::Debit },
+            amount: Money::parse("1234.50").unwrap(),
+            reference: None,
+        };
+        VoucherRecord {
+            id: seq as i64,
+            book: BookCode::parse("shayang/employee").unwrap(),
+            number: VoucherNo::parse(&format!("记-2023-01-{seq:04}")).unwrap(),
+            date: chrono::NaiveDate::from_ymd_opt(2023, 1, 31).unwrap(),
+            attachments: 2,
+            external_id: None,
+            status: Status::Posted,
+            maker: "张会计".into(),
+            made_at: String::new(),
+            reviewer: Some("李审核".into()),
+            reviewed_at: None,
+            poster: Some("王记账".into()),
+            posted_at: None,
+            reverses: None,
+            reversed_by: None,
+            chain_seq: None,
+            hash: None,
+            void_reason: None,
+            lines: (1..=lines).map(line).collect(),
+        }
+    }
+
+    fn chart() -> Chart {
+        Chart::from_toml(include_str!("../../fixtures/jingmen/chart.toml")).unwrap()
+    }
+
+    #[test]
+    fn two_vouchers_to_a_page_and_a_long_one_continues() {
+        let chart = chart();
+        let three = layout("沙洋县医疗保障局", &[voucher(1, 2), voucher(2, 2), voucher(3, 2)], &chart);
+        assert_eq!(three.pages.len(), 2);
+        // 12 lines: two boxes (10 + 2), the 合计 only on the second.
+        let long = layout("沙洋县医疗保障局", &[voucher(1, 12)], &chart);
+        assert_eq!(long.pages.len(), 1);
+        let texts = long.texts();
+        assert!(texts.contains(&"记字第 0001 号（第 1/2 张）"), "{texts:?}");
+        assert!(texts.contains(&"（转下张）"));
+        // Six debits of 1,234.50: 7,407.00 in capitals.
+        assert!(texts.contains(&"合计：柒仟肆佰零柒元整"), "{texts:?}");
+        assert_eq!(texts.iter().filter(|t| t.starts_with("合计：")).count(), 1);
+        assert!(texts
+            .iter()
+            .any(|t| t.contains("记账：王记账") && t.contains("审核：李审核") && t.contains("制单：张会计")));
+    }
+
+    #[test]
+    fn long_memos_are_cut_to_fit_their_column() {
+        let cut = fit(&"很长的摘要".repeat(10), 9.0, 100.0);
+        assert!(cut.ends_with('…'));
+        assert!(text_width(&cut, 9.0) <= 100.0);
+        assert_eq!(fit("短摘要", 9.0, 100.0), "短摘要");
+    }
+}

@@ -150,6 +150,13 @@ fn workflow_refusals_change_nothing() {
     let run = env.run(&["close", "--period", "2023-01", "--book", "city/employee"]);
     assert_eq!(run.code, 1);
     assert!(run.stderr.contains("city/employee 2023-01 还有未记账凭证：记-2023-01-0001（草稿）"), "{}", run.stderr);
+    // The advice fits the cause: a draft needs review (or voiding), then posting.
+    assert!(
+        run.stderr.contains("草稿须先审核（fundpool review --book city/employee --period 2023-01 --all）"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("--accept-differences 不能代替记账"), "{}", run.stderr);
     // Without an operator nothing is written.
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_fundpool"))
         .args(["--db", env.db().to_str().unwrap(), "import", &fixture("fixtures/jingmen/walkthrough.csv")])

@@ -283,3 +283,52 @@ fn drafts_are_visible_voidable_and_findable() {
     assert_eq!(run.code, 1);
     assert!(run.stderr.contains("下限大于上限"), "{}", run.stderr);
 }
+
+/// A CSV file as a workbook, every cell as text (as a bank's export often is).
+fn csv_as_xlsx(csv: &str, path: &std::path::Path) {
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook.add_worksheet();
+    for (r, line) in csv.lines().enumerate() {
+        for (c, field) in line.split(',').enumerate() {
+            sheet.write_string(r as u32, c as u16, field).unwrap();
+        }
+    }
+    workbook.save(path).unwrap();
+}
+
+#[test]
+fn a_bank_statement_in_xlsx_imports_like_its_csv() {
+    let csv_path = fixture("tests/reconcile/bank-2301.csv");
+    let csv = std::fs::read_to_string(&csv_path).unwrap();
+    let from_csv = Env::jingmen();
+    let out = from_csv.ok(&["statement", "import", "--source", "bank", &csv_path]);
+    // Five lines, one of them the same line twice (the scenario's duplicate): four kept.
+    let expected = "已导入 bank 对账单 4 行；已存在未重复导入 1 行\n";
+    assert_eq!(out, expected);
+    let from_xlsx = Env::jingmen();
+    let path = from_xlsx.path("银行对账单.xlsx");
+    csv_as_xlsx(&csv, &path);
+    let out = from_xlsx.ok(&["statement", "import", "--source", "bank", path.to_str().unwrap()]);
+    assert_eq!(out, expected);
+    let rows = |env: &Env| -> Vec<String> {
+        let conn = env.raw();
+        let mut stmt = conn.prepare("SELECT * FROM statement_line ORDER BY 1").unwrap();
+        let count = stmt.column_count();
+        stmt.query_map([], |r| {
+            Ok((1..count).map(|i| format!("{:?}", r.get_ref(i).unwrap())).collect::<Vec<_>>().join("|"))
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+    };
+    assert_eq!(rows(&from_xlsx), rows(&from_csv), "the same statement lines either way");
+    // A bad cell is named by sheet and row.
+    let bad = Env::jingmen();
+    let before = bad.fingerprint();
+    let path = bad.path("bad.xlsx");
+    csv_as_xlsx(&csv.replacen("2023-01", "2023-13", 1), &path);
+    let run = bad.run(&["statement", "import", "--source", "bank", path.to_str().unwrap()]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("工作表 Sheet1 第 2 行："), "{}", run.stderr);
+    assert_eq!(bad.fingerprint(), before);
+}
