@@ -228,6 +228,17 @@ fn journal_ledger_and_trial_balance_export_as_spreadsheets_staff_hand_on() {
 
 #[test]
 fn vouchers_print_as_pdf_two_to_a_page_with_the_amount_in_capitals() {
+    // Printing needs a CJK font and reading the PDF needs poppler-utils: .ci/run installs both;
+    // elsewhere the test says it was skipped — except in CI, where it must run.
+    let font = std::path::Path::new("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc").exists()
+        || std::path::Path::new("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc").exists()
+        || std::env::var("FUNDPOOL_FONT").is_ok();
+    let poppler = std::process::Command::new("pdftotext").arg("-v").output().is_ok();
+    if !(font && poppler) {
+        assert!(std::env::var("CI").is_err(), "CI must run the PDF test: install fonts-noto-cjk and poppler-utils");
+        println!("skipped: install fonts-noto-cjk and poppler-utils to print and read vouchers");
+        return;
+    }
     let env = Env::jingmen();
     env.ok(&["import", &fixture(WALKTHROUGH), "--post", "--reviewer", REVIEWER]);
     let pdf = env.path("凭证.pdf");
