@@ -1,80 +1,183 @@
-//! Benchmarks through the real release binary: 100,000 vouchers (200,000 lines) imported as a
-//! trusted feed posted in one step, then `verify` over the result, with the rate and the peak
-//! memory of the import; and the Jingmen demo year (`fundpool demo`). Run with
-//! `cargo bench --bench import`.
+//! The performance suite, through the real release binary on a real database file: the bulk
+//! commands of a city's year — `import --post` of N generated vouchers, `verify`, `check`, the
+//! 序时账, 明细账 and 科目余额表 of one book, a month's `reconcile`, and on a second database N drafts
+//! through `review --all` and `post --all` — each with wall time, vouchers/s and the peak RSS of
+//! that one process; then the SQLite floor (`../shared/perf/sqlite-limit`) on the same vouchers
+//! when it is present, and the ratio floor ÷ fundpool that the import goal is stated in.
+//!
+//! `cargo bench --bench import` runs 100,000 vouchers; `cargo bench --bench import -- --1m` a
+//! million (about ten minutes); `-- --vouchers N` any number. Figures go in the README's
+//! performance table with the date and the machine.
 
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-const VOUCHERS: usize = 100_000;
+/// What one run of a command cost.
+struct Measured {
+    what: String,
+    seconds: f64,
+    vouchers: Option<usize>,
+    peak_mib: f64,
+}
 
-fn peak_rss_kib_of_children() -> i64 {
-    // SAFETY: getrusage only writes into the struct we pass.
+/// Runs a command to completion and returns its wall time and its own peak RSS (from wait4).
+fn measure(what: &str, command: &mut Command, vouchers: Option<usize>, ok_codes: &[i32]) -> Measured {
+    let started = Instant::now();
+    let child = command.stdout(std::process::Stdio::null()).stderr(std::process::Stdio::piped()).spawn();
+    let mut child = child.unwrap_or_else(|e| panic!("{what}: {e}"));
+    let mut stderr = String::new();
+    if let Some(mut pipe) = child.stderr.take() {
+        std::io::Read::read_to_string(&mut pipe, &mut stderr).ok();
+    }
+    let (code, peak_kib) = wait_with_rusage(child.id() as i32);
+    let seconds = started.elapsed().as_secs_f64();
+    assert!(ok_codes.contains(&code), "{what}: exit {code}: {stderr}");
+    Measured { what: what.to_string(), seconds, vouchers, peak_mib: peak_kib as f64 / 1024.0 }
+}
+
+fn wait_with_rusage(pid: i32) -> (i32, i64) {
+    // SAFETY: wait4 writes only into the status and rusage we pass, for a child we spawned.
     unsafe {
+        let mut status = 0;
         let mut usage: libc::rusage = std::mem::zeroed();
-        libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage);
-        usage.ru_maxrss
+        libc::wait4(pid, &mut status, 0, &mut usage);
+        let code = if libc::WIFEXITED(status) { libc::WEXITSTATUS(status) } else { -1 };
+        (code, usage.ru_maxrss)
     }
 }
 
-fn main() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let db = dir.path().join("bench.db");
-    let csv = dir.path().join("vouchers.csv");
-    let counties = ["dongbao", "duodao", "shayang", "zhongxiang", "jingshan", "zhanghe", "qujialing"];
-    let categories = ["5001.01", "5001.02", "5001.03", "5001.04", "5001.06"];
-    let mut text = String::with_capacity(VOUCHERS * 160);
-    text.push_str("voucher,book,date,account,summary,debit,credit,external_id,ref\n");
-    for i in 0..VOUCHERS {
-        let county = counties[i % counties.len()];
-        let fund = if i % 2 == 0 { "employee" } else { "resident" };
-        let month = 1 + (i * 12 / VOUCHERS);
-        let day = 1 + (i % 28);
-        let account = categories[i % categories.len()];
-        let amount = format!("{}.{:02}", 1000 + (i * 7919) % 90000, i % 100);
-        let book = format!("{county}/{fund}");
-        let date = format!("2023-{month:02}-{day:02}");
-        text.push_str(&format!("b{i},{book},{date},{account},支付待遇,{amount},,BP-{i},PAY-{i}\n"));
-        text.push_str(&format!("b{i},{book},{date},1003,支付待遇,,{amount},,PAY-{i}\n"));
+fn vouchers_wanted() -> usize {
+    let args: Vec<String> = std::env::args().collect();
+    if args.iter().any(|a| a == "--1m") {
+        return 1_000_000;
     }
-    std::fs::write(&csv, text).expect("write csv");
+    args.iter()
+        .position(|a| a == "--vouchers")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|n| n.replace('_', "").parse().ok())
+        .unwrap_or(100_000)
+}
+
+/// The vouchers: `gen_perf.py` (the same data the floor reads) when `../shared/perf` is here,
+/// else a generator of the same shape (two or three lines a voucher over the county books).
+fn generate(n: usize, dir: &Path) -> (PathBuf, Option<PathBuf>) {
+    let perf = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/perf/gen_perf.py");
+    let (ours, floor) = (dir.join("vouchers.csv"), dir.join("floor.csv"));
+    if perf.exists() {
+        let status = Command::new("python3").arg(&perf).arg(n.to_string()).arg(&ours).arg(&floor).status();
+        if status.is_ok_and(|s| s.success()) {
+            return (ours, Some(floor));
+        }
+    }
+    let counties = ["dongbao", "duodao", "shayang", "zhongxiang", "jingshan", "zhanghe", "qujialing"];
+    let mut text = String::with_capacity(n * 150);
+    text.push_str("voucher,book,date,account,summary,debit,credit\n");
+    for i in 0..n {
+        let book = format!("{}/{}", counties[i % 7], if i % 2 == 0 { "employee" } else { "resident" });
+        let date = format!("2023-{:02}-{:02}", 1 + i * 12 / n, 1 + i % 28);
+        let amount = format!("{}.{:02}", 1000 + (i * 7919) % 90000, i % 100);
+        text.push_str(&format!("P{i:07},{book},{date},1003,性能测试,{amount},\n"));
+        text.push_str(&format!("P{i:07},{book},{date},1004,性能测试,,{amount}\n"));
+    }
+    std::fs::write(&ours, text).expect("write vouchers");
+    (ours, None)
+}
+
+/// The floor program, built once in release mode, run on the same vouchers.
+fn floor(floor_csv: &Path, dir: &Path) -> Option<Measured> {
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/perf/sqlite-limit");
+    let target = std::env::temp_dir().join("sqlite-limit-target");
+    let built = Command::new("cargo")
+        .args(["build", "--release", "-q", "--target-dir"])
+        .arg(&target)
+        .current_dir(&source)
+        .status()
+        .ok()?;
+    if !built.success() {
+        return None;
+    }
+    let mut command = Command::new(target.join("release/sqlite-limit"));
+    command.arg(floor_csv).arg(dir.join("floor.db")).arg("--index");
+    Some(measure("SQLite floor (indexed), same vouchers", &mut command, None, &[0]))
+}
+
+fn main() {
+    let n = vouchers_wanted();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (vouchers, floor_csv) = generate(n, dir.path());
     let bin = env!("CARGO_BIN_EXE_fundpool");
     let city = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/jingmen");
-    let run = |args: &[&str]| {
-        let started = Instant::now();
-        let output = Command::new(bin)
-            .arg("--db")
-            .arg(&db)
-            .args(args)
-            .env("FUNDPOOL_OPERATOR", "bench")
-            .env("FUNDPOOL_NOW", "2024-01-01T00:00:00Z")
-            .output()
-            .expect("run fundpool");
-        assert!(output.status.success(), "{args:?}: {}", String::from_utf8_lossy(&output.stderr));
-        started.elapsed()
+    let fundpool = |db: &Path, operator: &str| {
+        let mut command = Command::new(bin);
+        command.arg("--db").arg(db).env("FUNDPOOL_OPERATOR", operator).env("FUNDPOOL_NOW", "2024-01-15T00:00:00Z");
+        command
     };
-    run(&["init", "--city", city]);
-    let csv_arg = csv.display().to_string();
-    let import = run(&["import", &csv_arg, "--post", "--reviewer", "feed"]);
-    let import_peak = peak_rss_kib_of_children();
-    let verify = run(&["verify"]);
-    let db_size = std::fs::metadata(&db).map(|m| m.len()).unwrap_or(0);
-    println!(
-        "import --post of {VOUCHERS} vouchers ({} lines): {:.2} s, {:.0} vouchers/s",
-        VOUCHERS * 2,
-        import.as_secs_f64(),
-        VOUCHERS as f64 / import.as_secs_f64()
-    );
-    println!("peak RSS of the import process: {:.1} MiB", import_peak as f64 / 1024.0);
-    println!("verify (hash chains + balances of all books): {:.2} s", verify.as_secs_f64());
-    println!("database size: {:.1} MiB", db_size as f64 / (1024.0 * 1024.0));
-    let demo_db = dir.path().join("demo.db");
-    let mut best = f64::MAX;
-    for _ in 0..3 {
-        let started = Instant::now();
-        let output = Command::new(bin).arg("--db").arg(&demo_db).arg("demo").output().expect("run demo");
-        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-        best = best.min(started.elapsed().as_secs_f64());
+    let posted = dir.path().join("posted.db");
+    let drafts = dir.path().join("drafts.db");
+    for db in [&posted, &drafts] {
+        let status = fundpool(db, "bench").args(["init", "--city", city]).output().expect("init");
+        assert!(status.status.success());
     }
-    println!("fundpool demo (Jingmen 2023: post, reconcile, close 13 months): best of 3 {best:.2} s");
+    let csv = vouchers.display().to_string();
+    let book = ["--book", "shayang/employee"];
+    let mut rows = vec![measure(
+        "import --post (trusted feed)",
+        fundpool(&posted, "制单").args(["import", &csv, "--post", "--reviewer", "审核"]),
+        Some(n),
+        &[0],
+    )];
+    rows.push(measure("verify", fundpool(&posted, "审计").arg("verify"), Some(n), &[0]));
+    rows.push(measure("check", fundpool(&posted, "审计").arg("check"), Some(n), &[0]));
+    rows.push(measure(
+        "trial-balance, one book, the year",
+        fundpool(&posted, "审计").args(["trial-balance"]).args(book),
+        None,
+        &[0],
+    ));
+    rows.push(measure(
+        "account 1003 (明细账), one book, the year",
+        fundpool(&posted, "审计").args(["account", "--account", "1003"]).args(book),
+        None,
+        &[0],
+    ));
+    rows.push(measure(
+        "journal (序时账), one book, the year",
+        fundpool(&posted, "审计").args(["journal"]).args(book),
+        None,
+        &[0],
+    ));
+    rows.push(measure(
+        "reconcile 2023-06 (every check, no statements)",
+        fundpool(&posted, "对账").args(["reconcile", "--period", "2023-06"]),
+        None,
+        &[0, 3],
+    ));
+    rows.push(measure("import (drafts)", fundpool(&drafts, "制单").args(["import", &csv]), Some(n), &[0]));
+    rows.push(measure("review --all", fundpool(&drafts, "审核").args(["review", "--all"]), Some(n), &[0]));
+    rows.push(measure("post --all", fundpool(&drafts, "记账").args(["post", "--all"]), Some(n), &[0]));
+    let demo_db = dir.path().join("demo.db");
+    rows.push(measure(
+        "demo (Jingmen 2023: 13 months posted, reconciled, closed)",
+        fundpool(&demo_db, "演示").arg("demo"),
+        None,
+        &[0],
+    ));
+    let size = std::fs::metadata(&posted).map(|m| m.len()).unwrap_or(0) as f64 / (1024.0 * 1024.0);
+    let floor = floor_csv.and_then(|f| floor(&f, dir.path()));
+
+    println!("\nfundpool performance suite: {n} vouchers, release binary, synchronous=FULL");
+    println!("| command | wall s | vouchers/s | peak RSS MiB |");
+    println!("|---|---:|---:|---:|");
+    for row in rows.iter().chain(floor.iter()) {
+        let rate = row.vouchers.map(|v| format!("{:.0}", v as f64 / row.seconds)).unwrap_or_else(|| "—".into());
+        println!("| {} | {:.2} | {rate} | {:.1} |", row.what, row.seconds, row.peak_mib);
+    }
+    println!("database file after import --post: {size:.1} MiB");
+    match &floor {
+        Some(floor) => {
+            println!("ratio floor ÷ fundpool import --post: {:.2} (goal ≥ 1.00)", floor.seconds / rows[0].seconds)
+        }
+        None => println!("(../shared/perf not here: no floor to compare with)"),
+    }
 }

@@ -295,7 +295,10 @@ fn check_seal(reader: &Reader<'_>, seal: &SealRecord) -> Result<Option<String>> 
     if seal.hash.as_deref() != Some(hash.as_str()) {
         return Ok(Some(format!(
             "{} 结账封存 #{}（{} 于 {}）与现有期末余额或对账记录不符：结账后数据被改动",
-            seal.period, seal.id, seal.sealed_by, seal.sealed_at
+            seal.period,
+            seal.id,
+            seal.sealed_by,
+            crate::render::local_time(&seal.sealed_at)
         )));
     }
     Ok(None)

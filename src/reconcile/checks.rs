@@ -100,7 +100,21 @@ fn statement_item(line: &StatementLine, sign: i64, label: &str) -> Item {
         reference: line.reference.clone(),
         date: line.date,
         amount: Money::from_fen(sign * line.amount.fen()),
-        place: format!("{label} {} {}", line.date, line.kind),
+        place: format!("{label} {} {}", line.date, kind_label(&line.kind)),
+    }
+}
+
+/// A statement line's kind as staff read it (the code stays in the file and the store).
+pub fn kind_label(kind: &str) -> &str {
+    match kind {
+        "paid_to_treasury" => "缴库",
+        "refund" => "退付",
+        "received" => "收款",
+        "transferred_to_special_account" => "划入财政专户",
+        "in" => "收入",
+        "out" => "支出",
+        "balance" => "余额",
+        other => other,
     }
 }
 

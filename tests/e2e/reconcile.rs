@@ -169,7 +169,7 @@ fn verify_catches_a_closing_balance_edited_behind_the_engines_back() {
     let run = env.run(&["verify"]);
     assert_eq!(run.code, 5);
     assert!(
-        run.stderr.contains("2023-01 结账封存 #2（张会计 于 2023-02-01T09:00:00Z）与现有期末余额或对账记录不符"),
+        run.stderr.contains("2023-01 结账封存 #2（张会计 于 2023-02-01 17:00:00）与现有期末余额或对账记录不符"),
         "{}",
         run.stderr
     );
