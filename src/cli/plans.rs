@@ -55,8 +55,7 @@ pub fn create(
 /// the plan's stated quarter total, the same on every row of the plan.
 pub fn import(ctx: &Context, file: &Path) -> Result<Outcome, CliError> {
     ctx.refuse_csv("plan import")?;
-    let mut reader =
-        csv::Reader::from_path(file).map_err(|e| CliError::refused(format!("无法读取 {}：{e}", file.display())))?;
+    let (mut reader, _) = crate::import::tabular::csv_reader(file).map_err(CliError::refused)?;
     let expected = ["party", "fund", "quarter", "total", "month", "category", "amount"];
     let headers: Vec<String> = reader
         .headers()
@@ -77,6 +76,9 @@ pub fn import(ctx: &Context, file: &Path) -> Result<Outcome, CliError> {
     for record in reader.records() {
         let record = record.map_err(|e| CliError::refused(format!("{}：CSV 格式错误：{e}", file.display())))?;
         let row = record.position().map(|p| p.line()).unwrap_or(0);
+        if crate::import::tabular::is_blank(&record) {
+            continue;
+        }
         let get = |i: usize| record.get(i).unwrap_or("").trim().to_string();
         let parsed = (|| -> Result<_, String> {
             let q = Quarter::parse(&get(2))?;
@@ -289,8 +291,7 @@ pub fn matching_basis(
 pub fn import_budget(ctx: &Context, file: &Path) -> Result<Outcome, CliError> {
     ctx.refuse_csv("budget import")?;
     let operator = ctx.operator()?;
-    let mut reader =
-        csv::Reader::from_path(file).map_err(|e| CliError::refused(format!("无法读取 {}：{e}", file.display())))?;
+    let (mut reader, _) = crate::import::tabular::csv_reader(file).map_err(CliError::refused)?;
     let expected = ["year", "party", "fund", "income", "expenditure"];
     let headers: Vec<String> =
         reader.headers().map_err(|e| CliError::refused(e.to_string()))?.iter().map(|h| h.trim().to_string()).collect();
@@ -307,6 +308,9 @@ pub fn import_budget(ctx: &Context, file: &Path) -> Result<Outcome, CliError> {
     for record in reader.records() {
         let record = record.map_err(|e| CliError::refused(format!("CSV 格式错误：{e}")))?;
         let row = record.position().map(|p| p.line()).unwrap_or(0);
+        if crate::import::tabular::is_blank(&record) {
+            continue;
+        }
         let get = |i: usize| record.get(i).unwrap_or("").trim().to_string();
         let year = get(0).parse::<i32>().map_err(|_| format!("第 {row} 行：年度 \"{}\" 无效", quote(&get(0))));
         let income = Money::parse(&get(3)).map_err(|e| format!("第 {row} 行：{e}"));

@@ -47,7 +47,7 @@ pub fn column_letters(mut column: usize) -> String {
     String::from_utf8(letters).unwrap_or_default()
 }
 
-const SAVE_AS_UTF8: &str = "请在 Excel 中“另存为”→“CSV UTF-8（逗号分隔）”，或直接导入 xlsx 文件";
+const SAVE_AS_UTF8: &str = "请另存为 UTF-8 CSV（Excel：“另存为”→“CSV UTF-8（逗号分隔）”），或直接导入 xlsx 文件";
 
 /// Opens a CSV or xlsx file as UTF-8 CSV text.
 pub fn open(path: &Path) -> Result<Tabular, String> {
@@ -227,6 +227,13 @@ fn float_text(value: f64) -> String {
     } else {
         text
     }
+}
+
+/// A CSV reader over any file `open` accepts; rows may differ in width (Excel's trailing rows),
+/// so readers skip `is_blank` rows and check the width of the rest.
+pub fn csv_reader(path: &Path) -> Result<(csv::Reader<Box<dyn Read + Send>>, Origin), String> {
+    let input = open(path)?;
+    Ok((csv::ReaderBuilder::new().flexible(true).from_reader(input.reader), input.origin))
 }
 
 /// Whether a CSV record has nothing in it (Excel's trailing `,,,,,,` rows).

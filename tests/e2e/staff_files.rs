@@ -81,7 +81,7 @@ fn a_file_in_neither_utf8_nor_gbk_is_refused_with_how_to_save_it() {
     let run = env.run(&["import", path.to_str().unwrap()]);
     assert_eq!(run.code, 1);
     assert!(run.stderr.contains("既不是 UTF-8 也不是 GBK 编码的文本"), "{}", run.stderr);
-    assert!(run.stderr.contains("另存为"), "{}", run.stderr);
+    assert!(run.stderr.contains("请另存为 UTF-8 CSV"), "{}", run.stderr);
     assert_eq!(env.fingerprint(), before);
 }
 
@@ -342,4 +342,31 @@ fn a_bank_statement_in_xlsx_imports_like_its_csv() {
     assert_eq!(run.code, 1);
     assert!(run.stderr.contains("工作表 Sheet1 第 2 行："), "{}", run.stderr);
     assert_eq!(bad.fingerprint(), before);
+}
+
+#[test]
+fn plans_and_budgets_saved_by_excel_in_gbk_import_too() {
+    let env = Env::new_city("fixtures/wuhan");
+    let plan = "party,fund,quarter,total,month,category,amount\r\n\
+                caidian,employee,2023-04,20000000.00,2023-04,inpatient,15000000.00\r\n\
+                caidian,employee,2023-04,20000000.00,2023-04,personal_account,5000000.00\r\n,,,,,,\r\n";
+    let (gbk, _, _) = encoding_rs::GBK.encode(plan);
+    let path = env.path("计划.csv");
+    std::fs::write(&path, &gbk).unwrap();
+    let out = env.ok(&["plan", "import", path.to_str().unwrap()]);
+    assert!(out.starts_with("已保存 1 份用款计划"), "{out}");
+    let budget =
+        "\u{feff}year,party,fund,income,expenditure\r\n2023,caidian,employee,100000000.00,90000000.00\r\n,,,,\r\n";
+    let path = env.path("预算.csv");
+    std::fs::write(&path, budget).unwrap();
+    let out = env.ok(&["budget", "import", path.to_str().unwrap()]);
+    assert!(out.starts_with("已保存 1 条预算"), "{out}");
+}
+
+#[test]
+fn voucher_show_lays_out_one_voucher_with_its_history() {
+    let env = Env::jingmen();
+    env.ok(&["import", &fixture(WALKTHROUGH), "--post", "--reviewer", REVIEWER]);
+    let shown = env.ok(&["voucher", "show", "--book", "shayang/employee", "--number", "记-2023-01-0004"]);
+    insta::assert_snapshot!("voucher_show_shayang_0004", shown);
 }
