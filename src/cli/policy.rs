@@ -155,7 +155,8 @@ pub fn budget_reserve(ctx: &Context, year: i32, fund: &str) -> Result<Outcome, C
         )
     };
     Ok(Outcome::ok(format!(
-        "{year} 年 {fund} 支出预算 {}，风险储备金 {}\n{verdict}\n{}",
+        "{year} 年 {} 支出预算 {}，风险储备金 {}\n{verdict}\n{}",
+        city.fund_label(fund),
         r.total_budget.grouped(),
         r.reserve.grouped(),
         render::table(&["经办机构", "支出预算", "储备金分摊", "可分配"], &rows, &[1, 2, 3])
@@ -240,7 +241,7 @@ pub fn gaps(ctx: &Context, file: &Path) -> Result<Outcome, CliError> {
         "{} 年 {} 政策性缺口 {}（{}）：先由上年末累计结余 {} 弥补 {}，余 {} 由市财政与县（市、区）按 {} : {} 分担\n\
          市财政承担 {}；县（市、区）承担 {} 按参保人数分摊{}\n",
         input.year,
-        input.fund,
+        city.fund_label(&input.fund),
         gap.grouped(),
         rules.gap_sharing.clause,
         balance.grouped(),
@@ -382,7 +383,7 @@ pub fn assess(ctx: &Context, year: i32, fund: Option<&str>, file: Option<&Path>)
             let (expense_ratio, gap_ratio) = (ratio(expense, budget_expense), ratio(paid, owed));
             rows.push(vec![
                 city.short_name(&county.code),
-                f.code.clone(),
+                city.fund_label(&f.code),
                 budget_income.grouped(),
                 income.grouped(),
                 percent(income_ratio),
