@@ -336,25 +336,40 @@ pub struct Selection {
     pub all: bool,
 }
 
-/// The vouchers a review or post applies to, read inside the writer's transaction: named ones,
-/// or all in the book/month with the wanted status.
-fn select(writer: &Writer<'_>, selection: &Selection, wanted: Status) -> Result<Vec<VoucherRecord>> {
+/// A voucher a review or post touched, as its result lists it (the book shared, so a long
+/// selection costs a few words a voucher).
+#[derive(Debug, Clone)]
+pub struct Touched {
+    pub book: std::sync::Arc<BookCode>,
+    pub number: VoucherNo,
+    pub date: NaiveDate,
+    pub amount: crate::money::Money,
+}
+
+/// Vouchers a bulk review or post reads at a time: memory stays bounded whatever the selection.
+const CHUNK: usize = 1000;
+
+/// The ids a review or post applies to, read inside the writer's transaction: named ones (as
+/// given, any status, so a wrong one is reported), or every non-voided voucher in the book/month
+/// with the wanted status, in (book, number) order.
+fn select(writer: &Writer<'_>, selection: &Selection, wanted: Status) -> Result<Vec<i64>> {
     let reader = writer.reader();
     if !selection.numbers.is_empty() {
         if selection.all {
             return Err(Error::refused("--number 与 --all 只能选一个"));
         }
         let book = selection.book.clone().ok_or_else(|| Error::refused("指定凭证号时须用 --book 说明账簿"))?;
-        let mut records = Vec::new();
+        let mut ids = Vec::new();
         for number in &selection.numbers {
             let record = reader.voucher(&book, *number)?.ok_or_else(|| {
                 Error::refused(
                     Rejection::VoucherNotFound { book: book.clone(), number: number.to_string() }.to_string(),
                 )
             })?;
-            records.push(record);
+            ids.push((record.number, record.id));
         }
-        return Ok(records);
+        ids.sort();
+        return Ok(ids.into_iter().map(|(_, id)| id).collect());
     }
     if !selection.all {
         return Err(Error::refused("请用 --number 指定凭证，或用 --all 选择全部（可加 --book、--period 限定）"));
@@ -366,87 +381,128 @@ fn select(writer: &Writer<'_>, selection: &Selection, wanted: Status) -> Result<
         status: Some(wanted),
         ..Default::default()
     };
-    // Voided drafts are kept, but no longer in any queue.
-    Ok(reader.vouchers(&filter)?.into_iter().filter(|v| v.void_reason.is_none()).collect())
+    Ok(reader.voucher_ids(&filter)?)
 }
 
-/// 审核: the selected drafts become reviewed. The reviewer must not be the maker.
-pub fn review(session: &Session, selection: &Selection) -> Result<Vec<VoucherRecord>> {
+/// The records of a chunk of ids, in (book, number) order.
+fn chunk_records(writer: &Writer<'_>, ids: &[i64]) -> Result<Vec<VoucherRecord>> {
+    let filter = VoucherFilter { ids: Some(ids.to_vec()), ..Default::default() };
+    let mut records = writer.reader().vouchers(&filter)?;
+    records.sort_by(|a, b| (&a.book, a.number).cmp(&(&b.book, b.number)));
+    Ok(records)
+}
+
+/// Turns records into the light result, sharing one `BookCode` per book.
+#[derive(Default)]
+struct Results {
+    books: Vec<std::sync::Arc<BookCode>>,
+    touched: Vec<Touched>,
+}
+
+impl Results {
+    fn push(&mut self, record: &VoucherRecord) {
+        let book = match self.books.iter().find(|b| ***b == record.book) {
+            Some(book) => book.clone(),
+            None => {
+                let book = std::sync::Arc::new(record.book.clone());
+                self.books.push(book.clone());
+                book
+            }
+        };
+        let amount = record.total(crate::domain::chart::Side::Debit);
+        self.touched.push(Touched { book, number: record.number, date: record.date, amount });
+    }
+}
+
+/// 审核: the selected drafts become reviewed. The reviewer must not be the maker. Read and
+/// written a chunk at a time; any problem anywhere refuses the whole selection (the transaction
+/// is never committed, so what was written before it is rolled back).
+pub fn review(session: &Session, selection: &Selection) -> Result<Vec<Touched>> {
     let actor = session.acting()?;
     let reviewer = actor.name.clone();
     let mut store = session.write("review")?;
     let mut writer = store.writer()?;
     let today = session.today()?;
     let inputs = RulesInputs::load(&writer, today)?;
-    let records = select(&writer, selection, Status::Draft)?;
+    let ids = select(&writer, selection, Status::Draft)?;
     let (mut problems, mut forbidden) = (Vec::new(), Vec::new());
-    for record in &records {
-        let label = format!("{} {}", record.book, record.number);
-        if let Err(problem) = actor.require(Role::Reviewer, &record.book.party) {
-            forbidden.push(format!("{label}：{problem}"));
-        } else if let Some(reason) = &record.void_reason {
-            problems.push(format!("{label} 已作废（{reason}），不能审核"));
-        } else if record.status != Status::Draft {
-            let rejection =
-                Rejection::WrongStatus { number: label, status: record.status.label().into(), action: "审核".into() };
-            problems.push(rejection.to_string());
-        } else if record.maker == reviewer {
-            let rejection = Rejection::ReviewerMustDifferFromMaker { maker: record.maker.clone() };
-            forbidden.push(format!("{label}：{rejection}"));
-        } else if let Some(rejection) = inputs.periods.check(&record.book, record.date) {
-            problems.push(format!("{label}：{rejection}"));
+    let mut results = Results::default();
+    for chunk in ids.chunks(CHUNK) {
+        for record in chunk_records(&writer, chunk)? {
+            let label = format!("{} {}", record.book, record.number);
+            if let Err(problem) = actor.require(Role::Reviewer, &record.book.party) {
+                forbidden.push(format!("{label}：{problem}"));
+            } else if let Some(reason) = &record.void_reason {
+                problems.push(format!("{label} 已作废（{reason}），不能审核"));
+            } else if record.status != Status::Draft {
+                let rejection = Rejection::WrongStatus {
+                    number: label,
+                    status: record.status.label().into(),
+                    action: "审核".into(),
+                };
+                problems.push(rejection.to_string());
+            } else if record.maker == reviewer {
+                let rejection = Rejection::ReviewerMustDifferFromMaker { maker: record.maker.clone() };
+                forbidden.push(format!("{label}：{rejection}"));
+            } else if let Some(rejection) = inputs.periods.check(&record.book, record.date) {
+                problems.push(format!("{label}：{rejection}"));
+            } else if problems.is_empty() && forbidden.is_empty() {
+                writer.review(record.id, &reviewer, &session.now)?;
+            }
+            results.push(&record);
         }
     }
     refuse_selection(&forbidden, &problems)?;
-    for record in &records {
-        writer.review(record.id, &reviewer, &session.now)?;
-    }
-    writer.set_target(targets(&records));
+    writer.set_target(targets(&results.touched));
     writer.commit()?;
-    Ok(records)
+    Ok(results.touched)
 }
 
 /// What `post --all` did, and what still waits for review.
 pub struct Posted {
-    pub posted: Vec<VoucherRecord>,
+    pub posted: Vec<Touched>,
     pub drafts_waiting: usize,
 }
 
 /// 记账: the selected reviewed vouchers join their books' hash chains and move balances. Each
-/// voucher's lines must still say what was reviewed (its content digest is re-checked).
+/// voucher's lines must still say what was reviewed (its content digest is re-checked). Read and
+/// written a chunk at a time, in (book, number) order; any problem refuses the whole selection.
 pub fn post(session: &Session, selection: &Selection) -> Result<Posted> {
     let actor = session.acting()?;
     let poster = actor.name.clone();
     let mut store = session.write("post")?;
     let mut writer = store.writer()?;
     let inputs = RulesInputs::load(&writer, session.today()?)?;
-    let mut records = select(&writer, selection, Status::Reviewed)?;
-    records.sort_by(|a, b| (&a.book, a.number).cmp(&(&b.book, b.number)));
-    let stored_digests = writer.reader().content_digests(records.iter().map(|r| r.id))?;
+    let ids = select(&writer, selection, Status::Reviewed)?;
     let (mut problems, mut forbidden) = (Vec::new(), Vec::new());
-    for record in &records {
-        let label = format!("{} {}", record.book, record.number);
-        if let Err(problem) = actor.require(Role::Poster, &record.book.party) {
-            forbidden.push(format!("{label}：{problem}"));
-        } else if record.status != Status::Reviewed {
-            let hint = if record.status == Status::Draft { "记账（须先审核）" } else { "再次记账" };
-            let rejection =
-                Rejection::WrongStatus { number: label, status: record.status.label().into(), action: hint.into() };
-            problems.push(rejection.to_string());
-        } else if let Some(rejection) = inputs.periods.check(&record.book, record.date) {
-            problems.push(format!("{label}：{rejection}"));
-        } else if stored_digests.get(&record.id) != Some(&record.content_digest()) {
-            problems.push(format!("{label}：分录与审核时的内容不符（审核后被改动过）：不能记账，请核查后重新制单"));
+    let mut results = Results::default();
+    for chunk in ids.chunks(CHUNK) {
+        let records = chunk_records(&writer, chunk)?;
+        let stored_digests = writer.reader().content_digests(records.iter().map(|r| r.id))?;
+        for record in &records {
+            let label = format!("{} {}", record.book, record.number);
+            if let Err(problem) = actor.require(Role::Poster, &record.book.party) {
+                forbidden.push(format!("{label}：{problem}"));
+            } else if record.status != Status::Reviewed {
+                let hint = if record.status == Status::Draft { "记账（须先审核）" } else { "再次记账" };
+                let rejection =
+                    Rejection::WrongStatus { number: label, status: record.status.label().into(), action: hint.into() };
+                problems.push(rejection.to_string());
+            } else if let Some(rejection) = inputs.periods.check(&record.book, record.date) {
+                problems.push(format!("{label}：{rejection}"));
+            } else if stored_digests.get(&record.id) != Some(&record.content_digest()) {
+                problems.push(format!("{label}：分录与审核时的内容不符（审核后被改动过）：不能记账，请核查后重新制单"));
+            } else if problems.is_empty() && forbidden.is_empty() {
+                writer.post(record, &poster, &session.now)?;
+            }
+            results.push(record);
         }
     }
     refuse_selection(&forbidden, &problems)?;
-    for record in &records {
-        writer.post(record, &poster, &session.now)?;
-    }
     let drafts_waiting = writer.reader().count_status(selection.book.as_ref(), selection.period, Status::Draft)?;
-    writer.set_target(targets(&records));
+    writer.set_target(targets(&results.touched));
     writer.commit()?;
-    Ok(Posted { posted: records, drafts_waiting })
+    Ok(Posted { posted: results.touched, drafts_waiting })
 }
 
 /// 作废 (退回): a draft is voided with a reason — by a reviewer rejecting it, or by a maker of its
@@ -541,7 +597,7 @@ fn refuse_selection(forbidden: &[String], problems: &[String]) -> Result<()> {
 }
 
 /// The vouchers an action touched, for its audit entry (the first few, then a count).
-fn targets(records: &[VoucherRecord]) -> String {
+fn targets(records: &[Touched]) -> String {
     let mut listed: Vec<String> = records.iter().take(5).map(|r| format!("{} {}", r.book, r.number)).collect();
     if records.len() > 5 {
         listed.push(format!("等 {} 张", records.len()));

@@ -3,7 +3,7 @@
 
 use super::{parse_book, parse_number, parse_period, CliError, Context, Outcome, Selection};
 use crate::app::ledger::{self as actions, BatchReport, Duplicates, ImportOptions};
-use crate::domain::voucher::{Status, VoucherRecord};
+use crate::domain::voucher::Status;
 use crate::import::voucher_file::Format;
 use crate::render::{self, OutputFormat};
 use crate::store::BatchRecord;
@@ -141,25 +141,50 @@ fn selection(selection: &Selection) -> Result<actions::Selection, CliError> {
     })
 }
 
-fn selection_result(done: &[VoucherRecord], verb: &str, format: OutputFormat) -> String {
-    let rows: Vec<Vec<String>> = done
-        .iter()
-        .map(|v| {
-            vec![
-                v.book.to_string(),
-                v.number.to_string(),
-                v.date.to_string(),
-                v.total(crate::domain::chart::Side::Debit).grouped(),
-            ]
-        })
-        .collect();
+/// A review's or post's result: every voucher for up to `LISTED` of them, else one row per
+/// book (count and amount) — a year's `post --all` is read as totals, not 100,000 rows. JSON and
+/// CSV list every voucher.
+fn selection_result(done: &[actions::Touched], verb: &str, format: OutputFormat) -> String {
+    const LISTED: usize = 200;
+    let row =
+        |v: &actions::Touched| vec![v.book.to_string(), v.number.to_string(), v.date.to_string(), v.amount.grouped()];
     match format {
-        OutputFormat::Json => render::json(&serde_json::json!({
-            verb: done.iter().map(|v| serde_json::json!({"book": v.book.to_string(), "number": v.number.to_string()})).collect::<Vec<_>>()
-        })),
-        OutputFormat::Csv => render::csv(&["账簿", "凭证号", "日期", "金额"], &rows, &[3]),
-        OutputFormat::Table if rows.is_empty() => "没有需要处理的凭证\n".to_string(),
-        OutputFormat::Table => render::table(&["账簿", "凭证号", "日期", "金额"], &rows, &[3]),
+        OutputFormat::Json => {
+            let list: Vec<_> = done
+                .iter()
+                .map(|v| serde_json::json!({"book": v.book.to_string(), "number": v.number.to_string()}))
+                .collect();
+            render::json(&serde_json::json!({ verb: list }))
+        }
+        OutputFormat::Csv => {
+            render::csv(&["账簿", "凭证号", "日期", "金额"], &done.iter().map(row).collect::<Vec<_>>(), &[3])
+        }
+        OutputFormat::Table if done.is_empty() => "没有需要处理的凭证\n".to_string(),
+        OutputFormat::Table if done.len() <= LISTED => {
+            render::table(&["账簿", "凭证号", "日期", "金额"], &done.iter().map(row).collect::<Vec<_>>(), &[3])
+        }
+        OutputFormat::Table => {
+            let mut books: Vec<(String, usize, i64, String, String)> = Vec::new();
+            for v in done {
+                let book = v.book.to_string();
+                match books.iter_mut().find(|b| b.0 == book) {
+                    Some(b) => {
+                        b.1 += 1;
+                        b.2 += v.amount.fen();
+                        b.4 = v.number.to_string();
+                    }
+                    None => books.push((book, 1, v.amount.fen(), v.number.to_string(), v.number.to_string())),
+                }
+            }
+            let rows: Vec<Vec<String>> = books
+                .into_iter()
+                .map(|(book, count, fen, first, last)| {
+                    vec![book, count.to_string(), crate::money::Money::from_fen(fen).grouped(), first, last]
+                })
+                .collect();
+            format!("共 {} 张凭证（按账簿汇总；--format csv 逐张列出）\n", done.len())
+                + &render::table(&["账簿", "张数", "金额", "第一张", "最后一张"], &rows, &[1, 2])
+        }
     }
 }
 

@@ -108,6 +108,39 @@ impl Reader<'_> {
     }
 
     /// Vouchers with their lines, by book, period and number (or chain position).
+    /// The ids of the vouchers a filter selects that are not voided, in (book, number) order —
+    /// what a bulk review or post walks through a chunk at a time.
+    pub fn voucher_ids(&self, filter: &VoucherFilter) -> Result<Vec<i64>> {
+        let mut clauses = vec!["x.voucher_id IS NULL".to_string()];
+        let mut args: Vec<String> = Vec::new();
+        if let Some(book) = &filter.book {
+            args.push(book.party.clone());
+            clauses.push(format!("b.party = ?{}", args.len()));
+            args.push(book.fund.clone());
+            clauses.push(format!("b.fund = ?{}", args.len()));
+        }
+        if let Some(from) = filter.from {
+            args.push(from.to_string());
+            clauses.push(format!("v.period >= ?{}", args.len()));
+        }
+        if let Some(to) = filter.to {
+            args.push(to.to_string());
+            clauses.push(format!("v.period <= ?{}", args.len()));
+        }
+        if let Some(status) = filter.status {
+            args.push(status.as_str().to_string());
+            clauses.push(format!("v.status = ?{}", args.len()));
+        }
+        let sql = format!(
+            "SELECT v.id FROM voucher v JOIN book b ON b.id = v.book_id \
+             LEFT JOIN voucher_void x ON x.voucher_id = v.id WHERE {} ORDER BY b.party, b.fund, v.period, v.seq",
+            clauses.join(" AND ")
+        );
+        let mut stmt = self.conn.prepare(&sql)?;
+        let ids = stmt.query_map(params_from_iter(args.iter()), |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        Ok(ids)
+    }
+
     pub fn vouchers(&self, filter: &VoucherFilter) -> Result<Vec<VoucherRecord>> {
         let mut clauses = vec!["1 = 1".to_string()];
         let mut args: Vec<String> = Vec::new();

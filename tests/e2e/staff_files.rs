@@ -370,3 +370,38 @@ fn voucher_show_lays_out_one_voucher_with_its_history() {
     let shown = env.ok(&["voucher", "show", "--book", "shayang/employee", "--number", "记-2023-01-0004"]);
     insta::assert_snapshot!("voucher_show_shayang_0004", shown);
 }
+
+/// A bulk review or post is read a chunk (1,000 vouchers) at a time, so a problem after the first
+/// chunk must still leave nothing written; a long result is summed up per book.
+#[test]
+fn a_bulk_review_refused_in_its_second_chunk_writes_nothing() {
+    let env = Env::jingmen();
+    let mut csv = String::from("voucher,book,date,account,summary,debit,credit,external_id\n");
+    for i in 0..1200 {
+        csv.push_str(&format!("v{i},shayang/employee,2023-01-10,5001.02,待遇,1.00,,BP-{i}\n"));
+        csv.push_str(&format!("v{i},shayang/employee,2023-01-10,1003,待遇,,1.00,\n"));
+    }
+    let path = env.write("bulk.csv", &csv);
+    env.ok(&["import", &path]);
+    // One more draft, made by the reviewer: it comes last, in the second chunk.
+    let own = env.write("own.csv", "voucher,book,date,account,summary,debit,credit\nx,shayang/employee,2023-01-11,5001.02,待遇,2.00,\nx,shayang/employee,2023-01-11,1003,待遇,,2.00\n");
+    env.ok_as(REVIEWER, &["import", &own]);
+    let before = env.fingerprint();
+    let run = env.run_as(REVIEWER, &["review", "--all"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("记-2023-01-1201"), "{}", run.stderr);
+    assert_eq!(env.fingerprint(), before, "the first chunk's reviews were rolled back");
+    // Without the reviewer's own draft the selection goes through, and the result is summed up.
+    env.ok_as(
+        REVIEWER,
+        &["voucher", "void", "--book", "shayang/employee", "--number", "记-2023-01-1201", "--reason", "自制自审"],
+    );
+    let out = env.ok_as(REVIEWER, &["review", "--all"]);
+    assert!(out.starts_with("共 1200 张凭证（按账簿汇总"), "{out}");
+    assert!(out.contains("shayang/employee") && out.contains("1,200.00"), "{out}");
+    let out = env.ok_as("王记账", &["--format", "json", "post", "--all"]);
+    let value: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(value["posted"].as_array().unwrap().len(), 1200);
+    assert_eq!(value["posted"][1199]["number"], "记-2023-01-1200", "in number order");
+    env.ok(&["verify"]);
+}
