@@ -111,26 +111,8 @@ impl Reader<'_> {
     /// The ids of the vouchers a filter selects that are not voided, in (book, number) order —
     /// what a bulk review or post walks through a chunk at a time.
     pub fn voucher_ids(&self, filter: &VoucherFilter) -> Result<Vec<i64>> {
-        let mut clauses = vec!["x.voucher_id IS NULL".to_string()];
-        let mut args: Vec<String> = Vec::new();
-        if let Some(book) = &filter.book {
-            args.push(book.party.clone());
-            clauses.push(format!("b.party = ?{}", args.len()));
-            args.push(book.fund.clone());
-            clauses.push(format!("b.fund = ?{}", args.len()));
-        }
-        if let Some(from) = filter.from {
-            args.push(from.to_string());
-            clauses.push(format!("v.period >= ?{}", args.len()));
-        }
-        if let Some(to) = filter.to {
-            args.push(to.to_string());
-            clauses.push(format!("v.period <= ?{}", args.len()));
-        }
-        if let Some(status) = filter.status {
-            args.push(status.as_str().to_string());
-            clauses.push(format!("v.status = ?{}", args.len()));
-        }
+        let (mut clauses, args) = filter_clauses(filter);
+        clauses.push("x.voucher_id IS NULL".to_string());
         let sql = format!(
             "SELECT v.id FROM voucher v JOIN book b ON b.id = v.book_id \
              LEFT JOIN voucher_void x ON x.voucher_id = v.id WHERE {} ORDER BY b.party, b.fund, v.period, v.seq",
@@ -142,37 +124,7 @@ impl Reader<'_> {
     }
 
     pub fn vouchers(&self, filter: &VoucherFilter) -> Result<Vec<VoucherRecord>> {
-        let mut clauses = vec!["1 = 1".to_string()];
-        let mut args: Vec<String> = Vec::new();
-        if let Some(book) = &filter.book {
-            args.push(book.party.clone());
-            clauses.push(format!("b.party = ?{}", args.len()));
-            args.push(book.fund.clone());
-            clauses.push(format!("b.fund = ?{}", args.len()));
-        }
-        if let Some(from) = filter.from {
-            args.push(from.to_string());
-            clauses.push(format!("v.period >= ?{}", args.len()));
-        }
-        if let Some(to) = filter.to {
-            args.push(to.to_string());
-            clauses.push(format!("v.period <= ?{}", args.len()));
-        }
-        if let Some(status) = filter.status {
-            args.push(status.as_str().to_string());
-            clauses.push(format!("v.status = ?{}", args.len()));
-        }
-        if let Some(number) = filter.number {
-            args.push(number.period.to_string());
-            clauses.push(format!("v.period = ?{}", args.len()));
-            args.push(number.seq.to_string());
-            clauses.push(format!("v.seq = CAST(?{} AS INTEGER)", args.len()));
-        }
-        if let Some(ids) = &filter.ids {
-            // Ids are integers we produced; they are written into the SQL as numbers.
-            let list: Vec<String> = ids.iter().map(|id| id.to_string()).collect();
-            clauses.push(format!("v.id IN ({})", if list.is_empty() { "NULL".to_string() } else { list.join(",") }));
-        }
+        let (clauses, args) = filter_clauses(filter);
         // 序时账 order: by date, then by number within the day.
         let order = if filter.chain_order { "b.id, v.chain_seq" } else { "b.id, v.date, v.seq" };
         let from_clause = "FROM voucher v JOIN book b ON b.id = v.book_id \
@@ -363,4 +315,41 @@ impl Reader<'_> {
         )?;
         Ok(count as usize)
     }
+}
+
+/// The WHERE clauses and their arguments of a voucher filter (the alias `v` is the voucher, `b`
+/// its book).
+fn filter_clauses(filter: &VoucherFilter) -> (Vec<String>, Vec<String>) {
+    let mut clauses = vec!["1 = 1".to_string()];
+    let mut args: Vec<String> = Vec::new();
+    if let Some(book) = &filter.book {
+        args.push(book.party.clone());
+        clauses.push(format!("b.party = ?{}", args.len()));
+        args.push(book.fund.clone());
+        clauses.push(format!("b.fund = ?{}", args.len()));
+    }
+    if let Some(from) = filter.from {
+        args.push(from.to_string());
+        clauses.push(format!("v.period >= ?{}", args.len()));
+    }
+    if let Some(to) = filter.to {
+        args.push(to.to_string());
+        clauses.push(format!("v.period <= ?{}", args.len()));
+    }
+    if let Some(status) = filter.status {
+        args.push(status.as_str().to_string());
+        clauses.push(format!("v.status = ?{}", args.len()));
+    }
+    if let Some(number) = filter.number {
+        args.push(number.period.to_string());
+        clauses.push(format!("v.period = ?{}", args.len()));
+        args.push(number.seq.to_string());
+        clauses.push(format!("v.seq = CAST(?{} AS INTEGER)", args.len()));
+    }
+    if let Some(ids) = &filter.ids {
+        // Ids are integers we produced; they are written into the SQL as numbers.
+        let list: Vec<String> = ids.iter().map(|id| id.to_string()).collect();
+        clauses.push(format!("v.id IN ({})", if list.is_empty() { "NULL".to_string() } else { list.join(",") }));
+    }
+    (clauses, args)
 }
