@@ -255,10 +255,13 @@ fn dispatch(ctx: &Context, command: Command) -> Result<Outcome, CliError> {
         Command::Voucher(VoucherCommand::Print { book, period, numbers, output, force }) => {
             vouchers::print(ctx, &book, &period, &numbers, output.as_deref(), force)
         }
-        Command::Completions { shell } => text_only(ctx, "completions", help::completions(shell)),
+        Command::Completions { shell } => {
+            one_output(ctx, "completions", "补全脚本")?;
+            Ok(Outcome::ok(help::completions(shell)))
+        }
         Command::Man => {
-            let page = help::man_page().map_err(|e| CliError::refused(e.to_string()))?;
-            text_only(ctx, "man", page)
+            one_output(ctx, "man", "手册页")?;
+            Ok(Outcome::ok(help::man_page().map_err(|e| CliError::refused(e.to_string()))?))
         }
         Command::Import { file, post, reviewer, allow_duplicates } => {
             ledger::import_csv(ctx, &file, post, reviewer.as_deref(), allow_duplicates)
@@ -312,9 +315,7 @@ fn dispatch(ctx: &Context, command: Command) -> Result<Outcome, CliError> {
         Command::Backup { file, force } => integrity::backup(ctx, &file, force),
         Command::Upgrade => integrity::upgrade(ctx),
         Command::Demo { city } => {
-            if ctx.format != OutputFormat::Table {
-                return text_only(ctx, "demo", String::new());
-            }
+            one_output(ctx, "demo", "文字摘要")?;
             demo::run(ctx, city)
         }
         Command::Plan(PlanCommand::Create { party, fund, quarter, total, lines }) => {
@@ -353,9 +354,7 @@ fn dispatch(ctx: &Context, command: Command) -> Result<Outcome, CliError> {
         Command::Deadlines { as_of, party } => plans::deadlines(ctx, &as_of, party.as_deref()),
         Command::User(command) => users::run(ctx, command),
         Command::Serve { listen, session_minutes, demo, trust_proxy } => {
-            if ctx.format != OutputFormat::Table {
-                return text_only(ctx, "serve", String::new());
-            }
+            one_output(ctx, "serve", "服务地址")?;
             serve(ctx, listen, session_minutes, demo, trust_proxy)
         }
         Command::Audit { user, from, to } => users::audit(ctx, user.as_deref(), from.as_deref(), to.as_deref()),
@@ -440,12 +439,13 @@ fn fund_codes(ctx: &Context, command: &mut Command) -> Result<(), CliError> {
     Ok(())
 }
 
-/// Output that has one form only (a script, a man page): other formats are refused, not ignored.
-fn text_only(ctx: &Context, command: &str, text: String) -> Result<Outcome, CliError> {
+/// Refuses `--format json|csv` for a command with one output of its own (a summary, a script, a
+/// man page, an events file, a PDF): refused, not ignored.
+pub(super) fn one_output(ctx: &Context, command: &str, what: &str) -> Result<(), CliError> {
     if ctx.format != OutputFormat::Table {
-        return Err(CliError { code: exit::USAGE, message: format!("{command} 只输出文本，不支持 --format") });
+        return Err(CliError { code: exit::USAGE, message: format!("{command} 只输出{what}，不支持 --format") });
     }
-    Ok(Outcome::ok(text))
+    Ok(())
 }
 
 /// How wide tables may be: the terminal's width when standard output is one (or `COLUMNS`

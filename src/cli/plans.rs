@@ -201,12 +201,7 @@ pub fn show(ctx: &Context, fund: Option<&str>, q: Option<&str>) -> Result<Outcom
 
 /// The allocation events of the checked plans of a fund and quarter, as an events file.
 pub fn export(ctx: &Context, fund: &str, q: &str, output: Option<&Path>, force: bool) -> Result<Outcome, CliError> {
-    if ctx.format != OutputFormat::Table {
-        return Err(CliError {
-            code: super::exit::USAGE,
-            message: "plan export 写出的是事件文件（TOML），不支持 --format".into(),
-        });
-    }
+    super::one_output(ctx, "plan export", "事件文件（TOML）")?;
     let q = quarter(q)?;
     if let Some(path) = output {
         crate::app::files::check_output(&ctx.db, path, force)?;

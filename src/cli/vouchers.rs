@@ -1,7 +1,7 @@
 //! `voucher show | find | print`: one voucher with its history, a search over a book's
 //! vouchers, and 记账凭证 printed to PDF. Reading is `app::reports`'; layout is `render`'s.
 
-use super::{exit, parse_book, parse_number, parse_period, CliError, Context, FindArgs, Outcome};
+use super::{parse_book, parse_number, parse_period, CliError, Context, FindArgs, Outcome};
 use crate::app::reports as actions;
 use crate::domain::chart::Side;
 use crate::domain::search::{parse_amount, Search, Stage};
@@ -111,12 +111,7 @@ pub fn print(
     output: Option<&Path>,
     force: bool,
 ) -> Result<Outcome, CliError> {
-    if ctx.format != OutputFormat::Table {
-        return Err(CliError {
-            code: exit::USAGE,
-            message: "voucher print 只输出 PDF（用 --output 指定文件），不支持 --format".into(),
-        });
-    }
+    super::one_output(ctx, "voucher print", " PDF（用 --output 指定文件）")?;
     let (book, period) = (parse_book(book)?, parse_period(period)?);
     let numbers = numbers.iter().map(|n| parse_number(n)).collect::<Result<Vec<_>, _>>()?;
     let run = actions::print_run(&ctx.session, &book, period, &numbers)?;
@@ -139,7 +134,6 @@ pub fn print(
 /// collection), else the Noto CJK fonts Debian's fonts-noto-cjk installs, else other common
 /// CJK fonts.
 fn cjk_font() -> Result<(Vec<u8>, u32), CliError> {
-    let mut candidates: Vec<(PathBuf, u32)> = Vec::new();
     if let Ok(setting) = std::env::var("FUNDPOOL_FONT") {
         let (file, index) = match setting.rsplit_once('#') {
             Some((file, index)) => (file.to_string(), index.parse().unwrap_or(0)),
@@ -150,7 +144,7 @@ fn cjk_font() -> Result<(Vec<u8>, u32), CliError> {
         return Ok((bytes, index));
     }
     // In Noto's CJK collections face 2 is Simplified Chinese (SC).
-    for (file, index) in [
+    const CANDIDATES: [(&str, u32); 7] = [
         ("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc", 2),
         ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 2),
         ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),
@@ -158,13 +152,9 @@ fn cjk_font() -> Result<(Vec<u8>, u32), CliError> {
         ("/usr/share/fonts/truetype/arphic/uming.ttc", 0),
         ("/System/Library/Fonts/PingFang.ttc", 0),
         ("C:\\Windows\\Fonts\\simsun.ttc", 0),
-    ] {
-        candidates.push((PathBuf::from(file), index));
-    }
-    for (file, index) in candidates {
-        if let Ok(bytes) = std::fs::read(&file) {
-            return Ok((bytes, index));
-        }
+    ];
+    if let Some(found) = CANDIDATES.iter().find_map(|(file, index)| std::fs::read(file).ok().map(|b| (b, *index))) {
+        return Ok(found);
     }
     Err(CliError::refused(
         "找不到中文字体：请安装 fonts-noto-cjk（apt install fonts-noto-cjk），或用环境变量 FUNDPOOL_FONT=字体文件 指定",

@@ -28,6 +28,17 @@ impl Stage {
         }
     }
 
+    /// The word staff use: 草稿, 已审核, 已记账, 已冲销, 作废.
+    pub fn label(self) -> &'static str {
+        match self {
+            Stage::Draft => Status::Draft.label(),
+            Stage::Reviewed => Status::Reviewed.label(),
+            Stage::Posted => Status::Posted.label(),
+            Stage::Reversed => "已冲销",
+            Stage::Void => "作废",
+        }
+    }
+
     pub fn of(voucher: &VoucherRecord) -> Stage {
         if voucher.void_reason.is_some() {
             Stage::Void
@@ -99,7 +110,6 @@ impl Search {
 mod tests {
     use super::*;
     use crate::domain::chart::Side;
-    use crate::domain::ids::{BookCode, VoucherNo};
     use crate::domain::voucher::LineRecord;
 
     fn voucher(seq: u32, day: u32, amount: &str, summary: &str, status: Status) -> VoucherRecord {
@@ -112,27 +122,12 @@ mod tests {
             amount: Money::parse(amount).unwrap(),
             reference: None,
         };
-        VoucherRecord {
-            id: seq as i64,
-            book: BookCode::parse("shayang/employee").unwrap(),
-            number: VoucherNo::parse(&format!("记-2023-03-{seq:04}")).unwrap(),
+        crate::domain::voucher::test_record(
+            seq,
             date,
-            attachments: 1,
-            external_id: None,
             status,
-            maker: "张会计".into(),
-            made_at: String::new(),
-            reviewer: None,
-            reviewed_at: None,
-            poster: None,
-            posted_at: None,
-            reverses: None,
-            reversed_by: None,
-            chain_seq: None,
-            hash: None,
-            void_reason: None,
-            lines: vec![line(1, "5001.01", Side::Debit), line(2, "1003", Side::Credit)],
-        }
+            vec![line(1, "5001.01", Side::Debit), line(2, "1003", Side::Credit)],
+        )
     }
 
     #[test]

@@ -504,6 +504,33 @@ impl VoucherRecord {
     }
 }
 
+/// A stored voucher of shayang/employee for tests: number `seq` of the date's month, made by
+/// 张会计, with the given status and lines; other fields empty.
+#[cfg(test)]
+pub(crate) fn test_record(seq: u32, date: NaiveDate, status: Status, lines: Vec<LineRecord>) -> VoucherRecord {
+    VoucherRecord {
+        id: i64::from(seq),
+        book: BookCode::parse("shayang/employee").expect("a book"),
+        number: VoucherNo { period: Period::of(date), seq },
+        date,
+        attachments: 1,
+        external_id: None,
+        status,
+        maker: "张会计".into(),
+        made_at: String::new(),
+        reviewer: None,
+        reviewed_at: None,
+        poster: None,
+        posted_at: None,
+        reverses: None,
+        reversed_by: None,
+        chain_seq: None,
+        hash: None,
+        void_reason: None,
+        lines,
+    }
+}
+
 /// Period rules for tests: open from 2022-12-01 to 2030-12-31 apart from `closed`.
 #[cfg(test)]
 pub(crate) fn test_periods(closed: &ClosedPeriods) -> PeriodRules {

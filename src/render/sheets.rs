@@ -24,13 +24,7 @@ fn period_label(from: Period, to: Period) -> String {
 /// The voucher's place in 制单 → 审核 → 记账, as staff say it: 草稿, 已审核, 已记账, and 作废 or 已冲销
 /// where that happened.
 pub fn status_word(voucher: &VoucherRecord) -> &'static str {
-    if voucher.void_reason.is_some() {
-        "作废"
-    } else if voucher.reversed_by.is_some() {
-        "已冲销"
-    } else {
-        voucher.status.label()
-    }
+    crate::domain::search::Stage::of(voucher).label()
 }
 
 fn text(s: impl Into<String>) -> Cell {

@@ -266,7 +266,6 @@ pub fn pdf(layout: &Layout, font: Vec<u8>, index: u32, title: &str) -> Result<Ve
 mod tests {
     use super::*;
     use crate::domain::chart::Chart;
-    use crate::domain::ids::{BookCode, VoucherNo};
     use crate::domain::voucher::{LineRecord, Status, VoucherRecord};
     use crate::money::Money;
 
@@ -279,26 +278,12 @@ mod tests {
             amount: Money::parse("1234.50").unwrap(),
             reference: None,
         };
+        let date = chrono::NaiveDate::from_ymd_opt(2023, 1, 31).unwrap();
         VoucherRecord {
-            id: seq as i64,
-            book: BookCode::parse("shayang/employee").unwrap(),
-            number: VoucherNo::parse(&format!("记-2023-01-{seq:04}")).unwrap(),
-            date: chrono::NaiveDate::from_ymd_opt(2023, 1, 31).unwrap(),
             attachments: 2,
-            external_id: None,
-            status: Status::Posted,
-            maker: "张会计".into(),
-            made_at: String::new(),
             reviewer: Some("李审核".into()),
-            reviewed_at: None,
             poster: Some("王记账".into()),
-            posted_at: None,
-            reverses: None,
-            reversed_by: None,
-            chain_seq: None,
-            hash: None,
-            void_reason: None,
-            lines: (1..=lines).map(line).collect(),
+            ..crate::domain::voucher::test_record(seq, date, Status::Posted, (1..=lines).map(line).collect())
         }
     }
 

@@ -224,6 +224,12 @@ fn journal_ledger_and_trial_balance_export_as_spreadsheets_staff_hand_on() {
     assert!(run.stderr.contains("需要 --output"), "{}", run.stderr);
     let run = env.run(&["--format", "xlsx", "journal", "--book", "shayang/employee", "--output", &journal]);
     assert_eq!(run.code, 1, "{}", run.stderr);
+    // --output without --format xlsx is a usage mistake, not a silently ignored flag.
+    let other = out("other.xlsx");
+    let run = env.run(&["journal", "--book", "shayang/employee", "--output", &other]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("--output 只与 --format xlsx 一起使用"), "{}", run.stderr);
+    assert!(!std::path::Path::new(&other).exists());
 }
 
 #[test]
