@@ -83,6 +83,18 @@ fn a_file_in_neither_utf8_nor_gbk_is_refused_with_how_to_save_it() {
     assert!(run.stderr.contains("既不是 UTF-8 也不是 GBK 编码的文本"), "{}", run.stderr);
     assert!(run.stderr.contains("请另存为 UTF-8 CSV"), "{}", run.stderr);
     assert_eq!(env.fingerprint(), before);
+    // An old binary .xls, and a file named .xlsx that is not a workbook: named, nothing written.
+    let xls = env.path("old.xls");
+    std::fs::write(&xls, [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 0, 0]).unwrap();
+    let run = env.run(&["import", xls.to_str().unwrap()]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("是旧版 Excel（.xls）文件：请另存为 UTF-8 CSV"), "{}", run.stderr);
+    let fake = env.path("fake.xlsx");
+    std::fs::write(&fake, walkthrough_text()).unwrap();
+    let run = env.run(&["statement", "import", "--source", "bank", fake.to_str().unwrap()]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("不是可读取的 xlsx 工作簿"), "{}", run.stderr);
+    assert_eq!(env.fingerprint(), before);
 }
 
 /// The walkthrough as a workbook, amounts as numbers, optionally with one cell replaced.
