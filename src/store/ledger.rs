@@ -3,6 +3,7 @@
 //! number per book and month, each book's chain head).
 
 use super::log::LogHead;
+use super::pending::Pending;
 use super::AuditContext;
 use super::{Reader, Result, StoreError};
 use crate::domain::chain::{chain_hash, GENESIS};
@@ -10,6 +11,7 @@ use crate::domain::chart::Side;
 use crate::domain::ids::{BookCode, Period, VoucherNo};
 use crate::domain::voucher::{LineRecord, Status, Voucher, VoucherRecord};
 use rusqlite::{params, OptionalExtension, Transaction};
+use std::cell::RefCell;
 use std::collections::HashMap;
 
 /// What `insert` created.
@@ -29,7 +31,16 @@ pub struct Writer<'conn> {
     book_ids: HashMap<BookCode, i64>,
     next_seq: HashMap<(i64, Period), u32>,
     chain_heads: HashMap<i64, (i64, String)>,
-    pub(super) log_head: Option<LogHead>,
+    /// The id the next voucher gets, once read (ids are given here so that a voucher posted in
+    /// one step can have its lines written before it).
+    next_voucher_id: Option<i64>,
+    /// Foreign keys are checked at commit once a voucher's lines have gone in before it.
+    foreign_keys_deferred: bool,
+    pub(super) log_head: RefCell<Option<LogHead>>,
+    /// Balances and log entries held until a read, another log entry or the commit.
+    pub(super) pending: RefCell<Pending>,
+    /// The first failure to write what was held when a read asked for it: the commit refuses.
+    flush_failure: RefCell<Option<StoreError>>,
     /// Σ|amount| of every posted line, once read; written back at commit.
     volume: Option<(i128, bool)>,
     /// The note naming this writer for others who wait; removed when the writer ends.
@@ -59,7 +70,11 @@ impl<'conn> Writer<'conn> {
             book_ids: HashMap::new(),
             next_seq: HashMap::new(),
             chain_heads: HashMap::new(),
-            log_head: None,
+            next_voucher_id: None,
+            foreign_keys_deferred: false,
+            log_head: RefCell::new(None),
+            pending: RefCell::new(Pending::default()),
+            flush_failure: RefCell::new(None),
             volume: None,
             _holder: HolderNote(holder),
             audit,
@@ -72,14 +87,23 @@ impl<'conn> Writer<'conn> {
         self.target = target.into();
     }
 
-    /// Reads inside this transaction: they see what it has written so far.
+    /// Reads inside this transaction: they see what it has written so far, held balances and
+    /// log entries included.
     pub fn reader(&self) -> Reader<'_> {
+        if let Err(failure) = self.flush() {
+            // Reads must not fail for it; the commit will (nothing of this transaction is kept).
+            self.flush_failure.borrow_mut().get_or_insert(failure);
+        }
         Reader { conn: &self.tx }
     }
 
     /// Makes everything durable (synchronous=FULL): only after this returns may a command say
     /// it succeeded.
     pub fn commit(mut self) -> Result<()> {
+        if let Some(failure) = self.flush_failure.borrow_mut().take() {
+            return Err(failure);
+        }
+        self.flush()?;
         if let Some((volume, true)) = self.volume {
             self.set_setting("posted_volume_fen", &volume.to_string())?;
         }
@@ -120,14 +144,34 @@ impl<'conn> Writer<'conn> {
 
     /// Stores a validated voucher as a draft (制单) and gives it the next number of its month.
     pub fn insert(&mut self, voucher: &Voucher, maker: &str, now: &str) -> Result<Inserted> {
-        let inserted = self.insert_unlogged(voucher, maker, now)?;
-        self.log_id("voucher", inserted.id)?;
-        Ok(inserted)
+        let book_id = self.book_id(voucher.book())?;
+        let number = VoucherNo { period: voucher.period(), seq: self.next_seq(book_id, voucher.period())? };
+        let id = self.next_voucher_id()?;
+        self.tx
+            .prepare_cached(
+                "INSERT INTO voucher (id, book_id, period, seq, date, attachments, external_id, content_digest, \
+                 status, maker, made_at, reverses) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'draft', ?9, ?10, ?11)",
+            )?
+            .execute(params![
+                id,
+                book_id,
+                number.period.to_string(),
+                number.seq,
+                voucher.date().to_string(),
+                voucher.attachments(),
+                voucher.external_id(),
+                voucher.content_digest(),
+                maker,
+                now,
+                voucher.reverses(),
+            ])?;
+        self.insert_lines(id, voucher)?;
+        self.log_id("voucher", id)?;
+        Ok(Inserted { id, number })
     }
 
-    fn insert_unlogged(&mut self, voucher: &Voucher, maker: &str, now: &str) -> Result<Inserted> {
-        let book_id = self.book_id(voucher.book())?;
-        let period = voucher.period();
+    /// The next number of a book's month (gap-free: read once, then counted here).
+    fn next_seq(&mut self, book_id: i64, period: Period) -> Result<u32> {
         let seq = match self.next_seq.get(&(book_id, period)) {
             Some(seq) => *seq,
             None => {
@@ -139,33 +183,26 @@ impl<'conn> Writer<'conn> {
             }
         };
         self.next_seq.insert((book_id, period), seq + 1);
-        self.tx
-            .prepare_cached(
-                "INSERT INTO voucher (book_id, period, seq, date, attachments, external_id, content_digest, \
-                 status, maker, made_at, reverses) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'draft', ?8, ?9, ?10)",
-            )?
-            .execute(params![
-                book_id,
-                period.to_string(),
-                seq,
-                voucher.date().to_string(),
-                voucher.attachments(),
-                voucher.external_id(),
-                voucher.content_digest(),
-                maker,
-                now,
-                voucher.reverses(),
-            ])?;
-        let id = self.tx.last_insert_rowid();
+        Ok(seq)
+    }
+
+    /// The id of the next voucher (this transaction holds the write lock: no one else adds one).
+    fn next_voucher_id(&mut self) -> Result<i64> {
+        let id = match self.next_voucher_id {
+            Some(id) => id,
+            None => self.tx.query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM voucher", [], |r| r.get(0))?,
+        };
+        self.next_voucher_id = Some(id + 1);
+        Ok(id)
+    }
+
+    fn insert_lines(&mut self, id: i64, voucher: &Voucher) -> Result<()> {
         let mut line_stmt = self.tx.prepare_cached(
             "INSERT INTO voucher_line (voucher_id, line_no, account, summary, debit_fen, credit_fen, ref) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         )?;
         for (index, line) in voucher.lines().iter().enumerate() {
-            let (debit, credit) = match line.side {
-                Side::Debit => (line.amount.fen(), 0),
-                Side::Credit => (0, line.amount.fen()),
-            };
+            let (debit, credit) = sides(line.side, line.amount.fen());
             line_stmt.execute(params![
                 id,
                 index as i64 + 1,
@@ -176,17 +213,12 @@ impl<'conn> Writer<'conn> {
                 line.reference
             ])?;
         }
-        Ok(Inserted { id, number: VoucherNo { period, seq } })
+        Ok(())
     }
 
     /// 审核: a draft becomes reviewed. The caller has checked status and the four-eyes rule;
     /// the schema checks the latter again.
     pub fn review(&mut self, id: i64, reviewer: &str, now: &str) -> Result<()> {
-        self.review_unlogged(id, reviewer, now)?;
-        self.log_id("voucher", id)
-    }
-
-    fn review_unlogged(&mut self, id: i64, reviewer: &str, now: &str) -> Result<()> {
         let changed = self
             .tx
             .prepare_cached("UPDATE voucher SET status = 'reviewed', reviewer = ?2, reviewed_at = ?3 WHERE id = ?1 AND status = 'draft'")?
@@ -194,28 +226,18 @@ impl<'conn> Writer<'conn> {
         if changed != 1 {
             return Err(StoreError::Refused(format!("凭证（内部编号 {id}）已不是未审核状态：可能刚被别人审核")));
         }
-        Ok(())
+        self.log_id("voucher", id)
     }
 
     /// 记账: a reviewed voucher becomes posted, joins its book's hash chain and moves balances.
     /// `record` is the voucher as stored (status reviewed).
     pub fn post(&mut self, record: &VoucherRecord, poster: &str, now: &str) -> Result<String> {
-        let hash = self.post_unlogged(record, poster, now)?;
-        self.log_id("voucher", record.id)?;
-        Ok(hash)
-    }
-
-    fn post_unlogged(&mut self, record: &VoucherRecord, poster: &str, now: &str) -> Result<String> {
         let book_id = self.book_id(&record.book)?;
-        let (head_seq, head_hash) = self.chain_head(book_id)?;
         let mut posted = record.clone();
         posted.status = Status::Posted;
         posted.poster = Some(poster.to_string());
         posted.posted_at = Some(now.to_string());
-        let hash = chain_hash(&head_hash, &posted);
-        let chain_seq = head_seq + 1;
-        // Before the status changes: a first read of the volume must not count this voucher.
-        self.add_volume(record)?;
+        let (chain_seq, hash) = self.chain(book_id, &posted)?;
         let changed = self
             .tx
             .prepare_cached(
@@ -230,46 +252,54 @@ impl<'conn> Writer<'conn> {
                 record.book, record.number
             )));
         }
-        let mut upsert = self.tx.prepare_cached(
-            "INSERT INTO balance (book_id, account, period, debit_fen, credit_fen) VALUES (?1, ?2, ?3, ?4, ?5) \
-             ON CONFLICT (book_id, account, period) DO UPDATE SET \
-             debit_fen = debit_fen + excluded.debit_fen, credit_fen = credit_fen + excluded.credit_fen",
-        )?;
-        let period = record.number.period.to_string();
-        for line in &record.lines {
-            let (debit, credit) = match line.side {
-                Side::Debit => (line.amount.fen(), 0),
-                Side::Credit => (0, line.amount.fen()),
-            };
-            upsert.execute(params![book_id, line.account, period, debit, credit])?;
-        }
-        self.chain_heads.insert(book_id, (chain_seq, hash.clone()));
+        self.moved(book_id, &posted, chain_seq, &hash);
+        self.log_id("voucher", record.id)?;
         Ok(hash)
     }
 
-    /// Inserts, reviews and posts a validated voucher in one step (trusted feeds, reversals),
-    /// without reading it back.
+    /// Checks the volume and computes the chain link of a voucher about to be posted.
+    fn chain(&mut self, book_id: i64, posted: &VoucherRecord) -> Result<(i64, String)> {
+        let (head_seq, head_hash) = self.chain_head(book_id)?;
+        // Before the voucher is written: a first read of the volume must not count it.
+        self.add_volume(posted)?;
+        Ok((head_seq + 1, chain_hash(&head_hash, posted)))
+    }
+
+    /// After a voucher is posted: the book's chain head moves and its balances are held.
+    fn moved(&mut self, book_id: i64, posted: &VoucherRecord, chain_seq: i64, hash: &str) {
+        let period = posted.number.period.to_string();
+        for line in &posted.lines {
+            let (debit, credit) = sides(line.side, line.amount.fen());
+            self.hold_balance(book_id, &line.account, &period, debit, credit);
+        }
+        self.chain_heads.insert(book_id, (chain_seq, hash.to_string()));
+    }
+
+    /// Makes, reviews and posts a validated voucher in one step (trusted feeds, reversals): it
+    /// is written once, in its final state, lines first (a posted voucher takes no new lines),
+    /// and logged with the next run of such vouchers.
     pub fn insert_posted(&mut self, voucher: &Voucher, maker: &str, reviewer: &str, now: &str) -> Result<Inserted> {
-        let inserted = self.insert_unlogged(voucher, maker, now)?;
-        self.review_unlogged(inserted.id, reviewer, now)?;
+        let book_id = self.book_id(voucher.book())?;
+        let number = VoucherNo { period: voucher.period(), seq: self.next_seq(book_id, voucher.period())? };
+        let id = self.next_voucher_id()?;
         let reverses = match voucher.reverses() {
             Some(original) => Some(self.reader().voucher_no_by_id(original)?),
             None => None,
         };
         let record = VoucherRecord {
-            id: inserted.id,
+            id,
             book: voucher.book().clone(),
-            number: inserted.number,
+            number,
             date: voucher.date(),
             attachments: voucher.attachments(),
             external_id: voucher.external_id().map(str::to_string),
-            status: Status::Reviewed,
+            status: Status::Posted,
             maker: maker.to_string(),
             made_at: now.to_string(),
             reviewer: Some(reviewer.to_string()),
             reviewed_at: Some(now.to_string()),
-            poster: None,
-            posted_at: None,
+            poster: Some(maker.to_string()),
+            posted_at: Some(now.to_string()),
             reverses,
             reversed_by: None,
             chain_seq: None,
@@ -289,10 +319,38 @@ impl<'conn> Writer<'conn> {
                 })
                 .collect(),
         };
-        self.post_unlogged(&record, maker, now)?;
-        // One log entry for the voucher in its final state.
-        self.log_id("voucher", inserted.id)?;
-        Ok(inserted)
+        let (chain_seq, hash) = self.chain(book_id, &record)?;
+        if !self.foreign_keys_deferred {
+            // The lines' reference to their voucher is checked at commit, when it exists.
+            self.tx.pragma_update(None, "defer_foreign_keys", "ON")?;
+            self.foreign_keys_deferred = true;
+        }
+        self.insert_lines(id, voucher)?;
+        self.tx
+            .prepare_cached(
+                "INSERT INTO voucher (id, book_id, period, seq, date, attachments, external_id, content_digest, \
+                 status, maker, made_at, reviewer, reviewed_at, poster, posted_at, reverses, chain_seq, hash) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'posted', ?9, ?10, ?11, ?10, ?9, ?10, ?12, ?13, ?14)",
+            )?
+            .execute(params![
+                id,
+                book_id,
+                number.period.to_string(),
+                number.seq,
+                voucher.date().to_string(),
+                voucher.attachments(),
+                voucher.external_id(),
+                voucher.content_digest(),
+                maker,
+                now,
+                reviewer,
+                voucher.reverses(),
+                chain_seq,
+                hash,
+            ])?;
+        self.moved(book_id, &record, chain_seq, &hash);
+        self.hold_log(id)?;
+        Ok(Inserted { id, number })
     }
 
     /// Adds a voucher's amounts to the ledger's posted volume; refuses past the ceiling.
@@ -351,6 +409,14 @@ impl<'conn> Writer<'conn> {
             )?
             .execute(params![book_id, period.to_string(), now, by])?;
         self.log("period", "book_id = ?1 AND period = ?2", &[&book_id, &period.to_string()])
+    }
+}
+
+/// A line's (debit, credit) columns.
+fn sides(side: Side, fen: i64) -> (i64, i64) {
+    match side {
+        Side::Debit => (fen, 0),
+        Side::Credit => (0, fen),
     }
 }
 

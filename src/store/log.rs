@@ -205,20 +205,30 @@ pub(super) fn adopt_existing(conn: &Connection) -> Result<()> {
 }
 
 impl Writer<'_> {
-    /// Appends the rows of `kind` matching `filter` to the record log, as they now stand.
-    pub(super) fn log(&mut self, kind: &str, filter: &str, args: &[&dyn ToSql]) -> Result<()> {
-        let mut head = match self.log_head.take() {
+    /// Appends the rows of `kind` matching `filter` to the record log, as they now stand, after
+    /// any entries still owed.
+    pub(super) fn log(&self, kind: &str, filter: &str, args: &[&dyn ToSql]) -> Result<()> {
+        self.flush_log()?;
+        self.append_log(kind, filter, args)
+    }
+
+    /// Appends the rows now, with no regard to entries owed (`flush_log` calls it for those).
+    pub(super) fn append_log(&self, kind: &str, filter: &str, args: &[&dyn ToSql]) -> Result<()> {
+        let mut slot = self.log_head.borrow_mut();
+        let mut head = match slot.take() {
             Some(head) => head,
             None => read_head(&self.tx)?,
         };
         let result = append_rows(&self.tx, &mut head, kind, filter, args);
-        self.log_head = Some(head);
+        *slot = Some(head);
         result
     }
 
     /// Logs that a row of `kind` was deleted (a tombstone: the row must no longer exist).
     pub(super) fn log_deleted(&mut self, kind: &str, key: &str) -> Result<()> {
-        let mut head = match self.log_head.take() {
+        self.flush_log()?;
+        let mut slot = self.log_head.borrow_mut();
+        let mut head = match slot.take() {
             Some(head) => head,
             None => read_head(&self.tx)?,
         };
@@ -232,13 +242,13 @@ impl Writer<'_> {
         if result.is_ok() {
             head = LogHead { seq: head.seq + 1, hash };
         }
-        self.log_head = Some(head);
+        *slot = Some(head);
         result?;
         Ok(())
     }
 
     /// Logs one row by its integer id.
-    pub(super) fn log_id(&mut self, kind: &str, id: i64) -> Result<()> {
+    pub(super) fn log_id(&self, kind: &str, id: i64) -> Result<()> {
         self.log(kind, "id = ?1", &[&id])
     }
 }

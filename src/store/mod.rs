@@ -6,6 +6,7 @@ mod config;
 mod events;
 mod ledger;
 mod log;
+mod pending;
 mod plans;
 mod reads;
 mod reconcile;
