@@ -6,20 +6,21 @@
 use super::closing::verify_seals;
 use super::files::{check_output, temporary_beside};
 use super::{Error, Result, Session};
-use crate::domain::balance::PeriodTotals;
+use crate::domain::balance::{LineTotals, PeriodTotals};
 use crate::domain::chain::{chain_hash, GENESIS};
-use crate::domain::ids::BookCode;
-use crate::domain::records::{Anchor, AnchoredBook, AnchoredSeal, Audit, Finding};
-use crate::domain::voucher::Status;
-use crate::store::{Reader, VoucherFilter};
-use std::collections::BTreeMap;
+use crate::domain::chart::Side;
+use crate::domain::ids::{BookCode, Period};
+use crate::domain::records::{Anchor, AnchoredBook, AnchoredSeal, Audit, Finding, LogSum, RecordSum};
+use crate::store::{Reader, StoreError};
+use std::collections::{BTreeMap, HashMap};
+use std::ops::RangeInclusive;
 use std::path::Path;
 
 /// Differences between the balance table and the totals recomputed from lines.
-fn balance_differences(reader: &Reader<'_>, book: &BookCode) -> Result<Vec<String>> {
+fn balance_differences(book: &BookCode, kept: Vec<PeriodTotals>, recomputed: Vec<PeriodTotals>) -> Vec<String> {
     let key = |t: &PeriodTotals| (t.account.clone(), t.period);
-    let kept: BTreeMap<_, _> = reader.period_totals(book)?.into_iter().map(|t| (key(&t), t)).collect();
-    let recomputed: BTreeMap<_, _> = reader.totals_from_lines(book)?.into_iter().map(|t| (key(&t), t)).collect();
+    let kept: BTreeMap<_, _> = kept.into_iter().map(|t| (key(&t), t)).collect();
+    let recomputed: BTreeMap<_, _> = recomputed.into_iter().map(|t| (key(&t), t)).collect();
     let mut differences = Vec::new();
     for k in kept.keys().chain(recomputed.keys()).collect::<std::collections::BTreeSet<_>>() {
         let pair = |t: Option<&PeriodTotals>| t.map(|t| (t.debit, t.credit)).unwrap_or_default();
@@ -37,7 +38,19 @@ fn balance_differences(reader: &Reader<'_>, book: &BookCode) -> Result<Vec<Strin
             ));
         }
     }
-    Ok(differences)
+    differences
+}
+
+/// Every book's balance table against `totals` recomputed from its lines, book by book in the
+/// city's order.
+fn balance_problems(reader: &Reader<'_>, books: &[BookCode], mut totals: LineTotals) -> Result<Vec<String>> {
+    let ids: HashMap<BookCode, i64> = reader.book_ids()?.into_iter().map(|(id, book)| (book, id)).collect();
+    let mut problems = Vec::new();
+    for book in books {
+        let recomputed = ids.get(book).map(|id| totals.take(*id)).unwrap_or_default();
+        problems.extend(balance_differences(book, reader.period_totals(book)?, recomputed));
+    }
+    Ok(problems)
 }
 
 /// What `check` or `verify` found.
@@ -51,61 +64,218 @@ pub struct Verdict {
     pub log_seq: i64,
 }
 
+/// `check`: every balance row against the posted lines, in one streamed pass over the lines.
 pub fn check(session: &Session) -> Result<Verdict> {
     let store = session.read_for(None)?;
     let reader = store.reader();
+    let _snapshot = reader.snapshot()?;
     let books = reader.books()?;
-    let mut problems = Vec::new();
-    for book in &books {
-        problems.extend(balance_differences(&reader, book)?);
-    }
+    let mut totals = LineTotals::default();
+    reader.for_each_posted_line(|book, period, account, debit, credit| {
+        totals.add(book, account, Period::parse(period).map_err(StoreError::Corrupt)?, debit, credit);
+        Ok(())
+    })?;
+    let problems = balance_problems(&reader, &books, totals)?;
     Ok(Verdict { books: books.len(), problems, anchors: 0, posted_after_anchor: None, log_seq: 0 })
 }
 
-/// Recomputes every book's voucher chain; names the first voucher that no longer matches.
-fn chain_problems(reader: &Reader<'_>, book: &BookCode) -> Result<Vec<String>> {
-    let filter = VoucherFilter {
-        book: Some(book.clone()),
-        status: Some(Status::Posted),
-        chain_order: true,
-        ..Default::default()
-    };
-    let mut previous = GENESIS.to_string();
-    for (index, record) in reader.vouchers(&filter)?.iter().enumerate() {
-        let expected_seq = index as i64 + 1;
-        let recomputed = chain_hash(&previous, record);
-        if record.chain_seq != Some(expected_seq) || record.hash.as_deref() != Some(recomputed.as_str()) {
-            return Ok(vec![format!(
-                "{book} 凭证 {}（记账顺序 {expected_seq}）的存储内容与其哈希不符：记账后被改动过，此后的链条均不可信",
-                record.number
-            )]);
-        }
-        previous = recomputed;
-    }
-    Ok(Vec::new())
+/// What a pass over posted vouchers found.
+struct VoucherPass {
+    /// The first broken link of each book's chain: its position and the message naming it.
+    broken: HashMap<BookCode, (i64, String)>,
+    /// Vouchers whose lines no longer give their content digest.
+    changed: Vec<String>,
+    totals: LineTotals,
+    /// The keyed sum of the voucher rows, for the record log.
+    rows: RecordSum,
 }
 
-/// Everything `verify` proves from the database alone, then from each anchor.
-pub fn verify(session: &Session, anchors: &[Anchor]) -> Result<Verdict> {
-    let store = session.read_for(None)?;
-    let reader = store.reader();
-    let books = reader.books()?;
-    let mut problems = Vec::new();
-    for book in &books {
-        problems.extend(chain_problems(&reader, book)?);
-        problems.extend(balance_differences(&reader, book)?);
+impl VoucherPass {
+    fn merge(&mut self, other: VoucherPass) {
+        for (book, (position, message)) in other.broken {
+            let earlier = self.broken.get(&book).is_some_and(|(at, _)| *at <= position);
+            if !earlier {
+                self.broken.insert(book, (position, message));
+            }
+        }
+        self.changed.extend(other.changed);
+        self.totals.merge(other.totals);
+        self.rows.merge(&other.rows);
     }
+}
+
+/// A streamed pass over the posted vouchers with ids in `ids`: each chain link recomputed from
+/// the voucher and its predecessor's stored hash (which proves what walking the chain proves),
+/// each content digest recomputed from the lines, the line totals for the balances, and the
+/// keyed sum of the voucher rows for the record log.
+fn voucher_pass(reader: &Reader<'_>, ids: RangeInclusive<i64>, salt: [u8; 16]) -> Result<VoucherPass> {
+    let book_ids: HashMap<BookCode, i64> = reader.book_ids()?.into_iter().map(|(id, book)| (book, id)).collect();
+    let mut pass = VoucherPass {
+        broken: HashMap::new(),
+        changed: Vec::new(),
+        totals: LineTotals::default(),
+        rows: RecordSum::new(salt),
+    };
+    reader.for_each_posted_voucher(ids, |posted| {
+        let record = &posted.record;
+        pass.rows.add("voucher", &posted.key, &posted.body);
+        let book_id = book_ids.get(&record.book).copied().unwrap_or_default();
+        for line in &record.lines {
+            let (debit, credit) = match line.side {
+                Side::Debit => (line.amount.fen(), 0),
+                Side::Credit => (0, line.amount.fen()),
+            };
+            pass.totals.add(book_id, &line.account, record.number.period, debit, credit);
+        }
+        if record.content_digest() != posted.stored_digest {
+            pass.changed.push(format!("{} {}", record.book, record.number));
+        }
+        let position = record.chain_seq.unwrap_or(0);
+        let previous = match position {
+            1 => Some(GENESIS),
+            _ => posted.previous_hash.as_deref(),
+        };
+        let intact = position >= 1
+            && previous.is_some_and(|previous| record.hash.as_deref() == Some(chain_hash(previous, record).as_str()));
+        let earlier = pass.broken.get(&record.book).is_some_and(|(at, _)| *at <= position);
+        if !intact && !earlier {
+            let message = format!(
+                "{} 凭证 {}（记账顺序 {position}）的存储内容与其哈希不符：记账后被改动过，此后的链条均不可信",
+                record.book, record.number
+            );
+            pass.broken.insert(record.book.clone(), (position, message));
+        }
+        Ok(())
+    })?;
+    Ok(pass)
+}
+
+/// A replay of the record log entries in `seqs`: their chain (from the stored hash of the entry
+/// before) and the keyed sum of the entries that are the last of their record (`last`: one bit
+/// per entry). `None` when the chain is broken there.
+fn log_pass(reader: &Reader<'_>, seqs: RangeInclusive<i64>, last: &[u64], salt: [u8; 16]) -> Result<Option<RecordSum>> {
+    let before = *seqs.start() - 1;
+    let Some(prev) = reader.log_hash_at(before)? else { return Ok(None) };
+    let is_last = |seq: i64| {
+        usize::try_from(seq).ok().and_then(|s| last.get(s / 64).map(|word| word >> (s % 64) & 1 == 1)).unwrap_or(false)
+    };
+    let mut replay = LogSum::after(before, &prev, salt);
+    let end = *seqs.end();
+    reader
+        .for_each_log_entry_ref(seqs, |e| replay.entry(e.seq, e.kind, e.key, e.body, e.prev, e.hash, is_last(e.seq)))?;
+    Ok(replay.finish().filter(|(seq, _)| *seq == end).map(|(_, sum)| sum))
+}
+
+/// One worker's share of `verify`: half the posted vouchers and half the log.
+struct Share {
+    ids: RangeInclusive<i64>,
+    seqs: RangeInclusive<i64>,
+}
+
+fn share_pass(
+    reader: &Reader<'_>,
+    share: &Share,
+    last: &[u64],
+    salt: [u8; 16],
+) -> Result<(VoucherPass, Option<RecordSum>)> {
+    Ok((voucher_pass(reader, share.ids.clone(), salt)?, log_pass(reader, share.seqs.clone(), last, salt)?))
+}
+
+/// The exact replay of the record log, keeping a digest per record: names every row that
+/// differs from the log. Returns the findings and the head of the intact log.
+fn log_findings(reader: &Reader<'_>) -> Result<(Vec<String>, i64)> {
     let mut audit = Audit::new();
     reader.for_each_log_entry(|entry| audit.entry(entry))?;
-    let log_seq = audit.head().0;
+    let seq = audit.head().0;
     if audit.chain_broken_at().is_none() {
         reader.for_each_protected_row(|kind, key, body| audit.row(kind, key, body))?;
     }
-    problems.extend(audit.finish().iter().map(Finding::describe));
-    for voucher in reader.vouchers_with_changed_lines()? {
+    Ok((audit.finish().iter().map(Finding::describe).collect(), seq))
+}
+
+/// A salt no one could have known when the records were written: from the system's random
+/// source, else from the standard library's randomly keyed hasher.
+fn fresh_salt() -> [u8; 16] {
+    use std::io::Read;
+    let mut salt = [0u8; 16];
+    let read = std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut salt));
+    if read.is_err() {
+        use std::hash::{BuildHasher, Hasher};
+        for chunk in salt.chunks_mut(8) {
+            let word = std::collections::hash_map::RandomState::new().build_hasher().finish();
+            chunk.copy_from_slice(&word.to_le_bytes());
+        }
+    }
+    salt
+}
+
+/// Everything `verify` proves from the database alone, then from each anchor.
+///
+/// The work is shared by two connections, each in a read transaction of the same state (the
+/// same log head; else the second share is redone on the first connection): each takes half the
+/// posted vouchers (chains, digests, line totals, keyed sum of their rows) and half the record
+/// log (its chain, keyed sum of each record's last entry). The log's sum must equal the sum over
+/// the rows; if it does not, or a chain is broken, the log is replayed exactly to name every row
+/// that differs. Memory holds one voucher per connection and one bit per log entry.
+pub fn verify(session: &Session, anchors: &[Anchor]) -> Result<Verdict> {
+    let store = session.read_for(None)?;
+    let reader = store.reader();
+    let snapshot = reader.snapshot()?;
+    let books = reader.books()?;
+    let salt = fresh_salt();
+    let last = reader.last_log_entries()?;
+    let (first_id, last_id) = reader.voucher_id_bounds()?;
+    let (middle_id, middle_seq) = (first_id + (last_id - first_id) / 2, snapshot.log_seq / 2);
+    let first = Share { ids: first_id..=middle_id, seqs: 1..=middle_seq };
+    let second = Share { ids: middle_id + 1..=last_id, seqs: middle_seq + 1..=snapshot.log_seq };
+    // Access was checked above; this is a second connection for the same reader.
+    let other = session.read()?;
+    let (mine, theirs) = std::thread::scope(|scope| {
+        let (second, last) = (&second, &last);
+        let theirs = scope.spawn(move || -> Result<Option<_>> {
+            let reader = other.reader();
+            let theirs = reader.snapshot()?;
+            if theirs.log_seq != snapshot.log_seq {
+                return Ok(None);
+            }
+            share_pass(&reader, second, last, salt).map(Some)
+        });
+        let mine = share_pass(&reader, &first, last, salt);
+        (mine, theirs.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+    });
+    let (mut vouchers, first_log) = mine?;
+    let (their_vouchers, second_log) = match theirs? {
+        Some(pass) => pass,
+        // A write came between the two starts: this connection does the other half too.
+        None => share_pass(&reader, &second, &last, salt)?,
+    };
+    vouchers.merge(their_vouchers);
+
+    let mut problems: Vec<String> = books.iter().filter_map(|b| vouchers.broken.remove(b).map(|(_, m)| m)).collect();
+    problems.extend(balance_problems(&reader, &books, vouchers.totals)?);
+    vouchers.changed.extend(reader.unposted_vouchers_with_changed_lines()?);
+    vouchers.changed.sort();
+    for voucher in vouchers.changed {
         problems.push(format!("凭证 {voucher} 的分录与制单时记录的内容摘要不符：分录被改动过"));
     }
     problems.extend(verify_seals(&reader)?);
+
+    let agreed = match (first_log, second_log) {
+        (Some(mut logged), Some(second_logged)) => {
+            logged.merge(&second_logged);
+            let mut rows = vouchers.rows;
+            reader.for_each_protected_row_but_posted(|kind, key, body| rows.add(kind, key, body))?;
+            rows == logged
+        }
+        _ => false,
+    };
+    let log_seq = if agreed {
+        snapshot.log_seq
+    } else {
+        let (findings, seq) = log_findings(&reader)?;
+        problems.extend(findings);
+        seq
+    };
     let mut newest = None;
     for anchor in anchors {
         problems.extend(anchor_problems(&reader, anchor)?);

@@ -7,7 +7,7 @@
 use super::chart::{Chart, Side};
 use super::ids::Period;
 use crate::money::Money;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// Debit and credit totals of one leaf account in one period, as the store keeps them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,6 +16,63 @@ pub struct PeriodTotals {
     pub period: Period,
     pub debit: Money,
     pub credit: Money,
+}
+
+/// Posted totals per book, leaf account and month, summed from lines as they stream past
+/// (`check`, `verify`): one entry per balance row, however many lines.
+#[derive(Debug, Default)]
+pub struct LineTotals {
+    books: HashMap<i64, AccountTotals>,
+}
+
+/// Leaf account → month → (debit, credit) in 分, wide enough for any sum of i64 amounts.
+type AccountTotals = HashMap<String, BTreeMap<Period, (i128, i128)>>;
+
+impl LineTotals {
+    pub fn add(&mut self, book: i64, account: &str, period: Period, debit: i64, credit: i64) {
+        let accounts = self.books.entry(book).or_default();
+        let months = match accounts.get_mut(account) {
+            Some(months) => months,
+            None => accounts.entry(account.to_string()).or_default(),
+        };
+        let totals = months.entry(period).or_default();
+        totals.0 += i128::from(debit);
+        totals.1 += i128::from(credit);
+    }
+
+    /// Adds the totals summed in `other`.
+    pub fn merge(&mut self, other: LineTotals) {
+        for (book, accounts) in other.books {
+            let mine = self.books.entry(book).or_default();
+            for (account, months) in accounts {
+                let my_months = mine.entry(account).or_default();
+                for (period, (debit, credit)) in months {
+                    let totals = my_months.entry(period).or_default();
+                    totals.0 += debit;
+                    totals.1 += credit;
+                }
+            }
+        }
+    }
+
+    /// A book's totals in (account, month) order, as the balance table lists them. A sum past
+    /// what money can hold (only a tampered ledger has one) is shown at the limit.
+    pub fn take(&mut self, book: i64) -> Vec<PeriodTotals> {
+        let clamp = |fen: i128| Money::from_fen(fen.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64);
+        let mut accounts: Vec<_> = self.books.remove(&book).unwrap_or_default().into_iter().collect();
+        accounts.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        accounts
+            .into_iter()
+            .flat_map(|(account, months)| {
+                months.into_iter().map(move |(period, (debit, credit))| PeriodTotals {
+                    account: account.clone(),
+                    period,
+                    debit: clamp(debit),
+                    credit: clamp(credit),
+                })
+            })
+            .collect()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]

@@ -7,6 +7,7 @@ pub mod balance;
 pub mod chain;
 pub mod chart;
 pub mod city;
+pub mod digest;
 pub mod identity;
 pub mod ids;
 pub mod records;

@@ -123,17 +123,21 @@ pub fn content_digest<'a>(
     attachments: u32,
     lines: impl Iterator<Item = (&'a str, &'a str, Side, Money, Option<&'a str>)>,
 ) -> String {
-    let mut hasher = Sha256::new();
-    hasher.update(format!("{book}\n{date}\n{attachments}\n"));
+    use std::fmt::Write;
+    // One text, hashed once: "{book}\n{date}\n{attachments}\n" then per line
+    // "{account}\t{summary}\t{side}\t{fen}\t{reference}\n".
+    let mut text = String::with_capacity(128);
+    let _ = write!(text, "{book}\n{date}\n{attachments}\n");
     for (account, summary, side, amount, reference) in lines {
-        hasher.update(format!(
-            "{account}\t{summary}\t{}\t{}\t{}\n",
-            side.as_str(),
-            amount.fen(),
-            reference.unwrap_or("")
-        ));
+        for part in [account, "\t", summary, "\t", side.as_str(), "\t"] {
+            text.push_str(part);
+        }
+        let _ = write!(text, "{}", amount.fen());
+        text.push('\t');
+        text.push_str(reference.unwrap_or(""));
+        text.push('\n');
     }
-    hex::encode(hasher.finalize())
+    super::digest::hex(Sha256::digest(text.as_bytes()))
 }
 
 /// The closed months of every book.

@@ -295,22 +295,36 @@ impl Reader<'_> {
     }
 
     /// Feeds every row of every protected table to `each` as (kind, key, canonical body).
-    pub fn for_each_protected_row(&self, mut each: impl FnMut(&str, &str, &str)) -> Result<()> {
+    pub fn for_each_protected_row(&self, each: impl FnMut(&str, &str, &str)) -> Result<()> {
+        self.protected_rows(false, each)
+    }
+
+    /// The same, leaving out posted vouchers (`for_each_posted_voucher` gives their bodies).
+    pub fn for_each_protected_row_but_posted(&self, each: impl FnMut(&str, &str, &str)) -> Result<()> {
+        self.protected_rows(true, each)
+    }
+
+    fn protected_rows(&self, skip_posted: bool, mut each: impl FnMut(&str, &str, &str)) -> Result<()> {
         for spec in PROTECTED {
-            let sql = format!("SELECT {}, {} FROM {}", spec.key, spec.body, spec.table);
+            let filter = if skip_posted && spec.kind == "voucher" { " WHERE status <> 'posted'" } else { "" };
+            let sql = format!("SELECT {}, {} FROM {}{filter}", spec.key, spec.body, spec.table);
             let mut stmt = self.conn.prepare(&sql)?;
             let mut rows = stmt.query([])?;
             while let Some(r) = rows.next()? {
-                let (key, body): (String, String) = (r.get(0)?, r.get(1)?);
-                each(spec.kind, &key, &body);
+                let key =
+                    r.get_ref(0)?.as_str().map_err(|e| StoreError::Corrupt(format!("{} 的键：{e}", spec.kind)))?;
+                let body =
+                    r.get_ref(1)?.as_str().map_err(|e| StoreError::Corrupt(format!("{} 的内容：{e}", spec.kind)))?;
+                each(spec.kind, key, body);
             }
         }
         Ok(())
     }
 
-    /// The vouchers whose stored lines no longer give the content digest recorded when they were
-    /// made: their lines were changed since. Streamed voucher by voucher.
-    pub fn vouchers_with_changed_lines(&self) -> Result<Vec<String>> {
+    /// The vouchers not yet posted whose stored lines no longer give the content digest recorded
+    /// when they were made: their lines were changed since. Streamed voucher by voucher (posted
+    /// ones are checked in `verify`'s pass over the chains).
+    pub fn unposted_vouchers_with_changed_lines(&self) -> Result<Vec<String>> {
         use crate::domain::chart::Side;
         use crate::domain::voucher::content_digest;
         use crate::money::Money;
@@ -336,7 +350,7 @@ impl Reader<'_> {
             "SELECT v.id, b.party, b.fund, v.period, v.seq, v.date, v.attachments, v.content_digest, \
              l.account, l.summary, l.debit_fen, l.credit_fen, l.ref \
              FROM voucher v JOIN book b ON b.id = v.book_id LEFT JOIN voucher_line l ON l.voucher_id = v.id \
-             ORDER BY v.id, l.line_no",
+             WHERE v.status <> 'posted' ORDER BY v.id, l.line_no",
         )?;
         let mut rows = stmt.query([])?;
         let mut changed = Vec::new();

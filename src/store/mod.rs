@@ -10,12 +10,14 @@ mod pending;
 mod plans;
 mod reads;
 mod reconcile;
+mod scan;
 mod users;
 
 pub use ledger::{BatchRecord, Inserted, Writer};
 pub use log::LogHead;
 pub use reads::{Reader, VoucherFilter};
 pub use reconcile::{RunRecord, SealRecord, SealedBook, StatementWrite};
+pub use scan::{LogEntryRef, PostedVoucher, Snapshot};
 pub use users::{AuditRecord, UserRecord};
 
 use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};

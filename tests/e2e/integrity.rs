@@ -114,6 +114,44 @@ fn concurrent_posts_imports_and_reviews_post_every_voucher_exactly_once() {
     }
 }
 
+/// `check` and `verify` read one state of the database each (verify with two connections that
+/// must agree on it), so writes landing while they run never show up as a difference.
+#[test]
+fn check_and_verify_while_others_post_never_report_a_false_difference() {
+    let env = Env::jingmen();
+    // Many small commits, one after another, while the proofs run over and over.
+    let feeds: Vec<String> = (0..40)
+        .map(|k| {
+            let (feed, _) = vouchers_csv(&format!("W{k}-"), 25);
+            env.write(&format!("w{k}.csv"), &feed)
+        })
+        .collect();
+    let writing = std::sync::atomic::AtomicBool::new(true);
+    let mut proofs = 0;
+    let mut sizes_seen = std::collections::BTreeSet::new();
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            for feed in &feeds {
+                let (code, stderr) = finish(spawn(&env, MAKER, &["import", feed, "--post", "--reviewer", REVIEWER]));
+                assert_eq!(code, 0, "{stderr}");
+            }
+            writing.store(false, std::sync::atomic::Ordering::SeqCst);
+        });
+        while writing.load(std::sync::atomic::Ordering::SeqCst) {
+            for command in ["check", "verify"] {
+                let (code, stderr) = finish(spawn(&env, MAKER, &[command]));
+                assert_eq!(code, 0, "{command} while others post: {stderr}");
+                proofs += 1;
+            }
+            sizes_seen.insert(posted_count(&env));
+        }
+    });
+    assert_eq!(posted_count(&env), 1000);
+    // The proofs ran while the ledger was growing, not only before or after.
+    assert!(proofs >= 4 && sizes_seen.len() >= 3, "{proofs} proofs saw only {sizes_seen:?} posted vouchers");
+    env.ok(&["verify"]);
+}
+
 #[test]
 fn a_close_racing_an_import_into_the_same_month_never_both_succeed() {
     let mut outcomes = BTreeMap::new();
