@@ -64,17 +64,63 @@ pub struct Verdict {
     pub log_seq: i64,
 }
 
-/// `check`: every balance row against the posted lines, in one streamed pass over the lines.
+/// Does `work` for two shares at once: the first on `reader`, the second on a second connection
+/// that must see the same state (the same record-log head as `log_seq`, `reader`'s snapshot).
+/// If a write landed in between, the second share is done on `reader` too.
+fn in_two<S: Sync, T: Send>(
+    session: &Session,
+    reader: &Reader<'_>,
+    log_seq: i64,
+    shares: [&S; 2],
+    work: impl Fn(&Reader<'_>, &S) -> Result<T> + Sync,
+) -> Result<(T, T)> {
+    // Access was checked when `reader` was opened; this is a second connection for the same user.
+    let other = session.read()?;
+    let work = &work;
+    let (first, second) = std::thread::scope(|scope| {
+        let second = scope.spawn(move || -> Result<Option<T>> {
+            let reader = other.reader();
+            let snapshot = reader.snapshot()?;
+            if snapshot.log_seq != log_seq {
+                return Ok(None);
+            }
+            work(&reader, shares[1]).map(Some)
+        });
+        let first = work(reader, shares[0]);
+        (first, second.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+    });
+    let second = match second? {
+        Some(second) => second,
+        None => work(reader, shares[1])?,
+    };
+    Ok((first?, second))
+}
+
+/// The voucher ids split in two halves.
+fn id_halves(reader: &Reader<'_>) -> Result<[RangeInclusive<i64>; 2]> {
+    let (first, last) = reader.voucher_id_bounds()?;
+    let middle = first + (last - first) / 2;
+    Ok([first..=middle, middle + 1..=last])
+}
+
+/// `check`: every balance row against the posted lines, summed in one streamed pass over the
+/// lines shared by two connections.
 pub fn check(session: &Session) -> Result<Verdict> {
     let store = session.read_for(None)?;
     let reader = store.reader();
-    let _snapshot = reader.snapshot()?;
+    let snapshot = reader.snapshot()?;
     let books = reader.books()?;
-    let mut totals = LineTotals::default();
-    reader.for_each_posted_line(|book, period, account, debit, credit| {
-        totals.add(book, account, Period::parse(period).map_err(StoreError::Corrupt)?, debit, credit);
-        Ok(())
-    })?;
+    let [first, second] = id_halves(&reader)?;
+    let sum_lines = |reader: &Reader<'_>, ids: &RangeInclusive<i64>| -> Result<LineTotals> {
+        let mut totals = LineTotals::default();
+        reader.for_each_posted_line(ids.clone(), |book, period, account, debit, credit| {
+            totals.add(book, account, Period::parse(period).map_err(StoreError::Corrupt)?, debit, credit);
+            Ok(())
+        })?;
+        Ok(totals)
+    };
+    let (mut totals, more) = in_two(session, &reader, snapshot.log_seq, [&first, &second], sum_lines)?;
+    totals.merge(more);
     let problems = balance_problems(&reader, &books, totals)?;
     Ok(Verdict { books: books.len(), problems, anchors: 0, posted_after_anchor: None, log_seq: 0 })
 }
@@ -211,8 +257,7 @@ fn fresh_salt() -> [u8; 16] {
 
 /// Everything `verify` proves from the database alone, then from each anchor.
 ///
-/// The work is shared by two connections, each in a read transaction of the same state (the
-/// same log head; else the second share is redone on the first connection): each takes half the
+/// The work is shared by two connections reading the same state (`in_two`): each takes half the
 /// posted vouchers (chains, digests, line totals, keyed sum of their rows) and half the record
 /// log (its chain, keyed sum of each record's last entry). The log's sum must equal the sum over
 /// the rows; if it does not, or a chain is broken, the log is replayed exactly to name every row
@@ -224,31 +269,14 @@ pub fn verify(session: &Session, anchors: &[Anchor]) -> Result<Verdict> {
     let books = reader.books()?;
     let salt = fresh_salt();
     let last = reader.last_log_entries()?;
-    let (first_id, last_id) = reader.voucher_id_bounds()?;
-    let (middle_id, middle_seq) = (first_id + (last_id - first_id) / 2, snapshot.log_seq / 2);
-    let first = Share { ids: first_id..=middle_id, seqs: 1..=middle_seq };
-    let second = Share { ids: middle_id + 1..=last_id, seqs: middle_seq + 1..=snapshot.log_seq };
-    // Access was checked above; this is a second connection for the same reader.
-    let other = session.read()?;
-    let (mine, theirs) = std::thread::scope(|scope| {
-        let (second, last) = (&second, &last);
-        let theirs = scope.spawn(move || -> Result<Option<_>> {
-            let reader = other.reader();
-            let theirs = reader.snapshot()?;
-            if theirs.log_seq != snapshot.log_seq {
-                return Ok(None);
-            }
-            share_pass(&reader, second, last, salt).map(Some)
-        });
-        let mine = share_pass(&reader, &first, last, salt);
-        (mine, theirs.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
-    });
-    let (mut vouchers, first_log) = mine?;
-    let (their_vouchers, second_log) = match theirs? {
-        Some(pass) => pass,
-        // A write came between the two starts: this connection does the other half too.
-        None => share_pass(&reader, &second, &last, salt)?,
-    };
+    let [first_ids, second_ids] = id_halves(&reader)?;
+    let middle_seq = snapshot.log_seq / 2;
+    let first = Share { ids: first_ids, seqs: 1..=middle_seq };
+    let second = Share { ids: second_ids, seqs: middle_seq + 1..=snapshot.log_seq };
+    let ((mut vouchers, first_log), (their_vouchers, second_log)) =
+        in_two(session, &reader, snapshot.log_seq, [&first, &second], |reader, share| {
+            share_pass(reader, share, &last, salt)
+        })?;
     vouchers.merge(their_vouchers);
 
     let mut problems: Vec<String> = books.iter().filter_map(|b| vouchers.broken.remove(b).map(|(_, m)| m)).collect();

@@ -211,12 +211,18 @@ impl Reader<'_> {
 
     /// Feeds every posted line to `each` as (book id, month, account, debit 分, credit 分), in
     /// no particular order; `book_ids` names the books.
-    pub fn for_each_posted_line(&self, mut each: impl FnMut(i64, &str, &str, i64, i64) -> Result<()>) -> Result<()> {
+    /// Only vouchers with ids in `ids` are read.
+    pub fn for_each_posted_line(
+        &self,
+        ids: std::ops::RangeInclusive<i64>,
+        mut each: impl FnMut(i64, &str, &str, i64, i64) -> Result<()>,
+    ) -> Result<()> {
         let mut stmt = self.conn.prepare(
             "SELECT v.book_id, v.period, l.account, l.debit_fen, l.credit_fen \
-             FROM voucher v JOIN voucher_line l ON l.voucher_id = v.id WHERE v.status = 'posted'",
+             FROM voucher v JOIN voucher_line l ON l.voucher_id = v.id \
+             WHERE v.status = 'posted' AND v.id BETWEEN ?1 AND ?2",
         )?;
-        let mut rows = stmt.query([])?;
+        let mut rows = stmt.query([ids.start(), ids.end()])?;
         while let Some(row) = rows.next()? {
             each(row.get(0)?, text(row, 1)?, text(row, 2)?, row.get(3)?, row.get(4)?)?;
         }
