@@ -91,33 +91,23 @@ pub fn account_ledger(session: &Session, book: &BookCode, months: Months, code: 
     let this_year = |t: &&crate::domain::balance::PeriodTotals| within(t) && t.period.year == from.year;
     let earlier_debit: i64 = totals.iter().filter(this_year).map(|t| t.debit.fen()).sum();
     let earlier_credit: i64 = totals.iter().filter(this_year).map(|t| t.credit.fen()).sum();
-    let filter = VoucherFilter {
-        book: Some(book.clone()),
-        from: Some(from),
-        to: Some(to),
-        status: Some(Status::Posted),
-        ..Default::default()
-    };
+    let within: Vec<&str> = chart.accounts().map(|a| a.code.as_str()).filter(|a| chart.is_within(a, code)).collect();
     let mut balance = opening;
     let mut entries = Vec::new();
-    for voucher in store.reader().vouchers(&filter)? {
-        for line in voucher.lines.iter().filter(|l| chart.is_within(&l.account, code)) {
-            let (debit, credit) = match line.side {
-                Side::Debit => (line.amount, Money::ZERO),
-                Side::Credit => (Money::ZERO, line.amount),
-            };
-            balance += sign(debit, credit);
-            entries.push(LedgerEntry {
-                date: voucher.date.to_string(),
-                number: voucher.number.to_string(),
-                account: line.account.clone(),
-                summary: line.summary.clone(),
-                debit,
-                credit,
-                balance: Money::from_fen(balance),
-            });
-        }
-    }
+    store.reader().for_each_account_line(book, &within, (from, to), |date, number, line_account, summary, debit, credit| {
+        let (debit, credit) = (Money::from_fen(debit), Money::from_fen(credit));
+        balance += sign(debit, credit);
+        entries.push(LedgerEntry {
+            date: date.to_string(),
+            number: number.to_string(),
+            account: line_account.to_string(),
+            summary: summary.to_string(),
+            debit,
+            credit,
+            balance: Money::from_fen(balance),
+        });
+        Ok(())
+    })?;
     Ok(AccountLedger {
         book: book.clone(),
         account: account.code.clone(),

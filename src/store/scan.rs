@@ -229,6 +229,38 @@ impl Reader<'_> {
         Ok(())
     }
 
+    /// Feeds the posted lines of `accounts` in a book's months `from..=to` to `each`, in
+    /// journal order (date, number, line): (date, number, account, summary, debit 分, credit 分).
+    /// Read through the (account, voucher) index: the book's other lines are never touched.
+    pub fn for_each_account_line(
+        &self,
+        book: &BookCode,
+        accounts: &[&str],
+        months: (crate::domain::ids::Period, crate::domain::ids::Period),
+        mut each: impl FnMut(chrono::NaiveDate, crate::domain::ids::VoucherNo, &str, &str, i64, i64) -> Result<()>,
+    ) -> Result<()> {
+        if accounts.is_empty() {
+            return Ok(());
+        }
+        let places = vec!["?"; accounts.len()].join(", ");
+        let sql = format!(
+            "SELECT v.date, v.period, v.seq, l.account, l.summary, l.debit_fen, l.credit_fen \
+             FROM voucher_line l JOIN voucher v ON v.id = l.voucher_id JOIN book b ON b.id = v.book_id \
+             WHERE l.account IN ({places}) AND b.party = ? AND b.fund = ? AND v.status = 'posted' \
+             AND v.period BETWEEN ? AND ? ORDER BY v.date, v.seq, l.line_no"
+        );
+        let mut args: Vec<String> = accounts.iter().map(|a| a.to_string()).collect();
+        args.extend([book.party.clone(), book.fund.clone(), months.0.to_string(), months.1.to_string()]);
+        let mut stmt = self.conn.prepare(&sql)?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(args.iter()))?;
+        while let Some(row) = rows.next()? {
+            let date = parse_date(text(row, 0)?).map_err(StoreError::Corrupt)?;
+            let number = voucher_no(text(row, 1)?, row.get(2)?)?;
+            each(date, number, text(row, 3)?, text(row, 4)?, row.get(5)?, row.get(6)?)?;
+        }
+        Ok(())
+    }
+
     /// Every book with its store id.
     pub fn book_ids(&self) -> Result<Vec<(i64, BookCode)>> {
         let mut stmt = self.conn.prepare("SELECT id, party, fund FROM book")?;
