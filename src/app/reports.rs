@@ -72,6 +72,44 @@ pub fn journal(session: &Session, book: &BookCode, months: Months, all: bool) ->
     Ok(Journal { book: book.clone(), from, to, vouchers, chart: store.reader().chart()?, organisation })
 }
 
+/// The 序时账 handed out a voucher at a time, all read in one state of the database, for a
+/// journal too long to hold: memory holds one voucher. `start` gets the journal's heading (its
+/// `vouchers` left empty) once access and months are settled, then `each` every voucher.
+pub fn journal_each(
+    session: &Session,
+    book: &BookCode,
+    months: Months,
+    all: bool,
+    start: impl FnOnce(&Journal) -> Result<()>,
+    mut each: impl FnMut(&Journal, VoucherRecord) -> Result<()>,
+) -> Result<Journal> {
+    let (store, from, to, organisation) = open(session, book, months)?;
+    let reader = store.reader();
+    let _snapshot = reader.snapshot()?;
+    let journal = Journal { book: book.clone(), from, to, vouchers: Vec::new(), chart: reader.chart()?, organisation };
+    start(&journal)?;
+    let filter = VoucherFilter {
+        book: Some(book.clone()),
+        from: Some(from),
+        to: Some(to),
+        status: if all { None } else { Some(Status::Posted) },
+        ..Default::default()
+    };
+    // The store's walk stops at the first error of `each`, which is kept here whole.
+    let mut failure = None;
+    let walked = reader.for_each_voucher(&filter, |voucher| {
+        each(&journal, voucher).map_err(|e| {
+            failure = Some(e);
+            crate::store::StoreError::Refused(String::new())
+        })
+    });
+    if let Some(failure) = failure {
+        return Err(failure);
+    }
+    walked?;
+    Ok(journal)
+}
+
 /// The 明细账 of an account (a parent includes its sub-accounts), with its running balance in the
 /// account's normal direction.
 pub fn account_ledger(session: &Session, book: &BookCode, months: Months, code: &str) -> Result<AccountLedger> {
@@ -94,20 +132,25 @@ pub fn account_ledger(session: &Session, book: &BookCode, months: Months, code: 
     let within: Vec<&str> = chart.accounts().map(|a| a.code.as_str()).filter(|a| chart.is_within(a, code)).collect();
     let mut balance = opening;
     let mut entries = Vec::new();
-    store.reader().for_each_account_line(book, &within, (from, to), |date, number, line_account, summary, debit, credit| {
-        let (debit, credit) = (Money::from_fen(debit), Money::from_fen(credit));
-        balance += sign(debit, credit);
-        entries.push(LedgerEntry {
-            date: date.to_string(),
-            number: number.to_string(),
-            account: line_account.to_string(),
-            summary: summary.to_string(),
-            debit,
-            credit,
-            balance: Money::from_fen(balance),
-        });
-        Ok(())
-    })?;
+    store.reader().for_each_account_line(
+        book,
+        &within,
+        (from, to),
+        |date, number, line_account, summary, debit, credit| {
+            let (debit, credit) = (Money::from_fen(debit), Money::from_fen(credit));
+            balance += sign(debit, credit);
+            entries.push(LedgerEntry {
+                date: date.to_string(),
+                number: number.to_string(),
+                account: line_account.to_string(),
+                summary: summary.to_string(),
+                debit,
+                credit,
+                balance: Money::from_fen(balance),
+            });
+            Ok(())
+        },
+    )?;
     Ok(AccountLedger {
         book: book.clone(),
         account: account.code.clone(),

@@ -44,12 +44,59 @@ fn sheet_output(ctx: &Context, sheet: &Sheet, export: &Export) -> Result<Outcome
 pub fn journal(ctx: &Context, range: &BookRange, all: bool, export: &Export) -> Result<Outcome, CliError> {
     check_export(ctx, export)?;
     let (book, months) = months(range)?;
+    if !ctx.xlsx {
+        if let Some(outcome) = stream_journal(ctx, &book, months, all)? {
+            return Ok(outcome);
+        }
+    }
     let j = actions::journal(&ctx.session, &book, months, all)?;
     if ctx.xlsx {
         let sheet = sheets::journal(&j.organisation, &j.book, j.from, j.to, &j.vouchers, &j.chart);
         return sheet_output(ctx, &sheet, export);
     }
     Ok(Outcome::ok(reports::journal(&j.book, j.from, j.to, &j.vouchers, &j.chart, ctx.format, all)))
+}
+
+/// JSON and CSV journals are written to standard output a voucher at a time (constant memory,
+/// whatever the size); `None` for a table, which is laid out whole.
+fn stream_journal(
+    ctx: &Context,
+    book: &crate::domain::ids::BookCode,
+    months: Months,
+    all: bool,
+) -> Result<Option<Outcome>, CliError> {
+    use std::io::Write;
+    if !matches!(ctx.format, crate::render::OutputFormat::Json | crate::render::OutputFormat::Csv) {
+        return Ok(None);
+    }
+    // Both steps below write to the same output and stream.
+    let out = std::cell::RefCell::new(std::io::BufWriter::new(std::io::stdout().lock()));
+    let stream = std::cell::RefCell::new(None);
+    let failed = |e: std::io::Error| crate::app::Error::refused(format!("无法写出序时账：{e}"));
+    actions::journal_each(
+        &ctx.session,
+        book,
+        months,
+        all,
+        |journal| {
+            let (started, head) = reports::JournalStream::start(&journal.book, journal.from, journal.to, ctx.format)
+                .ok_or_else(|| crate::app::Error::refused("此格式不能逐张写出".to_string()))?;
+            *stream.borrow_mut() = Some(started);
+            out.borrow_mut().write_all(head.as_bytes()).map_err(failed)
+        },
+        |journal, voucher| match stream.borrow_mut().as_mut() {
+            Some(stream) => {
+                out.borrow_mut().write_all(stream.voucher(&voucher, &journal.chart).as_bytes()).map_err(failed)
+            }
+            None => Ok(()),
+        },
+    )?;
+    let mut out = out.into_inner();
+    if let Some(stream) = stream.into_inner() {
+        out.write_all(stream.end().as_bytes()).map_err(failed)?;
+    }
+    out.flush().map_err(failed)?;
+    Ok(Some(Outcome::ok(String::new())))
 }
 
 pub fn account(ctx: &Context, range: &BookRange, code: &str, export: &Export) -> Result<Outcome, CliError> {

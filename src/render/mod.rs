@@ -125,10 +125,22 @@ pub fn display_width(text: &str) -> usize {
 /// row, then the rows; cells in `amounts` that hold a plain amount are grouped like the tables
 /// (`1,234.56`), or plain (`1234.56`) with `--raw-amounts`, however the caller wrote them.
 pub fn csv(headers: &[&str], rows: &[Vec<String>], amounts: &[usize]) -> String {
-    let raw = RAW_AMOUNTS.load(Ordering::Relaxed);
+    csv_head(headers) + &csv_rows(rows, amounts)
+}
+
+/// The start of a CSV text: the byte-order mark and the header row.
+pub fn csv_head(headers: &[&str]) -> String {
     let mut writer = csv::Writer::from_writer(Vec::new());
     // Writing to a Vec cannot fail.
     let _ = writer.write_record(headers);
+    format!("\u{feff}{}", String::from_utf8(writer.into_inner().unwrap_or_default()).unwrap_or_default())
+}
+
+/// CSV rows after `csv_head`, amounts written as `csv` writes them (a long report is written a
+/// few rows at a time).
+pub fn csv_rows(rows: &[Vec<String>], amounts: &[usize]) -> String {
+    let raw = RAW_AMOUNTS.load(Ordering::Relaxed);
+    let mut writer = csv::Writer::from_writer(Vec::new());
     for row in rows {
         let cells = row.iter().enumerate().map(|(i, cell)| match crate::money::Money::parse(cell) {
             Ok(amount) if amounts.contains(&i) && !cell.is_empty() => {
@@ -142,8 +154,7 @@ pub fn csv(headers: &[&str], rows: &[Vec<String>], amounts: &[usize]) -> String 
         });
         let _ = writer.write_record(cells);
     }
-    let body = String::from_utf8(writer.into_inner().unwrap_or_default()).unwrap_or_default();
-    format!("\u{feff}{body}")
+    String::from_utf8(writer.into_inner().unwrap_or_default()).unwrap_or_default()
 }
 
 /// Pretty JSON with a trailing newline.

@@ -81,38 +81,105 @@ pub fn journal(
 }
 
 fn journal_vouchers<'a>(vouchers: &'a [VoucherRecord], chart: &'a Chart) -> Vec<JournalVoucher<'a>> {
-    vouchers
-        .iter()
-        .map(|v| JournalVoucher {
-            book: v.book.to_string(),
-            number: v.number.to_string(),
-            date: v.date.to_string(),
-            status: v.status.as_str(),
-            attachments: v.attachments,
-            external_id: v.external_id.as_deref(),
-            maker: &v.maker,
-            reviewer: v.reviewer.as_deref(),
-            poster: v.poster.as_deref(),
-            reverses: v.reverses.map(|n| n.to_string()),
-            reversed_by: v.reversed_by.map(|n| n.to_string()),
-            void_reason: v.void_reason.as_deref(),
-            lines: v
-                .lines
-                .iter()
-                .map(|l| {
-                    let (debit, credit) = side_cells(l.side, l.amount, false);
-                    JournalLine {
-                        account: &l.account,
-                        name: account_name(chart, &l.account),
-                        summary: &l.summary,
-                        debit,
-                        credit,
-                        reference: l.reference.as_deref(),
-                    }
-                })
-                .collect(),
-        })
-        .collect()
+    vouchers.iter().map(|v| journal_voucher(v, chart)).collect()
+}
+
+/// The 序时账 in pieces, for a journal too long to hold (`--format json` or `csv`): `head`, each
+/// voucher in turn, `end` — together byte for byte what `journal` writes whole.
+pub struct JournalStream {
+    format: OutputFormat,
+    vouchers: usize,
+    totals: super::sheets::JournalTotals,
+}
+
+impl JournalStream {
+    /// Starts the journal of `book` over `from..=to`; `None` for a format that cannot stream.
+    pub fn start(book: &BookCode, from: Period, to: Period, format: OutputFormat) -> Option<(JournalStream, String)> {
+        let head = match format {
+            OutputFormat::Json => {
+                let field = |name: &str, value: String| format!("  {}: {},\n", json_text(name), json_text(&value));
+                let mut head = String::from("{\n");
+                head.push_str(&field("book", book.to_string()));
+                head.push_str(&field("period_from", from.to_string()));
+                head.push_str(&field("period_to", to.to_string()));
+                head.push_str("  \"vouchers\": [");
+                head
+            }
+            OutputFormat::Csv => super::csv_head(&super::sheets::JOURNAL_HEADERS),
+            OutputFormat::Table => return None,
+        };
+        Some((JournalStream { format, vouchers: 0, totals: Default::default() }, head))
+    }
+
+    /// One voucher's part.
+    pub fn voucher(&mut self, v: &VoucherRecord, chart: &Chart) -> String {
+        self.vouchers += 1;
+        self.totals.add(v);
+        match self.format {
+            OutputFormat::Json => {
+                let body = serde_json::to_string_pretty(&journal_voucher(v, chart)).unwrap_or_else(|_| "null".into());
+                // Indented two levels, as inside the whole journal's "vouchers" array.
+                let separator = if self.vouchers == 1 { "\n    " } else { ",\n    " };
+                separator.to_string() + &body.replace('\n', "\n    ")
+            }
+            _ => {
+                let rows: Vec<Vec<String>> = super::sheets::journal_rows(v, chart)
+                    .iter()
+                    .map(|row| row.iter().map(|c| c.text(false)).collect())
+                    .collect();
+                super::csv_rows(&rows, &super::sheets::JOURNAL_AMOUNTS)
+            }
+        }
+    }
+
+    /// The end: the closing brackets, or the 合计 row.
+    pub fn end(self) -> String {
+        match self.format {
+            OutputFormat::Json if self.vouchers == 0 => "]\n}\n".into(),
+            OutputFormat::Json => "\n  ]\n}\n".into(),
+            _ => {
+                let total: Vec<String> = self.totals.row().iter().map(|c| c.text(false)).collect();
+                super::csv_rows(&[total], &super::sheets::JOURNAL_AMOUNTS)
+            }
+        }
+    }
+}
+
+/// A text as a JSON string.
+fn json_text(text: &str) -> String {
+    serde_json::to_string(text).unwrap_or_else(|_| "\"\"".into())
+}
+
+fn journal_voucher<'a>(v: &'a VoucherRecord, chart: &'a Chart) -> JournalVoucher<'a> {
+    JournalVoucher {
+        book: v.book.to_string(),
+        number: v.number.to_string(),
+        date: v.date.to_string(),
+        status: v.status.as_str(),
+        attachments: v.attachments,
+        external_id: v.external_id.as_deref(),
+        maker: &v.maker,
+        reviewer: v.reviewer.as_deref(),
+        poster: v.poster.as_deref(),
+        reverses: v.reverses.map(|n| n.to_string()),
+        reversed_by: v.reversed_by.map(|n| n.to_string()),
+        void_reason: v.void_reason.as_deref(),
+        lines: v
+            .lines
+            .iter()
+            .map(|l| {
+                let (debit, credit) = side_cells(l.side, l.amount, false);
+                JournalLine {
+                    account: &l.account,
+                    name: account_name(chart, &l.account),
+                    summary: &l.summary,
+                    debit,
+                    credit,
+                    reference: l.reference.as_deref(),
+                }
+            })
+            .collect(),
+    }
 }
 
 /// Vouchers of any books as JSON (`{"vouchers": [...]}`, each with its book) or CSV.
@@ -515,5 +582,55 @@ pub fn trial_balance(book: &BookCode, tb: &TrialBalance, format: OutputFormat) -
                 )
                 + &verdict
         }
+    }
+}
+
+#[cfg(test)]
+mod stream_tests {
+    use super::*;
+    use crate::domain::voucher::{test_record, LineRecord, Status};
+
+    fn line(line_no: u32, side: Side, fen: i64, summary: &str) -> LineRecord {
+        LineRecord {
+            line_no,
+            account: if side == Side::Debit { "1002".into() } else { "2001".into() },
+            summary: summary.into(),
+            side,
+            amount: Money::from_fen(fen),
+            reference: (line_no == 1).then(|| "R-\"1\"".to_string()),
+        }
+    }
+
+    /// Streamed a voucher at a time, the JSON and CSV journal are byte for byte the whole one,
+    /// for none, one and several vouchers.
+    #[test]
+    fn a_streamed_journal_is_the_whole_journal() {
+        let chart = Chart::from_accounts(Vec::new());
+        let book = BookCode::parse("shayang/employee").expect("a book");
+        let (from, to) = (Period::parse("2023-01").expect("a month"), Period::parse("2023-02").expect("a month"));
+        let date = chrono::NaiveDate::from_ymd_opt(2023, 1, 5).expect("a date");
+        let vouchers: Vec<VoucherRecord> = (1..=3)
+            .map(|seq| {
+                let fen = 123_456 * i64::from(seq);
+                test_record(
+                    seq,
+                    date,
+                    Status::Posted,
+                    vec![line(1, Side::Debit, fen, "收\n款"), line(2, Side::Credit, fen, "收款")],
+                )
+            })
+            .collect();
+        for count in [0, 1, 3] {
+            for format in [OutputFormat::Json, OutputFormat::Csv] {
+                let whole = journal(&book, from, to, &vouchers[..count], &chart, format, true);
+                let (mut stream, mut streamed) = JournalStream::start(&book, from, to, format).expect("streams");
+                for v in &vouchers[..count] {
+                    streamed.push_str(&stream.voucher(v, &chart));
+                }
+                streamed.push_str(&stream.end());
+                assert_eq!(streamed, whole, "{count} vouchers as {format:?}");
+            }
+        }
+        assert!(JournalStream::start(&book, from, to, OutputFormat::Table).is_none());
     }
 }

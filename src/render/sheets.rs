@@ -35,6 +35,13 @@ fn amount_or_blank(amount: Option<Money>) -> Cell {
     amount.map(Cell::Amount).unwrap_or_else(|| text(""))
 }
 
+/// The 序时账's columns.
+pub const JOURNAL_HEADERS: [&str; 9] =
+    ["日期", "凭证号", "状态", "摘要", "科目编码", "科目名称", "借方金额", "贷方金额", "结算号"];
+
+/// The 序时账's amount columns (借方金额, 贷方金额).
+pub const JOURNAL_AMOUNTS: [usize; 2] = [6, 7];
+
 /// 序时账: one row per voucher line (the first line carries date, number and status), then 合计.
 pub fn journal(
     organisation: &str,
@@ -45,22 +52,32 @@ pub fn journal(
     chart: &Chart,
 ) -> Sheet {
     let mut rows = Vec::new();
-    let (mut debit, mut credit) = (0i64, 0i64);
+    let mut totals = JournalTotals::default();
     for v in vouchers {
-        for (i, line) in v.lines.iter().enumerate() {
+        rows.extend(journal_rows(v, chart));
+        totals.add(v);
+    }
+    rows.push(totals.row());
+    let mut sheet = Sheet::new(format!("序时账（{book}）"), JOURNAL_HEADERS, rows);
+    sheet.organisation = organisation.to_string();
+    sheet.period = period_label(from, to);
+    sheet.totals = vec![sheet.rows.len() - 1];
+    sheet
+}
+
+/// One voucher's rows of the 序时账.
+pub fn journal_rows(v: &VoucherRecord, chart: &Chart) -> Vec<Vec<Cell>> {
+    v.lines
+        .iter()
+        .enumerate()
+        .map(|(i, line)| {
             let first = i == 0;
             let name = chart.get(&line.account).map(|a| a.name.as_str()).unwrap_or("");
             let (d, c) = match line.side {
-                Side::Debit => {
-                    debit += line.amount.fen();
-                    (Cell::Amount(line.amount), text(""))
-                }
-                Side::Credit => {
-                    credit += line.amount.fen();
-                    (text(""), Cell::Amount(line.amount))
-                }
+                Side::Debit => (Cell::Amount(line.amount), text("")),
+                Side::Credit => (text(""), Cell::Amount(line.amount)),
             };
-            rows.push(vec![
+            vec![
                 text(if first { v.date.to_string() } else { String::new() }),
                 text(if first { v.number.to_string() } else { String::new() }),
                 text(if first { status_word(v) } else { "" }),
@@ -70,29 +87,44 @@ pub fn journal(
                 d,
                 c,
                 text(line.reference.clone().unwrap_or_default()),
-            ]);
+            ]
+        })
+        .collect()
+}
+
+/// The 序时账's 合计 as vouchers go by.
+#[derive(Debug, Default)]
+pub struct JournalTotals {
+    vouchers: usize,
+    debit: i64,
+    credit: i64,
+}
+
+impl JournalTotals {
+    pub fn add(&mut self, v: &VoucherRecord) {
+        self.vouchers += 1;
+        for line in &v.lines {
+            match line.side {
+                Side::Debit => self.debit += line.amount.fen(),
+                Side::Credit => self.credit += line.amount.fen(),
+            }
         }
     }
-    rows.push(vec![
-        text(""),
-        text(""),
-        text(""),
-        text("合计"),
-        text(format!("{} 张凭证", vouchers.len())),
-        text(""),
-        Cell::Amount(Money::from_fen(debit)),
-        Cell::Amount(Money::from_fen(credit)),
-        text(""),
-    ]);
-    let mut sheet = Sheet::new(
-        format!("序时账（{book}）"),
-        ["日期", "凭证号", "状态", "摘要", "科目编码", "科目名称", "借方金额", "贷方金额", "结算号"],
-        rows,
-    );
-    sheet.organisation = organisation.to_string();
-    sheet.period = period_label(from, to);
-    sheet.totals = vec![sheet.rows.len() - 1];
-    sheet
+
+    /// The 合计 row.
+    pub fn row(&self) -> Vec<Cell> {
+        vec![
+            text(""),
+            text(""),
+            text(""),
+            text("合计"),
+            text(format!("{} 张凭证", self.vouchers)),
+            text(""),
+            Cell::Amount(Money::from_fen(self.debit)),
+            Cell::Amount(Money::from_fen(self.credit)),
+            text(""),
+        ]
+    }
 }
 
 /// The 明细账's rows: 期初余额, every entry, and after each month its 本月合计 and 本年累计 (the year's

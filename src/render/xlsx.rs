@@ -13,6 +13,17 @@ pub enum Cell {
     Amount(Money),
 }
 
+impl Cell {
+    /// The cell as text: amounts grouped (1,234.56) or plain.
+    pub fn text(&self, grouped: bool) -> String {
+        match self {
+            Cell::Text(t) => t.clone(),
+            Cell::Amount(m) if grouped => m.grouped(),
+            Cell::Amount(m) => m.plain(),
+        }
+    }
+}
+
 /// A report as rows of cells, renderable as a table, CSV or a spreadsheet.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Sheet {
@@ -40,18 +51,7 @@ impl Sheet {
     }
 
     fn texts(&self, grouped: bool) -> Vec<Vec<String>> {
-        self.rows
-            .iter()
-            .map(|row| {
-                row.iter()
-                    .map(|c| match c {
-                        Cell::Text(t) => t.clone(),
-                        Cell::Amount(m) if grouped => m.grouped(),
-                        Cell::Amount(m) => m.plain(),
-                    })
-                    .collect()
-            })
-            .collect()
+        self.rows.iter().map(|row| row.iter().map(|c| c.text(grouped)).collect()).collect()
     }
 
     fn amount_columns(&self) -> Vec<usize> {

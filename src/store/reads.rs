@@ -9,7 +9,7 @@ use crate::domain::ids::{parse_date, BookCode, Period, VoucherNo};
 use crate::domain::voucher::{LineRecord, Status, VoucherRecord};
 use crate::money::Money;
 use rusqlite::{params_from_iter, Connection, Row};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 
 /// Reads over a connection or an open write transaction.
 pub struct Reader<'a> {
@@ -107,7 +107,6 @@ impl Reader<'_> {
         voucher_no(&period, seq)
     }
 
-    /// Vouchers with their lines, by book, period and number (or chain position).
     /// The ids of the vouchers a filter selects that are not voided, in (book, number) order —
     /// what a bulk review or post walks through a chunk at a time.
     pub fn voucher_ids(&self, filter: &VoucherFilter) -> Result<Vec<i64>> {
@@ -123,55 +122,56 @@ impl Reader<'_> {
         Ok(ids)
     }
 
+    /// Vouchers with their lines, in (book, date, number) order, or chain order.
     pub fn vouchers(&self, filter: &VoucherFilter) -> Result<Vec<VoucherRecord>> {
+        let mut records = Vec::new();
+        self.for_each_voucher(filter, |record| {
+            records.push(record);
+            Ok(())
+        })?;
+        Ok(records)
+    }
+
+    /// The vouchers `vouchers` returns, in the same order, handed to `each` one at a time with
+    /// their lines (read by the voucher's key): memory holds one voucher whatever the selection.
+    pub fn for_each_voucher(
+        &self,
+        filter: &VoucherFilter,
+        mut each: impl FnMut(VoucherRecord) -> Result<()>,
+    ) -> Result<()> {
         let (clauses, args) = filter_clauses(filter);
         // 序时账 order: by date, then by number within the day.
         let order = if filter.chain_order { "b.id, v.chain_seq" } else { "b.id, v.date, v.seq" };
-        let from_clause = "FROM voucher v JOIN book b ON b.id = v.book_id \
+        let sql = format!(
+            "SELECT {VOUCHER_COLUMNS} FROM voucher v JOIN book b ON b.id = v.book_id \
              LEFT JOIN voucher o ON o.id = v.reverses LEFT JOIN voucher r ON r.reverses = v.id \
-             LEFT JOIN voucher_void x ON x.voucher_id = v.id";
-        let where_clause = clauses.join(" AND ");
-        let sql = format!("SELECT {VOUCHER_COLUMNS} {from_clause} WHERE {where_clause} ORDER BY {order}");
-        let mut stmt = self.conn.prepare(&sql)?;
-        let mut records = stmt
-            .query_map(params_from_iter(args.iter()), |row| Ok(row_to_record(row)))?
-            .collect::<rusqlite::Result<Vec<_>>>()?
-            .into_iter()
-            .collect::<Result<Vec<_>>>()?;
-        let line_sql = format!(
-            "SELECT l.voucher_id, l.line_no, l.account, l.summary, l.debit_fen, l.credit_fen, l.ref \
-             FROM voucher_line l WHERE l.voucher_id IN (SELECT v.id {from_clause} WHERE {where_clause}) \
-             ORDER BY l.voucher_id, l.line_no"
+             LEFT JOIN voucher_void x ON x.voucher_id = v.id WHERE {} ORDER BY {order}",
+            clauses.join(" AND ")
         );
-        let mut lines: BTreeMap<i64, Vec<LineRecord>> = BTreeMap::new();
-        let mut stmt = self.conn.prepare(&line_sql)?;
-        let rows = stmt.query_map(params_from_iter(args.iter()), |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, i64>(4)?,
-                r.get::<_, i64>(5)?,
-                r.get::<_, Option<String>>(6)?,
-            ))
-        })?;
-        for row in rows {
-            let (voucher_id, line_no, account, summary, debit, credit, reference) = row?;
-            let (side, amount) = if debit != 0 { (Side::Debit, debit) } else { (Side::Credit, credit) };
-            lines.entry(voucher_id).or_default().push(LineRecord {
-                line_no: line_no as u32,
-                account,
-                summary,
-                side,
-                amount: Money::from_fen(amount),
-                reference,
-            });
+        let mut stmt = self.conn.prepare(&sql)?;
+        let mut lines = self.conn.prepare_cached(
+            "SELECT line_no, account, summary, debit_fen, credit_fen, ref FROM voucher_line \
+             WHERE voucher_id = ?1 ORDER BY line_no",
+        )?;
+        let mut rows = stmt.query(params_from_iter(args.iter()))?;
+        while let Some(row) = rows.next()? {
+            let mut record = row_to_record(row)?;
+            let mut line_rows = lines.query([record.id])?;
+            while let Some(line) = line_rows.next()? {
+                let (debit, credit): (i64, i64) = (line.get(3)?, line.get(4)?);
+                let (side, amount) = if debit != 0 { (Side::Debit, debit) } else { (Side::Credit, credit) };
+                record.lines.push(LineRecord {
+                    line_no: line.get::<_, i64>(0)? as u32,
+                    account: line.get(1)?,
+                    summary: line.get(2)?,
+                    side,
+                    amount: Money::from_fen(amount),
+                    reference: line.get(5)?,
+                });
+            }
+            each(record)?;
         }
-        for record in &mut records {
-            record.lines = lines.remove(&record.id).unwrap_or_default();
-        }
-        Ok(records)
+        Ok(())
     }
 
     /// Posted totals per (leaf account, month) of a book, as posting maintained them.
