@@ -17,6 +17,7 @@ fn main() {
         }
     };
     let pager = !cli.no_pager;
+    fundpool::cli::set_paging(pager);
     let code = match run(cli) {
         Ok(outcome) => {
             fundpool::cli::show(&outcome.stdout, pager);

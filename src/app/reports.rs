@@ -72,22 +72,24 @@ pub fn journal(session: &Session, book: &BookCode, months: Months, all: bool) ->
     Ok(Journal { book: book.clone(), from, to, vouchers, chart: store.reader().chart()?, organisation })
 }
 
-/// The 序时账 handed out a voucher at a time, all read in one state of the database, for a
-/// journal too long to hold: memory holds one voucher. `start` gets the journal's heading (its
-/// `vouchers` left empty) once access and months are settled, then `each` every voucher.
-pub fn journal_each(
+/// Walks a journal's vouchers in order, handing each to the function given; may be called more
+/// than once (every walk reads the same state).
+pub type JournalWalk<'a> = dyn Fn(&mut dyn FnMut(VoucherRecord) -> Result<()>) -> Result<()> + 'a;
+
+/// The 序时账 read a voucher at a time, for a journal too long to hold: memory holds one voucher.
+/// `work` gets the journal's heading (its `vouchers` left empty) once access and months are
+/// settled, and a walk over its vouchers that it may repeat, all inside one read transaction.
+pub fn journal_each<T>(
     session: &Session,
     book: &BookCode,
     months: Months,
     all: bool,
-    start: impl FnOnce(&Journal) -> Result<()>,
-    mut each: impl FnMut(&Journal, VoucherRecord) -> Result<()>,
-) -> Result<Journal> {
+    work: impl FnOnce(&Journal, &JournalWalk<'_>) -> Result<T>,
+) -> Result<T> {
     let (store, from, to, organisation) = open(session, book, months)?;
     let reader = store.reader();
     let _snapshot = reader.snapshot()?;
     let journal = Journal { book: book.clone(), from, to, vouchers: Vec::new(), chart: reader.chart()?, organisation };
-    start(&journal)?;
     let filter = VoucherFilter {
         book: Some(book.clone()),
         from: Some(from),
@@ -95,19 +97,21 @@ pub fn journal_each(
         status: if all { None } else { Some(Status::Posted) },
         ..Default::default()
     };
-    // The store's walk stops at the first error of `each`, which is kept here whole.
-    let mut failure = None;
-    let walked = reader.for_each_voucher(&filter, |voucher| {
-        each(&journal, voucher).map_err(|e| {
-            failure = Some(e);
-            crate::store::StoreError::Refused(String::new())
-        })
-    });
-    if let Some(failure) = failure {
-        return Err(failure);
-    }
-    walked?;
-    Ok(journal)
+    let walk = |each: &mut dyn FnMut(VoucherRecord) -> Result<()>| -> Result<()> {
+        // The store's walk stops at the first error of `each`, which is kept here whole.
+        let mut failure = None;
+        let walked = reader.for_each_voucher(&filter, |voucher| {
+            each(voucher).map_err(|e| {
+                failure = Some(e);
+                crate::store::StoreError::Refused(String::new())
+            })
+        });
+        match failure {
+            Some(failure) => Err(failure),
+            None => Ok(walked?),
+        }
+    };
+    work(&journal, &walk)
 }
 
 /// The 明细账 of an account (a parent includes its sub-accounts), with its running balance in the

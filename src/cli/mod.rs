@@ -467,24 +467,68 @@ fn table_width(wide: bool) -> Option<u16> {
 /// Prints a command's output: through `$PAGER` (default `less -FRX`) when standard output is a
 /// terminal and the text is taller than it (unless `--no-pager`), else directly.
 pub fn show(text: &str, pager: bool) {
-    use std::io::{IsTerminal, Write};
-    let height = terminal_size::terminal_size().map(|(_, h)| h.0 as usize).unwrap_or(usize::MAX);
-    let paged = pager && std::io::stdout().is_terminal() && text.lines().count() + 1 > height;
-    if paged {
-        let pager = std::env::var("PAGER").ok().filter(|p| !p.trim().is_empty()).unwrap_or_else(|| "less -FRX".into());
-        let mut words = pager.split_whitespace();
-        if let Some(program) = words.next() {
-            let child = std::process::Command::new(program).args(words).stdin(std::process::Stdio::piped()).spawn();
-            if let Ok(mut child) = child {
-                if let Some(mut stdin) = child.stdin.take() {
-                    let _ = stdin.write_all(text.as_bytes());
+    use std::io::Write;
+    set_paging(pager);
+    let mut out = Paged::start(text.lines().count() + 1);
+    let _ = out.write_all(text.as_bytes());
+    let _ = out.finish();
+}
+
+/// Whether long output goes through the pager (`--no-pager` turns it off).
+static PAGING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(true);
+
+/// Sets whether long output goes through the pager, for this process.
+pub fn set_paging(on: bool) {
+    PAGING.store(on, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Where a report goes: `$PAGER` (default `less -FRX`) when standard output is a terminal too
+/// short for its `lines`, else standard output. A report written in pieces writes each here.
+pub struct Paged {
+    pager: Option<std::process::Child>,
+    out: Box<dyn std::io::Write>,
+}
+
+impl Paged {
+    pub fn start(lines: usize) -> Paged {
+        use std::io::IsTerminal;
+        let height = terminal_size::terminal_size().map(|(_, h)| h.0 as usize).unwrap_or(usize::MAX);
+        let paging = PAGING.load(std::sync::atomic::Ordering::Relaxed);
+        if paging && std::io::stdout().is_terminal() && lines > height {
+            let pager =
+                std::env::var("PAGER").ok().filter(|p| !p.trim().is_empty()).unwrap_or_else(|| "less -FRX".into());
+            let mut words = pager.split_whitespace();
+            if let Some(program) = words.next() {
+                let child = std::process::Command::new(program).args(words).stdin(std::process::Stdio::piped()).spawn();
+                if let Ok(mut child) = child {
+                    if let Some(stdin) = child.stdin.take() {
+                        return Paged { pager: Some(child), out: Box::new(stdin) };
+                    }
                 }
-                let _ = child.wait();
-                return;
             }
         }
+        Paged { pager: None, out: Box::new(std::io::BufWriter::new(std::io::stdout())) }
     }
-    let _ = std::io::stdout().write_all(text.as_bytes());
+
+    /// Flushes, and waits for the pager to be closed.
+    pub fn finish(mut self) -> std::io::Result<()> {
+        self.out.flush()?;
+        drop(self.out);
+        if let Some(mut pager) = self.pager.take() {
+            pager.wait()?;
+        }
+        Ok(())
+    }
+}
+
+impl std::io::Write for Paged {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.out.write(bytes)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
 }
 
 fn parse_book(text: &str) -> Result<BookCode, CliError> {

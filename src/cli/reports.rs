@@ -45,58 +45,73 @@ pub fn journal(ctx: &Context, range: &BookRange, all: bool, export: &Export) -> 
     check_export(ctx, export)?;
     let (book, months) = months(range)?;
     if !ctx.xlsx {
-        if let Some(outcome) = stream_journal(ctx, &book, months, all)? {
-            return Ok(outcome);
-        }
+        return stream_journal(ctx, &book, months, all);
     }
     let j = actions::journal(&ctx.session, &book, months, all)?;
-    if ctx.xlsx {
-        let sheet = sheets::journal(&j.organisation, &j.book, j.from, j.to, &j.vouchers, &j.chart);
-        return sheet_output(ctx, &sheet, export);
-    }
-    Ok(Outcome::ok(reports::journal(&j.book, j.from, j.to, &j.vouchers, &j.chart, ctx.format, all)))
+    let sheet = sheets::journal(&j.organisation, &j.book, j.from, j.to, &j.vouchers, &j.chart);
+    sheet_output(ctx, &sheet, export)
 }
 
-/// JSON and CSV journals are written to standard output a voucher at a time (constant memory,
-/// whatever the size); `None` for a table, which is laid out whole.
+/// A journal is written a voucher at a time (constant memory, whatever its size): JSON and CSV
+/// in one pass; a table in two, the first measuring its columns, unless it is short enough to lay
+/// out whole.
 fn stream_journal(
     ctx: &Context,
     book: &crate::domain::ids::BookCode,
     months: Months,
     all: bool,
-) -> Result<Option<Outcome>, CliError> {
+) -> Result<Outcome, CliError> {
     use std::io::Write;
-    if !matches!(ctx.format, crate::render::OutputFormat::Json | crate::render::OutputFormat::Csv) {
-        return Ok(None);
-    }
-    // Both steps below write to the same output and stream.
-    let out = std::cell::RefCell::new(std::io::BufWriter::new(std::io::stdout().lock()));
-    let stream = std::cell::RefCell::new(None);
     let failed = |e: std::io::Error| crate::app::Error::refused(format!("无法写出序时账：{e}"));
-    actions::journal_each(
-        &ctx.session,
-        book,
-        months,
-        all,
-        |journal| {
-            let (started, head) = reports::JournalStream::start(&journal.book, journal.from, journal.to, ctx.format)
-                .ok_or_else(|| crate::app::Error::refused("此格式不能逐张写出".to_string()))?;
-            *stream.borrow_mut() = Some(started);
-            out.borrow_mut().write_all(head.as_bytes()).map_err(failed)
-        },
-        |journal, voucher| match stream.borrow_mut().as_mut() {
-            Some(stream) => {
-                out.borrow_mut().write_all(stream.voucher(&voucher, &journal.chart).as_bytes()).map_err(failed)
+    let text = actions::journal_each(&ctx.session, book, months, all, |journal, walk| {
+        if let Some((mut stream, head)) =
+            reports::JournalStream::start(&journal.book, journal.from, journal.to, ctx.format)
+        {
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            out.write_all(head.as_bytes()).map_err(failed)?;
+            walk(&mut |voucher| out.write_all(stream.voucher(&voucher, &journal.chart).as_bytes()).map_err(failed))?;
+            out.write_all(stream.end().as_bytes()).map_err(failed)?;
+            out.flush().map_err(failed)?;
+            return Ok(String::new());
+        }
+        let layout = reports::VoucherTable::new(false, all);
+        let mut widths = crate::render::TableWidths::new(&layout.headers);
+        let mut totals = reports::VoucherTotals::default();
+        walk(&mut |voucher| {
+            layout.rows(&voucher, &journal.chart).iter().for_each(|row| widths.measure(row));
+            totals.add(&voucher);
+            Ok(())
+        })?;
+        let total = layout.total(&totals);
+        widths.measure(&total);
+        let title = reports::journal_title(&journal.book, journal.from, journal.to);
+        if widths.rows <= crate::render::CHUNKED_ABOVE {
+            let mut rows = Vec::with_capacity(widths.rows);
+            walk(&mut |voucher| {
+                rows.extend(layout.rows(&voucher, &journal.chart));
+                Ok(())
+            })?;
+            rows.push(total);
+            return Ok(title + &crate::render::table(&layout.headers, &rows, &layout.amounts));
+        }
+        let mut out = super::Paged::start(widths.rows + 5);
+        out.write_all(title.as_bytes()).map_err(failed)?;
+        let mut table = crate::render::ChunkedTable::new(&layout.headers, &layout.amounts, &widths);
+        let mut chunk = Vec::with_capacity(crate::render::TABLE_CHUNK);
+        walk(&mut |voucher| {
+            chunk.extend(layout.rows(&voucher, &journal.chart));
+            if chunk.len() >= crate::render::TABLE_CHUNK {
+                out.write_all(table.chunk(&chunk, false).as_bytes()).map_err(failed)?;
+                chunk.clear();
             }
-            None => Ok(()),
-        },
-    )?;
-    let mut out = out.into_inner();
-    if let Some(stream) = stream.into_inner() {
-        out.write_all(stream.end().as_bytes()).map_err(failed)?;
-    }
-    out.flush().map_err(failed)?;
-    Ok(Some(Outcome::ok(String::new())))
+            Ok(())
+        })?;
+        chunk.push(total);
+        out.write_all(table.chunk(&chunk, true).as_bytes()).map_err(failed)?;
+        out.finish().map_err(failed)?;
+        Ok(String::new())
+    })?;
+    Ok(Outcome::ok(text))
 }
 
 pub fn account(ctx: &Context, range: &BookRange, code: &str, export: &Export) -> Result<Outcome, CliError> {

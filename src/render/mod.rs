@@ -74,6 +74,24 @@ pub fn set_style(table_width: Option<u16>, raw_amounts: bool) {
 /// A table of text cells; columns listed in `right` are right-aligned (amounts). Wider than
 /// the style's width, the text columns wrap (the amounts never do).
 pub fn table(headers: &[&str], rows: &[Vec<String>], right: &[usize]) -> String {
+    if rows.len() > CHUNKED_ABOVE {
+        // Laid out whole, a table costs a few hundred bytes a cell; in chunks of the same widths
+        // only the text is held.
+        let mut widths = TableWidths::new(headers);
+        rows.iter().for_each(|row| widths.measure(row));
+        let mut chunked = ChunkedTable::new(headers, right, &widths);
+        let count = rows.len().div_ceil(TABLE_CHUNK);
+        return rows
+            .chunks(TABLE_CHUNK)
+            .enumerate()
+            .map(|(index, chunk)| chunked.chunk(chunk, index + 1 == count))
+            .collect();
+    }
+    whole_table(headers, rows, right)
+}
+
+/// `table`, laid out in one piece.
+fn whole_table(headers: &[&str], rows: &[Vec<String>], right: &[usize]) -> String {
     let mut table = Table::new();
     table.load_preset(UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Disabled);
     let width = TABLE_WIDTH.load(Ordering::Relaxed);
@@ -111,6 +129,92 @@ pub fn table(headers: &[&str], rows: &[Vec<String>], right: &[usize]) -> String 
     let mut text = table.to_string();
     text.push('\n');
     text
+}
+
+/// A table longer than this is laid out a chunk of `TABLE_CHUNK` rows at a time.
+pub const CHUNKED_ABOVE: usize = 5_000;
+pub const TABLE_CHUNK: usize = 1_000;
+
+/// The widest cell of each column of a table, measured row by row (a first pass over a table too
+/// long to hold).
+#[derive(Debug, Clone)]
+pub struct TableWidths {
+    widest: Vec<usize>,
+    pub rows: usize,
+}
+
+impl TableWidths {
+    pub fn new(headers: &[&str]) -> TableWidths {
+        TableWidths { widest: headers.iter().map(|h| display_width(h)).collect(), rows: 0 }
+    }
+
+    pub fn measure(&mut self, row: &[String]) {
+        self.rows += 1;
+        for (widest, cell) in self.widest.iter_mut().zip(row) {
+            *widest = (*widest).max(cell.lines().map(display_width).max().unwrap_or(0));
+        }
+    }
+}
+
+/// A table written a chunk of rows at a time, every chunk with the same column widths: those
+/// `table` would give the whole table (exactly so when it does not wrap; when it wraps, as the
+/// widest cells of each column would wrap).
+pub struct ChunkedTable {
+    headers: Vec<String>,
+    right: Vec<usize>,
+    widths: Vec<u16>,
+    started: bool,
+}
+
+impl ChunkedTable {
+    pub fn new(headers: &[&str], right: &[usize], widths: &TableWidths) -> ChunkedTable {
+        let probe: Vec<String> = widths.widest.iter().map(|w| "x".repeat(*w)).collect();
+        let laid_out = whole_table(headers, &[probe], right);
+        // The top border's segments are the columns' widths: ┌────┬──────┐.
+        let top = laid_out.lines().next().unwrap_or("");
+        let inner = top.trim_start_matches('┌').trim_end_matches('┐');
+        let widths = inner.split('┬').map(|segment| segment.chars().count() as u16).collect();
+        ChunkedTable {
+            headers: headers.iter().map(|h| h.to_string()).collect(),
+            right: right.to_vec(),
+            widths,
+            started: false,
+        }
+    }
+
+    /// The next rows; `last` closes the table.
+    pub fn chunk(&mut self, rows: &[Vec<String>], last: bool) -> String {
+        let mut table = Table::new();
+        table.load_preset(UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Disabled);
+        let width = TABLE_WIDTH.load(Ordering::Relaxed);
+        if width > 0 {
+            table.set_content_arrangement(ContentArrangement::Dynamic).set_width(width);
+        }
+        table.set_header(self.headers.iter().cloned());
+        for row in rows {
+            table.add_row(row.iter().cloned());
+        }
+        for (index, width) in self.widths.iter().enumerate() {
+            if let Some(column) = table.column_mut(index) {
+                column.set_constraint(comfy_table::ColumnConstraint::Absolute(comfy_table::Width::Fixed(*width)));
+                if self.right.contains(&index) {
+                    column.set_cell_alignment(CellAlignment::Right);
+                }
+            }
+        }
+        let text = table.to_string();
+        let lines: Vec<&str> = text.lines().collect();
+        // Top border, header and its rule come once; the bottom border once, at the end.
+        let skip = if self.started { 3 } else { 0 };
+        let keep = if last { lines.len() } else { lines.len().saturating_sub(1) };
+        self.started = true;
+        let mut out = String::new();
+        for line in lines.iter().take(keep).skip(skip) {
+            out.push_str(line);
+            out.push('\n');
+        }
+        out
+    }
 }
 
 /// Columns that never wrap in a narrow table: identifiers and dates.
@@ -162,4 +266,41 @@ pub fn json<T: serde::Serialize>(value: &T) -> String {
     let mut text = serde_json::to_string_pretty(value).unwrap_or_else(|_| "null".into());
     text.push('\n');
     text
+}
+
+#[cfg(test)]
+mod chunked_tests {
+    use super::*;
+
+    /// Written a few rows at a time, a table is the table written whole.
+    #[test]
+    fn a_table_in_chunks_is_the_whole_table() {
+        let headers = ["日期", "摘要", "借方"];
+        let rows: Vec<Vec<String>> =
+            (0..7).map(|i| vec![format!("2023-01-0{i}"), "收".repeat(i + 1), format!("{},000.0{i}", i * 7)]).collect();
+        let whole = table(&headers, &rows, &[2]);
+        for size in [1, 2, 3, 7] {
+            let mut widths = TableWidths::new(&headers);
+            rows.iter().for_each(|row| widths.measure(row));
+            assert_eq!(widths.rows, 7);
+            let mut chunked = ChunkedTable::new(&headers, &[2], &widths);
+            let chunks: Vec<&[Vec<String>]> = rows.chunks(size).collect();
+            let mut text = String::new();
+            for (index, chunk) in chunks.iter().enumerate() {
+                text.push_str(&chunked.chunk(chunk, index + 1 == chunks.len()));
+            }
+            assert_eq!(text, whole, "chunks of {size}");
+        }
+    }
+
+    /// A table long enough to be laid out in chunks is the one laid out whole.
+    #[test]
+    fn a_long_table_is_laid_out_as_one() {
+        let rows: Vec<Vec<String>> = (0..CHUNKED_ABOVE + 1234)
+            .map(|i| vec![format!("{i}"), "摘".repeat(i % 17), format!("{}.00", i * 3)])
+            .collect();
+        let chunked = table(&["序号", "摘要", "金额"], &rows, &[2]);
+        assert_eq!(chunked, whole_table(&["序号", "摘要", "金额"], &rows, &[2]));
+        assert_eq!(chunked.lines().count(), rows.len() + 4);
+    }
 }

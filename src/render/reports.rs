@@ -73,10 +73,7 @@ pub fn journal(
             vouchers: journal_vouchers(vouchers, chart),
         }),
         OutputFormat::Csv => super::sheets::journal("", book, from, to, vouchers, chart).csv(),
-        OutputFormat::Table => {
-            let title = format!("序时账 {book} {}\n", range_label(from, to));
-            title + &voucher_table(vouchers, chart, false, with_status)
-        }
+        OutputFormat::Table => journal_title(book, from, to) + &voucher_table(vouchers, chart, false, with_status),
     }
 }
 
@@ -227,61 +224,117 @@ fn account_name<'a>(chart: &'a Chart, code: &str) -> &'a str {
 /// with a total row; `with_book` adds the book column for vouchers of several books,
 /// `with_status` the 状态 column (草稿, 已审核, 已记账, 作废, 已冲销).
 pub fn voucher_table(vouchers: &[VoucherRecord], chart: &Chart, with_book: bool, with_status: bool) -> String {
+    let layout = VoucherTable::new(with_book, with_status);
     let mut rows = Vec::new();
-    let mut debit_total = Money::ZERO;
-    let mut credit_total = Money::ZERO;
+    let mut totals = VoucherTotals::default();
     for voucher in vouchers {
-        for (index, line) in voucher.lines.iter().enumerate() {
-            let (debit, credit) = side_cells(line.side, line.amount, true);
+        rows.extend(layout.rows(voucher, chart));
+        totals.add(voucher);
+    }
+    rows.push(layout.total(&totals));
+    table(&layout.headers, &rows, &layout.amounts)
+}
+
+/// The columns of a table of vouchers, one row per line.
+pub struct VoucherTable {
+    pub headers: Vec<&'static str>,
+    /// The amount columns (right-aligned).
+    pub amounts: Vec<usize>,
+    with_book: bool,
+    with_status: bool,
+}
+
+/// The 合计 of a table of vouchers as they go by.
+#[derive(Debug, Default)]
+pub struct VoucherTotals {
+    vouchers: usize,
+    debit: Money,
+    credit: Money,
+}
+
+impl VoucherTotals {
+    pub fn add(&mut self, voucher: &VoucherRecord) {
+        self.vouchers += 1;
+        for line in &voucher.lines {
             match line.side {
-                Side::Debit => debit_total = debit_total.checked_add(line.amount).unwrap_or(debit_total),
-                Side::Credit => credit_total = credit_total.checked_add(line.amount).unwrap_or(credit_total),
+                Side::Debit => self.debit = self.debit.checked_add(line.amount).unwrap_or(self.debit),
+                Side::Credit => self.credit = self.credit.checked_add(line.amount).unwrap_or(self.credit),
             }
-            let first = index == 0;
-            let mut row = Vec::with_capacity(8);
-            if with_book {
-                row.push(if first { voucher.book.to_string() } else { String::new() });
-            }
-            row.extend([
-                if first { voucher.date.to_string() } else { String::new() },
-                if first { voucher.number.to_string() } else { String::new() },
-            ]);
-            if with_status {
-                row.push(if first { super::sheets::status_word(voucher).to_string() } else { String::new() });
-            }
-            row.extend([
-                line.summary.clone(),
-                format!("{} {}", line.account, account_name(chart, &line.account)),
-                debit,
-                credit,
-                line.reference.clone().unwrap_or_default(),
-            ]);
-            rows.push(row);
         }
     }
-    let mut total = vec![
-        String::new(),
-        String::new(),
-        "合计".into(),
-        format!("{} 张凭证", vouchers.len()),
-        debit_total.grouped(),
-        credit_total.grouped(),
-        String::new(),
-    ];
-    let mut headers = vec!["日期", "凭证号", "摘要", "科目", "借方", "贷方", "结算号"];
-    let mut amounts = vec![4, 5];
-    if with_status {
-        total.insert(2, String::new());
-        headers.insert(2, "状态");
-        amounts = amounts.iter().map(|a| a + 1).collect();
+}
+
+impl VoucherTable {
+    pub fn new(with_book: bool, with_status: bool) -> VoucherTable {
+        let mut headers = vec!["日期", "凭证号", "摘要", "科目", "借方", "贷方", "结算号"];
+        let mut amounts = vec![4, 5];
+        if with_status {
+            headers.insert(2, "状态");
+            amounts = amounts.iter().map(|a| a + 1).collect();
+        }
+        if with_book {
+            headers.insert(0, "账簿");
+            amounts = amounts.iter().map(|a| a + 1).collect();
+        }
+        VoucherTable { headers, amounts, with_book, with_status }
     }
-    if with_book {
-        total.insert(0, String::new());
-        headers.insert(0, "账簿");
-        amounts = amounts.iter().map(|a| a + 1).collect();
+
+    /// A voucher's rows: the first line carries its book, date, number and status.
+    pub fn rows(&self, voucher: &VoucherRecord, chart: &Chart) -> Vec<Vec<String>> {
+        voucher
+            .lines
+            .iter()
+            .enumerate()
+            .map(|(index, line)| {
+                let (debit, credit) = side_cells(line.side, line.amount, true);
+                let first = index == 0;
+                let mut row = Vec::with_capacity(9);
+                if self.with_book {
+                    row.push(if first { voucher.book.to_string() } else { String::new() });
+                }
+                row.extend([
+                    if first { voucher.date.to_string() } else { String::new() },
+                    if first { voucher.number.to_string() } else { String::new() },
+                ]);
+                if self.with_status {
+                    row.push(if first { super::sheets::status_word(voucher).to_string() } else { String::new() });
+                }
+                row.extend([
+                    line.summary.clone(),
+                    format!("{} {}", line.account, account_name(chart, &line.account)),
+                    debit,
+                    credit,
+                    line.reference.clone().unwrap_or_default(),
+                ]);
+                row
+            })
+            .collect()
     }
-    rows.push(total);
-    table(&headers, &rows, &amounts)
+
+    /// The 合计 row.
+    pub fn total(&self, totals: &VoucherTotals) -> Vec<String> {
+        let mut total = vec![
+            String::new(),
+            String::new(),
+            "合计".into(),
+            format!("{} 张凭证", totals.vouchers),
+            totals.debit.grouped(),
+            totals.credit.grouped(),
+            String::new(),
+        ];
+        if self.with_status {
+            total.insert(2, String::new());
+        }
+        if self.with_book {
+            total.insert(0, String::new());
+        }
+        total
+    }
+}
+
+/// The line above a 序时账 table.
+pub fn journal_title(book: &BookCode, from: Period, to: Period) -> String {
+    format!("序时账 {book} {}\n", range_label(from, to))
 }
 
 fn range_label(from: Period, to: Period) -> String {

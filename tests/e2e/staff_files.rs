@@ -423,3 +423,59 @@ fn a_bulk_review_refused_in_its_second_chunk_writes_nothing() {
     assert_eq!(value["posted"][1199]["number"], "记-2023-01-1200", "in number order");
     env.ok(&["verify"]);
 }
+
+/// A journal longer than a table is laid out whole is written a chunk at a time (and JSON and CSV
+/// a voucher at a time): the same rows, one header, one 合计, columns lined up throughout.
+#[test]
+fn a_long_journal_is_written_in_pieces_that_make_one_report() {
+    let env = Env::jingmen();
+    let mut csv = String::from("voucher,book,date,account,summary,debit,credit\n");
+    let count = 2_600; // two lines each: more rows than a table is laid out whole
+    let mut total_fen = 0i64;
+    for i in 0..count {
+        let fen = 10_000 + i as i64 * 7;
+        total_fen += fen;
+        let amount = format!("{}.{:02}", fen / 100, fen % 100);
+        let summary = if i % 500 == 0 {
+            "拨付沙洋县医疗保障局本月统筹基金支出户款项".to_string()
+        } else {
+            format!("第{i}笔")
+        };
+        csv.push_str(&format!("L{i},shayang/employee,2023-01-10,5001.02,{summary},{amount},\n"));
+        csv.push_str(&format!("L{i},shayang/employee,2023-01-10,1003,{summary},,{amount}\n"));
+    }
+    env.ok(&["import", &env.write("long.csv", &csv), "--post", "--reviewer", REVIEWER]);
+    let args = ["journal", "--book", "shayang/employee", "--period", "2023-01"];
+    let table = env.ok(&args);
+    let lines: Vec<&str> = table.lines().collect();
+    // Title, top border, header, rule, 2 rows a voucher, 合计, bottom border.
+    assert_eq!(lines.len(), 4 + 2 * count + 2, "{}", &table[..300]);
+    assert_eq!(lines.iter().filter(|l| l.contains("凭证号")).count(), 1);
+    let total = format!("{}.{:02}", total_fen / 100, total_fen % 100);
+    let (yuan, fen) = total.split_once('.').unwrap();
+    let digits: Vec<char> = yuan.chars().collect();
+    let mut total_grouped = String::new();
+    for (i, digit) in digits.iter().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            total_grouped.push(',');
+        }
+        total_grouped.push(*digit);
+    }
+    let total_grouped = format!("{total_grouped}.{fen}");
+    let last_row = lines[lines.len() - 2];
+    assert!(last_row.contains("合计") && last_row.contains(&format!("{count} 张凭证")), "{last_row}");
+    assert!(last_row.contains(&total_grouped), "{last_row} lacks {total_grouped}");
+    let width = |line: &str| unicode_width::UnicodeWidthStr::width(line);
+    let widths: std::collections::BTreeSet<usize> = lines[1..].iter().map(|l| width(l)).collect();
+    assert_eq!(widths.len(), 1, "every line of the table is as wide: {widths:?}");
+    let json: Value =
+        serde_json::from_str(&env.ok(&["--format", "json", "journal", "--book", "shayang/employee"])).unwrap();
+    assert_eq!(json["vouchers"].as_array().unwrap().len(), count);
+    let csv_out = env.ok(&["--format", "csv", "--raw-amounts", "journal", "--book", "shayang/employee"]);
+    assert_eq!(csv_out.lines().count(), 1 + 2 * count + 1);
+    assert!(
+        csv_out.lines().last().unwrap().contains(&format!("{total},{total}")),
+        "{}",
+        csv_out.lines().last().unwrap()
+    );
+}
