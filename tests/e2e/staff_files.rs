@@ -456,7 +456,7 @@ fn a_long_journal_is_written_in_pieces_that_make_one_report() {
     let digits: Vec<char> = yuan.chars().collect();
     let mut total_grouped = String::new();
     for (i, digit) in digits.iter().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             total_grouped.push(',');
         }
         total_grouped.push(*digit);
