@@ -59,15 +59,20 @@ pub struct Journal {
     pub organisation: String,
 }
 
-pub fn journal(session: &Session, book: &BookCode, months: Months, all: bool) -> Result<Journal> {
-    let (store, from, to, organisation) = open(session, book, months)?;
-    let filter = VoucherFilter {
+/// The vouchers of a 序时账: posted ones, or with `all` drafts and reviewed ones too.
+fn journal_filter(book: &BookCode, from: Period, to: Period, all: bool) -> VoucherFilter {
+    VoucherFilter {
         book: Some(book.clone()),
         from: Some(from),
         to: Some(to),
         status: if all { None } else { Some(Status::Posted) },
         ..Default::default()
-    };
+    }
+}
+
+pub fn journal(session: &Session, book: &BookCode, months: Months, all: bool) -> Result<Journal> {
+    let (store, from, to, organisation) = open(session, book, months)?;
+    let filter = journal_filter(book, from, to, all);
     let vouchers = store.reader().vouchers(&filter)?;
     Ok(Journal { book: book.clone(), from, to, vouchers, chart: store.reader().chart()?, organisation })
 }
@@ -90,13 +95,7 @@ pub fn journal_each<T>(
     let reader = store.reader();
     let _snapshot = reader.snapshot()?;
     let journal = Journal { book: book.clone(), from, to, vouchers: Vec::new(), chart: reader.chart()?, organisation };
-    let filter = VoucherFilter {
-        book: Some(book.clone()),
-        from: Some(from),
-        to: Some(to),
-        status: if all { None } else { Some(Status::Posted) },
-        ..Default::default()
-    };
+    let filter = journal_filter(book, from, to, all);
     let walk = |each: &mut dyn FnMut(VoucherRecord) -> Result<()>| -> Result<()> {
         // The store's walk stops at the first error of `each`, which is kept here whole.
         let mut failure = None;

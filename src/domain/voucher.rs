@@ -508,6 +508,35 @@ impl VoucherRecord {
     }
 }
 
+impl VoucherRecord {
+    /// A posted record with nothing in it (no book, number 0001 of an arbitrary month, no lines):
+    /// a buffer to fill row by row, or a base for a record built field by field.
+    pub fn blank() -> VoucherRecord {
+        let date = NaiveDate::default();
+        VoucherRecord {
+            id: 0,
+            book: BookCode { party: String::new(), fund: String::new() },
+            number: VoucherNo { period: Period::of(date), seq: 1 },
+            date,
+            attachments: 0,
+            external_id: None,
+            status: Status::Posted,
+            maker: String::new(),
+            made_at: String::new(),
+            reviewer: None,
+            reviewed_at: None,
+            poster: None,
+            posted_at: None,
+            reverses: None,
+            reversed_by: None,
+            chain_seq: None,
+            hash: None,
+            void_reason: None,
+            lines: Vec::new(),
+        }
+    }
+}
+
 /// A stored voucher of shayang/employee for tests: number `seq` of the date's month, made by
 /// 张会计, with the given status and lines; other fields empty.
 #[cfg(test)]
@@ -518,20 +547,10 @@ pub(crate) fn test_record(seq: u32, date: NaiveDate, status: Status, lines: Vec<
         number: VoucherNo { period: Period::of(date), seq },
         date,
         attachments: 1,
-        external_id: None,
         status,
         maker: "张会计".into(),
-        made_at: String::new(),
-        reviewer: None,
-        reviewed_at: None,
-        poster: None,
-        posted_at: None,
-        reverses: None,
-        reversed_by: None,
-        chain_seq: None,
-        hash: None,
-        void_reason: None,
         lines,
+        ..VoucherRecord::blank()
     }
 }
 

@@ -147,24 +147,7 @@ impl<'conn> Writer<'conn> {
         let book_id = self.book_id(voucher.book())?;
         let number = VoucherNo { period: voucher.period(), seq: self.next_seq(book_id, voucher.period())? };
         let id = self.next_voucher_id()?;
-        self.tx
-            .prepare_cached(
-                "INSERT INTO voucher (id, book_id, period, seq, date, attachments, external_id, content_digest, \
-                 status, maker, made_at, reverses) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'draft', ?9, ?10, ?11)",
-            )?
-            .execute(params![
-                id,
-                book_id,
-                number.period.to_string(),
-                number.seq,
-                voucher.date().to_string(),
-                voucher.attachments(),
-                voucher.external_id(),
-                voucher.content_digest(),
-                maker,
-                now,
-                voucher.reverses(),
-            ])?;
+        self.insert_row(id, book_id, number, voucher, maker, now, None)?;
         self.insert_lines(id, voucher)?;
         self.log_id("voucher", id)?;
         Ok(Inserted { id, number })
@@ -194,6 +177,52 @@ impl<'conn> Writer<'conn> {
         };
         self.next_voucher_id = Some(id + 1);
         Ok(id)
+    }
+
+    /// Writes a voucher's row: a draft, or — given its reviewer and chain link — posted in one step
+    /// (made, reviewed and posted at `now`, the maker posting).
+    #[allow(clippy::too_many_arguments)]
+    fn insert_row(
+        &mut self,
+        id: i64,
+        book_id: i64,
+        number: VoucherNo,
+        voucher: &Voucher,
+        maker: &str,
+        now: &str,
+        posted: Option<(&str, i64, &str)>,
+    ) -> Result<()> {
+        let (status, reviewer, stamp, chain_seq, hash) = match posted {
+            Some((reviewer, chain_seq, hash)) => ("posted", Some(reviewer), Some(now), Some(chain_seq), Some(hash)),
+            None => ("draft", None, None, None, None),
+        };
+        let poster = posted.map(|_| maker);
+        self.tx
+            .prepare_cached(
+                "INSERT INTO voucher (id, book_id, period, seq, date, attachments, external_id, content_digest, \
+                 status, maker, made_at, reviewer, reviewed_at, poster, posted_at, reverses, chain_seq, hash) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?13, ?15, ?16, ?17)",
+            )?
+            .execute(params![
+                id,
+                book_id,
+                number.period.to_string(),
+                number.seq,
+                voucher.date().to_string(),
+                voucher.attachments(),
+                voucher.external_id(),
+                voucher.content_digest(),
+                status,
+                maker,
+                now,
+                reviewer,
+                stamp,
+                poster,
+                voucher.reverses(),
+                chain_seq,
+                hash,
+            ])?;
+        Ok(())
     }
 
     fn insert_lines(&mut self, id: i64, voucher: &Voucher) -> Result<()> {
@@ -326,28 +355,7 @@ impl<'conn> Writer<'conn> {
             self.foreign_keys_deferred = true;
         }
         self.insert_lines(id, voucher)?;
-        self.tx
-            .prepare_cached(
-                "INSERT INTO voucher (id, book_id, period, seq, date, attachments, external_id, content_digest, \
-                 status, maker, made_at, reviewer, reviewed_at, poster, posted_at, reverses, chain_seq, hash) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'posted', ?9, ?10, ?11, ?10, ?9, ?10, ?12, ?13, ?14)",
-            )?
-            .execute(params![
-                id,
-                book_id,
-                number.period.to_string(),
-                number.seq,
-                voucher.date().to_string(),
-                voucher.attachments(),
-                voucher.external_id(),
-                voucher.content_digest(),
-                maker,
-                now,
-                reviewer,
-                voucher.reverses(),
-                chain_seq,
-                hash,
-            ])?;
+        self.insert_row(id, book_id, number, voucher, maker, now, Some((reviewer, chain_seq, &hash)))?;
         self.moved(book_id, &record, chain_seq, &hash);
         self.hold_log(id)?;
         Ok(Inserted { id, number })

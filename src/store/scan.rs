@@ -7,7 +7,7 @@ use super::ledger::voucher_no;
 use super::{Reader, Result, StoreError};
 use crate::domain::chart::Side;
 use crate::domain::ids::{parse_date, BookCode};
-use crate::domain::voucher::{LineRecord, Status, VoucherRecord};
+use crate::domain::voucher::{LineRecord, VoucherRecord};
 use crate::money::Money;
 use rusqlite::types::ValueRef;
 use rusqlite::Row;
@@ -174,7 +174,7 @@ impl Reader<'_> {
         let mut line_rows = lines.query(bounds)?;
         let mut line = line_rows.next()?;
         let mut current = PostedVoucher {
-            record: empty_record(),
+            record: VoucherRecord::blank(),
             stored_digest: String::new(),
             previous_hash: None,
             key: String::new(),
@@ -316,30 +316,6 @@ impl Reader<'_> {
             bits[seq / 64] |= 1 << (seq % 64);
         }
         Ok(bits)
-    }
-}
-
-fn empty_record() -> VoucherRecord {
-    VoucherRecord {
-        id: 0,
-        book: BookCode { party: String::new(), fund: String::new() },
-        number: voucher_no("2000-01", 1).expect("a valid number"),
-        date: chrono::NaiveDate::default(),
-        attachments: 0,
-        external_id: None,
-        status: Status::Posted,
-        maker: String::new(),
-        made_at: String::new(),
-        reviewer: None,
-        reviewed_at: None,
-        poster: None,
-        posted_at: None,
-        reverses: None,
-        reversed_by: None,
-        chain_seq: None,
-        hash: None,
-        void_reason: None,
-        lines: Vec::new(),
     }
 }
 
