@@ -62,7 +62,12 @@ fn stream_journal(
     all: bool,
 ) -> Result<Outcome, CliError> {
     use std::io::Write;
-    let failed = |e: std::io::Error| crate::app::Error::refused(format!("无法写出序时账：{e}"));
+    // A reader that stops early (`| head`) closes the pipe: the walk stops, and that is no error.
+    let closed = std::cell::Cell::new(false);
+    let failed = |e: std::io::Error| {
+        closed.set(closed.get() || e.kind() == std::io::ErrorKind::BrokenPipe);
+        crate::app::Error::refused(format!("无法写出序时账：{e}"))
+    };
     let text = actions::journal_each(&ctx.session, book, months, all, |journal, walk| {
         if let Some((mut stream, head)) =
             reports::JournalStream::start(&journal.book, journal.from, journal.to, ctx.format)
@@ -110,8 +115,11 @@ fn stream_journal(
         out.write_all(table.chunk(&chunk, true).as_bytes()).map_err(failed)?;
         out.finish().map_err(failed)?;
         Ok(String::new())
-    })?;
-    Ok(Outcome::ok(text))
+    });
+    match text {
+        Err(_) if closed.get() => Ok(Outcome::ok(String::new())),
+        text => Ok(Outcome::ok(text?)),
+    }
 }
 
 pub fn account(ctx: &Context, range: &BookRange, code: &str, export: &Export) -> Result<Outcome, CliError> {

@@ -478,4 +478,28 @@ fn a_long_journal_is_written_in_pieces_that_make_one_report() {
         "{}",
         csv_out.lines().last().unwrap()
     );
+    // A reader that stops early (`| head`) ends the output quietly.
+    for format in ["json", "csv", "table"] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_fundpool"))
+            .args([
+                "--db",
+                &env.db().display().to_string(),
+                "--format",
+                format,
+                "journal",
+                "--book",
+                "shayang/employee",
+            ])
+            .env("FUNDPOOL_OPERATOR", MAKER)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = [0u8; 100];
+        std::io::Read::read_exact(child.stdout.as_mut().unwrap(), &mut first).unwrap();
+        drop(child.stdout.take());
+        let output = child.wait_with_output().unwrap();
+        assert!(output.status.success(), "{format}: {}", String::from_utf8_lossy(&output.stderr));
+        assert!(output.stderr.is_empty(), "{format}: {}", String::from_utf8_lossy(&output.stderr));
+    }
 }
