@@ -10,7 +10,7 @@ use crate::domain::balance::{LineTotals, PeriodTotals};
 use crate::domain::chain::{chain_hash, GENESIS};
 use crate::domain::chart::Side;
 use crate::domain::ids::{BookCode, Period};
-use crate::domain::records::{Anchor, AnchoredBook, AnchoredSeal, Audit, Finding, LogSum, RecordSum};
+use crate::domain::records::{Anchor, AnchoredBook, AnchoredSeal, Audit, Finding, LogEntry, LogSum, RecordSum};
 use crate::store::{Reader, StoreError};
 use std::collections::{BTreeMap, HashMap};
 use std::ops::RangeInclusive;
@@ -207,8 +207,7 @@ fn log_pass(reader: &Reader<'_>, seqs: RangeInclusive<i64>, last: &[u64], salt: 
     };
     let mut replay = LogSum::after(before, &prev, salt);
     let end = *seqs.end();
-    reader
-        .for_each_log_entry_ref(seqs, |e| replay.entry(e.seq, e.kind, e.key, e.body, e.prev, e.hash, is_last(e.seq)))?;
+    reader.for_each_log_entry(seqs, |e| replay.entry(e.seq, e.kind, e.key, e.body, e.prev, e.hash, is_last(e.seq)))?;
     Ok(replay.finish().filter(|(seq, _)| *seq == end).map(|(_, sum)| sum))
 }
 
@@ -231,7 +230,17 @@ fn share_pass(
 /// differs from the log. Returns the findings and the head of the intact log.
 fn log_findings(reader: &Reader<'_>) -> Result<(Vec<String>, i64)> {
     let mut audit = Audit::new();
-    reader.for_each_log_entry(|entry| audit.entry(entry))?;
+    reader.for_each_log_entry(1..=i64::MAX, |e| {
+        // The slow path, taken only when something differs: owned entries are fine here.
+        audit.entry(&LogEntry {
+            seq: e.seq,
+            kind: e.kind.to_string(),
+            key: e.key.to_string(),
+            body: e.body.to_string(),
+            prev: e.prev.to_string(),
+            hash: e.hash.to_string(),
+        })
+    })?;
     let seq = audit.head().0;
     if audit.chain_broken_at().is_none() {
         reader.for_each_protected_row(|kind, key, body| audit.row(kind, key, body))?;

@@ -81,21 +81,25 @@ fn stream_journal(
         }
         let layout = reports::VoucherTable::new(false, all);
         let mut widths = crate::render::TableWidths::new(&layout.headers);
-        let mut totals = reports::VoucherTotals::default();
+        let mut totals = crate::render::sheets::JournalTotals::default();
+        // The first walk measures, and keeps the rows while they are few enough to lay out
+        // whole, so a short journal is read once.
+        let mut kept = Some(Vec::new());
         walk(&mut |voucher| {
-            layout.rows(&voucher, &journal.chart).iter().for_each(|row| widths.measure(row));
+            let rows = layout.rows(&voucher, &journal.chart);
+            rows.iter().for_each(|row| widths.measure(row));
             totals.add(&voucher);
+            kept =
+                kept.take().filter(|k: &Vec<_>| k.len() + rows.len() <= crate::render::CHUNKED_ABOVE).map(|mut k| {
+                    k.extend(rows);
+                    k
+                });
             Ok(())
         })?;
         let total = layout.total(&totals);
         widths.measure(&total);
         let title = reports::journal_title(&journal.book, journal.from, journal.to);
-        if widths.rows <= crate::render::CHUNKED_ABOVE {
-            let mut rows = Vec::with_capacity(widths.rows);
-            walk(&mut |voucher| {
-                rows.extend(layout.rows(&voucher, &journal.chart));
-                Ok(())
-            })?;
+        if let Some(mut rows) = kept {
             rows.push(total);
             return Ok(title + &crate::render::table(&layout.headers, &rows, &layout.amounts));
         }

@@ -18,8 +18,9 @@ pub struct PeriodTotals {
     pub credit: Money,
 }
 
-/// Posted totals per book, leaf account and month, summed from lines as they stream past
-/// (`check`, `verify`): one entry per balance row, however many lines.
+/// Posted totals per book, leaf account and month, summed from lines as they go by: by `check`
+/// and `verify` to recompute the balance table, by a write transaction to update it once. One
+/// entry per balance row, however many lines.
 #[derive(Debug, Default)]
 pub struct LineTotals {
     books: HashMap<i64, AccountTotals>,
@@ -38,6 +39,13 @@ impl LineTotals {
         let totals = months.entry(period).or_default();
         totals.0 += i128::from(debit);
         totals.1 += i128::from(credit);
+    }
+
+    /// The books with totals, in id order.
+    pub fn books(&self) -> Vec<i64> {
+        let mut books: Vec<i64> = self.books.keys().copied().collect();
+        books.sort_unstable();
+        books
     }
 
     /// Adds the totals summed in `other`.

@@ -7,7 +7,6 @@ pub mod balance;
 pub mod chain;
 pub mod chart;
 pub mod city;
-pub mod digest;
 pub mod identity;
 pub mod ids;
 pub mod records;

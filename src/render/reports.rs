@@ -1,6 +1,7 @@
 //! The ledger's reports as text: 序时账 (journal), 明细账 (account ledger) and 科目余额表
 //! (trial balance), each as a table, JSON or CSV.
 
+use super::sheets::JournalTotals;
 use super::{csv, json, table, OutputFormat};
 use crate::domain::balance::TrialBalance;
 use crate::domain::chart::{Chart, Side};
@@ -85,8 +86,7 @@ fn journal_vouchers<'a>(vouchers: &'a [VoucherRecord], chart: &'a Chart) -> Vec<
 /// voucher in turn, `end` — together byte for byte what `journal` writes whole.
 pub struct JournalStream {
     format: OutputFormat,
-    vouchers: usize,
-    totals: super::sheets::JournalTotals,
+    totals: JournalTotals,
 }
 
 impl JournalStream {
@@ -105,18 +105,17 @@ impl JournalStream {
             OutputFormat::Csv => super::csv_head(&super::sheets::JOURNAL_HEADERS),
             OutputFormat::Table => return None,
         };
-        Some((JournalStream { format, vouchers: 0, totals: Default::default() }, head))
+        Some((JournalStream { format, totals: JournalTotals::default() }, head))
     }
 
     /// One voucher's part.
     pub fn voucher(&mut self, v: &VoucherRecord, chart: &Chart) -> String {
-        self.vouchers += 1;
         self.totals.add(v);
         match self.format {
             OutputFormat::Json => {
                 let body = serde_json::to_string_pretty(&journal_voucher(v, chart)).unwrap_or_else(|_| "null".into());
                 // Indented two levels, as inside the whole journal's "vouchers" array.
-                let separator = if self.vouchers == 1 { "\n    " } else { ",\n    " };
+                let separator = if self.totals.vouchers() == 1 { "\n    " } else { ",\n    " };
                 separator.to_string() + &body.replace('\n', "\n    ")
             }
             _ => {
@@ -132,7 +131,7 @@ impl JournalStream {
     /// The end: the closing brackets, or the 合计 row.
     pub fn end(self) -> String {
         match self.format {
-            OutputFormat::Json if self.vouchers == 0 => "]\n}\n".into(),
+            OutputFormat::Json if self.totals.vouchers() == 0 => "]\n}\n".into(),
             OutputFormat::Json => "\n  ]\n}\n".into(),
             _ => {
                 let total: Vec<String> = self.totals.row().iter().map(|c| c.text(false)).collect();
@@ -226,7 +225,7 @@ fn account_name<'a>(chart: &'a Chart, code: &str) -> &'a str {
 pub fn voucher_table(vouchers: &[VoucherRecord], chart: &Chart, with_book: bool, with_status: bool) -> String {
     let layout = VoucherTable::new(with_book, with_status);
     let mut rows = Vec::new();
-    let mut totals = VoucherTotals::default();
+    let mut totals = JournalTotals::default();
     for voucher in vouchers {
         rows.extend(layout.rows(voucher, chart));
         totals.add(voucher);
@@ -242,26 +241,6 @@ pub struct VoucherTable {
     pub amounts: Vec<usize>,
     with_book: bool,
     with_status: bool,
-}
-
-/// The 合计 of a table of vouchers as they go by.
-#[derive(Debug, Default)]
-pub struct VoucherTotals {
-    vouchers: usize,
-    debit: Money,
-    credit: Money,
-}
-
-impl VoucherTotals {
-    pub fn add(&mut self, voucher: &VoucherRecord) {
-        self.vouchers += 1;
-        for line in &voucher.lines {
-            match line.side {
-                Side::Debit => self.debit = self.debit.checked_add(line.amount).unwrap_or(self.debit),
-                Side::Credit => self.credit = self.credit.checked_add(line.amount).unwrap_or(self.credit),
-            }
-        }
-    }
 }
 
 impl VoucherTable {
@@ -312,14 +291,14 @@ impl VoucherTable {
     }
 
     /// The 合计 row.
-    pub fn total(&self, totals: &VoucherTotals) -> Vec<String> {
+    pub fn total(&self, totals: &JournalTotals) -> Vec<String> {
         let mut total = vec![
             String::new(),
             String::new(),
             "合计".into(),
-            format!("{} 张凭证", totals.vouchers),
-            totals.debit.grouped(),
-            totals.credit.grouped(),
+            format!("{} 张凭证", totals.vouchers()),
+            totals.debit().grouped(),
+            totals.credit().grouped(),
             String::new(),
         ];
         if self.with_status {

@@ -92,26 +92,40 @@ pub fn journal_rows(v: &VoucherRecord, chart: &Chart) -> Vec<Vec<Cell>> {
         .collect()
 }
 
-/// The 序时账's 合计 as vouchers go by.
+/// The 合计 of a journal or any table of vouchers, as they go by: how many, and the debit and
+/// credit totals (a sum past what money holds stays at its last value).
 #[derive(Debug, Default)]
 pub struct JournalTotals {
     vouchers: usize,
-    debit: i64,
-    credit: i64,
+    debit: Money,
+    credit: Money,
 }
 
 impl JournalTotals {
     pub fn add(&mut self, v: &VoucherRecord) {
         self.vouchers += 1;
         for line in &v.lines {
-            match line.side {
-                Side::Debit => self.debit += line.amount.fen(),
-                Side::Credit => self.credit += line.amount.fen(),
-            }
+            let total = match line.side {
+                Side::Debit => &mut self.debit,
+                Side::Credit => &mut self.credit,
+            };
+            *total = total.checked_add(line.amount).unwrap_or(*total);
         }
     }
 
-    /// The 合计 row.
+    pub fn vouchers(&self) -> usize {
+        self.vouchers
+    }
+
+    pub fn debit(&self) -> Money {
+        self.debit
+    }
+
+    pub fn credit(&self) -> Money {
+        self.credit
+    }
+
+    /// The 序时账's 合计 row.
     pub fn row(&self) -> Vec<Cell> {
         vec![
             text(""),
@@ -120,8 +134,8 @@ impl JournalTotals {
             text("合计"),
             text(format!("{} 张凭证", self.vouchers)),
             text(""),
-            Cell::Amount(Money::from_fen(self.debit)),
-            Cell::Amount(Money::from_fen(self.credit)),
+            Cell::Amount(self.debit),
+            Cell::Amount(self.credit),
             text(""),
         ]
     }

@@ -296,10 +296,9 @@ impl<'conn> Writer<'conn> {
 
     /// After a voucher is posted: the book's chain head moves and its balances are held.
     fn moved(&mut self, book_id: i64, posted: &VoucherRecord, chain_seq: i64, hash: &str) {
-        let period = posted.number.period.to_string();
         for line in &posted.lines {
             let (debit, credit) = sides(line.side, line.amount.fen());
-            self.hold_balance(book_id, &line.account, &period, debit, credit);
+            self.hold_balance(book_id, &line.account, posted.number.period, debit, credit);
         }
         self.chain_heads.insert(book_id, (chain_seq, hash.to_string()));
     }

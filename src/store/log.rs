@@ -3,7 +3,7 @@
 //! entry after each write, and reading the log and the tables back for `verify`.
 
 use super::{Reader, Result, StoreError, Writer};
-use crate::domain::records::{entry_hash, LogEntry, LOG_GENESIS, TOMBSTONE};
+use crate::domain::records::{entry_hash, LOG_GENESIS, TOMBSTONE};
 use rusqlite::{params, Connection, OptionalExtension, ToSql};
 
 /// A protected table: its record kind, the SQL of its key and of its canonical body.
@@ -254,24 +254,6 @@ impl Writer<'_> {
 }
 
 impl Reader<'_> {
-    /// Feeds the record log to `each`, in order, one entry at a time.
-    pub fn for_each_log_entry(&self, mut each: impl FnMut(&LogEntry)) -> Result<()> {
-        let mut stmt = self.conn.prepare("SELECT seq, kind, key, body, prev, hash FROM record_log ORDER BY seq")?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            let entry = LogEntry {
-                seq: r.get(0)?,
-                kind: r.get(1)?,
-                key: r.get(2)?,
-                body: r.get(3)?,
-                prev: r.get(4)?,
-                hash: r.get(5)?,
-            };
-            each(&entry);
-        }
-        Ok(())
-    }
-
     pub fn log_head(&self) -> Result<LogHead> {
         read_head(self.conn)
     }

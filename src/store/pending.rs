@@ -9,28 +9,25 @@
 //! the commit.
 
 use super::{Result, Writer};
+use crate::domain::balance::LineTotals;
+use crate::domain::ids::Period;
 use rusqlite::params;
-use std::collections::HashMap;
 
 /// How many vouchers' log entries wait at most: bounds the rows read back at once.
 const LOG_RUN: i64 = 1024;
 
 #[derive(Default)]
 pub(super) struct Pending {
-    /// (book id, account, month) → posted (debit, credit) not yet added to `balance`.
-    balances: HashMap<(i64, String, String), (i64, i64)>,
+    /// Posted (debit, credit) per book id, account and month not yet added to `balance`.
+    balances: LineTotals,
     /// Vouchers id..=id whose log entries are due, in id order.
     log_run: Option<(i64, i64)>,
 }
 
 impl Writer<'_> {
     /// Adds a posted line's amounts to its balance row, at the next flush.
-    pub(super) fn hold_balance(&self, book_id: i64, account: &str, period: &str, debit: i64, credit: i64) {
-        let mut pending = self.pending.borrow_mut();
-        let key = (book_id, account.to_string(), period.to_string());
-        let totals = pending.balances.entry(key).or_insert((0, 0));
-        totals.0 += debit;
-        totals.1 += credit;
+    pub(super) fn hold_balance(&self, book_id: i64, account: &str, period: Period, debit: i64, credit: i64) {
+        self.pending.borrow_mut().balances.add(book_id, account, period, debit, credit);
     }
 
     /// Owes voucher `id` (just written in its final state) a log entry.
@@ -61,8 +58,9 @@ impl Writer<'_> {
     /// Writes everything held: the owed log entries and the balance movements.
     pub(super) fn flush(&self) -> Result<()> {
         self.flush_log()?;
-        let balances = std::mem::take(&mut self.pending.borrow_mut().balances);
-        if balances.is_empty() {
+        let mut balances = std::mem::take(&mut self.pending.borrow_mut().balances);
+        let books = balances.books();
+        if books.is_empty() {
             return Ok(());
         }
         let mut upsert = self.tx.prepare_cached(
@@ -70,11 +68,12 @@ impl Writer<'_> {
              ON CONFLICT (book_id, account, period) DO UPDATE SET \
              debit_fen = debit_fen + excluded.debit_fen, credit_fen = credit_fen + excluded.credit_fen",
         )?;
-        // In key order: neighbouring rows of the clustered table are written together.
-        let mut rows: Vec<_> = balances.into_iter().collect();
-        rows.sort_unstable();
-        for ((book_id, account, period), (debit, credit)) in rows {
-            upsert.execute(params![book_id, account, period, debit, credit])?;
+        // In key order (book, account, month): neighbouring rows of the clustered table are
+        // written together. The posted-volume ceiling keeps every sum within an i64.
+        for book in books {
+            for t in balances.take(book) {
+                upsert.execute(params![book, t.account, t.period.to_string(), t.debit.fen(), t.credit.fen()])?;
+            }
         }
         Ok(())
     }

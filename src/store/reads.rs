@@ -183,17 +183,6 @@ impl Reader<'_> {
         )
     }
 
-    /// The same totals recomputed from posted voucher lines.
-    pub fn totals_from_lines(&self, book: &BookCode) -> Result<Vec<PeriodTotals>> {
-        self.totals(
-            "SELECT l.account, v.period, SUM(l.debit_fen), SUM(l.credit_fen) FROM voucher_line l \
-             JOIN voucher v ON v.id = l.voucher_id JOIN book b ON b.id = v.book_id \
-             WHERE b.party = ?1 AND b.fund = ?2 AND v.status = 'posted' \
-             GROUP BY l.account, v.period ORDER BY l.account, v.period",
-            book,
-        )
-    }
-
     /// The totals of a book's year-end closing vouchers only (期末结转), so statements can show
     /// the year's revenue and expense as they were before closing.
     pub fn closing_totals(&self, book: &BookCode) -> Result<Vec<PeriodTotals>> {

@@ -1,7 +1,7 @@
-//! Whole-ledger reads for the proofs (`check`, `verify`), streamed row by row so that memory
-//! stays the size of one voucher whatever the size of the ledger: every posted voucher with its
-//! lines in chain order, every posted line's amounts, the record log without copying its text,
-//! and which log entries are the last of their record.
+//! Whole-ledger reads for the proofs (`check`, `verify`) and long reports, streamed row by row
+//! so that memory stays the size of one voucher whatever the size of the ledger: every posted
+//! voucher with its lines in storage order, every posted line's amounts, one account's lines,
+//! the record log without copying its text, and which log entries are the last of their record.
 
 use super::ledger::voucher_no;
 use super::{Reader, Result, StoreError};
@@ -209,9 +209,8 @@ impl Reader<'_> {
         Ok(())
     }
 
-    /// Feeds every posted line to `each` as (book id, month, account, debit 分, credit 分), in
-    /// no particular order; `book_ids` names the books.
-    /// Only vouchers with ids in `ids` are read.
+    /// Feeds every posted line of the vouchers with ids in `ids` to `each` as (book id, month,
+    /// account, debit 分, credit 分), in no particular order; `book_ids` names the books.
     pub fn for_each_posted_line(
         &self,
         ids: std::ops::RangeInclusive<i64>,
@@ -279,7 +278,7 @@ impl Reader<'_> {
 
     /// Feeds the record log entries with sequence numbers in `seqs` to `each` in order,
     /// borrowing each entry's text from the row.
-    pub fn for_each_log_entry_ref(
+    pub fn for_each_log_entry(
         &self,
         seqs: std::ops::RangeInclusive<i64>,
         mut each: impl FnMut(&LogEntryRef<'_>),
