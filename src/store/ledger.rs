@@ -226,8 +226,11 @@ impl<'conn> Writer<'conn> {
     }
 
     fn insert_lines(&mut self, id: i64, voucher: &Voucher) -> Result<()> {
+        // OR FAIL, not the default ABORT: a one-row insert refused by a constraint has written
+        // nothing either way, and a statement that may ABORT after writing makes SQLite copy each
+        // page it touches into a statement journal first (schema 0012).
         let mut line_stmt = self.tx.prepare_cached(
-            "INSERT INTO voucher_line (voucher_id, line_no, account, summary, debit_fen, credit_fen, ref) \
+            "INSERT OR FAIL INTO voucher_line (voucher_id, line_no, account, summary, debit_fen, credit_fen, ref) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         )?;
         for (index, line) in voucher.lines().iter().enumerate() {
@@ -503,11 +506,14 @@ impl Writer<'_> {
             .tx
             .prepare_cached(
                 // INDEXED BY: left to itself the planner may pick the (book, external id) index for
-                // `external_id IS NULL`, which scans every voucher without one — quadratic.
-                "SELECT period, seq FROM voucher INDEXED BY voucher_content WHERE book_id = ?1 AND content_digest = ?2 \
-                 AND external_id IS NULL AND reverses IS NULL LIMIT 1",
+                // `external_id IS NULL`, which scans every voucher without one — quadratic. The date
+                // leads the index so that an import keeps to the pages of its days (schema 0012).
+                "SELECT period, seq FROM voucher INDEXED BY voucher_content WHERE book_id = ?1 AND date = ?2 \
+                 AND content_digest = ?3 AND external_id IS NULL AND reverses IS NULL LIMIT 1",
             )?
-            .query_row(params![book_id, voucher.content_digest()], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_row(params![book_id, voucher.date().to_string(), voucher.content_digest()], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
             .optional()?;
         row.map(|(period, seq)| voucher_no(&period, seq)).transpose()
     }

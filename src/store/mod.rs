@@ -43,6 +43,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../schema/0009_rule_set.sql"),
     include_str!("../../schema/0010_settlement.sql"),
     include_str!("../../schema/0011_monthly_plans.sql"),
+    include_str!("../../schema/0012_bulk_storage.sql"),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -229,15 +230,18 @@ impl Store {
         if found == supported {
             return Ok(false);
         }
+        let had_log = self.has_table("record_log")?;
         let tx = self.conn.unchecked_transaction()?;
         for sql in MIGRATIONS.iter().skip(found as usize) {
             tx.execute_batch(sql)?;
         }
         tx.pragma_update(None, "user_version", supported)?;
         tx.pragma_update(None, "application_id", APPLICATION_ID)?;
-        if found > 0 {
+        if found > 0 && !had_log {
             // A database that had records before the log existed: its present rows become the
-            // log's starting point (what came before cannot be proved, only what follows).
+            // log's starting point (what came before cannot be proved, only what follows). One
+            // that had a log keeps it: its rows are already there, and re-logging a year of
+            // vouchers would cost minutes for nothing.
             log::adopt_existing(&tx)?;
         }
         tx.commit()?;

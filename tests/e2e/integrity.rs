@@ -550,6 +550,56 @@ fn kill_9_during_a_large_import_leaves_no_partial_voucher_and_the_reimport_is_ex
 }
 
 #[test]
+fn a_database_with_a_record_log_is_upgraded_without_relogging_its_rows() {
+    let env = Env::jingmen();
+    env.ok(&["import", &fixture("fixtures/jingmen/walkthrough.csv"), "--post", "--reviewer", REVIEWER]);
+    // One voucher with no external id: only its content tells a second import of it apart.
+    let header = "voucher,book,date,account,summary,debit,credit\n";
+    let voucher = |date: &str| {
+        format!(
+            "v1,shayang/employee,{date},5001.02,支付住院费,10.00,\nv1,shayang/employee,{date},1003,支付住院费,,10.00\n"
+        )
+    };
+    let first = env.write("a.csv", &format!("{header}{}", voucher("2023-01-10")));
+    env.ok(&["import", &first]);
+    // Back to schema 11: the content index keyed by digest alone, the line trigger that ABORTs.
+    env.raw()
+        .execute_batch(
+            "DROP INDEX voucher_content;
+             CREATE INDEX voucher_content ON voucher(book_id, content_digest) WHERE external_id IS NULL;
+             DROP TRIGGER voucher_line_posted_no_insert;
+             CREATE TRIGGER voucher_line_posted_no_insert BEFORE INSERT ON voucher_line
+             WHEN (SELECT status FROM voucher WHERE id = NEW.voucher_id) = 'posted'
+             BEGIN SELECT RAISE(ABORT, 'lines of a posted voucher are immutable'); END;
+             PRAGMA user_version = 11;",
+        )
+        .unwrap();
+    let log_entries =
+        |env: &Env| -> i64 { env.raw().query_row("SELECT COUNT(*) FROM record_log", [], |r| r.get(0)).unwrap() };
+    let before = log_entries(&env);
+    let run = env.run(&["upgrade"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("注意：已将数据库结构从版本 11 升级到 12"), "{}", run.stderr);
+    // Its rows were logged when they were written; the upgrade adds no second copy of them.
+    assert_eq!(log_entries(&env), before);
+    let index: String =
+        env.raw().query_row("SELECT sql FROM sqlite_master WHERE name = 'voucher_content'", [], |r| r.get(0)).unwrap();
+    assert!(index.contains("(book_id, date, content_digest)"), "{index}");
+    env.ok(&["verify"]);
+    // Through the redefined index, the same voucher in another file is still a probable duplicate
+    // (nothing written; a blank line makes it another file), and the same content on another day
+    // is not.
+    let again = env.write("b.csv", &format!("{header}{}\n", voucher("2023-01-10")));
+    let before = env.fingerprint();
+    let run = env.run(&["import", &again]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("疑似重复导入"), "{}", run.stderr);
+    assert_eq!(env.fingerprint(), before);
+    let later = env.write("c.csv", &format!("{header}{}", voucher("2023-01-11")));
+    assert!(env.ok(&["import", &later]).starts_with("已导入 1 张凭证"));
+}
+
+#[test]
 fn an_older_database_is_upgraded_by_a_write_that_says_so_and_then_verifies() {
     let env = Env::jingmen();
     env.ok(&["import", &fixture("fixtures/jingmen/walkthrough.csv"), "--post", "--reviewer", REVIEWER]);
@@ -567,12 +617,12 @@ fn an_older_database_is_upgraded_by_a_write_that_says_so_and_then_verifies() {
     // Reading does not upgrade.
     let run = env.run(&["verify"]);
     assert_eq!(run.code, 1);
-    assert!(run.stderr.contains("旧于本程序的 11：只读命令不会升级它"), "{}", run.stderr);
+    assert!(run.stderr.contains("旧于本程序的 12：只读命令不会升级它"), "{}", run.stderr);
     assert_eq!(env.fingerprint(), before);
     // A write upgrades, says so, and adopts what was there as the log's starting point.
     let run = env.run(&["upgrade"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stderr.contains("注意：已将数据库结构从版本 5 升级到 11"), "{}", run.stderr);
+    assert!(run.stderr.contains("注意：已将数据库结构从版本 5 升级到 12"), "{}", run.stderr);
     let opening: String =
         env.raw().query_row("SELECT value FROM setting WHERE key = 'opening_date'", [], |r| r.get(0)).unwrap();
     assert_eq!(opening, "2023-01-01", "the earliest voucher's date");

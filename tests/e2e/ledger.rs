@@ -299,6 +299,19 @@ fn the_database_itself_refuses_to_change_posted_vouchers() {
     let err =
         conn.execute("UPDATE voucher_line SET debit_fen = 1 WHERE voucher_id = 1 AND line_no = 1", []).unwrap_err();
     assert!(err.to_string().contains("lines of a posted voucher are immutable"), "{err}");
+    let lines = |conn: &rusqlite::Connection| -> i64 {
+        conn.query_row("SELECT COUNT(*) FROM voucher_line", [], |r| r.get(0)).unwrap()
+    };
+    let before = lines(&conn);
+    let err = conn
+        .execute(
+            "INSERT INTO voucher_line (voucher_id, line_no, account, summary, debit_fen, credit_fen) \
+             VALUES (1, 99, '1004', 'added', 1, 0)",
+            [],
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("lines of a posted voucher are immutable"), "{err}");
+    assert_eq!(lines(&conn), before);
     let err = conn.execute("DELETE FROM voucher WHERE id = 1", []).unwrap_err();
     assert!(err.to_string().contains("posted voucher is immutable"), "{err}");
     let err = conn.execute("UPDATE voucher SET date = '2023-01-02' WHERE id = 1", []).unwrap_err();
@@ -320,7 +333,7 @@ fn a_newer_database_is_refused_and_left_alone() {
     env.raw().pragma_update(None, "user_version", 99).unwrap();
     let run = env.run(&["journal", "--book", "city/employee"]);
     assert_eq!(run.code, 1);
-    assert!(run.stderr.contains("数据库结构版本 99 比本程序支持的 11 新"), "{}", run.stderr);
+    assert!(run.stderr.contains("数据库结构版本 99 比本程序支持的 12 新"), "{}", run.stderr);
     let version: i64 = env.raw().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
     assert_eq!(version, 99);
 }
