@@ -6,7 +6,7 @@ use super::files::FileFingerprint;
 use super::{Error, Result, Session};
 use crate::domain::access::Role;
 use crate::domain::ids::Period;
-use crate::reconcile::{reconcile, CheckName, Input, Report, StatementLine};
+use crate::reconcile::{reconcile, CheckName, Input, Ledger, Report, StatementLine};
 use crate::store::{BatchRecord, StatementWrite};
 
 /// What a statement import did.
@@ -110,7 +110,7 @@ pub fn run(session: &Session, period: Period, check: Option<CheckName>, fund: Op
         period,
         city: &city,
         chart: &chart,
-        ledger: reader.reconciliation_ledger(cutoff)?,
+        ledger: Ledger::new(reader.reconciliation_ledger(cutoff)?),
         statements: reader.statement_lines(cutoff)?,
         vouchers: reader.voucher_totals(period)?,
         only_check: check,

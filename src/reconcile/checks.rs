@@ -49,7 +49,7 @@ fn ledger_items<'a>(
     account: &'a str,
     positive: Side,
 ) -> impl Iterator<Item = (&'a LedgerLine, Item)> + 'a {
-    input.ledger.iter().filter(move |l| &l.book == book && input.chart.is_within(&l.account, account)).map(move |l| {
+    input.ledger.of(book).filter(move |l| input.chart.is_within(&l.account, account)).map(move |l| {
         let fen = if l.side == positive { l.amount.fen() } else { -l.amount.fen() };
         let item = Item {
             reference: l.reference.clone(),
@@ -163,8 +163,8 @@ fn treasury_finance(input: &Input<'_>, fund: &str) -> CheckResult {
     let finance_book = BookCode::new(&party_of(input, PartyKind::Finance), fund);
     let premium_vouchers: HashSet<i64> = input
         .ledger
-        .iter()
-        .filter(|l| l.book == finance_book && l.side == Side::Credit && input.chart.is_within(&l.account, "4001"))
+        .of(&finance_book)
+        .filter(|l| l.side == Side::Credit && input.chart.is_within(&l.account, "4001"))
         .map(|l| l.voucher_id)
         .collect();
     let items = ledger_items(input, &finance_book, "1011", Side::Debit)

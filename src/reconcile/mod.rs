@@ -15,6 +15,7 @@ use crate::domain::city::City;
 use crate::domain::ids::{BookCode, Period, VoucherNo};
 use crate::money::Money;
 use chrono::NaiveDate;
+use std::collections::HashMap;
 
 pub use matching::{Direction, OutstandingKind};
 
@@ -79,6 +80,33 @@ pub struct LedgerLine {
     pub reference: Option<String>,
 }
 
+/// The posted lines a run reads, in the order read, with each book's lines at hand: every check
+/// asks for one book's lines, and a city's half year holds hundreds of thousands of them.
+pub struct Ledger {
+    lines: Vec<LedgerLine>,
+    by_book: HashMap<BookCode, Vec<usize>>,
+}
+
+impl Ledger {
+    pub fn new(lines: Vec<LedgerLine>) -> Ledger {
+        let mut by_book: HashMap<BookCode, Vec<usize>> = HashMap::new();
+        for (index, line) in lines.iter().enumerate() {
+            match by_book.get_mut(&line.book) {
+                Some(indexes) => indexes.push(index),
+                None => {
+                    by_book.insert(line.book.clone(), vec![index]);
+                }
+            }
+        }
+        Ledger { lines, by_book }
+    }
+
+    /// A book's lines, in the order read.
+    pub fn of<'a>(&'a self, book: &BookCode) -> impl Iterator<Item = &'a LedgerLine> + 'a {
+        self.by_book.get(book).into_iter().flatten().map(|&index| &self.lines[index])
+    }
+}
+
 /// Which register a statement line comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Source {
@@ -136,7 +164,7 @@ pub struct Input<'a> {
     pub city: &'a City,
     pub chart: &'a Chart,
     /// Posted lines dated up to the month end, of the accounts reconciliation reads.
-    pub ledger: Vec<LedgerLine>,
+    pub ledger: Ledger,
     /// Statement lines dated up to the month end.
     pub statements: Vec<StatementLine>,
     /// The month's posted vouchers.

@@ -137,3 +137,29 @@ fn checks_run_in_the_documented_order() {
     assert_eq!(CheckName::parse("banks"), None);
     let _ = Chart::default();
 }
+
+#[test]
+fn a_books_lines_come_in_the_order_read_and_no_other_books() {
+    let line = |book: &str, seq: u32| LedgerLine {
+        voucher_id: i64::from(seq),
+        book: BookCode::parse(book).unwrap(),
+        number: VoucherNo { period: Period::new(2023, 1).unwrap(), seq },
+        date: d("2023-01-05"),
+        account: "1003".into(),
+        side: Side::Debit,
+        amount: Money::from_fen(100),
+        reference: None,
+    };
+    let ledger = Ledger::new(vec![
+        line("city/employee", 3),
+        line("shayang/employee", 1),
+        line("city/employee", 1),
+        line("city/resident", 2),
+        line("city/employee", 2),
+    ]);
+    let seqs = |book: &str| -> Vec<u32> { ledger.of(&BookCode::parse(book).unwrap()).map(|l| l.number.seq).collect() };
+    assert_eq!(seqs("city/employee"), vec![3, 1, 2]);
+    assert_eq!(seqs("shayang/employee"), vec![1]);
+    assert_eq!(seqs("city/resident"), vec![2]);
+    assert!(seqs("dongbao/employee").is_empty());
+}

@@ -207,11 +207,13 @@ impl Reader<'_> {
     }
 
     /// Posted lines dated up to `until` on the accounts reconciliation reads; year-end closing
-    /// vouchers are bookkeeping, not flows, and are left out.
+    /// vouchers are bookkeeping, not flows, and are left out. The vouchers are read in storage
+    /// order (NOT INDEXED): through the (book, status, period) index each row was a jump to
+    /// another page, twice the time at a million vouchers.
     pub fn reconciliation_ledger(&self, until: NaiveDate) -> Result<Vec<LedgerLine>> {
         let mut stmt = self.conn.prepare(
             "SELECT v.id, b.party, b.fund, v.period, v.seq, v.date, l.account, l.debit_fen, l.credit_fen, l.ref \
-             FROM voucher_line l JOIN voucher v ON v.id = l.voucher_id JOIN book b ON b.id = v.book_id \
+             FROM voucher v NOT INDEXED JOIN voucher_line l ON l.voucher_id = v.id JOIN book b ON b.id = v.book_id \
              WHERE v.status = 'posted' AND v.date <= ?1 AND (v.external_id IS NULL OR v.external_id NOT LIKE 'year-end:%') \
                AND (l.account IN ('1003', '1004', '1005', '1011', '4001', '4601') \
                OR l.account LIKE '4001.%' OR l.account LIKE '4701.%' OR l.account LIKE '5201.%' OR l.account LIKE '5301.%') \
