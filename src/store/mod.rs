@@ -106,20 +106,6 @@ pub struct AuditContext {
     pub action: String,
 }
 
-/// Configures the SQLite library once, before its first connection: no memory statistics. Kept,
-/// they put every allocation SQLite makes behind one process-wide mutex, for which `verify`'s
-/// and `check`'s two reading threads queue (futex waits in the profile).
-fn configure_library() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        // SAFETY: SQLITE_CONFIG_MEMSTATUS takes one int; sqlite3_config is called before any
-        // connection of this process exists (it returns SQLITE_MISUSE, ignored, if one did).
-        unsafe {
-            rusqlite::ffi::sqlite3_config(rusqlite::ffi::SQLITE_CONFIG_MEMSTATUS, 0 as std::os::raw::c_int);
-        }
-    });
-}
-
 /// The file beside the database naming the command that holds the write lock.
 fn holder_file(path: &Path) -> PathBuf {
     let mut name = path.as_os_str().to_owned();
@@ -134,7 +120,6 @@ impl Store {
             return Err(StoreError::AlreadyInitialised(path.display().to_string()));
         }
         create_private(path).map_err(|e| StoreError::Refused(format!("无法创建 {}：{e}", path.display())))?;
-        configure_library();
         let conn = Connection::open(path)?;
         let store = Store::configure(conn, path, busy_timeout, "init")?;
         store.conn.pragma_update(None, "application_id", APPLICATION_ID)?;
@@ -175,7 +160,6 @@ impl Store {
         if !path.exists() {
             return Err(StoreError::Missing(path.display().to_string()));
         }
-        configure_library();
         Ok(Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX)?)
     }
 
