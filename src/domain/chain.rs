@@ -90,7 +90,7 @@ pub fn chain_hash(previous: &str, record: &VoucherRecord) -> String {
     hasher.update(previous.as_bytes());
     hasher.update(b"\n");
     serde_json::to_writer(HashWriter(&mut hasher), &canonical).expect("a voucher always encodes");
-    hex::encode(hasher.finalize())
+    crate::domain::hex_digest(&hasher.finalize())
 }
 
 #[cfg(test)]

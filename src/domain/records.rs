@@ -25,7 +25,7 @@ pub fn entry_hash(prev: &str, kind: &str, key: &str, body: &str) -> String {
         hasher.update(b"\n");
     }
     hasher.update(body.as_bytes());
-    hex::encode(hasher.finalize())
+    crate::domain::hex_digest(&hasher.finalize())
 }
 
 /// One stored log entry.

@@ -137,7 +137,7 @@ pub fn content_digest<'a>(
         text.push_str(reference.unwrap_or(""));
         text.push('\n');
     }
-    hex::encode(Sha256::digest(text.as_bytes()))
+    crate::domain::hex_digest(&Sha256::digest(text.as_bytes()))
 }
 
 /// The closed months of every book.
