@@ -400,6 +400,40 @@ mod tests {
     /// The body `verify` renders for a posted voucher is the body the record log's definition
     /// gives in SQLite, character for character, for awkward text too.
     #[test]
+    fn each_voucher_gets_its_chain_predecessors_stored_hash_in_any_storage_order() {
+        let conn = Connection::open_in_memory().expect("an in-memory database");
+        for sql in MIGRATIONS {
+            conn.execute_batch(sql).expect("the schema");
+        }
+        conn.execute_batch(
+            "INSERT INTO fund (code, name) VALUES ('employee', '职工');
+             INSERT INTO party (code, name, kind, ordinal) VALUES ('shayang', '沙洋县', 'county', 1);
+             INSERT INTO fund (code, name) VALUES ('resident', '居民');
+             INSERT INTO book (id, party, fund) VALUES (1, 'shayang', 'employee'), (2, 'shayang', 'resident');",
+        )
+        .expect("two books");
+        let insert = "INSERT INTO voucher (id, book_id, period, seq, date, attachments, content_digest, status, \
+             maker, made_at, reviewer, reviewed_at, poster, posted_at, chain_seq, hash) \
+             VALUES (?1, ?2, '2023-01', ?1, '2023-01-05', 0, 'digest', 'posted', 'maker', 'made', 'reviewer', \
+             'reviewed', 'maker', 'posted', ?3, ?4)";
+        // Book 1 posted its vouchers out of storage order (chain 1, 3, 2); book 2 in between.
+        for (id, book, chain_seq, hash) in
+            [(1, 1, 1, "h1"), (2, 2, 1, "r1"), (3, 1, 3, "h3"), (4, 1, 2, "h2"), (5, 2, 2, "r2")]
+        {
+            conn.execute(insert, params![id, book, chain_seq, hash]).expect("a voucher");
+        }
+        let mut seen = Vec::new();
+        Reader { conn: &conn }
+            .for_each_posted_voucher(0..=10, |posted| {
+                seen.push((posted.record.id, posted.previous_hash.clone()));
+                Ok(())
+            })
+            .expect("the scan");
+        let some = |hash: &str| Some(hash.to_string());
+        assert_eq!(seen, vec![(1, None), (2, None), (3, some("h2")), (4, some("h1")), (5, some("r1"))]);
+    }
+
+    #[test]
     fn a_posted_vouchers_body_is_rendered_as_sqlite_renders_it() {
         let conn = Connection::open_in_memory().expect("an in-memory database");
         for sql in MIGRATIONS {
