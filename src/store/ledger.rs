@@ -251,9 +251,10 @@ impl<'conn> Writer<'conn> {
     /// 审核: a draft becomes reviewed. The caller has checked status and the four-eyes rule;
     /// the schema checks the latter again.
     pub fn review(&mut self, id: i64, reviewer: &str, now: &str) -> Result<()> {
+        // OR FAIL, as for lines (schema 0012): no statement journal for a one-row update.
         let changed = self
             .tx
-            .prepare_cached("UPDATE voucher SET status = 'reviewed', reviewer = ?2, reviewed_at = ?3 WHERE id = ?1 AND status = 'draft'")?
+            .prepare_cached("UPDATE OR FAIL voucher SET status = 'reviewed', reviewer = ?2, reviewed_at = ?3 WHERE id = ?1 AND status = 'draft'")?
             .execute(params![id, reviewer, now])?;
         if changed != 1 {
             return Err(StoreError::Refused(format!("凭证（内部编号 {id}）已不是未审核状态：可能刚被别人审核")));
@@ -273,7 +274,7 @@ impl<'conn> Writer<'conn> {
         let changed = self
             .tx
             .prepare_cached(
-                "UPDATE voucher SET status = 'posted', poster = ?2, posted_at = ?3, chain_seq = ?4, hash = ?5 \
+                "UPDATE OR FAIL voucher SET status = 'posted', poster = ?2, posted_at = ?3, chain_seq = ?4, hash = ?5 \
                  WHERE id = ?1 AND status = 'reviewed'",
             )?
             .execute(params![record.id, poster, now, chain_seq, hash])?;

@@ -562,7 +562,7 @@ fn a_database_with_a_record_log_is_upgraded_without_relogging_its_rows() {
     };
     let first = env.write("a.csv", &format!("{header}{}", voucher("2023-01-10")));
     env.ok(&["import", &first]);
-    // Back to schema 11: the content index keyed by digest alone, the line trigger that ABORTs.
+    // Back to schema 11: the content index keyed by digest alone, the triggers that ABORT.
     env.raw()
         .execute_batch(
             "DROP INDEX voucher_content;
@@ -571,6 +571,9 @@ fn a_database_with_a_record_log_is_upgraded_without_relogging_its_rows() {
              CREATE TRIGGER voucher_line_posted_no_insert BEFORE INSERT ON voucher_line
              WHEN (SELECT status FROM voucher WHERE id = NEW.voucher_id) = 'posted'
              BEGIN SELECT RAISE(ABORT, 'lines of a posted voucher are immutable'); END;
+             DROP TRIGGER voucher_posted_no_update;
+             CREATE TRIGGER voucher_posted_no_update BEFORE UPDATE ON voucher WHEN OLD.status = 'posted'
+             BEGIN SELECT RAISE(ABORT, 'posted voucher is immutable: correct it with a red-ink reversal'); END;
              PRAGMA user_version = 11;",
         )
         .unwrap();

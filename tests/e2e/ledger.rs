@@ -316,6 +316,18 @@ fn the_database_itself_refuses_to_change_posted_vouchers() {
     assert!(err.to_string().contains("posted voucher is immutable"), "{err}");
     let err = conn.execute("UPDATE voucher SET date = '2023-01-02' WHERE id = 1", []).unwrap_err();
     assert!(err.to_string().contains("posted voucher is immutable"), "{err}");
+    // An update of many rows changes no posted one either.
+    let posted = |conn: &rusqlite::Connection| -> (i64, i64) {
+        conn.query_row("SELECT COUNT(*), SUM(attachments) FROM voucher WHERE status = 'posted'", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap()
+    };
+    let before = posted(&conn);
+    assert!(before.0 > 1);
+    let err = conn.execute("UPDATE voucher SET attachments = attachments + 1", []).unwrap_err();
+    assert!(err.to_string().contains("posted voucher is immutable"), "{err}");
+    assert_eq!(posted(&conn), before);
 }
 
 #[test]
