@@ -82,12 +82,22 @@ pub fn check_output(db: &Path, target: &Path, force: bool) -> Result<()> {
 /// Writes `bytes` to `target` safely: checked as above, written to a temporary file beside it
 /// (0600), flushed to disk and renamed into place, so a crash never leaves half a file.
 pub fn write_output(db: &Path, target: &Path, bytes: &[u8], force: bool) -> Result<()> {
+    use std::io::Write;
+    write_output_with(db, target, force, |file| file.write_all(bytes))
+}
+
+/// As `write_output`, with `write` filling the file (a report written as it is read).
+pub fn write_output_with(
+    db: &Path,
+    target: &Path,
+    force: bool,
+    write: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
+) -> Result<()> {
     check_output(db, target, force)?;
     let temporary = temporary_beside(target);
     let write = || -> std::io::Result<()> {
-        use std::io::Write;
         let mut file = crate::store::create_private(&temporary)?;
-        file.write_all(bytes)?;
+        write(&mut file)?;
         file.sync_all()?;
         std::fs::rename(&temporary, target)
     };

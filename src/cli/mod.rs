@@ -178,6 +178,16 @@ impl Context {
     fn write_output(&self, target: &std::path::Path, bytes: &[u8], force: bool) -> Result<(), CliError> {
         Ok(crate::app::files::write_output(&self.db, target, bytes, force)?)
     }
+
+    /// As `write_output`, the file filled by `write` (a report written as it is read).
+    fn write_output_with(
+        &self,
+        target: &std::path::Path,
+        force: bool,
+        write: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
+    ) -> Result<(), CliError> {
+        Ok(crate::app::files::write_output_with(&self.db, target, force, write)?)
+    }
 }
 
 pub fn run(cli: Cli) -> Result<Outcome, CliError> {

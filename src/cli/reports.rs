@@ -47,9 +47,27 @@ pub fn journal(ctx: &Context, range: &BookRange, all: bool, export: &Export) -> 
     if !ctx.xlsx {
         return stream_journal(ctx, &book, months, all);
     }
-    let j = actions::journal(&ctx.session, &book, months, all)?;
-    let sheet = sheets::journal(&j.organisation, &j.book, j.from, j.to, &j.vouchers, &j.chart);
-    sheet_output(ctx, &sheet, export)
+    let path = export.output.as_deref().ok_or_else(|| CliError::refused("--format xlsx 需要 --output 文件.xlsx"))?;
+    // Refused before a year is read, not after.
+    crate::app::files::check_output(&ctx.db, path, export.force)?;
+    let failed = |e: String| crate::app::Error::refused(format!("无法生成 Excel：{e}"));
+    // Written a voucher at a time into the workbook's temporary rows, then saved to the output.
+    let writer = actions::journal_each(&ctx.session, &book, months, all, |journal, walk| {
+        let mut writer =
+            sheets::journal_writer(&journal.organisation, &journal.book, journal.from, journal.to).map_err(failed)?;
+        let mut totals = sheets::JournalTotals::default();
+        walk(&mut |voucher| {
+            for row in sheets::journal_rows(&voucher, &journal.chart) {
+                writer.row(&row, false).map_err(failed)?;
+            }
+            totals.add(&voucher);
+            Ok(())
+        })?;
+        writer.row(&totals.row(), true).map_err(failed)?;
+        Ok(writer)
+    })?;
+    ctx.write_output_with(path, export.force, |file| writer.save_to(file))?;
+    Ok(Outcome::ok(format!("已写入 {}（{}）\n", path.display(), sheets::journal_sheet_title(&book))))
 }
 
 /// A journal is written a voucher at a time (constant memory, whatever its size): JSON and CSV

@@ -2,7 +2,7 @@
 //! rows) — one row model each, which the CLI writes as CSV or xlsx and the server offers as a
 //! download, so both hand on the same spreadsheet.
 
-use super::xlsx::{Cell, Sheet};
+use super::xlsx::{Cell, Sheet, SheetWriter};
 use crate::domain::balance::TrialBalance;
 use crate::domain::chart::{Chart, Side};
 use crate::domain::ids::{BookCode, Period};
@@ -58,11 +58,22 @@ pub fn journal(
         totals.add(v);
     }
     rows.push(totals.row());
-    let mut sheet = Sheet::new(format!("序时账（{book}）"), JOURNAL_HEADERS, rows);
+    let mut sheet = Sheet::new(journal_sheet_title(book), JOURNAL_HEADERS, rows);
     sheet.organisation = organisation.to_string();
     sheet.period = period_label(from, to);
     sheet.totals = vec![sheet.rows.len() - 1];
     sheet
+}
+
+/// The 序时账 sheet's title.
+pub fn journal_sheet_title(book: &BookCode) -> String {
+    format!("序时账（{book}）")
+}
+
+/// The same 序时账 as `journal`, for writing a voucher at a time: each voucher's `journal_rows`,
+/// then the `JournalTotals` row in bold.
+pub fn journal_writer(organisation: &str, book: &BookCode, from: Period, to: Period) -> Result<SheetWriter, String> {
+    SheetWriter::new(&journal_sheet_title(book), &JOURNAL_HEADERS, organisation, &period_label(from, to))
 }
 
 /// One voucher's rows of the 序时账.
