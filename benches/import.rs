@@ -1,9 +1,10 @@
 //! The performance suite, through the real release binary on a real database file: the bulk
 //! commands of a city's year — `import --post` of N generated vouchers, `verify`, `check`, the
-//! 序时账, 明细账 and 科目余额表 of one book, a month's `reconcile`, and on a second database N drafts
-//! through `review --all` and `post --all` — each with wall time, vouchers/s and the peak RSS of
-//! that one process; then the SQLite floor (`../shared/perf/sqlite-limit`) on the same vouchers
-//! when it is present, and the ratio floor ÷ fundpool that the import goal is stated in.
+//! 序时账 (as a table and as xlsx), 明细账 and 科目余额表 of one book, a month's `reconcile`, and
+//! on a second database N drafts through `review --all` and `post --all` — each with wall time,
+//! vouchers/s and the peak RSS of that one process; then the SQLite floor
+//! (`../shared/perf/sqlite-limit`) on the same vouchers when it is present, and the ratio
+//! floor ÷ fundpool that the import goal is stated in.
 //!
 //! `cargo bench --bench import` runs 100,000 vouchers; `cargo bench --bench import -- --1m` a
 //! million (about ten minutes); `-- --vouchers N` any number. Figures go in the README's
@@ -146,6 +147,13 @@ fn main() {
     rows.push(measure(
         "journal (序时账), one book, the year",
         fundpool(&posted, "审计").args(["journal"]).args(book),
+        None,
+        &[0],
+    ));
+    let sheet = dir.path().join("journal.xlsx").display().to_string();
+    rows.push(measure(
+        "journal as xlsx (序时账 spreadsheet), one book, the year",
+        fundpool(&posted, "审计").args(["--format", "xlsx", "journal", "--output", &sheet]).args(book),
         None,
         &[0],
     ));
