@@ -151,22 +151,20 @@ impl SheetWriter {
     pub fn row(&mut self, cells: &[Cell], strong: bool) -> Result<(), String> {
         let row_at = self.next_row;
         self.next_row += 1;
-        let (text_format, money_format) = if strong {
-            (self.bold.clone(), self.money_bold.clone())
-        } else {
-            (self.plain.clone(), self.money.clone())
-        };
+        let (text_format, money_format) =
+            if strong { (&self.bold, &self.money_bold) } else { (&self.plain, &self.money) };
+        let sheet = self.workbook.worksheet_from_index(0).map_err(failed)?;
         for (c, cell) in cells.iter().enumerate() {
             let col_at = c as u16;
             let width = match cell {
                 Cell::Text(t) => {
-                    self.sheet()?.write_string_with_format(row_at, col_at, t, &text_format).map_err(failed)?;
+                    sheet.write_string_with_format(row_at, col_at, t, text_format).map_err(failed)?;
                     super::display_width(t)
                 }
                 // Two decimals of 元 from exact 分: the nearest double to the decimal.
                 Cell::Amount(m) => {
                     let value: f64 = m.plain().parse().unwrap_or(0.0);
-                    self.sheet()?.write_number_with_format(row_at, col_at, value, &money_format).map_err(failed)?;
+                    sheet.write_number_with_format(row_at, col_at, value, money_format).map_err(failed)?;
                     m.grouped().len()
                 }
             };
