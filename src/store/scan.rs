@@ -397,21 +397,24 @@ mod tests {
     use super::super::{log, Reader, MIGRATIONS};
     use rusqlite::{params, Connection};
 
-    /// The body `verify` renders for a posted voucher is the body the record log's definition
-    /// gives in SQLite, character for character, for awkward text too.
-    #[test]
-    fn each_voucher_gets_its_chain_predecessors_stored_hash_in_any_storage_order() {
+    /// A database with the schema and two books: 1 (shayang/employee) and 2 (shayang/resident).
+    fn two_books() -> Connection {
         let conn = Connection::open_in_memory().expect("an in-memory database");
         for sql in MIGRATIONS {
             conn.execute_batch(sql).expect("the schema");
         }
         conn.execute_batch(
-            "INSERT INTO fund (code, name) VALUES ('employee', '职工');
+            "INSERT INTO fund (code, name) VALUES ('employee', '职工'), ('resident', '居民');
              INSERT INTO party (code, name, kind, ordinal) VALUES ('shayang', '沙洋县', 'county', 1);
-             INSERT INTO fund (code, name) VALUES ('resident', '居民');
              INSERT INTO book (id, party, fund) VALUES (1, 'shayang', 'employee'), (2, 'shayang', 'resident');",
         )
         .expect("two books");
+        conn
+    }
+
+    #[test]
+    fn each_voucher_gets_its_chain_predecessors_stored_hash_in_any_storage_order() {
+        let conn = two_books();
         let insert = "INSERT INTO voucher (id, book_id, period, seq, date, attachments, content_digest, status, \
              maker, made_at, reviewer, reviewed_at, poster, posted_at, chain_seq, hash) \
              VALUES (?1, ?2, '2023-01', ?1, '2023-01-05', 0, 'digest', 'posted', 'maker', 'made', 'reviewer', \
@@ -433,18 +436,11 @@ mod tests {
         assert_eq!(seen, vec![(1, None), (2, None), (3, some("h2")), (4, some("h1")), (5, some("r1"))]);
     }
 
+    /// The body `verify` renders for a posted voucher is the body the record log's definition
+    /// gives in SQLite, character for character, for awkward text too.
     #[test]
     fn a_posted_vouchers_body_is_rendered_as_sqlite_renders_it() {
-        let conn = Connection::open_in_memory().expect("an in-memory database");
-        for sql in MIGRATIONS {
-            conn.execute_batch(sql).expect("the schema");
-        }
-        conn.execute_batch(
-            "INSERT INTO fund (code, name) VALUES ('employee', '职工');
-             INSERT INTO party (code, name, kind, ordinal) VALUES ('shayang', '沙洋县', 'county', 1);
-             INSERT INTO book (id, party, fund) VALUES (1, 'shayang', 'employee');",
-        )
-        .expect("a book");
+        let conn = two_books();
         let awkward = "引号\"反斜杠\\换行\n制表\t回车\r退格\u{8}换页\u{c}响铃\u{7}\u{1f}/é😀";
         let insert = "INSERT INTO voucher (id, book_id, period, seq, date, attachments, external_id, content_digest, \
              status, maker, made_at, reviewer, reviewed_at, poster, posted_at, reverses, chain_seq, hash) \
