@@ -117,6 +117,9 @@ pub fn run(session: &Session, period: Period, check: Option<CheckName>, fund: Op
         only_fund: fund.map(str::to_string),
     };
     let report = reconcile(&input);
+    // The lines read (hundreds of thousands in a city's half year) are done with: freed before
+    // the report is written out as JSON and stored.
+    drop(input);
     let posted_count = reader.posted_count(period)?;
     let report_json = serde_json::to_string(&report).unwrap_or_default();
     let run_id = writer.insert_run(
