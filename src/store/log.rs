@@ -40,12 +40,17 @@ pub(super) const PROTECTED: &[Protected] = &[
         key: "book_id || '/' || period",
         body: "json_array(book_id, period, status, closed_at, closed_by)",
     },
+    // A voucher is logged at every step (made, reviewed, posted): its body is the content digest
+    // (review and post compare it with the lines), the status (what was posted after an anchor)
+    // and the SHA-256 of the whole row — not the row itself, which repeated every voucher in full
+    // (489 of 1,194 MiB at 1M). Since schema 12; before, the row (status at [8]).
     Protected {
         kind: "voucher",
         table: "voucher",
         key: "CAST(id AS TEXT)",
-        body: "json_array(id, book_id, period, seq, date, attachments, external_id, content_digest, status, \
-               maker, made_at, reviewer, reviewed_at, poster, posted_at, reverses, chain_seq, hash)",
+        body: "json_array(content_digest, status, fp_sha256(json_array(id, book_id, period, seq, date, attachments, \
+               external_id, content_digest, status, maker, made_at, reviewer, reviewed_at, poster, posted_at, \
+               reverses, chain_seq, hash)))",
     },
     Protected {
         kind: "event",
@@ -204,6 +209,27 @@ pub(super) fn adopt_existing(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
+/// Which record kinds' canonical bodies a migration redefined: (the schema version that did,
+/// the kind). A database upgraded past it logs those rows again, after the old entries, so that
+/// each record's last entry has the body the tables now give.
+pub(super) const BODIES_REDEFINED: &[(i64, &str)] = &[(12, "voucher")];
+
+/// Logs every row of `kind` again, a thousand rows a read whatever the table's size.
+pub(super) fn relog(conn: &Connection, kind: &str) -> Result<()> {
+    let spec = protected(kind);
+    let mut head = read_head(conn)?;
+    let last: Option<i64> = conn.query_row(&format!("SELECT MAX(rowid) FROM {}", spec.table), [], |r| r.get(0))?;
+    let Some(last) = last else { return Ok(()) };
+    let count = format!("SELECT COUNT(*) FROM {} WHERE rowid BETWEEN ?1 AND ?2", spec.table);
+    for from in (1..=last).step_by(1000) {
+        let to = from + 999;
+        if conn.query_row(&count, [from, to], |r| r.get::<_, i64>(0))? > 0 {
+            append_rows(conn, &mut head, kind, "rowid BETWEEN ?1 AND ?2", &[&from, &to])?;
+        }
+    }
+    Ok(())
+}
+
 impl Writer<'_> {
     /// Appends the rows of `kind` matching `filter` to the record log, as they now stand, after
     /// any entries still owed.
@@ -268,9 +294,15 @@ impl Reader<'_> {
 
     /// Log entries after `seq` of vouchers that reached 'posted' (counted once per voucher).
     pub fn vouchers_posted_after(&self, seq: i64) -> Result<i64> {
+        // Posted after the anchor: logged as posted after it and not before it (an upgrade logs
+        // every voucher again). The status is [1] of a body since schema 12, [8] before.
+        const STATUS: &str = "CASE json_array_length(body) WHEN 3 THEN body ->> 1 ELSE body ->> 8 END";
         Ok(self.conn.query_row(
-            "SELECT COUNT(DISTINCT key) FROM record_log WHERE seq > ?1 AND kind = 'voucher' \
-             AND json_extract(body, '$[8]') = 'posted'",
+            &format!(
+                "SELECT COUNT(DISTINCT key) FROM record_log r WHERE seq > ?1 AND kind = 'voucher' \
+                 AND {STATUS} = 'posted' AND NOT EXISTS (SELECT 1 FROM record_log WHERE kind = 'voucher' \
+                 AND key = r.key AND seq <= ?1 AND {STATUS} = 'posted')"
+            ),
             [seq],
             |r| r.get(0),
         )?)

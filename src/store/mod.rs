@@ -241,8 +241,14 @@ impl Store {
             // A database that had records before the log existed: its present rows become the
             // log's starting point (what came before cannot be proved, only what follows). One
             // that had a log keeps it: its rows are already there, and re-logging a year of
-            // vouchers would cost minutes for nothing.
+            // vouchers would cost minutes for nothing — except the kinds whose bodies changed.
             log::adopt_existing(&tx)?;
+        } else if found > 0 {
+            for (version, kind) in log::BODIES_REDEFINED {
+                if found < *version {
+                    log::relog(&tx, kind)?;
+                }
+            }
         }
         tx.commit()?;
         Ok(true)

@@ -276,7 +276,7 @@ impl Reader<'_> {
     pub fn content_digests(&self, ids: impl Iterator<Item = i64>) -> Result<std::collections::HashMap<i64, String>> {
         use rusqlite::OptionalExtension;
         let mut stmt = self.conn.prepare_cached(
-            "SELECT json_extract(body, '$[7]') FROM record_log WHERE kind = 'voucher' AND key = ?1 \
+            "SELECT json_extract(body, '$[0]') FROM record_log WHERE kind = 'voucher' AND key = ?1 \
              ORDER BY seq DESC LIMIT 1",
         )?;
         let mut digests = std::collections::HashMap::new();

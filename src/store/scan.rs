@@ -40,29 +40,43 @@ pub struct PostedVoucher {
 /// reverses, chain_seq, hash).
 const VOUCHER_BODY: [usize; 18] = [0, 17, 3, 4, 5, 6, 7, 16, 18, 8, 19, 9, 20, 10, 11, 21, 14, 15];
 
-/// Writes a posted voucher's canonical body as SQLite's `json_array` writes it, from the columns
-/// already read — computing it in SQL costs as much again as the rest of the row. The definition
-/// stays SQLite's: should this rendering ever differ, `verify`'s sums differ and the exact replay,
-/// which uses SQLite's, decides (a unit test holds the two equal).
-fn voucher_body(out: &mut String, row: &Row<'_>) -> Result<()> {
-    out.clear();
-    out.push('[');
+/// The columns of the voucher query above holding the content digest and the status.
+const CONTENT_DIGEST: usize = 16;
+const STATUS: usize = 18;
+
+/// Writes a posted voucher's canonical body as SQLite writes it — `json_array(content_digest,
+/// status, fp_sha256(json_array(…the row…)))` — from the columns already read (`row_text` is a buffer for
+/// the whole row's array): computing it in SQL costs as much again as the rest of the row. The
+/// definition stays SQLite's: should this rendering ever differ, `verify`'s sums differ and the
+/// exact replay, which uses SQLite's, decides (a unit test holds the two equal).
+fn voucher_body(out: &mut String, row_text: &mut String, row: &Row<'_>) -> Result<()> {
+    use sha2::{Digest, Sha256};
+    row_text.clear();
+    row_text.push('[');
     for (index, column) in VOUCHER_BODY.iter().enumerate() {
         if index > 0 {
-            out.push(',');
+            row_text.push(',');
         }
         match row.get_ref(*column)? {
-            ValueRef::Null => out.push_str("null"),
+            ValueRef::Null => row_text.push_str("null"),
             ValueRef::Integer(value) => {
-                let _ = write!(out, "{value}");
+                let _ = write!(row_text, "{value}");
             }
-            ValueRef::Text(_) => push_json_string(out, text(row, *column)?),
+            ValueRef::Text(_) => push_json_string(row_text, text(row, *column)?),
             // A STRICT table holds neither here; a stand-in no body can equal sends `verify` to
             // the exact replay.
-            ValueRef::Real(_) | ValueRef::Blob(_) => out.push('\u{0}'),
+            ValueRef::Real(_) | ValueRef::Blob(_) => row_text.push('\u{0}'),
         }
     }
-    out.push(']');
+    row_text.push(']');
+    out.clear();
+    out.push('[');
+    push_json_string(out, text(row, CONTENT_DIGEST)?);
+    out.push(',');
+    push_json_string(out, text(row, STATUS)?);
+    out.push_str(",\"");
+    out.push_str(&crate::domain::hex_digest(&Sha256::digest(row_text.as_bytes())));
+    out.push_str("\"]");
     Ok(())
 }
 
@@ -179,6 +193,7 @@ impl Reader<'_> {
         // was an eighth of `verify`.
         let mut predecessor = self.conn.prepare("SELECT hash FROM voucher WHERE book_id = ?1 AND chain_seq = ?2")?;
         let mut last_read: HashMap<i64, (i64, String)> = HashMap::new();
+        let mut row_text = String::new();
         let mut lines = self.conn.prepare(
             "SELECT voucher_id, line_no, account, summary, debit_fen, credit_fen, ref FROM voucher_line \
              WHERE voucher_id BETWEEN ?1 AND ?2 ORDER BY voucher_id, line_no",
@@ -196,7 +211,7 @@ impl Reader<'_> {
         };
         while let Some(row) = voucher_rows.next()? {
             fill_voucher(&mut current.record, row)?;
-            set(&mut current.stored_digest, row, 16)?;
+            set(&mut current.stored_digest, row, CONTENT_DIGEST)?;
             let book_id: i64 = row.get(17)?;
             let position = current.record.chain_seq.unwrap_or(0);
             match last_read.get(&book_id) {
@@ -217,7 +232,7 @@ impl Reader<'_> {
             }
             current.key.clear();
             let _ = write!(current.key, "{}", current.record.id);
-            voucher_body(&mut current.body, row)?;
+            voucher_body(&mut current.body, &mut row_text, row)?;
             let id = current.record.id;
             let mut count = 0;
             while let Some(l) = line {
@@ -400,6 +415,7 @@ mod tests {
     /// A database with the schema and two books: 1 (shayang/employee) and 2 (shayang/resident).
     fn two_books() -> Connection {
         let conn = Connection::open_in_memory().expect("an in-memory database");
+        super::super::register_functions(&conn).expect("fundpool's SQL functions");
         for sql in MIGRATIONS {
             conn.execute_batch(sql).expect("the schema");
         }

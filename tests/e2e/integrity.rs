@@ -550,7 +550,7 @@ fn kill_9_during_a_large_import_leaves_no_partial_voucher_and_the_reimport_is_ex
 }
 
 #[test]
-fn a_database_with_a_record_log_is_upgraded_without_relogging_its_rows() {
+fn a_database_with_a_record_log_is_upgraded_relogging_only_its_vouchers() {
     let env = Env::jingmen();
     env.ok(&["import", &fixture("fixtures/jingmen/walkthrough.csv"), "--post", "--reviewer", REVIEWER]);
     // One voucher with no external id: only its content tells a second import of it apart.
@@ -573,22 +573,52 @@ fn a_database_with_a_record_log_is_upgraded_without_relogging_its_rows() {
              BEGIN SELECT RAISE(ABORT, 'lines of a posted voucher are immutable'); END;
              DROP TRIGGER voucher_posted_no_update;
              CREATE TRIGGER voucher_posted_no_update BEFORE UPDATE ON voucher WHEN OLD.status = 'posted'
-             BEGIN SELECT RAISE(ABORT, 'posted voucher is immutable: correct it with a red-ink reversal'); END;
-             PRAGMA user_version = 11;",
+             BEGIN SELECT RAISE(ABORT, 'posted voucher is immutable: correct it with a red-ink reversal'); END;",
         )
         .unwrap();
-    let log_entries =
-        |env: &Env| -> i64 { env.raw().query_row("SELECT COUNT(*) FROM record_log", [], |r| r.get(0)).unwrap() };
-    let before = log_entries(&env);
+    // And its log as schema 11 wrote it: a voucher entry's body was the whole row.
+    let conn = env.raw();
+    let log_triggers: Vec<String> = conn
+        .prepare("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'record_log'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    conn.execute_batch(
+        "DROP TRIGGER record_log_no_update; DROP TRIGGER record_log_no_delete;
+         UPDATE record_log SET body = (SELECT json_array(id, book_id, period, seq, date, attachments, external_id,
+             content_digest, status, maker, made_at, reviewer, reviewed_at, poster, posted_at, reverses, chain_seq,
+             hash) FROM voucher WHERE CAST(voucher.id AS TEXT) = record_log.key) WHERE kind = 'voucher';",
+    )
+    .unwrap();
+    drop(conn);
+    recompute_log(&env, &[]);
+    env.raw().execute_batch(&log_triggers.join(";\n")).unwrap();
+    // An anchor of that log, then the version number schema 11 wrote.
+    let anchor = env.path("anchor.json").display().to_string();
+    env.ok(&["anchor", "--output", &anchor]);
+    env.raw().execute_batch("PRAGMA user_version = 11;").unwrap();
+    let count = |env: &Env, sql: &str| -> i64 { env.raw().query_row(sql, [], |r| r.get(0)).unwrap() };
+    let before = count(&env, "SELECT COUNT(*) FROM record_log");
+    let vouchers = count(&env, "SELECT COUNT(*) FROM voucher");
     let run = env.run(&["upgrade"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stderr.contains("注意：已将数据库结构从版本 11 升级到 12"), "{}", run.stderr);
-    // Its rows were logged when they were written; the upgrade adds no second copy of them.
-    assert_eq!(log_entries(&env), before);
+    // Its rows were logged when they were written; only the vouchers, whose logged body schema 12
+    // redefined, are logged again, each once, after their old entries.
+    assert_eq!(count(&env, "SELECT COUNT(*) FROM record_log"), before + vouchers);
+    let last_bodies_of_two =
+        "SELECT COUNT(*) FROM record_log r WHERE kind = 'voucher' AND json_array_length(body) = 3 \
+         AND seq = (SELECT MAX(seq) FROM record_log WHERE kind = 'voucher' AND key = r.key)";
+    assert_eq!(count(&env, last_bodies_of_two), vouchers);
     let index: String =
         env.raw().query_row("SELECT sql FROM sqlite_master WHERE name = 'voucher_content'", [], |r| r.get(0)).unwrap();
     assert!(index.contains("(book_id, date, content_digest)"), "{index}");
-    env.ok(&["verify"]);
+    // The anchor still holds, and logging the vouchers again posted none of them after it.
+    let out = env.ok(&["verify", "--anchor", &anchor]);
+    assert!(out.contains("1 个锚点均完好"), "{out}");
+    assert!(out.contains("最新锚点之后记账的凭证 0 张"), "{out}");
     // Through the redefined index, the same voucher in another file is still a probable duplicate
     // (nothing written; a blank line makes it another file), and the same content on another day
     // is not.
@@ -600,6 +630,13 @@ fn a_database_with_a_record_log_is_upgraded_without_relogging_its_rows() {
     assert_eq!(env.fingerprint(), before);
     let later = env.write("c.csv", &format!("{header}{}", voucher("2023-01-11")));
     assert!(env.ok(&["import", &later]).starts_with("已导入 1 张凭证"));
+    // The drafts made before the upgrade are reviewed and posted against the content digest the
+    // log now holds for them.
+    env.ok_as(REVIEWER, &["review", "--all"]);
+    env.ok_as(POSTER, &["post", "--all"]);
+    assert_eq!(count(&env, "SELECT COUNT(*) FROM voucher WHERE status <> 'posted'"), 0);
+    let out = env.ok(&["verify", "--anchor", &anchor]);
+    assert!(out.contains("最新锚点之后记账的凭证 2 张（尚未锚定）"), "{out}");
 }
 
 #[test]
