@@ -141,4 +141,25 @@ mod tests {
             assert_eq!(std::fs::metadata(&fresh).unwrap().permissions().mode() & 0o777, 0o600);
         }
     }
+
+    #[test]
+    fn an_output_whose_writing_fails_leaves_nothing_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("fp.db");
+        let existing = dir.path().join("序时账.xlsx");
+        std::fs::write(&existing, b"old").unwrap();
+        for target in [dir.path().join("new.xlsx"), existing.clone()] {
+            let error = write_output_with(&db, &target, true, |file| {
+                use std::io::Write;
+                file.write_all(b"half a workbook")?;
+                Err(std::io::Error::other("disk full"))
+            })
+            .unwrap_err();
+            assert!(error.message.contains("disk full"), "{}", error.message);
+        }
+        assert!(!dir.path().join("new.xlsx").exists());
+        assert_eq!(std::fs::read(&existing).unwrap(), b"old");
+        let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(left, vec![std::ffi::OsString::from("序时账.xlsx")], "no temporary file is left");
+    }
 }
