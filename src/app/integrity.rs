@@ -8,7 +8,6 @@ use super::files::{check_output, temporary_beside};
 use super::{Error, Result, Session};
 use crate::domain::balance::{LineTotals, PeriodTotals};
 use crate::domain::chain::{chain_hash, GENESIS};
-use crate::domain::chart::Side;
 use crate::domain::ids::{BookCode, Period};
 use crate::domain::records::{Anchor, AnchoredBook, AnchoredSeal, Audit, Finding, LogEntry, LogSum, RecordSum};
 use crate::store::{Reader, StoreError};
@@ -167,10 +166,7 @@ fn voucher_pass(reader: &Reader<'_>, ids: RangeInclusive<i64>, salt: [u8; 16]) -
         pass.rows.add("voucher", &posted.key, &posted.body);
         let book_id = book_ids.get(&record.book).copied().unwrap_or_default();
         for line in &record.lines {
-            let (debit, credit) = match line.side {
-                Side::Debit => (line.amount.fen(), 0),
-                Side::Credit => (0, line.amount.fen()),
-            };
+            let (debit, credit) = line.side.split(line.amount.fen());
             pass.totals.add(book_id, &line.account, record.number.period, debit, credit);
         }
         if record.content_digest() != posted.stored_digest {

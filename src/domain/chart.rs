@@ -73,6 +73,14 @@ impl Side {
             Side::Credit => "贷",
         }
     }
+
+    /// An amount on this side as the (debit, credit) pair the lines and balances store.
+    pub fn split(self, fen: i64) -> (i64, i64) {
+        match self {
+            Side::Debit => (fen, 0),
+            Side::Credit => (0, fen),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

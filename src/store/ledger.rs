@@ -7,7 +7,6 @@ use super::pending::Pending;
 use super::AuditContext;
 use super::{Reader, Result, StoreError};
 use crate::domain::chain::{chain_hash, GENESIS};
-use crate::domain::chart::Side;
 use crate::domain::ids::{BookCode, Period, VoucherNo};
 use crate::domain::voucher::{LineRecord, Status, Voucher, VoucherRecord};
 use rusqlite::{params, OptionalExtension, Transaction};
@@ -234,7 +233,7 @@ impl<'conn> Writer<'conn> {
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         )?;
         for (index, line) in voucher.lines().iter().enumerate() {
-            let (debit, credit) = sides(line.side, line.amount.fen());
+            let (debit, credit) = line.side.split(line.amount.fen());
             line_stmt.execute(params![
                 id,
                 index as i64 + 1,
@@ -301,7 +300,7 @@ impl<'conn> Writer<'conn> {
     /// After a voucher is posted: the book's chain head moves and its balances are held.
     fn moved(&mut self, book_id: i64, posted: &VoucherRecord, chain_seq: i64, hash: &str) {
         for line in &posted.lines {
-            let (debit, credit) = sides(line.side, line.amount.fen());
+            let (debit, credit) = line.side.split(line.amount.fen());
             self.hold_balance(book_id, &line.account, posted.number.period, debit, credit);
         }
         self.chain_heads.insert(book_id, (chain_seq, hash.to_string()));
@@ -424,13 +423,6 @@ impl<'conn> Writer<'conn> {
 }
 
 /// A line's (debit, credit) columns.
-fn sides(side: Side, fen: i64) -> (i64, i64) {
-    match side {
-        Side::Debit => (fen, 0),
-        Side::Credit => (0, fen),
-    }
-}
-
 pub(super) fn voucher_no(period: &str, seq: i64) -> Result<VoucherNo> {
     let period = Period::parse(period).map_err(StoreError::Corrupt)?;
     Ok(VoucherNo { period, seq: seq as u32 })
