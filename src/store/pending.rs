@@ -78,3 +78,56 @@ impl Writer<'_> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::Store;
+    use crate::domain::ids::Period;
+    use std::time::Duration;
+
+    const ONE_BOOK: &str = "INSERT INTO fund (code, name) VALUES ('employee', '职工');
+         INSERT INTO party (code, name, kind, ordinal) VALUES ('shayang', '沙洋县', 'county', 1);
+         INSERT INTO book (id, party, fund) VALUES (1, 'shayang', 'employee');
+         INSERT INTO account (code, name, class, side, scope) VALUES ('1001', '库存现金', 'asset', 'debit', 'all');";
+
+    /// Writes a setting, holds a balance, reads through the writer (which flushes what is held)
+    /// and commits; returns the commit's error, if any.
+    fn write_hold_read_commit(store: &mut Store) -> Option<String> {
+        let mut writer = store.writer().expect("the write lock");
+        writer.set_setting("marker", "written before the read").expect("a setting");
+        writer.hold_balance(1, "1001", Period::parse("2023-01").expect("a month"), 100, 0);
+        // The read goes on whatever the flush did: it sees what was written before it.
+        let read = writer.reader().setting("marker").expect("the read");
+        assert_eq!(read.as_deref(), Some("written before the read"));
+        writer.commit().err().map(|e| e.to_string())
+    }
+
+    /// A flush that fails when a read asks for it must fail the commit, with nothing kept: the
+    /// held balances were taken out to be written, so the commit's own flush would find nothing
+    /// left and succeed, losing them.
+    #[test]
+    fn a_flush_failing_during_a_read_fails_the_commit_and_nothing_is_kept() {
+        let dir = tempfile::tempdir().expect("a directory");
+        let mut store = Store::create(&dir.path().join("held.db"), Duration::from_secs(1)).expect("a database");
+        store.conn.execute_batch(ONE_BOOK).expect("a book and an account");
+        store
+            .conn
+            .execute_batch(
+                "CREATE TEMP TRIGGER balance_refused BEFORE INSERT ON main.balance \
+                 BEGIN SELECT RAISE(ABORT, '磁盘写入失败'); END;",
+            )
+            .expect("a trigger that refuses balances");
+        let count = |store: &Store, sql: &str| store.conn.query_row(sql, [], |r| r.get::<_, i64>(0)).expect(sql);
+        let refused = write_hold_read_commit(&mut store).expect("the commit must refuse");
+        assert!(refused.contains("磁盘写入失败"), "{refused}");
+        assert_eq!(count(&store, "SELECT COUNT(*) FROM setting WHERE key = 'marker'"), 0);
+        assert_eq!(count(&store, "SELECT COUNT(*) FROM balance"), 0);
+        assert_eq!(count(&store, "SELECT COUNT(*) FROM record_log WHERE kind = 'setting'"), 0);
+
+        // The same steps with the balance accepted keep both.
+        store.conn.execute_batch("DROP TRIGGER temp.balance_refused").expect("the trigger dropped");
+        assert_eq!(write_hold_read_commit(&mut store), None);
+        assert_eq!(count(&store, "SELECT COUNT(*) FROM setting WHERE key = 'marker'"), 1);
+        assert_eq!(count(&store, "SELECT debit_fen FROM balance WHERE book_id = 1 AND account = '1001'"), 100);
+    }
+}
