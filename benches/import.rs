@@ -2,7 +2,8 @@
 //! commands of a city's year — `import --post` of N generated vouchers, `verify`, `check`, the
 //! 序时账 (as a table and as xlsx), 明细账 and 科目余额表 of one book, a month's `reconcile`, and
 //! on a second database N drafts through `review --all` and `post --all` — each with wall time,
-//! vouchers/s and the peak RSS of that one process; then the SQLite floor
+//! vouchers/s and the peak RSS of that one process, and how soon the 明细账 and 序时账 write their
+//! first bytes; then the SQLite floor
 //! (`../shared/perf/sqlite-limit`) on the same vouchers when it is present, and the ratio
 //! floor ÷ fundpool that the import goal is stated in.
 //!
@@ -37,6 +38,23 @@ fn measure(what: &str, command: &mut Command, vouchers: Option<usize>, ok_codes:
     let seconds = started.elapsed().as_secs_f64();
     assert!(ok_codes.contains(&code), "{what}: exit {code}: {stderr}");
     Measured { what: what.to_string(), seconds, vouchers, peak_mib: peak_kib as f64 / 1024.0 }
+}
+
+/// How long a report takes to write its first bytes (what a reader waits for its first page):
+/// stdout piped, read once, then drained to the end.
+fn first_output(what: &str, command: &mut Command) -> (String, f64) {
+    use std::io::Read;
+    let started = Instant::now();
+    let child = command.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::null()).spawn();
+    let mut child = child.unwrap_or_else(|e| panic!("{what}: {e}"));
+    let mut stdout = child.stdout.take().expect("piped stdout");
+    let mut first = [0u8; 4096];
+    let read = stdout.read(&mut first).unwrap_or(0);
+    let seconds = started.elapsed().as_secs_f64();
+    assert!(read > 0, "{what}: no output");
+    std::io::copy(&mut stdout, &mut std::io::sink()).ok();
+    assert!(child.wait().map(|s| s.success()).unwrap_or(false), "{what}: failed");
+    (what.to_string(), seconds)
 }
 
 fn wait_with_rusage(pid: i32) -> (i32, i64) {
@@ -173,6 +191,13 @@ fn main() {
         None,
         &[0],
     ));
+    let account = ["account", "--account", "1003", "--book", "shayang/employee"];
+    let firsts = [
+        first_output("account 1003 as CSV", fundpool(&posted, "审计").args(["--format", "csv"]).args(account)),
+        first_output("account 1003 as JSON", fundpool(&posted, "审计").args(["--format", "json"]).args(account)),
+        first_output("account 1003 as a table", fundpool(&posted, "审计").arg("--no-pager").args(account)),
+        first_output("journal as CSV", fundpool(&posted, "审计").args(["--format", "csv", "journal"]).args(book)),
+    ];
     let size = std::fs::metadata(&posted).map(|m| m.len()).unwrap_or(0) as f64 / (1024.0 * 1024.0);
     let floor = floor_csv.and_then(|f| floor(&f, dir.path()));
 
@@ -184,6 +209,8 @@ fn main() {
         println!("| {} | {:.2} | {rate} | {:.1} |", row.what, row.seconds, row.peak_mib);
     }
     println!("database file after import --post: {size:.1} MiB");
+    let firsts: Vec<String> = firsts.iter().map(|(what, s)| format!("{what} {:.0} ms", s * 1000.0)).collect();
+    println!("first output (one book, the year): {}", firsts.join("; "));
     match &floor {
         Some(floor) => {
             println!("ratio floor ÷ fundpool import --post: {:.2} (goal ≥ 1.00)", floor.seconds / rows[0].seconds)

@@ -7,7 +7,7 @@ use crate::domain::chart::{Chart, Side};
 use crate::domain::ids::{BookCode, Period};
 use crate::domain::voucher::{Status, VoucherRecord};
 use crate::money::Money;
-use crate::render::reports::{AccountLedger, LedgerEntry};
+use crate::render::ledger::{AccountLedger, LedgerEntry};
 use crate::store::VoucherFilter;
 
 /// Which months: one, a range, or (neither) every month with vouchers.
@@ -81,6 +81,25 @@ pub fn journal(session: &Session, book: &BookCode, months: Months, all: bool) ->
 /// than once (every walk reads the same state).
 pub type JournalWalk<'a> = dyn Fn(&mut dyn FnMut(VoucherRecord) -> Result<()>) -> Result<()> + 'a;
 
+/// Runs a store walk with an application step: the first error of `each` stops the walk and is
+/// returned whole (the store only sees that the step failed).
+fn walk_store<T>(
+    walk: impl FnOnce(&mut dyn FnMut(T) -> crate::store::Result<()>) -> crate::store::Result<()>,
+    each: &mut dyn FnMut(T) -> Result<()>,
+) -> Result<()> {
+    let mut failure = None;
+    let walked = walk(&mut |item| {
+        each(item).map_err(|e| {
+            failure = Some(e);
+            crate::store::StoreError::Refused(String::new())
+        })
+    });
+    match failure {
+        Some(failure) => Err(failure),
+        None => Ok(walked?),
+    }
+}
+
 /// The 序时账 read a voucher at a time, for a journal too long to hold: memory holds one voucher.
 /// `work` gets the journal's heading (its `vouchers` left empty) once access and months are
 /// settled, and a walk over its vouchers that it may repeat, all inside one read transaction.
@@ -97,64 +116,63 @@ pub fn journal_each<T>(
     let journal = Journal { book: book.clone(), from, to, vouchers: Vec::new(), chart: reader.chart()?, organisation };
     let filter = journal_filter(book, from, to, all);
     let walk = |each: &mut dyn FnMut(VoucherRecord) -> Result<()>| -> Result<()> {
-        // The store's walk stops at the first error of `each`, which is kept here whole.
-        let mut failure = None;
-        let walked = reader.for_each_voucher(&filter, |voucher| {
-            each(voucher).map_err(|e| {
-                failure = Some(e);
-                crate::store::StoreError::Refused(String::new())
-            })
-        });
-        match failure {
-            Some(failure) => Err(failure),
-            None => Ok(walked?),
-        }
+        walk_store(|step| reader.for_each_voucher(&filter, step), each)
     };
     work(&journal, &walk)
 }
 
+/// Walks a 明细账's entries in order (each with the running balance after it); may be called
+/// more than once (every walk reads the same state).
+pub type LedgerWalk<'a> = dyn Fn(&mut dyn FnMut(LedgerEntry) -> Result<()>) -> Result<()> + 'a;
+
 /// The 明细账 of an account (a parent includes its sub-accounts), with its running balance in the
-/// account's normal direction.
+/// account's normal direction, held whole (the server's page).
 pub fn account_ledger(session: &Session, book: &BookCode, months: Months, code: &str) -> Result<AccountLedger> {
+    account_each(session, book, months, code, |heading, walk| {
+        let mut entries = Vec::new();
+        walk(&mut |entry| {
+            entries.push(entry);
+            Ok(())
+        })?;
+        Ok(AccountLedger { entries, ..heading.clone() })
+    })
+}
+
+/// The 明细账 read an entry at a time, for an account too busy to hold: `work` gets the heading
+/// (opening, closing and the year's earlier totals, from the maintained balances; `entries`
+/// left empty) and a walk over the entries that it may repeat, all inside one read transaction.
+pub fn account_each<T>(
+    session: &Session,
+    book: &BookCode,
+    months: Months,
+    code: &str,
+    work: impl FnOnce(&AccountLedger, &LedgerWalk<'_>) -> Result<T>,
+) -> Result<T> {
     let (store, from, to, organisation) = open(session, book, months)?;
-    let chart = store.reader().chart()?;
+    let reader = store.reader();
+    let _snapshot = reader.snapshot()?;
+    let chart = reader.chart()?;
     let account = chart
         .get(code)
         .ok_or_else(|| Error::refused(format!("科目 {} 不在科目表中", crate::domain::ids::quote(code))))?
         .clone();
-    let sign = |debit: Money, credit: Money| match account.side {
-        Side::Debit => debit.fen() - credit.fen(),
-        Side::Credit => credit.fen() - debit.fen(),
+    let sign = |debit: i64, credit: i64| match account.side {
+        Side::Debit => debit - credit,
+        Side::Credit => credit - debit,
     };
-    let totals = store.reader().period_totals(book)?;
-    let within = |t: &&crate::domain::balance::PeriodTotals| t.period < from && chart.is_within(&t.account, code);
-    let opening: i64 = totals.iter().filter(within).map(|t| sign(t.debit, t.credit)).sum();
-    let this_year = |t: &&crate::domain::balance::PeriodTotals| within(t) && t.period.year == from.year;
-    let earlier_debit: i64 = totals.iter().filter(this_year).map(|t| t.debit.fen()).sum();
-    let earlier_credit: i64 = totals.iter().filter(this_year).map(|t| t.credit.fen()).sum();
-    let within: Vec<&str> = chart.accounts().map(|a| a.code.as_str()).filter(|a| chart.is_within(a, code)).collect();
-    let mut balance = opening;
-    let mut entries = Vec::new();
-    store.reader().for_each_account_line(
-        book,
-        &within,
-        (from, to),
-        |date, number, line_account, summary, debit, credit| {
-            let (debit, credit) = (Money::from_fen(debit), Money::from_fen(credit));
-            balance += sign(debit, credit);
-            entries.push(LedgerEntry {
-                date: date.to_string(),
-                number: number.to_string(),
-                account: line_account.to_string(),
-                summary: summary.to_string(),
-                debit,
-                credit,
-                balance: Money::from_fen(balance),
-            });
-            Ok(())
-        },
-    )?;
-    Ok(AccountLedger {
+    let (mut opening, mut movement, mut earlier_debit, mut earlier_credit) = (0i64, 0i64, 0i64, 0i64);
+    for t in reader.period_totals(book)?.iter().filter(|t| chart.is_within(&t.account, code)) {
+        let (debit, credit) = (t.debit.fen(), t.credit.fen());
+        if t.period < from {
+            opening += sign(debit, credit);
+            if t.period.year == from.year {
+                (earlier_debit, earlier_credit) = (earlier_debit + debit, earlier_credit + credit);
+            }
+        } else if t.period <= to {
+            movement += sign(debit, credit);
+        }
+    }
+    let heading = AccountLedger {
         book: book.clone(),
         account: account.code.clone(),
         name: account.name.clone(),
@@ -162,10 +180,39 @@ pub fn account_ledger(session: &Session, book: &BookCode, months: Months, code: 
         from,
         to,
         opening: Money::from_fen(opening),
-        entries,
+        closing: Money::from_fen(opening + movement),
+        entries: Vec::new(),
         earlier_this_year: (Money::from_fen(earlier_debit), Money::from_fen(earlier_credit)),
         organisation,
-    })
+    };
+    let within: Vec<&str> = chart.accounts().map(|a| a.code.as_str()).filter(|a| chart.is_within(a, code)).collect();
+    let walk = |each: &mut dyn FnMut(LedgerEntry) -> Result<()>| -> Result<()> {
+        let mut balance = opening;
+        walk_store(
+            |step| {
+                reader.for_each_account_line(
+                    book,
+                    &within,
+                    (from, to),
+                    |date, number, account, summary, debit, credit| {
+                        balance += sign(debit, credit);
+                        step(LedgerEntry {
+                            date: date.to_string(),
+                            month: Period::of(date),
+                            number: number.to_string(),
+                            account: account.to_string(),
+                            summary: summary.to_string(),
+                            debit: Money::from_fen(debit),
+                            credit: Money::from_fen(credit),
+                            balance: Money::from_fen(balance),
+                        })
+                    },
+                )
+            },
+            each,
+        )
+    };
+    work(&heading, &walk)
 }
 
 /// The 科目余额表 of the book over the months.

@@ -70,6 +70,94 @@ pub fn journal(ctx: &Context, range: &BookRange, all: bool, export: &Export) -> 
     Ok(Outcome::ok(format!("已写入 {}（{}）\n", path.display(), sheets::journal_sheet_title(&book))))
 }
 
+/// Hands a table's rows, a few at a time, to the function given; may be called more than once.
+type RowWalk<'a> =
+    dyn Fn(&mut dyn FnMut(Vec<Vec<String>>) -> Result<(), crate::app::Error>) -> Result<(), crate::app::Error> + 'a;
+
+/// Stdout for a report written as it is read. A reader that stops early (`| head`) closes the
+/// pipe: the walk stops, and that is no error.
+struct Streamed {
+    closed: std::cell::Cell<bool>,
+    what: &'static str,
+}
+
+impl Streamed {
+    fn new(what: &'static str) -> Streamed {
+        Streamed { closed: std::cell::Cell::new(false), what }
+    }
+
+    fn failed(&self, e: std::io::Error) -> crate::app::Error {
+        self.closed.set(self.closed.get() || e.kind() == std::io::ErrorKind::BrokenPipe);
+        crate::app::Error::refused(format!("无法写出{}：{e}", self.what))
+    }
+
+    /// The report's text (empty when it went straight to stdout), or nothing when the reader
+    /// stopped early.
+    fn outcome(&self, text: Result<String, crate::app::Error>) -> Result<Outcome, CliError> {
+        match text {
+            Err(_) if self.closed.get() => Ok(Outcome::ok(String::new())),
+            text => Ok(Outcome::ok(text?)),
+        }
+    }
+
+    /// Writes JSON or CSV pieces to stdout as `pieces` hands them on.
+    fn pieces(
+        &self,
+        pieces: impl FnOnce(&mut dyn FnMut(&str) -> Result<(), crate::app::Error>) -> Result<(), crate::app::Error>,
+    ) -> Result<String, crate::app::Error> {
+        use std::io::Write;
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        pieces(&mut |piece| out.write_all(piece.as_bytes()).map_err(|e| self.failed(e)))?;
+        out.flush().map_err(|e| self.failed(e))?;
+        Ok(String::new())
+    }
+
+    /// A table whose rows come, a few at a time, from a walk that can be repeated. The first
+    /// walk measures the columns and keeps the rows while they are few enough to lay out whole
+    /// (a short table is read once and returned as text); a longer one is walked again and
+    /// written a chunk at a time, through the pager, its columns lined up throughout.
+    fn table(
+        &self,
+        title: String,
+        headers: &[&str],
+        amounts: &[usize],
+        rows: &RowWalk<'_>,
+    ) -> Result<String, crate::app::Error> {
+        use crate::render::{ChunkedTable, TableWidths, CHUNKED_ABOVE, TABLE_CHUNK};
+        use std::io::Write;
+        let mut widths = TableWidths::new(headers);
+        let mut kept = Some(Vec::new());
+        rows(&mut |batch| {
+            batch.iter().for_each(|row| widths.measure(row));
+            kept = kept.take().filter(|k: &Vec<_>| k.len() + batch.len() <= CHUNKED_ABOVE).map(|mut k| {
+                k.extend(batch);
+                k
+            });
+            Ok(())
+        })?;
+        if let Some(rows) = kept {
+            return Ok(title + &crate::render::table(headers, &rows, amounts));
+        }
+        let mut out = super::Paged::start(widths.rows + 5);
+        out.write_all(title.as_bytes()).map_err(|e| self.failed(e))?;
+        let mut table = ChunkedTable::new(headers, amounts, &widths);
+        let mut chunk = Vec::with_capacity(TABLE_CHUNK);
+        rows(&mut |batch| {
+            // A full chunk is written when more rows come, so the last one (which closes the
+            // table) is never empty.
+            if chunk.len() >= TABLE_CHUNK && !batch.is_empty() {
+                out.write_all(table.chunk(&chunk, false).as_bytes()).map_err(|e| self.failed(e))?;
+                chunk.clear();
+            }
+            chunk.extend(batch);
+            Ok(())
+        })?;
+        out.write_all(table.chunk(&chunk, true).as_bytes()).map_err(|e| self.failed(e))?;
+        out.finish().map_err(|e| self.failed(e))?;
+        Ok(String::new())
+    }
+}
+
 /// A journal is written a voucher at a time (constant memory, whatever its size): JSON and CSV
 /// in one pass; a table in two, the first measuring its columns, unless it is short enough to lay
 /// out whole.
@@ -79,79 +167,95 @@ fn stream_journal(
     months: Months,
     all: bool,
 ) -> Result<Outcome, CliError> {
-    use std::io::Write;
-    // A reader that stops early (`| head`) closes the pipe: the walk stops, and that is no error.
-    let closed = std::cell::Cell::new(false);
-    let failed = |e: std::io::Error| {
-        closed.set(closed.get() || e.kind() == std::io::ErrorKind::BrokenPipe);
-        crate::app::Error::refused(format!("无法写出序时账：{e}"))
-    };
+    let out = Streamed::new("序时账");
     let text = actions::journal_each(&ctx.session, book, months, all, |journal, walk| {
         if let Some((mut stream, head)) =
             reports::JournalStream::start(&journal.book, journal.from, journal.to, ctx.format)
         {
-            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-            out.write_all(head.as_bytes()).map_err(failed)?;
-            walk(&mut |voucher| out.write_all(stream.voucher(&voucher, &journal.chart).as_bytes()).map_err(failed))?;
-            out.write_all(stream.end().as_bytes()).map_err(failed)?;
-            out.flush().map_err(failed)?;
-            return Ok(String::new());
+            return out.pieces(|write| {
+                write(&head)?;
+                walk(&mut |voucher| write(&stream.voucher(&voucher, &journal.chart)))?;
+                write(&stream.end())
+            });
         }
         let layout = reports::VoucherTable::new(false, all);
-        let mut widths = crate::render::TableWidths::new(&layout.headers);
-        let mut totals = crate::render::sheets::JournalTotals::default();
-        // The first walk measures, and keeps the rows while they are few enough to lay out
-        // whole, so a short journal is read once.
-        let mut kept = Some(Vec::new());
-        walk(&mut |voucher| {
-            let rows = layout.rows(&voucher, &journal.chart);
-            rows.iter().for_each(|row| widths.measure(row));
-            totals.add(&voucher);
-            kept =
-                kept.take().filter(|k: &Vec<_>| k.len() + rows.len() <= crate::render::CHUNKED_ABOVE).map(|mut k| {
-                    k.extend(rows);
-                    k
-                });
-            Ok(())
-        })?;
-        let total = layout.total(&totals);
-        widths.measure(&total);
+        let rows = |each: &mut dyn FnMut(Vec<Vec<String>>) -> Result<(), crate::app::Error>| {
+            let mut totals = sheets::JournalTotals::default();
+            walk(&mut |voucher| {
+                totals.add(&voucher);
+                each(layout.rows(&voucher, &journal.chart))
+            })?;
+            each(vec![layout.total(&totals)])
+        };
         let title = reports::journal_title(&journal.book, journal.from, journal.to);
-        if let Some(mut rows) = kept {
-            rows.push(total);
-            return Ok(title + &crate::render::table(&layout.headers, &rows, &layout.amounts));
-        }
-        let mut out = super::Paged::start(widths.rows + 5);
-        out.write_all(title.as_bytes()).map_err(failed)?;
-        let mut table = crate::render::ChunkedTable::new(&layout.headers, &layout.amounts, &widths);
-        let mut chunk = Vec::with_capacity(crate::render::TABLE_CHUNK);
-        walk(&mut |voucher| {
-            chunk.extend(layout.rows(&voucher, &journal.chart));
-            if chunk.len() >= crate::render::TABLE_CHUNK {
-                out.write_all(table.chunk(&chunk, false).as_bytes()).map_err(failed)?;
-                chunk.clear();
-            }
-            Ok(())
-        })?;
-        chunk.push(total);
-        out.write_all(table.chunk(&chunk, true).as_bytes()).map_err(failed)?;
-        out.finish().map_err(failed)?;
-        Ok(String::new())
+        out.table(title, &layout.headers, &layout.amounts, &rows)
     });
-    match text {
-        Err(_) if closed.get() => Ok(Outcome::ok(String::new())),
-        text => Ok(Outcome::ok(text?)),
-    }
+    out.outcome(text)
 }
 
+/// A 明细账 is written an entry at a time, like the journal: JSON and CSV in one pass, xlsx into
+/// the workbook's temporary rows, a table in two passes unless it is short.
 pub fn account(ctx: &Context, range: &BookRange, code: &str, export: &Export) -> Result<Outcome, CliError> {
+    use crate::render::ledger::{self, LedgerMonths, LedgerStream, TablePiece};
     check_export(ctx, export)?;
     let (book, months) = months(range)?;
-    let ledger = actions::account_ledger(&ctx.session, &book, months, code)?;
     if ctx.xlsx {
-        return sheet_output(ctx, &sheets::ledger(&ledger.organisation, &ledger), export);
+        let path =
+            export.output.as_deref().ok_or_else(|| CliError::refused("--format xlsx 需要 --output 文件.xlsx"))?;
+        crate::app::files::check_output(&ctx.db, path, export.force)?;
+        let failed = |e: String| crate::app::Error::refused(format!("无法生成 Excel：{e}"));
+        let (writer, title) = actions::account_each(&ctx.session, &book, months, code, |l, walk| {
+            let mut writer = sheets::ledger_writer(&l.organisation, l).map_err(failed)?;
+            let mut write = |row| {
+                let (cells, strong) = ledger::sheet_cells(l, row);
+                writer.row(&cells, strong).map_err(failed)
+            };
+            write(ledger::sheet_opening(l))?;
+            let mut months = LedgerMonths::new(l, true);
+            walk(&mut |entry| {
+                for totals in months.entry(&entry) {
+                    ledger::sheet_totals(&totals).into_iter().try_for_each(&mut write)?;
+                }
+                write(ledger::sheet_entry(&entry))
+            })?;
+            for totals in months.finish() {
+                ledger::sheet_totals(&totals).into_iter().try_for_each(&mut write)?;
+            }
+            Ok((writer, sheets::ledger_sheet_title(l)))
+        })?;
+        ctx.write_output_with(path, export.force, |file| writer.save_to(file))?;
+        return Ok(Outcome::ok(format!("已写入 {}（{title}）\n", path.display())));
     }
-    Ok(Outcome::ok(reports::account_ledger(&ledger, ctx.format)))
+    let out = Streamed::new("明细账");
+    let text = actions::account_each(&ctx.session, &book, months, code, |l, walk| {
+        if let Some((mut stream, head)) = LedgerStream::start(l, ctx.format) {
+            return out.pieces(|write| {
+                write(&head)?;
+                walk(&mut |entry| write(&stream.entry(&entry)))?;
+                write(&stream.end())
+            });
+        }
+        let rows = |each: &mut dyn FnMut(Vec<Vec<String>>) -> Result<(), crate::app::Error>| {
+            each(ledger::table_rows(l, TablePiece::Opening))?;
+            let mut months = LedgerMonths::new(l, false);
+            walk(&mut |entry| {
+                let mut rows = Vec::new();
+                for totals in months.entry(&entry) {
+                    rows.extend(ledger::table_rows(l, TablePiece::Totals(totals)));
+                }
+                rows.extend(ledger::table_rows(l, TablePiece::Entry(&entry)));
+                each(rows)
+            })?;
+            let mut rows = Vec::new();
+            for totals in months.finish() {
+                rows.extend(ledger::table_rows(l, TablePiece::Totals(totals)));
+            }
+            rows.extend(ledger::table_rows(l, TablePiece::Closing));
+            each(rows)
+        };
+        out.table(ledger::table_title(l), &ledger::TABLE_HEADERS, &ledger::TABLE_AMOUNTS, &rows)
+    });
+    out.outcome(text)
 }
 
 pub fn trial_balance(ctx: &Context, range: &BookRange, export: &Export) -> Result<Outcome, CliError> {

@@ -1,6 +1,7 @@
 //! Rendering: aligned tables with Chinese labels, CSV and JSON. Every function returns a
 //! string; only the CLI writes to the terminal.
 
+pub mod ledger;
 pub mod reconcile;
 pub mod reports;
 pub mod sheets;
@@ -266,6 +267,43 @@ pub fn json<T: serde::Serialize>(value: &T) -> String {
     let mut text = serde_json::to_string_pretty(value).unwrap_or_else(|_| "null".into());
     text.push('\n');
     text
+}
+
+/// A JSON object whose last field is an array, written an item at a time: `head`, each `item`,
+/// `end` — byte for byte what `json` writes for the same object held whole.
+#[derive(Default)]
+pub struct JsonArray {
+    items: usize,
+}
+
+impl JsonArray {
+    /// The object's opening, its text fields in order, and the array's name.
+    pub fn head(fields: &[(&str, String)], array: &str) -> String {
+        let mut head = String::from("{\n");
+        for (name, value) in fields {
+            head.push_str(&format!("  {}: {},\n", json_text(name), json_text(value)));
+        }
+        head.push_str(&format!("  {}: [", json_text(array)));
+        head
+    }
+
+    /// One item, indented two levels as inside the whole object's array.
+    pub fn item<T: serde::Serialize>(&mut self, item: &T) -> String {
+        self.items += 1;
+        let body = serde_json::to_string_pretty(item).unwrap_or_else(|_| "null".into());
+        let separator = if self.items == 1 { "\n    " } else { ",\n    " };
+        separator.to_string() + &body.replace('\n', "\n    ")
+    }
+
+    /// The closing brackets.
+    pub fn end(&self) -> String {
+        if self.items == 0 { "]\n}\n" } else { "\n  ]\n}\n" }.to_string()
+    }
+}
+
+/// A text as a JSON string.
+fn json_text(text: &str) -> String {
+    serde_json::to_string(text).unwrap_or_else(|_| "\"\"".into())
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! (trial balance), each as a table, JSON or CSV.
 
 use super::sheets::JournalTotals;
-use super::{csv, json, table, OutputFormat};
+use super::{csv, json, table, JsonArray, OutputFormat};
 use crate::domain::balance::TrialBalance;
 use crate::domain::chart::{Chart, Side};
 use crate::domain::ids::{BookCode, Period};
@@ -86,6 +86,7 @@ fn journal_vouchers<'a>(vouchers: &'a [VoucherRecord], chart: &'a Chart) -> Vec<
 /// voucher in turn, `end` — together byte for byte what `journal` writes whole.
 pub struct JournalStream {
     format: OutputFormat,
+    json: JsonArray,
     totals: JournalTotals,
 }
 
@@ -93,31 +94,21 @@ impl JournalStream {
     /// Starts the journal of `book` over `from..=to`; `None` for a format that cannot stream.
     pub fn start(book: &BookCode, from: Period, to: Period, format: OutputFormat) -> Option<(JournalStream, String)> {
         let head = match format {
-            OutputFormat::Json => {
-                let field = |name: &str, value: String| format!("  {}: {},\n", json_text(name), json_text(&value));
-                let mut head = String::from("{\n");
-                head.push_str(&field("book", book.to_string()));
-                head.push_str(&field("period_from", from.to_string()));
-                head.push_str(&field("period_to", to.to_string()));
-                head.push_str("  \"vouchers\": [");
-                head
-            }
+            OutputFormat::Json => JsonArray::head(
+                &[("book", book.to_string()), ("period_from", from.to_string()), ("period_to", to.to_string())],
+                "vouchers",
+            ),
             OutputFormat::Csv => super::csv_head(&super::sheets::JOURNAL_HEADERS),
             OutputFormat::Table => return None,
         };
-        Some((JournalStream { format, totals: JournalTotals::default() }, head))
+        Some((JournalStream { format, json: JsonArray::default(), totals: JournalTotals::default() }, head))
     }
 
     /// One voucher's part.
     pub fn voucher(&mut self, v: &VoucherRecord, chart: &Chart) -> String {
         self.totals.add(v);
         match self.format {
-            OutputFormat::Json => {
-                let body = serde_json::to_string_pretty(&journal_voucher(v, chart)).unwrap_or_else(|_| "null".into());
-                // Indented two levels, as inside the whole journal's "vouchers" array.
-                let separator = if self.totals.vouchers() == 1 { "\n    " } else { ",\n    " };
-                separator.to_string() + &body.replace('\n', "\n    ")
-            }
+            OutputFormat::Json => self.json.item(&journal_voucher(v, chart)),
             _ => {
                 let rows: Vec<Vec<String>> = super::sheets::journal_rows(v, chart)
                     .iter()
@@ -131,19 +122,13 @@ impl JournalStream {
     /// The end: the closing brackets, or the 合计 row.
     pub fn end(self) -> String {
         match self.format {
-            OutputFormat::Json if self.totals.vouchers() == 0 => "]\n}\n".into(),
-            OutputFormat::Json => "\n  ]\n}\n".into(),
+            OutputFormat::Json => self.json.end(),
             _ => {
                 let total: Vec<String> = self.totals.row().iter().map(|c| c.text(false)).collect();
                 super::csv_rows(&[total], &super::sheets::JOURNAL_AMOUNTS)
             }
         }
     }
-}
-
-/// A text as a JSON string.
-fn json_text(text: &str) -> String {
-    serde_json::to_string(text).unwrap_or_else(|_| "\"\"".into())
 }
 
 fn journal_voucher<'a>(v: &'a VoucherRecord, chart: &'a Chart) -> JournalVoucher<'a> {
@@ -316,188 +301,11 @@ pub fn journal_title(book: &BookCode, from: Period, to: Period) -> String {
     format!("序时账 {book} {}\n", range_label(from, to))
 }
 
-fn range_label(from: Period, to: Period) -> String {
+pub(super) fn range_label(from: Period, to: Period) -> String {
     if from == to {
         from.to_string()
     } else {
         format!("{from} 至 {to}")
-    }
-}
-
-/// One entry of an account ledger, with the running balance after it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct LedgerEntry {
-    pub date: String,
-    pub number: String,
-    pub account: String,
-    pub summary: String,
-    pub debit: Money,
-    pub credit: Money,
-    pub balance: Money,
-}
-
-/// 明细账 of one account, running balance signed in its normal direction.
-pub struct AccountLedger {
-    pub book: BookCode,
-    pub account: String,
-    pub name: String,
-    pub side: Side,
-    pub from: Period,
-    pub to: Period,
-    pub opening: Money,
-    pub entries: Vec<LedgerEntry>,
-    /// Debit and credit of the account from January of `from`'s year up to `from` (for the
-    /// 本年累计 rows).
-    pub earlier_this_year: (Money, Money),
-    /// 编制单位 (the party and fund).
-    pub organisation: String,
-}
-
-#[derive(Serialize)]
-struct LedgerJson<'a> {
-    book: String,
-    account: &'a str,
-    name: &'a str,
-    side: &'static str,
-    period_from: String,
-    period_to: String,
-    opening: String,
-    closing: String,
-    entries: Vec<LedgerEntryJson<'a>>,
-}
-
-#[derive(Serialize)]
-struct LedgerEntryJson<'a> {
-    date: &'a str,
-    number: &'a str,
-    account: &'a str,
-    summary: &'a str,
-    debit: String,
-    credit: String,
-    balance: String,
-}
-
-pub fn account_ledger(ledger: &AccountLedger, format: OutputFormat) -> String {
-    let closing = ledger.entries.last().map(|e| e.balance).unwrap_or(ledger.opening);
-    let blank_zero = |m: Money, grouped: bool| {
-        if m.is_zero() {
-            String::new()
-        } else if grouped {
-            m.grouped()
-        } else {
-            m.plain()
-        }
-    };
-    match format {
-        OutputFormat::Json => json(&LedgerJson {
-            book: ledger.book.to_string(),
-            account: &ledger.account,
-            name: &ledger.name,
-            side: ledger.side.as_str(),
-            period_from: ledger.from.to_string(),
-            period_to: ledger.to.to_string(),
-            opening: ledger.opening.plain(),
-            closing: closing.plain(),
-            entries: ledger
-                .entries
-                .iter()
-                .map(|e| LedgerEntryJson {
-                    date: &e.date,
-                    number: &e.number,
-                    account: &e.account,
-                    summary: &e.summary,
-                    debit: e.debit.plain(),
-                    credit: e.credit.plain(),
-                    balance: e.balance.plain(),
-                })
-                .collect(),
-        }),
-        OutputFormat::Csv => super::sheets::ledger(&ledger.organisation, ledger).csv(),
-        OutputFormat::Table => {
-            let side = ledger.side.label();
-            let mut rows = vec![vec![
-                ledger.from.first_day().to_string(),
-                String::new(),
-                String::new(),
-                "期初余额".into(),
-                String::new(),
-                String::new(),
-                side.into(),
-                ledger.opening.grouped(),
-            ]];
-            let mut month: Option<&str> = None;
-            let mut month_debit = Money::ZERO;
-            let mut month_credit = Money::ZERO;
-            let mut month_balance = ledger.opening;
-            // 本年累计 starts from January's totals even when the range starts later.
-            let mut year = ledger.from.year;
-            let (mut year_debit, mut year_credit) = ledger.earlier_this_year;
-            let mut subtotal = |rows: &mut Vec<Vec<String>>, label: &str, d: Money, c: Money, b: Money| {
-                if !label.starts_with(&year.to_string()) {
-                    year = label[..4].parse().unwrap_or(year);
-                    (year_debit, year_credit) = (Money::ZERO, Money::ZERO);
-                }
-                year_debit = year_debit.checked_add(d).unwrap_or(year_debit);
-                year_credit = year_credit.checked_add(c).unwrap_or(year_credit);
-                for (text, d, c) in [("本月合计", d, c), ("本年累计", year_debit, year_credit)] {
-                    rows.push(vec![
-                        String::new(),
-                        String::new(),
-                        String::new(),
-                        format!("{label} {text}"),
-                        d.grouped(),
-                        c.grouped(),
-                        side.into(),
-                        b.grouped(),
-                    ]);
-                }
-            };
-            for entry in &ledger.entries {
-                let entry_month = &entry.date[..7];
-                if let Some(current) = month {
-                    if current != entry_month {
-                        subtotal(&mut rows, current, month_debit, month_credit, month_balance);
-                        month_debit = Money::ZERO;
-                        month_credit = Money::ZERO;
-                    }
-                }
-                month = Some(entry_month);
-                month_debit = month_debit.checked_add(entry.debit).unwrap_or(month_debit);
-                month_credit = month_credit.checked_add(entry.credit).unwrap_or(month_credit);
-                month_balance = entry.balance;
-                rows.push(vec![
-                    entry.date.clone(),
-                    entry.number.clone(),
-                    entry.account.clone(),
-                    entry.summary.clone(),
-                    blank_zero(entry.debit, true),
-                    blank_zero(entry.credit, true),
-                    side.into(),
-                    entry.balance.grouped(),
-                ]);
-            }
-            if let Some(current) = month {
-                subtotal(&mut rows, current, month_debit, month_credit, month_balance);
-            }
-            rows.push(vec![
-                ledger.to.last_day().to_string(),
-                String::new(),
-                String::new(),
-                "期末余额".into(),
-                String::new(),
-                String::new(),
-                side.into(),
-                closing.grouped(),
-            ]);
-            let title = format!(
-                "明细账 {} {} {} {}\n",
-                ledger.book,
-                ledger.account,
-                ledger.name,
-                range_label(ledger.from, ledger.to)
-            );
-            title + &table(&["日期", "凭证号", "科目", "摘要", "借方", "贷方", "方向", "余额"], &rows, &[4, 5, 7])
-        }
     }
 }
 

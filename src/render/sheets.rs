@@ -8,10 +8,7 @@ use crate::domain::chart::{Chart, Side};
 use crate::domain::ids::{BookCode, Period};
 use crate::domain::voucher::VoucherRecord;
 use crate::money::Money;
-use crate::render::reports::AccountLedger;
-
-/// A row of the 明细账: date, voucher number, 摘要, debit, credit, balance (blank amounts `None`).
-pub type LedgerRow = (String, String, String, Option<Money>, Option<Money>, Money);
+use crate::render::ledger::{self, AccountLedger};
 
 fn period_label(from: Period, to: Period) -> String {
     if from == to {
@@ -31,7 +28,7 @@ fn text(s: impl Into<String>) -> Cell {
     Cell::Text(s.into())
 }
 
-fn amount_or_blank(amount: Option<Money>) -> Cell {
+pub(super) fn amount_or_blank(amount: Option<Money>) -> Cell {
     amount.map(Cell::Amount).unwrap_or_else(|| text(""))
 }
 
@@ -152,75 +149,32 @@ impl JournalTotals {
     }
 }
 
-/// The 明细账's rows: 期初余额, every entry, and after each month its 本月合计 and 本年累计 (the year's
-/// debit and credit so far, from January even when the range starts later).
-pub fn ledger_rows(l: &AccountLedger) -> Vec<LedgerRow> {
-    let mut rows: Vec<LedgerRow> =
-        vec![(l.from.first_day().to_string(), String::new(), "期初余额".into(), None, None, l.opening)];
-    let (mut year_debit, mut year_credit) = (l.earlier_this_year.0.fen(), l.earlier_this_year.1.fen());
-    let mut year = l.from.year;
-    let mut balance = l.opening;
-    let mut month = l.from;
-    while month <= l.to {
-        if month.year != year {
-            (year, year_debit, year_credit) = (month.year, 0, 0);
-        }
-        let key = month.to_string();
-        let (mut debit, mut credit) = (0i64, 0i64);
-        for e in l.entries.iter().filter(|e| e.date.starts_with(&key)) {
-            debit += e.debit.fen();
-            credit += e.credit.fen();
-            balance = e.balance;
-            let amount = |m: Money| (!m.is_zero()).then_some(m);
-            rows.push((
-                e.date.clone(),
-                e.number.clone(),
-                e.summary.clone(),
-                amount(e.debit),
-                amount(e.credit),
-                e.balance,
-            ));
-        }
-        year_debit += debit;
-        year_credit += credit;
-        let end = month.last_day().to_string();
-        let month_total = (Some(Money::from_fen(debit)), Some(Money::from_fen(credit)));
-        rows.push((end.clone(), String::new(), "本月合计".into(), month_total.0, month_total.1, balance));
-        let year_total = (Some(Money::from_fen(year_debit)), Some(Money::from_fen(year_credit)));
-        rows.push((end, String::new(), "本年累计".into(), year_total.0, year_total.1, balance));
-        month = month.next();
-    }
-    rows
-}
-
-/// 明细账 as a sheet: the rows above with the balance's direction; totals in bold.
+/// 明细账 as a sheet: 期初余额, every entry, and after each month its 本月合计 and 本年累计, with the
+/// balance's direction; totals in bold.
 pub fn ledger(organisation: &str, l: &AccountLedger) -> Sheet {
-    let rows = ledger_rows(l);
-    let totals = rows.iter().enumerate().filter(|(_, r)| r.1.is_empty() && r.2 != "期初余额").map(|(i, _)| i).collect();
-    let side = l.side.label();
-    let rows = rows
-        .into_iter()
-        .map(|(date, number, summary, debit, credit, balance)| {
-            vec![
-                text(date),
-                text(number),
-                text(summary),
-                amount_or_blank(debit),
-                amount_or_blank(credit),
-                text(side),
-                Cell::Amount(balance),
-            ]
-        })
-        .collect();
-    let mut sheet = Sheet::new(
-        format!("明细账（{} {} {}）", l.book, l.account, l.name),
-        ["日期", "凭证号", "摘要", "借方金额", "贷方金额", "方向", "余额"],
-        rows,
-    );
+    let (mut rows, mut totals) = (Vec::new(), Vec::new());
+    for (r, row) in ledger::sheet_rows(l).into_iter().enumerate() {
+        let (cells, strong) = ledger::sheet_cells(l, row);
+        rows.push(cells);
+        if strong {
+            totals.push(r);
+        }
+    }
+    let mut sheet = Sheet::new(ledger_sheet_title(l), ledger::SHEET_HEADERS, rows);
     sheet.organisation = organisation.to_string();
     sheet.period = period_label(l.from, l.to);
     sheet.totals = totals;
     sheet
+}
+
+/// The 明细账 sheet's title.
+pub fn ledger_sheet_title(l: &AccountLedger) -> String {
+    format!("明细账（{} {} {}）", l.book, l.account, l.name)
+}
+
+/// The same 明细账 as `ledger`, for writing an entry at a time: `ledger::sheet_cells` of each row.
+pub fn ledger_writer(organisation: &str, l: &AccountLedger) -> Result<SheetWriter, String> {
+    SheetWriter::new(&ledger_sheet_title(l), &ledger::SHEET_HEADERS, organisation, &period_label(l.from, l.to))
 }
 
 /// 科目余额表 as a sheet, with the two 合计 rows that must tie.

@@ -277,6 +277,10 @@ impl Reader<'_> {
     /// Feeds the posted lines of `accounts` in a book's months `from..=to` to `each`, in
     /// journal order (date, number, line): (date, number, account, summary, debit 分, credit 分).
     /// Read through the (account, voucher) index: the book's other lines are never touched.
+    /// A month at a time (a voucher's month is its date's): only a month's lines are sorted before
+    /// the first of them comes, not a year's. The joins' order is fixed (CROSS JOIN): book, its
+    /// month's vouchers, their lines of the account; left to itself, with `period = ?`, SQLite
+    /// read every book's lines of the account instead (2.3 s rather than 0.2 s at 1M vouchers).
     pub fn for_each_account_line(
         &self,
         book: &BookCode,
@@ -290,18 +294,22 @@ impl Reader<'_> {
         let places = vec!["?"; accounts.len()].join(", ");
         let sql = format!(
             "SELECT v.date, v.period, v.seq, l.account, l.summary, l.debit_fen, l.credit_fen \
-             FROM voucher_line l JOIN voucher v ON v.id = l.voucher_id JOIN book b ON b.id = v.book_id \
+             FROM book b CROSS JOIN voucher v ON v.book_id = b.id CROSS JOIN voucher_line l ON l.voucher_id = v.id \
              WHERE l.account IN ({places}) AND b.party = ? AND b.fund = ? AND v.status = 'posted' \
-             AND v.period BETWEEN ? AND ? ORDER BY v.date, v.seq, l.line_no"
+             AND v.period = ? ORDER BY v.date, v.seq, l.line_no"
         );
-        let mut args: Vec<String> = accounts.iter().map(|a| a.to_string()).collect();
-        args.extend([book.party.clone(), book.fund.clone(), months.0.to_string(), months.1.to_string()]);
         let mut stmt = self.conn.prepare(&sql)?;
-        let mut rows = stmt.query(rusqlite::params_from_iter(args.iter()))?;
-        while let Some(row) = rows.next()? {
-            let date = parse_date(text(row, 0)?).map_err(StoreError::Corrupt)?;
-            let number = voucher_no(text(row, 1)?, row.get(2)?)?;
-            each(date, number, text(row, 3)?, text(row, 4)?, row.get(5)?, row.get(6)?)?;
+        let mut month = months.0;
+        while month <= months.1 {
+            let mut args: Vec<String> = accounts.iter().map(|a| a.to_string()).collect();
+            args.extend([book.party.clone(), book.fund.clone(), month.to_string()]);
+            let mut rows = stmt.query(rusqlite::params_from_iter(args.iter()))?;
+            while let Some(row) = rows.next()? {
+                let date = parse_date(text(row, 0)?).map_err(StoreError::Corrupt)?;
+                let number = voucher_no(text(row, 1)?, row.get(2)?)?;
+                each(date, number, text(row, 3)?, text(row, 4)?, row.get(5)?, row.get(6)?)?;
+            }
+            month = month.next();
         }
         Ok(())
     }

@@ -479,17 +479,15 @@ fn a_long_journal_is_written_in_pieces_that_make_one_report() {
         csv_out.lines().last().unwrap()
     );
     // A reader that stops early (`| head`) ends the output quietly.
+    reader_may_stop_early(&env, &["journal", "--book", "shayang/employee"]);
+}
+
+/// Each format of a long report, read 100 bytes and closed: the command ends quietly, exit 0.
+fn reader_may_stop_early(env: &Env, args: &[&str]) {
     for format in ["json", "csv", "table"] {
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_fundpool"))
-            .args([
-                "--db",
-                &env.db().display().to_string(),
-                "--format",
-                format,
-                "journal",
-                "--book",
-                "shayang/employee",
-            ])
+            .args(["--db", &env.db().display().to_string(), "--format", format])
+            .args(args)
             .env("FUNDPOOL_OPERATOR", MAKER)
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
@@ -502,4 +500,69 @@ fn a_long_journal_is_written_in_pieces_that_make_one_report() {
         assert!(output.status.success(), "{format}: {}", String::from_utf8_lossy(&output.stderr));
         assert!(output.stderr.is_empty(), "{format}: {}", String::from_utf8_lossy(&output.stderr));
     }
+}
+
+/// A 明细账 longer than a table is laid out whole is read an entry at a time: the table in
+/// chunks lined up as one, JSON and CSV as they are read, xlsx into the workbook's rows; each
+/// with every entry, its months' totals (the table: months with entries; the sheet: every
+/// month) and the closing balance from the book's balances equal to the last running balance.
+#[test]
+fn a_long_account_ledger_is_written_as_it_is_read() {
+    let env = Env::jingmen();
+    let mut csv = String::from("voucher,book,date,account,summary,debit,credit\n");
+    let count = 5_200; // one 1003 line each: more rows than a table is laid out whole
+    let mut paid_fen = 0i64;
+    for i in 0..count {
+        let fen = 10_000 + i as i64 * 7;
+        paid_fen += fen;
+        let amount = format!("{}.{:02}", fen / 100, fen % 100);
+        // January and March; none in February.
+        let date = if i < count / 2 { "2023-01-10" } else { "2023-03-20" };
+        csv.push_str(&format!("A{i},shayang/employee,{date},5001.02,第{i}笔待遇,{amount},\n"));
+        csv.push_str(&format!("A{i},shayang/employee,{date},1003,第{i}笔待遇,,{amount}\n"));
+    }
+    env.ok(&["import", &env.write("long.csv", &csv), "--post", "--reviewer", REVIEWER]);
+    // 1003 is a debit-side account that only paid out: it closes at minus what was paid.
+    let closing = format!("-{}.{:02}", paid_fen / 100, paid_fen % 100);
+    let range = ["account", "--book", "shayang/employee", "--account", "1003", "--from", "2023-01", "--to", "2023-03"];
+
+    let json: Value = serde_json::from_str(&env.ok(&[&["--format", "json"][..], &range[..]].concat())).unwrap();
+    let entries = json["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), count);
+    assert_eq!(json["closing"], closing.as_str());
+    assert_eq!(entries[count - 1]["balance"], closing.as_str(), "the running balance ends at the closing");
+    assert_eq!(entries[0]["number"], "记-2023-01-0001");
+    assert_eq!(entries[count - 1]["number"], format!("记-2023-03-{:04}", count / 2).as_str());
+
+    let table = env.ok(&range);
+    let lines: Vec<&str> = table.lines().collect();
+    // Title, top border, header, rule; 期初余额, the entries, two totals for January and for
+    // March, 期末余额; bottom border.
+    assert_eq!(lines.len(), 4 + 1 + count + 2 * 2 + 1 + 1, "{}", &table[..300]);
+    assert_eq!(lines.iter().filter(|l| l.contains("凭证号")).count(), 1);
+    assert_eq!(lines.iter().filter(|l| l.contains("本月合计")).count(), 2);
+    assert!(!table.contains("2023-02 本月合计"));
+    let width = |line: &str| unicode_width::UnicodeWidthStr::width(line);
+    let widths: std::collections::BTreeSet<usize> = lines[1..].iter().map(|l| width(l)).collect();
+    assert_eq!(widths.len(), 1, "every line of the table is as wide: {widths:?}");
+    let last_row = lines[lines.len() - 2];
+    assert!(last_row.contains("期末余额") && last_row.contains("2023-03-31"), "{last_row}");
+    let table_closing = last_row.rsplit('┆').next().unwrap().trim_end_matches('│').trim();
+    assert_eq!(table_closing.replace(',', ""), closing, "{last_row}");
+
+    let csv_out = env.ok(&[&["--format", "csv", "--raw-amounts"][..], &range[..]].concat());
+    // The header; 期初余额, the entries, two totals for each of the three months.
+    assert_eq!(csv_out.lines().count(), 1 + 1 + count + 3 * 2);
+    assert!(csv_out.contains("2023-02-28,,本月合计,0.00,0.00,借,"), "February is totalled on the sheet");
+    assert!(csv_out.lines().last().unwrap().ends_with(&format!(",本年累计,0.00,{},借,{closing}", &closing[1..])));
+
+    let sheet = env.dir.path().join("明细账.xlsx").display().to_string();
+    env.ok(&[&["--format", "xlsx"][..], &range[..], &["--output", &sheet][..]].concat());
+    let rows = sheet_rows(std::path::Path::new(&sheet));
+    let totals: Vec<&Vec<String>> = rows.iter().filter(|r| r[2] == "本月合计").collect();
+    assert_eq!(totals.len(), 3);
+    assert_eq!(number(&totals[2][6]), -paid_fen);
+    assert_eq!(rows.iter().filter(|r| r[1].starts_with("记-")).count(), count);
+
+    reader_may_stop_early(&env, &range);
 }

@@ -119,8 +119,8 @@ pub async fn ledger(me: LoggedIn, Query(q): Query<BookQuery>) -> Response {
         Ok(l) => l,
         Err(response) => return response,
     };
-    let closing = l.entries.last().map(|e| e.balance).unwrap_or(l.opening);
-    let rows = sheets::ledger_rows(&l);
+    let closing = l.closing;
+    let rows = crate::render::ledger::sheet_rows(&l);
     if q.xlsx.is_some() {
         return xlsx_download(&me, sheets::ledger(&l.organisation, &l), "ledger.xlsx");
     }
@@ -154,8 +154,7 @@ pub async fn ledger(me: LoggedIn, Query(q): Query<BookQuery>) -> Response {
     page(Some(&me), "明细账", body).into_response()
 }
 
-/// The 明细账 as rows (date, number, summary, debit, credit, balance): 期初余额, each entry, and at
-/// each month's end 本月合计 and 本年累计 (which counts the year's months before the range too).
+/// A sheet as an xlsx download named `name` (an error page if it cannot be made).
 pub(super) fn xlsx_download(me: &LoggedIn, sheet: Sheet, name: &str) -> Response {
     match sheet.xlsx() {
         Ok(bytes) => (
