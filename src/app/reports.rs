@@ -114,9 +114,16 @@ pub fn journal_each<T>(
     let reader = store.reader();
     let _snapshot = reader.snapshot()?;
     let journal = Journal { book: book.clone(), from, to, vouchers: Vec::new(), chart: reader.chart()?, organisation };
-    let filter = journal_filter(book, from, to, all);
+    // A month at a time (a voucher's month is its date's, so the order is the same): only a
+    // month's vouchers are sorted before the first of them comes, not a year's.
     let walk = |each: &mut dyn FnMut(VoucherRecord) -> Result<()>| -> Result<()> {
-        walk_store(|step| reader.for_each_voucher(&filter, step), each)
+        let mut month = from;
+        while month <= to {
+            let filter = journal_filter(book, month, month, all);
+            walk_store(|step| reader.for_each_voucher(&filter, step), each)?;
+            month = month.next();
+        }
+        Ok(())
     };
     work(&journal, &walk)
 }

@@ -565,4 +565,24 @@ fn a_long_account_ledger_is_written_as_it_is_read() {
     assert_eq!(rows.iter().filter(|r| r[1].starts_with("记-")).count(), count);
 
     reader_may_stop_early(&env, &range);
+
+    // The 序时账 of the same months (read a month at a time) is in date order throughout.
+    let journal: Value = serde_json::from_str(&env.ok(&[
+        "--format",
+        "json",
+        "journal",
+        "--book",
+        "shayang/employee",
+        "--from",
+        "2023-01",
+        "--to",
+        "2023-03",
+    ]))
+    .unwrap();
+    let numbers: Vec<&str> =
+        journal["vouchers"].as_array().unwrap().iter().map(|v| v["number"].as_str().unwrap()).collect();
+    assert_eq!(numbers.len(), count);
+    let mut sorted = numbers.clone();
+    sorted.sort();
+    assert_eq!(numbers, sorted, "January's vouchers, then March's, each month in number order");
 }
