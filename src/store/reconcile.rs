@@ -1,6 +1,7 @@
 //! Statement registers, the ledger lines reconciliation reads, reconciliation runs and seals.
 
 use super::ledger::voucher_no;
+use super::scan::text;
 use super::{Reader, Result, StoreError, Writer};
 use crate::domain::chart::Side;
 use crate::domain::ids::{parse_date, BookCode, Period};
@@ -206,48 +207,42 @@ impl Reader<'_> {
         .collect()
     }
 
-    /// Posted lines dated up to `until` on the accounts reconciliation reads; year-end closing
-    /// vouchers are bookkeeping, not flows, and are left out. The vouchers are read in storage
-    /// order (NOT INDEXED): through the (book, status, period) index each row was a jump to
-    /// another page, twice the time at a million vouchers.
+    /// Posted lines dated up to `until` on the accounts reconciliation reads, in journal order
+    /// (date, voucher, line); year-end closing vouchers are bookkeeping, not flows, and are left
+    /// out. The vouchers are read in storage order (NOT INDEXED): through the (book, status,
+    /// period) index each row was a jump to another page, twice the time at a million vouchers.
+    /// They are put in order here, not by SQLite: storage order is nearly journal order, which
+    /// a stable sort checks in one pass, where SQLite sorted every line (0.4 s of 1.5 at 1M).
     pub fn reconciliation_ledger(&self, until: NaiveDate) -> Result<Vec<LedgerLine>> {
         let mut stmt = self.conn.prepare(
-            "SELECT v.id, b.party, b.fund, v.period, v.seq, v.date, l.account, l.debit_fen, l.credit_fen, l.ref \
+            "SELECT v.id, b.party, b.fund, v.period, v.seq, v.date, l.account, l.debit_fen, l.credit_fen, l.ref, \
+             l.line_no \
              FROM voucher v NOT INDEXED JOIN voucher_line l ON l.voucher_id = v.id JOIN book b ON b.id = v.book_id \
              WHERE v.status = 'posted' AND v.date <= ?1 AND (v.external_id IS NULL OR v.external_id NOT LIKE 'year-end:%') \
                AND (l.account IN ('1003', '1004', '1005', '1011', '4001', '4601') \
-               OR l.account LIKE '4001.%' OR l.account LIKE '4701.%' OR l.account LIKE '5201.%' OR l.account LIKE '5301.%') \
-             ORDER BY v.date, v.id, l.line_no",
+               OR l.account LIKE '4001.%' OR l.account LIKE '4701.%' OR l.account LIKE '5201.%' OR l.account LIKE '5301.%')",
         )?;
-        let rows = stmt.query_map([until.to_string()], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, i64>(4)?,
-                r.get::<_, String>(5)?,
-                r.get::<_, String>(6)?,
-                r.get::<_, i64>(7)?,
-                r.get::<_, i64>(8)?,
-                r.get::<_, Option<String>>(9)?,
-            ))
-        })?;
-        rows.map(|row| {
-            let (voucher_id, party, fund, period, seq, date, account, debit, credit, reference) = row?;
+        let mut rows = stmt.query([until.to_string()])?;
+        let mut keyed: Vec<((NaiveDate, i64, i64), LedgerLine)> = Vec::new();
+        while let Some(row) = rows.next()? {
+            let voucher_id: i64 = row.get(0)?;
+            let (debit, credit): (i64, i64) = (row.get(7)?, row.get(8)?);
             let (side, amount) = if debit != 0 { (Side::Debit, debit) } else { (Side::Credit, credit) };
-            Ok(LedgerLine {
+            let date = parse_date(text(row, 5)?).map_err(StoreError::Corrupt)?;
+            let line = LedgerLine {
                 voucher_id,
-                book: BookCode { party, fund },
-                number: voucher_no(&period, seq)?,
-                date: parse_date(&date).map_err(StoreError::Corrupt)?,
-                account,
+                book: BookCode { party: row.get(1)?, fund: row.get(2)? },
+                number: voucher_no(text(row, 3)?, row.get(4)?)?,
+                date,
+                account: row.get(6)?,
                 side,
                 amount: Money::from_fen(amount),
-                reference,
-            })
-        })
-        .collect()
+                reference: row.get(9)?,
+            };
+            keyed.push(((date, voucher_id, row.get(10)?), line));
+        }
+        keyed.sort_by_key(|(key, _)| *key);
+        Ok(keyed.into_iter().map(|(_, line)| line).collect())
     }
 
     /// Debit and credit totals of every posted voucher of a month.

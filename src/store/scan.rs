@@ -111,7 +111,7 @@ fn push_json_string(out: &mut String, text: &str) {
 }
 
 /// Text of a column, or "" for NULL.
-fn text<'r>(row: &'r Row<'_>, column: usize) -> Result<&'r str> {
+pub(super) fn text<'r>(row: &'r Row<'_>, column: usize) -> Result<&'r str> {
     match row.get_ref(column)? {
         ValueRef::Null => Ok(""),
         value => value.as_str().map_err(|e| StoreError::Corrupt(format!("第 {column} 列不是文本：{e}"))),

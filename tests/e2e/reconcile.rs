@@ -226,3 +226,26 @@ fn statement_imports_refuse_bad_files_and_change_nothing() {
     assert_eq!(run.code, 1);
     assert_eq!(env.fingerprint(), before);
 }
+
+/// Lines are matched and reported in journal order (date, voucher, line), whatever order they
+/// were stored in: a voucher entered later but dated earlier comes first.
+#[test]
+fn lines_are_reconciled_in_date_order_not_entry_order() {
+    let env = Env::jingmen();
+    let csv = "voucher,book,date,account,summary,debit,credit\n\
+               late,shayang/employee,2023-01-20,5001.02,后记的早单据,1.00,\n\
+               late,shayang/employee,2023-01-20,1003,后记的早单据,,1.00\n\
+               early,shayang/employee,2023-01-05,5001.02,早单据,2.00,\n\
+               early,shayang/employee,2023-01-05,1003,早单据,,2.00\n";
+    env.ok(&["import", &env.write("two.csv", csv), "--post", "--reviewer", REVIEWER]);
+    let run = env.run(&["--format", "json", "reconcile", "--period", "2023-01", "--check", "bank"]);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let ours: Vec<(&str, &str)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["scope"].as_str().unwrap().starts_with("shayang/employee 1003"))
+        .map(|f| (f["date"].as_str().unwrap(), f["ours_amount"].as_str().unwrap()))
+        .collect();
+    assert_eq!(ours, vec![("2023-01-05", "-2.00"), ("2023-01-20", "-1.00")], "{}", run.stdout);
+}
