@@ -492,6 +492,108 @@ pub fn set_paging(on: bool) {
     PAGING.store(on, std::sync::atomic::Ordering::Relaxed);
 }
 
+/// Hands a table's rows, a few at a time, to the function given; may be called more than once.
+pub(super) type RowWalk<'a> =
+    dyn Fn(&mut dyn FnMut(Vec<Vec<String>>) -> Result<(), crate::app::Error>) -> Result<(), crate::app::Error> + 'a;
+
+/// Stdout for a report written as it is read. A reader that stops early (`| head`) closes the
+/// pipe: the walk stops, and that is no error.
+pub(super) struct Streamed {
+    closed: std::cell::Cell<bool>,
+    what: &'static str,
+}
+
+impl Streamed {
+    pub(super) fn new(what: &'static str) -> Streamed {
+        Streamed { closed: std::cell::Cell::new(false), what }
+    }
+
+    fn failed(&self, e: std::io::Error) -> crate::app::Error {
+        self.closed.set(self.closed.get() || e.kind() == std::io::ErrorKind::BrokenPipe);
+        crate::app::Error::refused(format!("无法写出{}：{e}", self.what))
+    }
+
+    /// The report's text (empty when it went straight to stdout), or nothing when the reader
+    /// stopped early.
+    pub(super) fn outcome(&self, text: Result<String, crate::app::Error>) -> Result<Outcome, CliError> {
+        match text {
+            Err(_) if self.closed.get() => Ok(Outcome::ok(String::new())),
+            text => Ok(Outcome::ok(text?)),
+        }
+    }
+
+    /// Writes JSON or CSV pieces to stdout as `pieces` hands them on.
+    pub(super) fn pieces(
+        &self,
+        pieces: impl FnOnce(&mut dyn FnMut(&str) -> Result<(), crate::app::Error>) -> Result<(), crate::app::Error>,
+    ) -> Result<String, crate::app::Error> {
+        use std::io::Write;
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        pieces(&mut |piece| out.write_all(piece.as_bytes()).map_err(|e| self.failed(e)))?;
+        out.flush().map_err(|e| self.failed(e))?;
+        Ok(String::new())
+    }
+
+    /// Writes text pieces through the pager (when standard output is a terminal shorter than
+    /// about `lines`) as `pieces` hands them on.
+    pub(super) fn paged(
+        &self,
+        lines: usize,
+        pieces: impl FnOnce(&mut dyn FnMut(&str) -> Result<(), crate::app::Error>) -> Result<(), crate::app::Error>,
+    ) -> Result<String, crate::app::Error> {
+        use std::io::Write;
+        let mut out = Paged::start(lines);
+        pieces(&mut |piece| out.write_all(piece.as_bytes()).map_err(|e| self.failed(e)))?;
+        out.finish().map_err(|e| self.failed(e))?;
+        Ok(String::new())
+    }
+
+    /// A table whose rows come, a few at a time, from a walk that can be repeated. The first
+    /// walk measures the columns and keeps the rows while they are few enough to lay out whole
+    /// (a short table is read once and returned as text); a longer one is walked again and
+    /// written a chunk at a time, through the pager, its columns lined up throughout.
+    pub(super) fn table(
+        &self,
+        title: String,
+        headers: &[&str],
+        amounts: &[usize],
+        rows: &RowWalk<'_>,
+    ) -> Result<String, crate::app::Error> {
+        use crate::render::{ChunkedTable, TableWidths, CHUNKED_ABOVE, TABLE_CHUNK};
+        use std::io::Write;
+        let mut widths = TableWidths::new(headers);
+        let mut kept = Some(Vec::new());
+        rows(&mut |batch| {
+            batch.iter().for_each(|row| widths.measure(row));
+            kept = kept.take().filter(|k: &Vec<_>| k.len() + batch.len() <= CHUNKED_ABOVE).map(|mut k| {
+                k.extend(batch);
+                k
+            });
+            Ok(())
+        })?;
+        if let Some(rows) = kept {
+            return Ok(title + &crate::render::table(headers, &rows, amounts));
+        }
+        let mut out = Paged::start(widths.rows + 5);
+        out.write_all(title.as_bytes()).map_err(|e| self.failed(e))?;
+        let mut table = ChunkedTable::new(headers, amounts, &widths);
+        let mut chunk = Vec::with_capacity(TABLE_CHUNK);
+        rows(&mut |batch| {
+            // A full chunk is written when more rows come, so the last one (which closes the
+            // table) is never empty.
+            if chunk.len() >= TABLE_CHUNK && !batch.is_empty() {
+                out.write_all(table.chunk(&chunk, false).as_bytes()).map_err(|e| self.failed(e))?;
+                chunk.clear();
+            }
+            chunk.extend(batch);
+            Ok(())
+        })?;
+        out.write_all(table.chunk(&chunk, true).as_bytes()).map_err(|e| self.failed(e))?;
+        out.finish().map_err(|e| self.failed(e))?;
+        Ok(String::new())
+    }
+}
+
 /// Where a report goes: `$PAGER` (default `less -FRX`) when standard output is a terminal too
 /// short for its `lines`, else standard output. A report written in pieces writes each here.
 pub struct Paged {

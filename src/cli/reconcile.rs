@@ -1,7 +1,7 @@
 //! `statement import` and `reconcile`: the other parties' records in, one run of the month's
 //! checks out, stored with who ran it and what it found.
 
-use super::{exit, parse_period, CliError, Context, Outcome};
+use super::{exit, parse_period, CliError, Context, Outcome, Streamed};
 use crate::app::files::fingerprint;
 use crate::app::reconcile as actions;
 use crate::domain::ids::quote;
@@ -61,52 +61,48 @@ pub fn run(ctx: &Context, period: &str, check: Option<&str>, fund: Option<&str>)
         })
         .transpose()?;
     let (report, run_id) = actions::run(&ctx.session, period, check, fund)?;
-    Ok(render_run(ctx, &report, run_id))
+    render_run(ctx, report, run_id)
 }
 
 /// A stored run, as it was reported when it ran.
 pub fn show(ctx: &Context, period: &str, run_id: i64) -> Result<Outcome, CliError> {
     let period = parse_period(period)?;
     let report = actions::stored_run(&ctx.session, period, run_id)?;
-    Ok(render_run(ctx, &report, run_id))
+    render_run(ctx, report, run_id)
 }
-fn render_run(ctx: &Context, report: &Report, run_id: i64) -> Outcome {
+/// Findings beyond which a report is written to standard output as it is rendered rather than
+/// rendered whole first (a month with every bank item outstanding has hundreds of thousands).
+const STREAMED_ABOVE: usize = 2_000;
+
+fn render_run(ctx: &Context, report: Report, run_id: i64) -> Result<Outcome, CliError> {
     let city = ctx.open().ok().and_then(|store| store.reader().city().ok());
     let fund_label = |code: &str| city.as_ref().map(|c| c.fund_label(code)).unwrap_or_else(|| code.to_string());
-    let text = match ctx.format {
-        OutputFormat::Json => {
-            let mut value = serde_json::to_value(report).unwrap_or_default();
-            value["run_id"] = run_id.into();
-            value["differences"] = report.differences().into();
-            value["outstanding"] = report.outstanding().into();
-            render::json(&value)
+    let code = if report.differences() > 0 { exit::DIFFERENCES } else { exit::OK };
+    let out = Streamed::new("对账报告");
+    let (streamed, lines) = (report.findings.len() > STREAMED_ABOVE, report.findings.len() * 4 + 40);
+    let mut text = String::new();
+    let mut whole = |piece: &str| -> Result<(), crate::app::Error> {
+        text.push_str(piece);
+        Ok(())
+    };
+    let written = match ctx.format {
+        OutputFormat::Json if streamed => {
+            out.pieces(|write| render::reconcile::report_json_each(report, run_id, write))
+        }
+        OutputFormat::Json => render::reconcile::report_json_each(report, run_id, &mut whole).map(|_| String::new()),
+        OutputFormat::Csv if streamed => {
+            out.pieces(|write| render::reconcile::report_csv_each(&report, &fund_label, write))
         }
         OutputFormat::Csv => {
-            let rows: Vec<Vec<String>> = report
-                .findings
-                .iter()
-                .map(|f| {
-                    vec![
-                        CheckName::parse(&f.check).map(|c| c.label().to_string()).unwrap_or_else(|| f.check.clone()),
-                        fund_label(&f.fund),
-                        f.scope.clone(),
-                        f.severity.label().to_string(),
-                        f.reference.clone().unwrap_or_default(),
-                        f.ours_amount.map(|m| m.plain()).unwrap_or_default(),
-                        f.theirs_amount.map(|m| m.plain()).unwrap_or_default(),
-                        f.age_days.map(|a| a.to_string()).unwrap_or_default(),
-                        f.message.clone(),
-                    ]
-                })
-                .collect();
-            render::csv(
-                &["检查", "基金", "范围", "性质", "结算号", "本方金额", "对方金额", "账龄（天）", "说明"],
-                &rows,
-                &[5, 6],
-            )
+            render::reconcile::report_csv_each(&report, &fund_label, &mut whole).map(|_| String::new())
         }
-        OutputFormat::Table => render::reconcile::report_table(report, run_id, &fund_label),
+        OutputFormat::Table if streamed => {
+            out.paged(lines, |write| render::reconcile::report_table_each(&report, run_id, &fund_label, write))
+        }
+        OutputFormat::Table => {
+            render::reconcile::report_table_each(&report, run_id, &fund_label, &mut whole).map(|_| String::new())
+        }
     };
-    let code = if report.differences() > 0 { exit::DIFFERENCES } else { exit::OK };
-    Outcome { stdout: text, code }
+    let outcome = out.outcome(written)?;
+    Ok(Outcome { stdout: outcome.stdout + &text, code })
 }

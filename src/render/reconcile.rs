@@ -4,7 +4,7 @@
 
 use super::table;
 use crate::money::Money;
-use crate::reconcile::{CheckName, FindingKind, Report, Severity, Statement};
+use crate::reconcile::{CheckName, Finding, FindingKind, Report, Severity, Statement};
 
 fn kind_label(kind: FindingKind) -> &'static str {
     match kind {
@@ -23,7 +23,24 @@ pub fn check_label(name: &str) -> &'static str {
 
 /// The report as a person reads it; `fund_label` names a fund as staff do (职工医保).
 pub fn report_table(report: &Report, run_id: i64, fund_label: &dyn Fn(&str) -> String) -> String {
-    let mut out = format!(
+    let mut text = String::new();
+    let _ = report_table_each(report, run_id, fund_label, &mut |piece| -> Result<(), ()> {
+        text.push_str(piece);
+        Ok(())
+    });
+    text
+}
+
+/// `report_table` in pieces — the summary, then each finding, then the statements and the
+/// conclusion — handed to `out` as they are made (a month with 300k outstanding items is a
+/// hundred megabytes of text).
+pub fn report_table_each<E>(
+    report: &Report,
+    run_id: i64,
+    fund_label: &dyn Fn(&str) -> String,
+    out: &mut dyn FnMut(&str) -> Result<(), E>,
+) -> Result<(), E> {
+    let mut head = format!(
         "对账报告 {}（截至 {}，未达账项期限 {} 天，对账记录 #{run_id}）\n",
         report.period, report.cutoff, report.ageing_limit_days
     );
@@ -41,56 +58,123 @@ pub fn report_table(report: &Report, run_id: i64, fund_label: &dyn Fn(&str) -> S
             ]
         })
         .collect();
-    out.push_str(&table(&["检查", "对账双方", "基金", "已匹配", "未达账项", "差异"], &rows, &[3, 4, 5]));
+    head.push_str(&table(&["检查", "对账双方", "基金", "已匹配", "未达账项", "差异"], &rows, &[3, 4, 5]));
     if !report.findings.is_empty() {
-        out.push_str("\n明细：\n");
+        head.push_str("\n明细：\n");
     }
+    out(&head)?;
     for (index, f) in report.findings.iter().enumerate() {
-        let tag = match f.severity {
-            Severity::Difference => "差异",
-            Severity::Outstanding => "未达",
-        };
-        let (check, fund) = (check_label(&f.check), fund_label(&f.fund));
-        out.push_str(&format!("{:>3}. [{tag}] {check} {fund} {}：{}\n", index + 1, f.scope, f.message));
-        let mut detail = Vec::new();
-        if let Some(reference) = &f.reference {
-            detail.push(format!("结算号 {reference}"));
-        }
-        if let Some(date) = f.date {
-            detail.push(format!("日期 {date}"));
-        }
-        if let Some(age) = f.age_days {
-            detail.push(format!("账龄 {age} 天{}", if f.carried { "（上月结转）" } else { "" }));
-        }
-        detail.push(kind_label(f.kind).to_string());
-        out.push_str(&format!("       {}\n", detail.join("；")));
-        if !f.ours.is_empty() || f.ours_amount.is_some() {
-            out.push_str(&format!("       我方：{}\n", side(f.ours_amount, &f.ours)));
-        }
-        if !f.theirs.is_empty() || f.theirs_amount.is_some() {
-            out.push_str(&format!("       对方：{}\n", side(f.theirs_amount, &f.theirs)));
-        }
+        out(&finding_text(index + 1, f, fund_label))?;
     }
+    let mut tail = String::new();
     let shown: Vec<&Statement> = report.statements.iter().filter(|s| !s.equal || has_adjustments(s)).collect();
     if !shown.is_empty() {
-        out.push_str("\n余额调节表：\n");
+        tail.push_str("\n余额调节表：\n");
     }
     for s in &shown {
-        out.push_str(&statement_table(s, fund_label));
+        tail.push_str(&statement_table(s, fund_label));
     }
     let quiet = report.statements.len() - shown.len();
     if quiet > 0 {
-        out.push_str(&format!("另有 {quiet} 张余额调节表无未达账项，双方余额相符。\n"));
+        tail.push_str(&format!("另有 {quiet} 张余额调节表无未达账项，双方余额相符。\n"));
     }
     let differences = report.differences();
-    out.push_str(&if differences == 0 {
+    tail.push_str(&if differences == 0 {
         format!("\n结论：无差异（未达账项 {} 笔，结转下月），可以结账。\n", report.outstanding())
     } else {
         format!(
             "\n结论：{differences} 处差异，结账将被拒绝；查明更正后重新对账，或用 close --accept-differences --reason 说明理由。\n"
         )
     });
+    out(&tail)
+}
+
+/// One finding as numbered lines: what and where, its reference, date and age, and each side.
+fn finding_text(number: usize, f: &Finding, fund_label: &dyn Fn(&str) -> String) -> String {
+    let tag = match f.severity {
+        Severity::Difference => "差异",
+        Severity::Outstanding => "未达",
+    };
+    let (check, fund) = (check_label(&f.check), fund_label(&f.fund));
+    let mut out = format!("{number:>3}. [{tag}] {check} {fund} {}：{}\n", f.scope, f.message);
+    let mut detail = Vec::new();
+    if let Some(reference) = &f.reference {
+        detail.push(format!("结算号 {reference}"));
+    }
+    if let Some(date) = f.date {
+        detail.push(format!("日期 {date}"));
+    }
+    if let Some(age) = f.age_days {
+        detail.push(format!("账龄 {age} 天{}", if f.carried { "（上月结转）" } else { "" }));
+    }
+    detail.push(kind_label(f.kind).to_string());
+    out.push_str(&format!("       {}\n", detail.join("；")));
+    if !f.ours.is_empty() || f.ours_amount.is_some() {
+        out.push_str(&format!("       我方：{}\n", side(f.ours_amount, &f.ours)));
+    }
+    if !f.theirs.is_empty() || f.theirs_amount.is_some() {
+        out.push_str(&format!("       对方：{}\n", side(f.theirs_amount, &f.theirs)));
+    }
     out
+}
+
+/// The run as JSON: the report's fields with its run id and counts, keys in alphabetical order
+/// at every level (it was always written through serde_json's map) — in pieces, a finding at a
+/// time, so that no copy of a large report is built. Takes the report to set its findings apart.
+pub fn report_json_each<E>(
+    mut report: Report,
+    run_id: i64,
+    out: &mut dyn FnMut(&str) -> Result<(), E>,
+) -> Result<(), E> {
+    let (differences, outstanding) = (report.differences(), report.outstanding());
+    let findings = std::mem::take(&mut report.findings);
+    let mut value = serde_json::to_value(&report).unwrap_or_default();
+    value["run_id"] = run_id.into();
+    value["differences"] = differences.into();
+    value["outstanding"] = outstanding.into();
+    let text = super::json(&value);
+    // The top level's keys are the only ones indented by two spaces.
+    let marker = "\n  \"findings\": []";
+    let Some((before, after)) = text.split_once(marker).filter(|_| !findings.is_empty()) else {
+        return out(&text);
+    };
+    out(before)?;
+    out("\n  \"findings\": [")?;
+    let mut array = super::JsonArray::default();
+    for finding in &findings {
+        out(&array.item(&serde_json::to_value(finding).unwrap_or_default()))?;
+    }
+    out("\n  ]")?;
+    out(after)
+}
+
+/// The findings as CSV, a finding a row.
+pub fn report_csv_each<E>(
+    report: &Report,
+    fund_label: &dyn Fn(&str) -> String,
+    out: &mut dyn FnMut(&str) -> Result<(), E>,
+) -> Result<(), E> {
+    out(&super::csv_head(&["检查", "基金", "范围", "性质", "结算号", "本方金额", "对方金额", "账龄（天）", "说明"]))?;
+    for chunk in report.findings.chunks(super::TABLE_CHUNK) {
+        let rows: Vec<Vec<String>> = chunk
+            .iter()
+            .map(|f| {
+                vec![
+                    CheckName::parse(&f.check).map(|c| c.label().to_string()).unwrap_or_else(|| f.check.clone()),
+                    fund_label(&f.fund),
+                    f.scope.clone(),
+                    f.severity.label().to_string(),
+                    f.reference.clone().unwrap_or_default(),
+                    f.ours_amount.map(|m| m.plain()).unwrap_or_default(),
+                    f.theirs_amount.map(|m| m.plain()).unwrap_or_default(),
+                    f.age_days.map(|a| a.to_string()).unwrap_or_default(),
+                    f.message.clone(),
+                ]
+            })
+            .collect();
+        out(&super::csv_rows(&rows, &[5, 6]))?;
+    }
+    Ok(())
 }
 
 fn side(amount: Option<Money>, places: &[String]) -> String {
@@ -130,4 +214,84 @@ fn statement_table(s: &Statement, fund_label: &dyn Fn(&str) -> String) -> String
     let verdict = if s.equal { "相符" } else { "不符" };
     format!("{} {} {}（{verdict}）\n", check_label(&s.check), fund_label(&s.fund), s.scope)
         + &table(&["项目", "金额", "项目", "金额"], &rows, &[1, 3])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reconcile::{OutstandingKind, Summary};
+
+    fn finding(number: usize, severity: Severity) -> Finding {
+        Finding {
+            check: "bank".into(),
+            fund: "employee".into(),
+            scope: "shayang/employee 1003 沙洋县支出户".into(),
+            severity,
+            kind: FindingKind::Outstanding,
+            outstanding: Some(OutstandingKind::OursPaidTheirsNot),
+            reference: number.is_multiple_of(2).then(|| format!("ZF-{number}")),
+            ours: vec![format!("shayang/employee 记-2023-01-{number:04}")],
+            theirs: vec![],
+            ours_amount: Some(Money::from_fen(-(number as i64) * 101)),
+            theirs_amount: None,
+            date: chrono::NaiveDate::from_ymd_opt(2023, 1, number as u32),
+            age_days: Some(31 - number as i64),
+            carried: false,
+            message: "沙洋县支出户账簿已付、银行未记\"引号\"".into(),
+        }
+    }
+
+    fn report(findings: usize) -> Report {
+        Report {
+            period: "2023-01".into(),
+            cutoff: chrono::NaiveDate::from_ymd_opt(2023, 1, 31).expect("a day"),
+            ageing_limit_days: 30,
+            summaries: vec![Summary {
+                check: "bank".into(),
+                fund: "employee".into(),
+                matched: 4,
+                outstanding: findings,
+                differences: 0,
+            }],
+            findings: (1..=findings)
+                .map(|n| finding(n, if n == 3 { Severity::Difference } else { Severity::Outstanding }))
+                .collect(),
+            statements: vec![],
+        }
+    }
+
+    /// The run's JSON written a finding at a time is, byte for byte, the whole report turned
+    /// into a serde_json value with the run's id and counts (as it was always written).
+    #[test]
+    fn the_streamed_json_is_the_whole_reports() {
+        for findings in [0, 1, 4] {
+            let report = report(findings);
+            let mut whole = serde_json::to_value(&report).expect("a value");
+            whole["run_id"] = 7.into();
+            whole["differences"] = report.differences().into();
+            whole["outstanding"] = report.outstanding().into();
+            let mut streamed = String::new();
+            report_json_each(report, 7, &mut |piece| -> Result<(), ()> {
+                streamed.push_str(piece);
+                Ok(())
+            })
+            .expect("no failure");
+            assert_eq!(streamed, super::super::json(&whole), "{findings} findings");
+        }
+    }
+
+    /// The output stops at the first piece its reader refuses.
+    #[test]
+    fn a_refused_piece_stops_the_report() {
+        let mut pieces = 0;
+        let stopped = report_table_each(&report(4), 1, &|code: &str| code.to_string(), &mut |_| {
+            pieces += 1;
+            if pieces == 2 {
+                Err("closed")
+            } else {
+                Ok(())
+            }
+        });
+        assert_eq!((stopped, pieces), (Err("closed"), 2));
+    }
 }

@@ -586,3 +586,37 @@ fn a_long_account_ledger_is_written_as_it_is_read() {
     sorted.sort();
     assert_eq!(numbers, sorted, "January's vouchers, then March's, each month in number order");
 }
+
+/// A reconciliation with more findings than a report is rendered whole is written as it is
+/// rendered, in every format: the same report, whole.
+#[test]
+fn a_long_reconciliation_report_is_written_as_it_is_rendered() {
+    let env = Env::jingmen();
+    let mut csv = String::from("voucher,book,date,account,summary,debit,credit\n");
+    let count = 2_100; // more findings than a report is rendered whole
+    for i in 0..count {
+        csv.push_str(&format!("R{i},shayang/employee,2023-01-10,5001.02,第{i}笔,1.00,\n"));
+        csv.push_str(&format!("R{i},shayang/employee,2023-01-10,1003,第{i}笔,,1.00\n"));
+    }
+    env.ok(&["import", &env.write("unmatched.csv", &csv), "--post", "--reviewer", REVIEWER]);
+    let args = ["reconcile", "--period", "2023-01", "--check", "bank", "--fund", "employee"];
+    let json: Value = serde_json::from_str(&env.ok(&[&["--format", "json"][..], &args[..]].concat())).unwrap();
+    let findings = json["findings"].as_array().unwrap();
+    // Each unmatched payment is outstanding (21 days old, within the 30-day limit).
+    let ours: Vec<&Value> =
+        findings.iter().filter(|f| f["scope"].as_str().unwrap().starts_with("shayang/employee 1003")).collect();
+    assert_eq!(ours.len(), count);
+    assert!(ours.iter().all(|f| f["severity"] == "outstanding" && f["ours_amount"] == "-1.00"));
+    assert_eq!(json["outstanding"].as_u64().unwrap() as usize, findings.len());
+    assert_eq!(json["differences"], 0);
+    assert_eq!(json["run_id"], 1);
+
+    let table = env.ok(&[&["--no-pager"][..], &args[..]].concat());
+    assert_eq!(table.lines().filter(|l| l.contains("[未达]")).count(), findings.len());
+    assert!(table.contains(&format!("{:>3}. [未达]", findings.len())), "numbered to the last finding");
+    assert!(table.ends_with(&format!("\n结论：无差异（未达账项 {} 笔，结转下月），可以结账。\n", findings.len())));
+
+    let csv_out = env.ok(&[&["--format", "csv"][..], &args[..]].concat());
+    assert_eq!(csv_out.lines().count(), 1 + findings.len());
+    reader_may_stop_early(&env, &args);
+}
