@@ -108,7 +108,7 @@ fn stream_journal(
 /// A 明细账 is written an entry at a time, like the journal: JSON and CSV in one pass, xlsx into
 /// the workbook's temporary rows, a table in two passes unless it is short.
 pub fn account(ctx: &Context, range: &BookRange, code: &str, export: &Export) -> Result<Outcome, CliError> {
-    use crate::render::ledger::{self, LedgerMonths, LedgerStream, TablePiece};
+    use crate::render::ledger::{self, LedgerStream};
     check_export(ctx, export)?;
     let (book, months) = months(range)?;
     if ctx.xlsx {
@@ -118,21 +118,16 @@ pub fn account(ctx: &Context, range: &BookRange, code: &str, export: &Export) ->
         let failed = |e: String| crate::app::Error::refused(format!("无法生成 Excel：{e}"));
         let (writer, title) = actions::account_each(&ctx.session, &book, months, code, |l, walk| {
             let mut writer = sheets::ledger_writer(&l.organisation, l).map_err(failed)?;
-            let mut write = |row| {
-                let (cells, strong) = ledger::sheet_cells(l, row);
-                writer.row(&cells, strong).map_err(failed)
+            let mut write = |rows: Vec<ledger::SheetRow>| {
+                rows.into_iter().try_for_each(|row| {
+                    let (cells, strong) = ledger::sheet_cells(l, row);
+                    writer.row(&cells, strong).map_err(failed)
+                })
             };
-            write(ledger::sheet_opening(l))?;
-            let mut months = LedgerMonths::new(l, true);
-            walk(&mut |entry| {
-                for totals in months.entry(&entry) {
-                    ledger::sheet_totals(&totals).into_iter().try_for_each(&mut write)?;
-                }
-                write(ledger::sheet_entry(&entry))
-            })?;
-            for totals in months.finish() {
-                ledger::sheet_totals(&totals).into_iter().try_for_each(&mut write)?;
-            }
+            let (mut sheet, opening) = ledger::SheetRows::start(l);
+            write(opening)?;
+            walk(&mut |entry| write(sheet.entry(&entry)))?;
+            write(sheet.end())?;
             Ok((writer, sheets::ledger_sheet_title(l)))
         })?;
         ctx.write_output_with(path, export.force, |file| writer.save_to(file))?;
@@ -148,22 +143,10 @@ pub fn account(ctx: &Context, range: &BookRange, code: &str, export: &Export) ->
             });
         }
         let rows = |each: &mut dyn FnMut(Vec<Vec<String>>) -> Result<(), crate::app::Error>| {
-            each(ledger::table_rows(l, TablePiece::Opening))?;
-            let mut months = LedgerMonths::new(l, false);
-            walk(&mut |entry| {
-                let mut rows = Vec::new();
-                for totals in months.entry(&entry) {
-                    rows.extend(ledger::table_rows(l, TablePiece::Totals(totals)));
-                }
-                rows.extend(ledger::table_rows(l, TablePiece::Entry(&entry)));
-                each(rows)
-            })?;
-            let mut rows = Vec::new();
-            for totals in months.finish() {
-                rows.extend(ledger::table_rows(l, TablePiece::Totals(totals)));
-            }
-            rows.extend(ledger::table_rows(l, TablePiece::Closing));
-            each(rows)
+            let (mut table, opening) = ledger::TableRows::start(l);
+            each(opening)?;
+            walk(&mut |entry| each(table.entry(&entry)))?;
+            each(table.end())
         };
         out.table(ledger::table_title(l), &ledger::TABLE_HEADERS, &ledger::TABLE_AMOUNTS, &rows)
     });

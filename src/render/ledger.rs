@@ -154,9 +154,8 @@ fn blank_zero(m: Money) -> String {
     }
 }
 
-/// The table's rows from the walk's pieces: `Opening`, each `Entry` with the totals due before
-/// it, the totals left and `Closing` at the end.
-pub enum TablePiece<'a> {
+/// What a table row shows: 期初余额, an entry, a month's two totals, 期末余额.
+enum TablePiece<'a> {
     Opening,
     Entry(&'a LedgerEntry),
     Totals(MonthTotals),
@@ -164,7 +163,7 @@ pub enum TablePiece<'a> {
 }
 
 /// One piece of the table as its rows (a month's totals are two).
-pub fn table_rows(l: &AccountLedger, piece: TablePiece<'_>) -> Vec<Vec<String>> {
+fn table_rows(l: &AccountLedger, piece: TablePiece<'_>) -> Vec<Vec<String>> {
     let side = l.side.label().to_string();
     let row = |date: String, label: String, debit: String, credit: String, balance: Money| {
         vec![date, String::new(), String::new(), label, debit, credit, side.clone(), balance.grouped()]
@@ -199,6 +198,35 @@ pub fn table_rows(l: &AccountLedger, piece: TablePiece<'_>) -> Vec<Vec<String>> 
     }
 }
 
+/// The table's rows as the entries are read: `start` gives 期初余额, each `entry` the totals of
+/// the months before it that had entries and then its own row, `end` the last month's totals and
+/// 期末余额.
+pub struct TableRows<'l> {
+    ledger: &'l AccountLedger,
+    months: LedgerMonths,
+}
+
+impl<'l> TableRows<'l> {
+    pub fn start(ledger: &'l AccountLedger) -> (TableRows<'l>, Vec<Vec<String>>) {
+        let rows = table_rows(ledger, TablePiece::Opening);
+        (TableRows { ledger, months: LedgerMonths::new(ledger, false) }, rows)
+    }
+
+    pub fn entry(&mut self, entry: &LedgerEntry) -> Vec<Vec<String>> {
+        let mut rows: Vec<Vec<String>> =
+            self.months.entry(entry).into_iter().flat_map(|t| table_rows(self.ledger, TablePiece::Totals(t))).collect();
+        rows.extend(table_rows(self.ledger, TablePiece::Entry(entry)));
+        rows
+    }
+
+    pub fn end(mut self) -> Vec<Vec<String>> {
+        let mut rows: Vec<Vec<String>> =
+            self.months.finish().into_iter().flat_map(|t| table_rows(self.ledger, TablePiece::Totals(t))).collect();
+        rows.extend(table_rows(self.ledger, TablePiece::Closing));
+        rows
+    }
+}
+
 /// The sheet's columns (CSV and xlsx), and which of them are amounts.
 pub const SHEET_HEADERS: [&str; 7] = ["日期", "凭证号", "摘要", "借方金额", "贷方金额", "方向", "余额"];
 pub const SHEET_AMOUNTS: [usize; 3] = [3, 4, 6];
@@ -207,18 +235,18 @@ pub const SHEET_AMOUNTS: [usize; 3] = [3, 4, 6];
 pub type SheetRow = (String, String, String, Option<Money>, Option<Money>, Money);
 
 /// The sheet's 期初余额 row.
-pub fn sheet_opening(l: &AccountLedger) -> SheetRow {
+fn sheet_opening(l: &AccountLedger) -> SheetRow {
     (l.from.first_day().to_string(), String::new(), "期初余额".into(), None, None, l.opening)
 }
 
 /// An entry's row of the sheet.
-pub fn sheet_entry(e: &LedgerEntry) -> SheetRow {
+fn sheet_entry(e: &LedgerEntry) -> SheetRow {
     let amount = |m: Money| (!m.is_zero()).then_some(m);
     (e.date.clone(), e.number.clone(), e.summary.clone(), amount(e.debit), amount(e.credit), e.balance)
 }
 
 /// A month's 本月合计 and 本年累计 rows of the sheet, dated the month's last day.
-pub fn sheet_totals(t: &MonthTotals) -> [SheetRow; 2] {
+fn sheet_totals(t: &MonthTotals) -> [SheetRow; 2] {
     let end = t.month.last_day().to_string();
     [
         (end.clone(), String::new(), "本月合计".into(), Some(t.debit), Some(t.credit), t.balance),
@@ -242,15 +270,33 @@ pub fn sheet_cells(l: &AccountLedger, row: SheetRow) -> (Vec<Cell>, bool) {
     (cells, strong)
 }
 
+/// The sheet's rows as the entries are read: `start` gives 期初余额, each `entry` the totals of
+/// every month before its own and then its row, `end` the totals of the months left.
+pub struct SheetRows {
+    months: LedgerMonths,
+}
+
+impl SheetRows {
+    pub fn start(ledger: &AccountLedger) -> (SheetRows, Vec<SheetRow>) {
+        (SheetRows { months: LedgerMonths::new(ledger, true) }, vec![sheet_opening(ledger)])
+    }
+
+    pub fn entry(&mut self, entry: &LedgerEntry) -> Vec<SheetRow> {
+        let mut rows: Vec<SheetRow> = self.months.entry(entry).iter().flat_map(sheet_totals).collect();
+        rows.push(sheet_entry(entry));
+        rows
+    }
+
+    pub fn end(mut self) -> Vec<SheetRow> {
+        self.months.finish().iter().flat_map(sheet_totals).collect()
+    }
+}
+
 /// Every row of the sheet of a ledger held whole.
 pub fn sheet_rows(l: &AccountLedger) -> Vec<SheetRow> {
-    let mut months = LedgerMonths::new(l, true);
-    let mut rows = vec![sheet_opening(l)];
-    for e in &l.entries {
-        months.entry(e).iter().for_each(|t| rows.extend(sheet_totals(t)));
-        rows.push(sheet_entry(e));
-    }
-    months.finish().iter().for_each(|t| rows.extend(sheet_totals(t)));
+    let (mut sheet, mut rows) = SheetRows::start(l);
+    l.entries.iter().for_each(|e| rows.extend(sheet.entry(e)));
+    rows.extend(sheet.end());
     rows
 }
 
@@ -271,7 +317,7 @@ pub struct LedgerStream<'l> {
     ledger: &'l AccountLedger,
     format: OutputFormat,
     json: JsonArray,
-    months: LedgerMonths,
+    sheet: SheetRows,
 }
 
 impl<'l> LedgerStream<'l> {
@@ -291,12 +337,15 @@ impl<'l> LedgerStream<'l> {
                 ],
                 "entries",
             ),
-            OutputFormat::Csv => super::csv_head(&SHEET_HEADERS) + &csv_rows(ledger, vec![sheet_opening(ledger)]),
+            OutputFormat::Csv => super::csv_head(&SHEET_HEADERS),
             OutputFormat::Table => return None,
         };
-        let stream =
-            LedgerStream { ledger, format, json: JsonArray::default(), months: LedgerMonths::new(ledger, true) };
-        Some((stream, head))
+        let (sheet, opening) = SheetRows::start(ledger);
+        let head = match format {
+            OutputFormat::Csv => head + &csv_rows(ledger, opening),
+            _ => head,
+        };
+        Some((LedgerStream { ledger, format, json: JsonArray::default(), sheet }, head))
     }
 
     /// One entry's part (with the months' totals due before it, in CSV).
@@ -311,22 +360,15 @@ impl<'l> LedgerStream<'l> {
                 credit: e.credit.plain(),
                 balance: e.balance.plain(),
             }),
-            _ => {
-                let mut rows: Vec<SheetRow> = self.months.entry(e).iter().flat_map(sheet_totals).collect();
-                rows.push(sheet_entry(e));
-                csv_rows(self.ledger, rows)
-            }
+            _ => csv_rows(self.ledger, self.sheet.entry(e)),
         }
     }
 
     /// The end: the closing brackets, or the months' totals left.
-    pub fn end(mut self) -> String {
+    pub fn end(self) -> String {
         match self.format {
             OutputFormat::Json => self.json.end(),
-            _ => {
-                let rows = self.months.finish().iter().flat_map(sheet_totals).collect();
-                csv_rows(self.ledger, rows)
-            }
+            _ => csv_rows(self.ledger, self.sheet.end()),
         }
     }
 }
