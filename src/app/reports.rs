@@ -222,6 +222,56 @@ pub fn account_each<T>(
     work(&heading, &walk)
 }
 
+/// A workbook written a row at a time, and its sheet's title: what the CLI saves to `--output`
+/// and the server sends as a download.
+pub struct Workbook {
+    pub writer: crate::render::xlsx::SheetWriter,
+    pub title: String,
+}
+
+fn excel_failed(e: String) -> Error {
+    Error::refused(format!("无法生成 Excel：{e}"))
+}
+
+/// The 序时账 as a spreadsheet, written a voucher at a time into the workbook's temporary rows
+/// (constant memory, whatever the journal's length).
+pub fn journal_workbook(session: &Session, book: &BookCode, months: Months, all: bool) -> Result<Workbook> {
+    use crate::render::sheets;
+    journal_each(session, book, months, all, |journal, walk| {
+        let mut writer = sheets::journal_writer(&journal.organisation, &journal.book, journal.from, journal.to)
+            .map_err(excel_failed)?;
+        let mut totals = sheets::JournalTotals::default();
+        walk(&mut |voucher| {
+            for row in sheets::journal_rows(&voucher, &journal.chart) {
+                writer.row(&row, false).map_err(excel_failed)?;
+            }
+            totals.add(&voucher);
+            Ok(())
+        })?;
+        writer.row(&totals.row(), true).map_err(excel_failed)?;
+        Ok(Workbook { writer, title: sheets::journal_sheet_title(&journal.book) })
+    })
+}
+
+/// The 明细账 as a spreadsheet, written an entry at a time.
+pub fn account_workbook(session: &Session, book: &BookCode, months: Months, code: &str) -> Result<Workbook> {
+    use crate::render::{ledger, sheets};
+    account_each(session, book, months, code, |l, walk| {
+        let mut writer = sheets::ledger_writer(&l.organisation, l).map_err(excel_failed)?;
+        let mut write = |rows: Vec<ledger::SheetRow>| {
+            rows.into_iter().try_for_each(|row| {
+                let (cells, strong) = ledger::sheet_cells(l, row);
+                writer.row(&cells, strong).map_err(excel_failed)
+            })
+        };
+        let (mut sheet, opening) = ledger::SheetRows::start(l);
+        write(opening)?;
+        walk(&mut |entry| write(sheet.entry(&entry)))?;
+        write(sheet.end())?;
+        Ok(Workbook { writer, title: sheets::ledger_sheet_title(l) })
+    })
+}
+
 /// The 科目余额表 of the book over the months.
 pub fn trial_balance(session: &Session, book: &BookCode, months: Months) -> Result<TrialBalance> {
     Ok(trial_balance_of(session, book, months)?.0)

@@ -50,24 +50,20 @@ pub fn journal(ctx: &Context, range: &BookRange, all: bool, export: &Export) -> 
     let path = export.output.as_deref().ok_or_else(|| CliError::refused("--format xlsx 需要 --output 文件.xlsx"))?;
     // Refused before a year is read, not after.
     crate::app::files::check_output(&ctx.db, path, export.force)?;
-    let failed = |e: String| crate::app::Error::refused(format!("无法生成 Excel：{e}"));
     // Written a voucher at a time into the workbook's temporary rows, then saved to the output.
-    let writer = actions::journal_each(&ctx.session, &book, months, all, |journal, walk| {
-        let mut writer =
-            sheets::journal_writer(&journal.organisation, &journal.book, journal.from, journal.to).map_err(failed)?;
-        let mut totals = sheets::JournalTotals::default();
-        walk(&mut |voucher| {
-            for row in sheets::journal_rows(&voucher, &journal.chart) {
-                writer.row(&row, false).map_err(failed)?;
-            }
-            totals.add(&voucher);
-            Ok(())
-        })?;
-        writer.row(&totals.row(), true).map_err(failed)?;
-        Ok(writer)
-    })?;
-    ctx.write_output_with(path, export.force, |file| writer.save_to(file))?;
-    Ok(Outcome::ok(format!("已写入 {}（{}）\n", path.display(), sheets::journal_sheet_title(&book))))
+    let workbook = actions::journal_workbook(&ctx.session, &book, months, all)?;
+    save_workbook(ctx, path, export, workbook)
+}
+
+/// Saves a workbook written a row at a time to `--output` (its temporary file, then renamed).
+fn save_workbook(
+    ctx: &Context,
+    path: &std::path::Path,
+    export: &Export,
+    workbook: actions::Workbook,
+) -> Result<Outcome, CliError> {
+    ctx.write_output_with(path, export.force, |file| workbook.writer.save_to(file))?;
+    Ok(Outcome::ok(format!("已写入 {}（{}）\n", path.display(), workbook.title)))
 }
 
 /// A journal is written a voucher at a time (constant memory, whatever its size): JSON and CSV
@@ -115,23 +111,8 @@ pub fn account(ctx: &Context, range: &BookRange, code: &str, export: &Export) ->
         let path =
             export.output.as_deref().ok_or_else(|| CliError::refused("--format xlsx 需要 --output 文件.xlsx"))?;
         crate::app::files::check_output(&ctx.db, path, export.force)?;
-        let failed = |e: String| crate::app::Error::refused(format!("无法生成 Excel：{e}"));
-        let (writer, title) = actions::account_each(&ctx.session, &book, months, code, |l, walk| {
-            let mut writer = sheets::ledger_writer(&l.organisation, l).map_err(failed)?;
-            let mut write = |rows: Vec<ledger::SheetRow>| {
-                rows.into_iter().try_for_each(|row| {
-                    let (cells, strong) = ledger::sheet_cells(l, row);
-                    writer.row(&cells, strong).map_err(failed)
-                })
-            };
-            let (mut sheet, opening) = ledger::SheetRows::start(l);
-            write(opening)?;
-            walk(&mut |entry| write(sheet.entry(&entry)))?;
-            write(sheet.end())?;
-            Ok((writer, sheets::ledger_sheet_title(l)))
-        })?;
-        ctx.write_output_with(path, export.force, |file| writer.save_to(file))?;
-        return Ok(Outcome::ok(format!("已写入 {}（{title}）\n", path.display())));
+        let workbook = actions::account_workbook(&ctx.session, &book, months, code)?;
+        return save_workbook(ctx, path, export, workbook);
     }
     let out = Streamed::new("明细账");
     let text = actions::account_each(&ctx.session, &book, months, code, |l, walk| {

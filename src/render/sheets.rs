@@ -149,30 +149,13 @@ impl JournalTotals {
     }
 }
 
-/// 明细账 as a sheet: 期初余额, every entry, and after each month its 本月合计 and 本年累计, with the
-/// balance's direction; totals in bold.
-pub fn ledger(organisation: &str, l: &AccountLedger) -> Sheet {
-    let (mut rows, mut totals) = (Vec::new(), Vec::new());
-    for (r, row) in ledger::sheet_rows(l).into_iter().enumerate() {
-        let (cells, strong) = ledger::sheet_cells(l, row);
-        rows.push(cells);
-        if strong {
-            totals.push(r);
-        }
-    }
-    let mut sheet = Sheet::new(ledger_sheet_title(l), ledger::SHEET_HEADERS, rows);
-    sheet.organisation = organisation.to_string();
-    sheet.period = period_label(l.from, l.to);
-    sheet.totals = totals;
-    sheet
-}
-
 /// The 明细账 sheet's title.
 pub fn ledger_sheet_title(l: &AccountLedger) -> String {
     format!("明细账（{} {} {}）", l.book, l.account, l.name)
 }
 
-/// The same 明细账 as `ledger`, for writing an entry at a time: `ledger::sheet_cells` of each row.
+/// The 明细账 sheet, written an entry at a time: `ledger::SheetRows` as `ledger::sheet_cells`
+/// (期初余额, every entry, and after each month its 本月合计 and 本年累计, totals in bold).
 pub fn ledger_writer(organisation: &str, l: &AccountLedger) -> Result<SheetWriter, String> {
     SheetWriter::new(&ledger_sheet_title(l), &ledger::SHEET_HEADERS, organisation, &period_label(l.from, l.to))
 }

@@ -2,7 +2,7 @@
 //! write endpoint (403, nothing written, the refusal audited), CSRF, throttling, expiry, and a
 //! bounded load of 50 users entering, reviewing and posting at once.
 
-use crate::support::{Env, NOW};
+use crate::support::{sheet_rows, Env, NOW};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -461,6 +461,25 @@ fn the_pages_show_the_books_and_take_reversals_closes_and_reopens() {
     ] {
         let response = ureq::get(&format!("{base}{path}")).set("Cookie", &auditor.cookie).call().unwrap();
         assert!(response.content_type().contains("spreadsheetml"), "{path}");
+        // The books' spreadsheets are the command line's, row for row.
+        let cli_args: &[&str] = match path {
+            p if p.starts_with("/ledger") => &["account", "--book", "dongbao/employee", "--account", "1003"],
+            p if p.starts_with("/journal") => {
+                &["journal", "--all", "--book", "dongbao/employee", "--period", "2023-01"]
+            }
+            _ => continue,
+        };
+        let downloaded = env.dir.path().join("downloaded.xlsx");
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut response.into_reader(), &mut bytes).unwrap();
+        std::fs::write(&downloaded, bytes).unwrap();
+        let exported = env.dir.path().join("exported.xlsx").display().to_string();
+        let args = [&["--format", "xlsx"][..], cli_args, &["--output", &exported, "--force"][..]].concat();
+        let run = env.run_user("审计员", PASSWORD, &args, "");
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let rows = sheet_rows(&downloaded);
+        assert!(rows.len() > 4, "{path}: {rows:?}");
+        assert_eq!(rows, sheet_rows(std::path::Path::new(&exported)), "{path}");
     }
     let (code, page) = auditor.get("/deadlines?as_of=2023-01-25");
     assert_eq!(code, 200, "{page}");

@@ -155,13 +155,6 @@ fn csv_output_opens_in_excel_with_chinese_headers_and_table_amounts() {
     assert!(raw.contains(",800000.00,") && !raw.contains("800,000.00"), "{raw}");
 }
 
-fn sheet_rows(path: &std::path::Path) -> Vec<Vec<String>> {
-    use calamine::{open_workbook, Reader, Xlsx};
-    let mut workbook: Xlsx<_> = open_workbook(path).unwrap();
-    let range = workbook.worksheet_range_at(0).unwrap().unwrap();
-    range.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect()
-}
-
 fn number(cell: &str) -> i64 {
     // Cells hold doubles: back to 分 by rounding to the nearest 分.
     (cell.parse::<f64>().unwrap() * 100.0).round() as i64

@@ -204,3 +204,11 @@ impl Env {
 pub fn fixture(relative: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(relative).display().to_string()
 }
+
+/// The first sheet of an xlsx file as rows of cell texts.
+pub fn sheet_rows(path: &Path) -> Vec<Vec<String>> {
+    use calamine::{open_workbook, Reader, Xlsx};
+    let mut workbook: Xlsx<_> = open_workbook(path).unwrap();
+    let range = workbook.worksheet_range_at(0).unwrap().unwrap();
+    range.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect()
+}

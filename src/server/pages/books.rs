@@ -68,6 +68,16 @@ pub(super) async fn book_report<T: Send + 'static>(
 pub async fn journal(me: LoggedIn, Query(q): Query<BookQuery>) -> Response {
     let picker = picker(&me, "/journal", &q, false).await;
     let Some(book) = q.book.clone() else { return page(Some(&me), "序时账", picker).into_response() };
+    if q.xlsx.is_some() {
+        // Written a voucher at a time, as the command line writes it: the same spreadsheet.
+        let bytes = book_report(&me, book, &q, "序时账", &picker, |session, book, months| {
+            workbook_bytes(reports::journal_workbook(session, book, months, true)?)
+        });
+        return match bytes.await {
+            Ok(bytes) => xlsx_response(bytes, "journal.xlsx"),
+            Err(response) => response,
+        };
+    }
     let j = match book_report(&me, book, &q, "序时账", &picker, |session, book, months| {
         reports::journal(session, book, months, true)
     })
@@ -76,10 +86,6 @@ pub async fn journal(me: LoggedIn, Query(q): Query<BookQuery>) -> Response {
         Ok(j) => j,
         Err(response) => return response,
     };
-    if q.xlsx.is_some() {
-        let sheet = sheets::journal(&j.organisation, &j.book, j.from, j.to, &j.vouchers, &j.chart);
-        return xlsx_download(&me, sheet, "journal.xlsx");
-    }
     let body = html! {
         (picker)
         h2 { (j.book) " " (j.from) " 至 " (j.to) }
@@ -111,6 +117,15 @@ pub async fn ledger(me: LoggedIn, Query(q): Query<BookQuery>) -> Response {
     let (Some(book), Some(account)) = (q.book.clone(), q.account.clone().filter(|a| !a.is_empty())) else {
         return page(Some(&me), "明细账", picker).into_response();
     };
+    if q.xlsx.is_some() {
+        let bytes = book_report(&me, book, &q, "明细账", &picker, move |session, book, months| {
+            workbook_bytes(reports::account_workbook(session, book, months, account.trim())?)
+        });
+        return match bytes.await {
+            Ok(bytes) => xlsx_response(bytes, "ledger.xlsx"),
+            Err(response) => response,
+        };
+    }
     let l = match book_report(&me, book, &q, "明细账", &picker, move |session, book, months| {
         reports::account_ledger(session, book, months, account.trim())
     })
@@ -121,9 +136,6 @@ pub async fn ledger(me: LoggedIn, Query(q): Query<BookQuery>) -> Response {
     };
     let closing = l.closing;
     let rows = crate::render::ledger::sheet_rows(&l);
-    if q.xlsx.is_some() {
-        return xlsx_download(&me, sheets::ledger(&l.organisation, &l), "ledger.xlsx");
-    }
     let query = format!(
         "book={}&account={}&from={}&to={}",
         l.book,
@@ -157,16 +169,26 @@ pub async fn ledger(me: LoggedIn, Query(q): Query<BookQuery>) -> Response {
 /// A sheet as an xlsx download named `name` (an error page if it cannot be made).
 pub(super) fn xlsx_download(me: &LoggedIn, sheet: Sheet, name: &str) -> Response {
     match sheet.xlsx() {
-        Ok(bytes) => (
-            [
-                (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
-                (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
-            ],
-            bytes,
-        )
-            .into_response(),
+        Ok(bytes) => xlsx_response(bytes, name),
         Err(e) => error_page(me, Error::refused(format!("无法生成 Excel：{e}"))),
     }
+}
+
+/// A workbook's bytes as a download named `name`.
+fn xlsx_response(bytes: Vec<u8>, name: &str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// A workbook written a row at a time, saved into memory (its zip: a few megabytes for a year).
+fn workbook_bytes(workbook: reports::Workbook) -> crate::app::Result<Vec<u8>> {
+    workbook.writer.into_bytes().map_err(|e| Error::refused(format!("无法生成 Excel：{e}")))
 }
 
 pub async fn trial_balance(me: LoggedIn, Query(q): Query<BookQuery>) -> Response {
