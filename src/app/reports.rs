@@ -179,6 +179,7 @@ pub fn account_each<T>(
             movement += sign(debit, credit);
         }
     }
+    let closing = opening + movement;
     let heading = AccountLedger {
         book: book.clone(),
         account: account.code.clone(),
@@ -187,7 +188,7 @@ pub fn account_each<T>(
         from,
         to,
         opening: Money::from_fen(opening),
-        closing: Money::from_fen(opening + movement),
+        closing: Money::from_fen(closing),
         entries: Vec::new(),
         earlier_this_year: (Money::from_fen(earlier_debit), Money::from_fen(earlier_credit)),
         organisation,
@@ -217,7 +218,17 @@ pub fn account_each<T>(
                 )
             },
             each,
-        )
+        )?;
+        // The closing shown before the entries came from the maintained balances: the entries
+        // must end there, or one of the two was changed behind the engine's back.
+        if balance != closing {
+            return Err(Error::integrity(format!(
+                "{book} {code} 的明细账逐笔累计余额 {} 与账簿余额表的期末余额 {} 不符：账簿余额或分录被改动过，请运行 fundpool check 与 fundpool verify",
+                Money::from_fen(balance).grouped(),
+                Money::from_fen(closing).grouped()
+            )));
+        }
+        Ok(())
     };
     work(&heading, &walk)
 }

@@ -92,6 +92,43 @@ fn walkthrough_journal_and_trial_balance_snapshots() {
     );
 }
 
+/// The 明细账 shows its closing balance from the book's maintained balances before its entries;
+/// entries that do not add up to it end the report with an integrity error, in every format.
+#[test]
+fn an_account_ledger_whose_entries_do_not_reach_the_maintained_balance_says_so() {
+    let env = walkthrough();
+    env.raw()
+        .execute(
+            "UPDATE balance SET debit_fen = debit_fen + 1 WHERE account = '1003' AND period = '2023-01' \
+             AND book_id = (SELECT id FROM book WHERE party = 'shayang' AND fund = 'employee')",
+            [],
+        )
+        .unwrap();
+    for format in ["table", "json", "csv"] {
+        let run = env.run(&[
+            "--format",
+            format,
+            "account",
+            "--book",
+            "shayang/employee",
+            "--account",
+            "1003",
+            "--period",
+            "2023-01",
+        ]);
+        assert_eq!(run.code, 5, "{format}: {}", run.stderr);
+        assert!(
+            run.stderr.contains(
+                "shayang/employee 1003 的明细账逐笔累计余额 379,999.50 与账簿余额表的期末余额 379,999.51 不符"
+            ),
+            "{format}: {}",
+            run.stderr
+        );
+    }
+    // An account the change did not touch reads as before.
+    env.ok(&["account", "--book", "shayang/employee", "--account", "5001", "--period", "2023-01"]);
+}
+
 #[test]
 fn reimport_is_a_no_op_and_changed_content_is_refused() {
     let env = Env::jingmen();
