@@ -522,16 +522,13 @@ impl Streamed {
         }
     }
 
-    /// Writes JSON or CSV pieces to stdout as `pieces` hands them on.
+    /// Writes JSON or CSV pieces to stdout (never through the pager) as `pieces` hands them on.
     pub(super) fn pieces(
         &self,
         pieces: impl FnOnce(&mut dyn FnMut(&str) -> Result<(), crate::app::Error>) -> Result<(), crate::app::Error>,
     ) -> Result<String, crate::app::Error> {
-        use std::io::Write;
-        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-        pieces(&mut |piece| out.write_all(piece.as_bytes()).map_err(|e| self.failed(e)))?;
-        out.flush().map_err(|e| self.failed(e))?;
-        Ok(String::new())
+        // No terminal is shorter than no lines: the pager is never started.
+        self.paged(0, pieces)
     }
 
     /// Writes text pieces through the pager (when standard output is a terminal shorter than

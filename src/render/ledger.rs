@@ -311,6 +311,20 @@ struct EntryJson<'a> {
     balance: String,
 }
 
+impl EntryJson<'_> {
+    fn of(e: &LedgerEntry) -> EntryJson<'_> {
+        EntryJson {
+            date: &e.date,
+            number: &e.number,
+            account: &e.account,
+            summary: &e.summary,
+            debit: e.debit.plain(),
+            credit: e.credit.plain(),
+            balance: e.balance.plain(),
+        }
+    }
+}
+
 /// The ledger as JSON or CSV in pieces: `start`'s head, each entry, `end` — byte for byte what
 /// the ledger held whole gives.
 pub struct LedgerStream<'l> {
@@ -351,15 +365,7 @@ impl<'l> LedgerStream<'l> {
     /// One entry's part (with the months' totals due before it, in CSV).
     pub fn entry(&mut self, e: &LedgerEntry) -> String {
         match self.format {
-            OutputFormat::Json => self.json.item(&EntryJson {
-                date: &e.date,
-                number: &e.number,
-                account: &e.account,
-                summary: &e.summary,
-                debit: e.debit.plain(),
-                credit: e.credit.plain(),
-                balance: e.balance.plain(),
-            }),
+            OutputFormat::Json => self.json.item(&EntryJson::of(e)),
             _ => csv_rows(self.ledger, self.sheet.entry(e)),
         }
     }
@@ -509,18 +515,7 @@ mod tests {
                 period_to: l.to.to_string(),
                 opening: l.opening.plain(),
                 closing: l.closing.plain(),
-                entries: entries
-                    .iter()
-                    .map(|e| EntryJson {
-                        date: &e.date,
-                        number: &e.number,
-                        account: &e.account,
-                        summary: &e.summary,
-                        debit: e.debit.plain(),
-                        credit: e.credit.plain(),
-                        balance: e.balance.plain(),
-                    })
-                    .collect(),
+                entries: entries.iter().map(EntryJson::of).collect(),
             });
             let (mut stream, mut streamed) = LedgerStream::start(&l, OutputFormat::Json).expect("JSON streams");
             entries.iter().for_each(|e| streamed.push_str(&stream.entry(e)));
