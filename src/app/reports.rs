@@ -77,9 +77,12 @@ pub fn journal(session: &Session, book: &BookCode, months: Months, all: bool) ->
     Ok(Journal { book: book.clone(), from, to, vouchers, chart: store.reader().chart()?, organisation })
 }
 
-/// Walks a journal's vouchers in order, handing each to the function given; may be called more
-/// than once (every walk reads the same state).
-pub type JournalWalk<'a> = dyn Fn(&mut dyn FnMut(VoucherRecord) -> Result<()>) -> Result<()> + 'a;
+/// Walks a report's items in order, handing each to the function given; may be called more than
+/// once (every walk reads the same state).
+pub type Walk<'a, T> = dyn Fn(&mut dyn FnMut(T) -> Result<()>) -> Result<()> + 'a;
+
+/// A walk over a journal's vouchers.
+pub type JournalWalk<'a> = Walk<'a, VoucherRecord>;
 
 /// Runs a store walk with an application step: the first error of `each` stops the walk and is
 /// returned whole (the store only sees that the step failed).
@@ -128,26 +131,13 @@ pub fn journal_each<T>(
     work(&journal, &walk)
 }
 
-/// Walks a 明细账's entries in order (each with the running balance after it); may be called
-/// more than once (every walk reads the same state).
-pub type LedgerWalk<'a> = dyn Fn(&mut dyn FnMut(LedgerEntry) -> Result<()>) -> Result<()> + 'a;
+/// A walk over a 明细账's entries (each with the running balance after it).
+pub type LedgerWalk<'a> = Walk<'a, LedgerEntry>;
 
 /// The 明细账 of an account (a parent includes its sub-accounts), with its running balance in the
-/// account's normal direction, held whole (the server's page).
-pub fn account_ledger(session: &Session, book: &BookCode, months: Months, code: &str) -> Result<AccountLedger> {
-    account_each(session, book, months, code, |heading, walk| {
-        let mut entries = Vec::new();
-        walk(&mut |entry| {
-            entries.push(entry);
-            Ok(())
-        })?;
-        Ok(AccountLedger { entries, ..heading.clone() })
-    })
-}
-
-/// The 明细账 read an entry at a time, for an account too busy to hold: `work` gets the heading
-/// (opening, closing and the year's earlier totals, from the maintained balances; `entries`
-/// left empty) and a walk over the entries that it may repeat, all inside one read transaction.
+/// account's normal direction, read an entry at a time: `work` gets the heading (opening, closing
+/// and the year's earlier totals, from the maintained balances) and a walk over the entries that
+/// it may repeat, all inside one read transaction.
 pub fn account_each<T>(
     session: &Session,
     book: &BookCode,
@@ -189,7 +179,6 @@ pub fn account_each<T>(
         to,
         opening: Money::from_fen(opening),
         closing: Money::from_fen(closing),
-        entries: Vec::new(),
         earlier_this_year: (Money::from_fen(earlier_debit), Money::from_fen(earlier_credit)),
         organisation,
     };
@@ -231,6 +220,100 @@ pub fn account_each<T>(
         Ok(())
     };
     work(&heading, &walk)
+}
+
+/// Which part of a long report a page shows: the page (from 1), how many pages there are, and
+/// how many items (vouchers, rows) in all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    pub page: usize,
+    pub pages: usize,
+    pub total: usize,
+    pub size: usize,
+}
+
+impl Window {
+    /// The window of `size` items asked for as `page`, among `total` (the last page when past it).
+    fn of(page: usize, size: usize, total: usize) -> Window {
+        let pages = total.div_ceil(size.max(1)).max(1);
+        Window { page: page.clamp(1, pages), pages, total, size: size.max(1) }
+    }
+
+    /// The items (by position, from 0) the page shows.
+    pub fn items(&self) -> std::ops::Range<usize> {
+        let start = (self.page - 1) * self.size;
+        start..(start + self.size).min(self.total)
+    }
+}
+
+/// Walks `walk` and keeps the items of page `page` of `size` (the last page when past it): read
+/// once to count, and again only when the page asked for was past the end.
+fn keep_window<T>(page: usize, size: usize, walk: &Walk<'_, T>) -> Result<(Vec<T>, Window)> {
+    let pass = |wanted: Window| -> Result<(Vec<T>, usize)> {
+        let (range, mut kept, mut seen) = (wanted.items(), Vec::new(), 0);
+        walk(&mut |item| {
+            if range.contains(&seen) {
+                kept.push(item);
+            }
+            seen += 1;
+            Ok(())
+        })?;
+        Ok((kept, seen))
+    };
+    let asked = Window { page: page.max(1), pages: usize::MAX, total: usize::MAX, size: size.max(1) };
+    let (kept, total) = pass(asked)?;
+    let window = Window::of(page, size, total);
+    if window.page == asked.page {
+        return Ok((kept, window));
+    }
+    Ok((pass(window)?.0, window))
+}
+
+/// One page of the 序时账 (`size` vouchers), for a screen: a year of a busy book is tens of
+/// thousands of vouchers, more than a page can hold.
+pub fn journal_page(
+    session: &Session,
+    book: &BookCode,
+    months: Months,
+    all: bool,
+    page: usize,
+    size: usize,
+) -> Result<(Journal, Window)> {
+    journal_each(session, book, months, all, |heading, walk| {
+        let (vouchers, window) = keep_window(page, size, walk)?;
+        let journal = Journal {
+            book: heading.book.clone(),
+            from: heading.from,
+            to: heading.to,
+            vouchers,
+            chart: heading.chart.clone(),
+            organisation: heading.organisation.clone(),
+        };
+        Ok((journal, window))
+    })
+}
+
+/// One page of the 明细账's sheet rows (期初余额, entries, each month's totals; `size` rows), with
+/// its heading (opening, closing).
+pub fn account_page(
+    session: &Session,
+    book: &BookCode,
+    months: Months,
+    code: &str,
+    page: usize,
+    size: usize,
+) -> Result<(AccountLedger, Vec<crate::render::ledger::SheetRow>, Window)> {
+    use crate::render::ledger::{SheetRow, SheetRows};
+    account_each(session, book, months, code, |heading, walk| {
+        let rows = |each: &mut dyn FnMut(SheetRow) -> Result<()>| -> Result<()> {
+            let (mut sheet, opening) = SheetRows::start(heading);
+            opening.into_iter().try_for_each(&mut *each)?;
+            walk(&mut |entry| sheet.entry(&entry).into_iter().try_for_each(&mut *each))?;
+            sheet.end().into_iter().try_for_each(each)
+        };
+        let (kept, window) = keep_window(page, size, &rows)?;
+        Ok((heading.clone(), kept, window))
+    })
 }
 
 /// A workbook written a row at a time, and its sheet's title: what the CLI saves to `--output`
@@ -362,4 +445,38 @@ pub fn print_run(
         return Err(Error::refused(format!("{book} {period} 没有凭证可打印")));
     }
     Ok(PrintRun { vouchers, chart: reader.chart()?, organisation })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{keep_window, Result, Window};
+
+    #[test]
+    fn a_window_is_clamped_to_the_pages_there_are() {
+        let of = |page, total| {
+            let w = Window::of(page, 500, total);
+            (w.page, w.pages, w.items())
+        };
+        assert_eq!(of(1, 1_100), (1, 3, 0..500));
+        assert_eq!(of(3, 1_100), (3, 3, 1_000..1_100));
+        assert_eq!(of(9, 1_100), (3, 3, 1_000..1_100), "past the end: the last page");
+        assert_eq!(of(0, 1_100), (1, 3, 0..500));
+        assert_eq!(of(2, 1_000), (2, 2, 500..1_000));
+        assert_eq!(of(1, 0), (1, 1, 0..0), "nothing is one empty page");
+    }
+
+    /// The page's items are kept from one walk; a page past the end takes a second walk for the
+    /// last page.
+    #[test]
+    fn a_page_keeps_its_items_from_the_walk() {
+        let walks = std::cell::Cell::new(0);
+        let walk = |each: &mut dyn FnMut(usize) -> Result<()>| -> Result<()> {
+            walks.set(walks.get() + 1);
+            (0..25).try_for_each(each)
+        };
+        let (kept, window) = keep_window(2, 10, &walk).expect("a page");
+        assert_eq!((kept, window.pages, window.total, walks.get()), ((10..20).collect::<Vec<_>>(), 3, 25, 1));
+        let (kept, window) = keep_window(7, 10, &walk).expect("the last page");
+        assert_eq!((kept, window.page, walks.get()), ((20..25).collect::<Vec<_>>(), 3, 3));
+    }
 }

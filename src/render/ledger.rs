@@ -28,8 +28,8 @@ pub struct LedgerEntry {
     pub balance: Money,
 }
 
-/// 明细账 of one account, running balance signed in its normal direction. Read a line at a time,
-/// `entries` stays empty and the lines are walked instead.
+/// The heading of the 明细账 of one account (its entries are walked, not held): running balance
+/// signed in the account's normal direction.
 #[derive(Clone)]
 pub struct AccountLedger {
     pub book: BookCode,
@@ -42,7 +42,6 @@ pub struct AccountLedger {
     /// The balance after `to` (from the book's maintained balances, so it is known before the
     /// entries are read).
     pub closing: Money,
-    pub entries: Vec<LedgerEntry>,
     /// Debit and credit of the account from January of `from`'s year up to `from` (for the
     /// 本年累计 rows).
     pub earlier_this_year: (Money, Money),
@@ -292,14 +291,6 @@ impl SheetRows {
     }
 }
 
-/// Every row of the sheet of a ledger held whole.
-pub fn sheet_rows(l: &AccountLedger) -> Vec<SheetRow> {
-    let (mut sheet, mut rows) = SheetRows::start(l);
-    l.entries.iter().for_each(|e| rows.extend(sheet.entry(e)));
-    rows.extend(sheet.end());
-    rows
-}
-
 #[derive(Serialize)]
 struct EntryJson<'a> {
     date: &'a str,
@@ -405,7 +396,6 @@ mod tests {
             to: period(to),
             opening: Money::from_fen(10_000),
             closing: Money::from_fen(10_000),
-            entries: Vec::new(),
             earlier_this_year: (Money::from_fen(3_000), Money::from_fen(2_000)),
             organisation: "沙洋县医疗保障局（职工医保）".into(),
         }
@@ -479,9 +469,10 @@ mod tests {
             vec![("2023-06".to_string(), 0, 0, 3_000, 2_000, 10_000)]
         );
         assert!(LedgerMonths::new(&l, false).finish().is_empty());
-        let sheet = sheet_rows(&l);
-        assert_eq!(sheet.len(), 3, "期初余额, 本月合计, 本年累计");
-        assert_eq!((sheet[1].0.as_str(), sheet[1].2.as_str()), ("2023-06-30", "本月合计"));
+        let (sheet, mut rows) = SheetRows::start(&l);
+        rows.extend(sheet.end());
+        assert_eq!(rows.len(), 3, "期初余额, 本月合计, 本年累计");
+        assert_eq!((rows[1].0.as_str(), rows[1].2.as_str()), ("2023-06-30", "本月合计"));
     }
 
     /// The streamed JSON is what serde_json gives the ledger held whole, byte for byte, with

@@ -645,3 +645,53 @@ fn behind_a_trusted_proxy_the_audit_records_the_client_address() {
     drop(server);
     assert_eq!(login_addresses(&env), vec!["127.0.0.1", "10.20.30.40"]);
 }
+
+/// A year of a busy book does not fit on one page: the 序时账 shows 500 vouchers a page and the
+/// 明细账 1,000 rows, with where the page stands and links to the others; a page past the end
+/// shows the last; the 明细账's running balances go on across pages and 期末余额 ends the last.
+#[test]
+fn long_books_are_shown_a_page_at_a_time() {
+    let env = staffed();
+    let mut csv = String::from("voucher,book,date,account,summary,debit,credit\n");
+    for i in 0..1_100 {
+        csv.push_str(&format!("P{i},dongbao/employee,2023-01-10,5001.02,第{i}笔,1.00,\n"));
+        csv.push_str(&format!("P{i},dongbao/employee,2023-01-10,1003,第{i}笔,,1.00\n"));
+    }
+    let file = env.write("busy.csv", &csv);
+    for (user, args) in [
+        ("东宝会计", vec!["import", file.as_str()]),
+        ("审核员", vec!["review", "--all"]),
+        ("记账员", vec!["post", "--all"]),
+    ] {
+        let run = env.run_user(user, PASSWORD, &args, "");
+        assert_eq!(run.code, 0, "{args:?}: {}", run.stderr);
+    }
+    let server = Server::start(&env, &[]);
+    let auditor = Client::login(&server.base, "审计员", PASSWORD).unwrap();
+    let shown = |page: &str| page.matches(">记-2023-01-").count();
+
+    let (code, first) = auditor.get("/journal?book=dongbao/employee&period=2023-01");
+    assert_eq!(code, 200, "{first}");
+    assert_eq!(shown(&first), 500);
+    assert!(first.contains("第 1 / 3 页（第 1–500 项，共 1100 张凭证）"), "{first}");
+    assert!(first.contains(">记-2023-01-0500<") && !first.contains(">记-2023-01-0501<"));
+    assert!(first.contains("下一页") && !first.contains("上一页"));
+    let (_, last) = auditor.get("/journal?book=dongbao/employee&from=2023-01&to=2023-01&page=3");
+    assert_eq!(shown(&last), 100);
+    assert!(last.contains("第 3 / 3 页（第 1001–1100 项，共 1100 张凭证）"), "{last}");
+    assert!(last.contains("上一页") && !last.contains("下一页"));
+    let (_, past) = auditor.get("/journal?book=dongbao/employee&from=2023-01&to=2023-01&page=99");
+    assert_eq!(shown(&past), 100, "a page past the end shows the last");
+
+    // 期初余额, 1,100 entries, January's two totals: 1,103 rows on two pages.
+    let ledger = "/ledger?book=dongbao/employee&account=1003&from=2023-01&to=2023-01";
+    let (code, first) = auditor.get(ledger);
+    assert_eq!(code, 200, "{first}");
+    assert!(first.contains("第 1 / 2 页（第 1–1000 项，共 1103 行）"), "{first}");
+    assert_eq!(shown(&first), 999, "期初余额 and 999 entries");
+    assert!(first.contains("-999.00") && !first.contains("closing-balance"));
+    let (_, second) = auditor.get(&format!("{ledger}&page=2"));
+    assert_eq!(shown(&second), 101);
+    assert!(second.contains("本月合计") && second.contains("本年累计"));
+    assert!(second.contains("id=\"closing-balance\">-1,100.00<"), "{second}");
+}

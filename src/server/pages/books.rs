@@ -12,9 +12,15 @@ pub struct BookQuery {
     to: Option<String>,
     account: Option<String>,
     xlsx: Option<String>,
+    page: Option<String>,
 }
 
 impl BookQuery {
+    /// The page asked for (from 1; anything else is the first).
+    fn page(&self) -> usize {
+        self.page.as_deref().and_then(|p| p.trim().parse().ok()).unwrap_or(1)
+    }
+
     fn months(&self) -> Result<reports::Months, Error> {
         let parse = |t: &Option<String>| {
             t.as_deref().filter(|t| !t.is_empty()).map(|t| Period::parse(t).map_err(Error::refused)).transpose()
@@ -78,18 +84,21 @@ pub async fn journal(me: LoggedIn, Query(q): Query<BookQuery>) -> Response {
             Err(response) => response,
         };
     }
-    let j = match book_report(&me, book, &q, "序时账", &picker, |session, book, months| {
-        reports::journal(session, book, months, true)
+    let asked = q.page();
+    let (j, window) = match book_report(&me, book, &q, "序时账", &picker, move |session, book, months| {
+        reports::journal_page(session, book, months, true, asked, JOURNAL_PAGE)
     })
     .await
     {
         Ok(j) => j,
         Err(response) => return response,
     };
+    let query = format!("/journal?book={}&from={}&to={}", j.book, j.from, j.to);
     let body = html! {
         (picker)
         h2 { (j.book) " " (j.from) " 至 " (j.to) }
-        p { a id="download-xlsx" href={ "/journal?book=" (j.book) "&from=" (j.from) "&to=" (j.to) "&xlsx=1" } { "下载 xlsx" } }
+        p { a id="download-xlsx" href={ (query) "&xlsx=1" } { "下载 xlsx" } }
+        (pages(&window, &query, "张凭证"))
         table {
             thead { tr { th { "日期" } th { "凭证号" } th { "状态" } th { "摘要" } th { "科目" } th { "借方" } th { "贷方" } } }
             tbody {
@@ -108,8 +117,33 @@ pub async fn journal(me: LoggedIn, Query(q): Query<BookQuery>) -> Response {
                 }
             }
         }
+        (pages(&window, &query, "张凭证"))
     };
     page(Some(&me), "序时账", body).into_response()
+}
+
+/// Vouchers on a page of the 序时账 and rows on a page of the 明细账: a year of a busy book would
+/// be a page no browser opens.
+const JOURNAL_PAGE: usize = 500;
+const LEDGER_PAGE: usize = 1_000;
+
+/// Where a long report's page stands among its pages, with links to the others (nothing when
+/// it fits on one).
+fn pages(window: &reports::Window, query: &str, noun: &str) -> Markup {
+    let range = window.items();
+    html! {
+        @if window.pages > 1 {
+            p.pages {
+                "第 " (window.page) " / " (window.pages) " 页（第 " (range.start + 1) "–" (range.end) " 项，共 " (window.total) " " (noun) "）"
+                @if window.page > 1 {
+                    " " a.previous href={ (query) "&page=" (window.page - 1) } { "上一页" }
+                }
+                @if window.page < window.pages {
+                    " " a.next href={ (query) "&page=" (window.page + 1) } { "下一页" }
+                }
+            }
+        }
+    }
 }
 
 pub async fn ledger(me: LoggedIn, Query(q): Query<BookQuery>) -> Response {
@@ -126,8 +160,9 @@ pub async fn ledger(me: LoggedIn, Query(q): Query<BookQuery>) -> Response {
             Err(response) => response,
         };
     }
-    let l = match book_report(&me, book, &q, "明细账", &picker, move |session, book, months| {
-        reports::account_ledger(session, book, months, account.trim())
+    let asked = q.page();
+    let (l, rows, window) = match book_report(&me, book, &q, "明细账", &picker, move |session, book, months| {
+        reports::account_page(session, book, months, account.trim(), asked, LEDGER_PAGE)
     })
     .await
     {
@@ -135,18 +170,19 @@ pub async fn ledger(me: LoggedIn, Query(q): Query<BookQuery>) -> Response {
         Err(response) => return response,
     };
     let closing = l.closing;
-    let rows = crate::render::ledger::sheet_rows(&l);
     let query = format!(
-        "book={}&account={}&from={}&to={}",
+        "/ledger?book={}&account={}&from={}&to={}",
         l.book,
         l.account,
         q.from.clone().unwrap_or_default(),
         q.to.clone().unwrap_or_default()
     );
+    let last = window.page == window.pages;
     let body = html! {
         (picker)
         h2 { (l.book) " " (l.account) " " (l.name) "（" (l.from) " 至 " (l.to) "）" }
-        p { a id="download-xlsx" href={ "/ledger?" (query) "&xlsx=1" } { "下载 xlsx" } }
+        p { a id="download-xlsx" href={ (query) "&xlsx=1" } { "下载 xlsx" } }
+        (pages(&window, &query, "行"))
         table id="ledger" {
             thead { tr { th { "日期" } th { "凭证号" } th { "摘要" } th { "借方" } th { "贷方" } th { "余额" } } }
             tbody {
@@ -159,9 +195,12 @@ pub async fn ledger(me: LoggedIn, Query(q): Query<BookQuery>) -> Response {
                         td.num { (balance.grouped()) }
                     }
                 }
-                tr.total { td {} td {} td { "期末余额" } td {} td {} td.num id="closing-balance" { (closing.grouped()) } }
+                @if last {
+                    tr.total { td {} td {} td { "期末余额" } td {} td {} td.num id="closing-balance" { (closing.grouped()) } }
+                }
             }
         }
+        (pages(&window, &query, "行"))
     };
     page(Some(&me), "明细账", body).into_response()
 }
