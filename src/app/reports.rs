@@ -241,8 +241,9 @@ impl Window {
 
     /// The items (by position, from 0) the page shows.
     pub fn items(&self) -> std::ops::Range<usize> {
-        let start = (self.page - 1) * self.size;
-        start..(start + self.size).min(self.total)
+        // Saturating: a page asked for by URL may be any number.
+        let start = self.page.saturating_sub(1).saturating_mul(self.size);
+        start.min(self.total)..start.saturating_add(self.size).min(self.total)
     }
 }
 
@@ -478,5 +479,7 @@ mod tests {
         assert_eq!((kept, window.pages, window.total, walks.get()), ((10..20).collect::<Vec<_>>(), 3, 25, 1));
         let (kept, window) = keep_window(7, 10, &walk).expect("the last page");
         assert_eq!((kept, window.page, walks.get()), ((20..25).collect::<Vec<_>>(), 3, 3));
+        let (kept, window) = keep_window(usize::MAX, 10, &walk).expect("the last page");
+        assert_eq!((kept, window.page, window.items()), ((20..25).collect::<Vec<_>>(), 3, 20..25));
     }
 }

@@ -682,6 +682,11 @@ fn long_books_are_shown_a_page_at_a_time() {
     assert!(last.contains("上一页") && !last.contains("下一页"));
     let (_, past) = auditor.get("/journal?book=dongbao/employee&from=2023-01&to=2023-01&page=99");
     assert_eq!(shown(&past), 100, "a page past the end shows the last");
+    for odd in ["18446744073709551615", "0", "-1", "二"] {
+        let (code, page) = auditor.get(&format!("/journal?book=dongbao/employee&from=2023-01&to=2023-01&page={odd}"));
+        assert_eq!(code, 200, "page={odd}: {page}");
+        assert!(page.contains("第 1 / 3 页") || page.contains("第 3 / 3 页"), "page={odd}");
+    }
 
     // 期初余额, 1,100 entries, January's two totals: 1,103 rows on two pages.
     let ledger = "/ledger?book=dongbao/employee&account=1003&from=2023-01&to=2023-01";
