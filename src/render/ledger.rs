@@ -1,6 +1,6 @@
 //! The 明细账 (ledger of one account) a line at a time: its heading, its entries as they are
 //! read, and the 本月合计 and 本年累计 due between them — so that a year of one busy account is
-//! written as it is read, in the same rows as when it is held whole.
+//! written as it is read, never held.
 //!
 //! Two layouts share the month arithmetic of [`LedgerMonths`]: the table totals the months that
 //! have entries and ends with 期末余额; the sheet (CSV, xlsx, the server's page) totals every
@@ -317,7 +317,7 @@ impl EntryJson<'_> {
 }
 
 /// The ledger as JSON or CSV in pieces: `start`'s head, each entry, `end` — byte for byte what
-/// the ledger held whole gives.
+/// serde_json and the sheet's rows give the whole ledger (unit-tested below).
 pub struct LedgerStream<'l> {
     ledger: &'l AccountLedger,
     format: OutputFormat,
