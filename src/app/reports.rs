@@ -70,13 +70,6 @@ fn journal_filter(book: &BookCode, from: Period, to: Period, all: bool) -> Vouch
     }
 }
 
-pub fn journal(session: &Session, book: &BookCode, months: Months, all: bool) -> Result<Journal> {
-    let (store, from, to, organisation) = open(session, book, months)?;
-    let filter = journal_filter(book, from, to, all);
-    let vouchers = store.reader().vouchers(&filter)?;
-    Ok(Journal { book: book.clone(), from, to, vouchers, chart: store.reader().chart()?, organisation })
-}
-
 /// Walks a report's items in order, handing each to the function given; may be called more than
 /// once (every walk reads the same state).
 pub type Walk<'a, T> = dyn Fn(&mut dyn FnMut(T) -> Result<()>) -> Result<()> + 'a;

@@ -19,14 +19,6 @@ fn side_cells(side: Side, amount: Money, grouped: bool) -> (String, String) {
 }
 
 #[derive(Serialize)]
-struct JournalJson<'a> {
-    book: String,
-    period_from: String,
-    period_to: String,
-    vouchers: Vec<JournalVoucher<'a>>,
-}
-
-#[derive(Serialize)]
 struct JournalVoucher<'a> {
     book: String,
     number: String,
@@ -54,28 +46,6 @@ struct JournalLine<'a> {
     credit: String,
     #[serde(rename = "ref")]
     reference: Option<&'a str>,
-}
-
-/// 序时账: every voucher of a book in a period range, line by line, with totals.
-pub fn journal(
-    book: &BookCode,
-    from: Period,
-    to: Period,
-    vouchers: &[VoucherRecord],
-    chart: &Chart,
-    format: OutputFormat,
-    with_status: bool,
-) -> String {
-    match format {
-        OutputFormat::Json => json(&JournalJson {
-            book: book.to_string(),
-            period_from: from.to_string(),
-            period_to: to.to_string(),
-            vouchers: journal_vouchers(vouchers, chart),
-        }),
-        OutputFormat::Csv => super::sheets::journal("", book, from, to, vouchers, chart).csv(),
-        OutputFormat::Table => journal_title(book, from, to) + &voucher_table(vouchers, chart, false, with_status),
-    }
 }
 
 fn journal_vouchers<'a>(vouchers: &'a [VoucherRecord], chart: &'a Chart) -> Vec<JournalVoucher<'a>> {
@@ -430,6 +400,10 @@ mod stream_tests {
     use super::*;
     use crate::domain::voucher::{test_record, LineRecord, Status};
 
+    fn texts(row: &[crate::render::xlsx::Cell]) -> Vec<String> {
+        row.iter().map(|c| c.text(false)).collect()
+    }
+
     fn line(line_no: u32, side: Side, fen: i64, summary: &str) -> LineRecord {
         LineRecord {
             line_no,
@@ -460,9 +434,37 @@ mod stream_tests {
                 )
             })
             .collect();
+        // The whole journal: serde_json's layout of the object, and the sheet's rows as one CSV.
+        let whole = |vouchers: &[VoucherRecord], format: OutputFormat| match format {
+            OutputFormat::Json => {
+                #[derive(Serialize)]
+                struct Whole<'a> {
+                    book: String,
+                    period_from: String,
+                    period_to: String,
+                    vouchers: Vec<JournalVoucher<'a>>,
+                }
+                json(&Whole {
+                    book: book.to_string(),
+                    period_from: from.to_string(),
+                    period_to: to.to_string(),
+                    vouchers: vouchers.iter().map(|v| journal_voucher(v, &chart)).collect(),
+                })
+            }
+            _ => {
+                let mut totals = JournalTotals::default();
+                let mut rows: Vec<Vec<String>> = Vec::new();
+                for v in vouchers {
+                    totals.add(v);
+                    rows.extend(super::super::sheets::journal_rows(v, &chart).iter().map(|r| texts(r)));
+                }
+                rows.push(texts(&totals.row()));
+                csv(&super::super::sheets::JOURNAL_HEADERS, &rows, &super::super::sheets::JOURNAL_AMOUNTS)
+            }
+        };
         for count in [0, 1, 3] {
             for format in [OutputFormat::Json, OutputFormat::Csv] {
-                let whole = journal(&book, from, to, &vouchers[..count], &chart, format, true);
+                let whole = whole(&vouchers[..count], format);
                 let (mut stream, mut streamed) = JournalStream::start(&book, from, to, format).expect("streams");
                 for v in &vouchers[..count] {
                     streamed.push_str(&stream.voucher(v, &chart));

@@ -39,36 +39,13 @@ pub const JOURNAL_HEADERS: [&str; 9] =
 /// The 序时账's amount columns (借方金额, 贷方金额).
 pub const JOURNAL_AMOUNTS: [usize; 2] = [6, 7];
 
-/// 序时账: one row per voucher line (the first line carries date, number and status), then 合计.
-pub fn journal(
-    organisation: &str,
-    book: &BookCode,
-    from: Period,
-    to: Period,
-    vouchers: &[VoucherRecord],
-    chart: &Chart,
-) -> Sheet {
-    let mut rows = Vec::new();
-    let mut totals = JournalTotals::default();
-    for v in vouchers {
-        rows.extend(journal_rows(v, chart));
-        totals.add(v);
-    }
-    rows.push(totals.row());
-    let mut sheet = Sheet::new(journal_sheet_title(book), JOURNAL_HEADERS, rows);
-    sheet.organisation = organisation.to_string();
-    sheet.period = period_label(from, to);
-    sheet.totals = vec![sheet.rows.len() - 1];
-    sheet
-}
-
 /// The 序时账 sheet's title.
 pub fn journal_sheet_title(book: &BookCode) -> String {
     format!("序时账（{book}）")
 }
 
-/// The same 序时账 as `journal`, for writing a voucher at a time: each voucher's `journal_rows`,
-/// then the `JournalTotals` row in bold.
+/// 序时账, written a voucher at a time: each voucher's `journal_rows` (one row per line, the first
+/// carrying date, number and status), then the `JournalTotals` row (合计) in bold.
 pub fn journal_writer(organisation: &str, book: &BookCode, from: Period, to: Period) -> Result<SheetWriter, String> {
     SheetWriter::new(&journal_sheet_title(book), &JOURNAL_HEADERS, organisation, &period_label(from, to))
 }

@@ -190,8 +190,18 @@ pub async fn trial_balance(me: LoggedIn, Query(q): Query<BookPeriod>) -> Respons
 pub async fn journal(me: LoggedIn, Query(q): Query<BookPeriod>) -> Response {
     let result = blocking(move || {
         let book = BookCode::parse(&q.book).map_err(Error::refused)?;
-        let j = reports::journal(&me.session(), &book, months(q.period.as_deref())?, true)?;
-        Ok(render::journal(&j.book, j.from, j.to, &j.vouchers, &j.chart, OutputFormat::Json, true))
+        // The same pieces the command line writes, gathered into the response.
+        reports::journal_each(&me.session(), &book, months(q.period.as_deref())?, true, |j, walk| {
+            let Some((mut stream, mut text)) = render::JournalStream::start(&j.book, j.from, j.to, OutputFormat::Json)
+            else {
+                return Err(Error::refused("序时账无法写成 JSON"));
+            };
+            walk(&mut |voucher| {
+                text.push_str(&stream.voucher(&voucher, &j.chart));
+                Ok(())
+            })?;
+            Ok(text + &stream.end())
+        })
     })
     .await;
     json_text(result)

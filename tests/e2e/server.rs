@@ -448,6 +448,17 @@ fn the_pages_show_the_books_and_take_reversals_closes_and_reopens() {
     assert_eq!(clerk.get("/journal?book=city/employee&period=2023-01").0, 403, "another party's books");
     // The 明细账 with each month's 本月合计 and 本年累计, and its xlsx.
     let auditor = Client::login(base, "审计员", PASSWORD).unwrap();
+    // The API's 序时账 is the command line's `journal --all --format json`, byte for byte.
+    let (code, api) = auditor.get("/api/journal?book=dongbao/employee&period=2023-01");
+    assert_eq!(code, 200, "{api}");
+    let cli = env.run_user(
+        "审计员",
+        PASSWORD,
+        &["--format", "json", "journal", "--all", "--book", "dongbao/employee", "--period", "2023-01"],
+        "",
+    );
+    assert_eq!((cli.code, api.as_str()), (0, cli.stdout.as_str()));
+    assert!(api.contains("\"vouchers\": [\n"), "{api}");
     let (code, ledger) = auditor.get("/ledger?book=dongbao/employee&account=1003&from=2023-01&to=2023-02");
     assert_eq!(code, 200, "{ledger}");
     assert_eq!(ledger.matches("本月合计").count(), 2, "January and February");
