@@ -1,6 +1,6 @@
-//! The books as sheets — 序时账, 明细账 (with 本月合计 and 本年累计) and 科目余额表 (with its 合计
-//! rows) — one row model each, which the CLI writes as CSV or xlsx and the server offers as a
-//! download, so both hand on the same spreadsheet.
+//! The books as sheets — 序时账 and 明细账 (with 本月合计 and 本年累计) written a row at a time,
+//! 科目余额表 (with its 合计 rows) as a whole `Sheet` — one row model each, which the CLI writes as
+//! CSV or xlsx and the server offers as a download, so both hand on the same spreadsheet.
 
 use super::xlsx::{Cell, Sheet, SheetWriter};
 use crate::domain::balance::TrialBalance;
