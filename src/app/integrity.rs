@@ -63,43 +63,73 @@ pub struct Verdict {
     pub log_seq: i64,
 }
 
-/// Does `work` for two shares at once: the first on `reader`, the second on a second connection
-/// that must see the same state (the same record-log head as `log_seq`, `reader`'s snapshot).
-/// If a write landed in between, the second share is done on `reader` too.
-fn in_two<S: Sync, T: Send>(
+/// Does `work` on every piece, shared by two connections that read the same state: `reader`
+/// and a second one that must see the same record-log head as `log_seq` (`reader`'s snapshot).
+/// Each takes the next piece not yet taken until none is left, so both stay busy to the end
+/// whatever each piece costs; the results come back in the pieces' order. If a write landed
+/// between the two snapshots, the second connection takes nothing and `reader` does it all.
+fn in_two<P: Sync, T: Send>(
     session: &Session,
     reader: &Reader<'_>,
     log_seq: i64,
-    shares: [&S; 2],
-    work: impl Fn(&Reader<'_>, &S) -> Result<T> + Sync,
-) -> Result<(T, T)> {
+    pieces: &[P],
+    work: impl Fn(&Reader<'_>, &P) -> Result<T> + Sync,
+) -> Result<Vec<T>> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
     // Access was checked when `reader` was opened; this is a second connection for the same user.
     let other = session.read()?;
-    let work = &work;
-    let (first, second) = std::thread::scope(|scope| {
-        let second = scope.spawn(move || -> Result<Option<T>> {
+    let next = AtomicUsize::new(0);
+    let take = |reader: &Reader<'_>| -> Result<Vec<(usize, T)>> {
+        let mut done = Vec::new();
+        loop {
+            let index = next.fetch_add(1, Ordering::Relaxed);
+            let Some(piece) = pieces.get(index) else { return Ok(done) };
+            match work(reader, piece) {
+                Ok(result) => done.push((index, result)),
+                Err(e) => {
+                    // The other connection stops after its current piece: the run has failed.
+                    next.store(pieces.len(), Ordering::Relaxed);
+                    return Err(e);
+                }
+            }
+        }
+    };
+    let take = &take;
+    let (mine, theirs) = std::thread::scope(|scope| {
+        let theirs = scope.spawn(move || -> Result<Vec<(usize, T)>> {
             let reader = other.reader();
             let snapshot = reader.snapshot()?;
             if snapshot.log_seq != log_seq {
-                return Ok(None);
+                return Ok(Vec::new());
             }
-            work(&reader, shares[1]).map(Some)
+            take(&reader)
         });
-        let first = work(reader, shares[0]);
-        (first, second.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+        let mine = take(reader);
+        (mine, theirs.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
     });
-    let second = match second? {
-        Some(second) => second,
-        None => work(reader, shares[1])?,
-    };
-    Ok((first?, second))
+    let mut done = mine?;
+    done.extend(theirs?);
+    done.sort_by_key(|(index, _)| *index);
+    debug_assert_eq!(done.len(), pieces.len(), "every piece done once");
+    Ok(done.into_iter().map(|(_, result)| result).collect())
 }
 
-/// The voucher ids split in two halves.
-fn id_halves(reader: &Reader<'_>) -> Result<[RangeInclusive<i64>; 2]> {
+/// `range` cut into at most `count` consecutive pieces of (nearly) equal length.
+fn cut(range: RangeInclusive<i64>, count: i64) -> Vec<RangeInclusive<i64>> {
+    let (first, last) = (*range.start(), *range.end());
+    if last < first {
+        return vec![range];
+    }
+    let length = last - first + 1;
+    let count = count.clamp(1, length);
+    (0..count).map(|k| first + length * k / count..=first + length * (k + 1) / count - 1).collect()
+}
+
+/// The voucher ids in pieces: enough of them that two connections finish within a piece of each
+/// other.
+fn id_pieces(reader: &Reader<'_>) -> Result<Vec<RangeInclusive<i64>>> {
     let (first, last) = reader.voucher_id_bounds()?;
-    let middle = first + (last - first) / 2;
-    Ok([first..=middle, middle + 1..=last])
+    Ok(cut(first..=last, 16))
 }
 
 /// `check`: every balance row against the posted lines, summed in one streamed pass over the
@@ -109,7 +139,7 @@ pub fn check(session: &Session) -> Result<Verdict> {
     let reader = store.reader();
     let snapshot = reader.snapshot()?;
     let books = reader.books()?;
-    let [first, second] = id_halves(&reader)?;
+    let pieces = id_pieces(&reader)?;
     let sum_lines = |reader: &Reader<'_>, ids: &RangeInclusive<i64>| -> Result<LineTotals> {
         let mut totals = LineTotals::default();
         reader.for_each_posted_line(ids.clone(), |book, period, account, debit, credit| {
@@ -118,8 +148,10 @@ pub fn check(session: &Session) -> Result<Verdict> {
         })?;
         Ok(totals)
     };
-    let (mut totals, more) = in_two(session, &reader, snapshot.log_seq, [&first, &second], sum_lines)?;
-    totals.merge(more);
+    let mut totals = LineTotals::default();
+    for more in in_two(session, &reader, snapshot.log_seq, &pieces, sum_lines)? {
+        totals.merge(more);
+    }
     let problems = balance_problems(&reader, &books, totals)?;
     Ok(Verdict { books: books.len(), problems, anchors: 0, posted_after_anchor: None, log_seq: 0 })
 }
@@ -136,6 +168,15 @@ struct VoucherPass {
 }
 
 impl VoucherPass {
+    fn new(salt: [u8; 16]) -> VoucherPass {
+        VoucherPass {
+            broken: HashMap::new(),
+            changed: Vec::new(),
+            totals: LineTotals::default(),
+            rows: RecordSum::new(salt),
+        }
+    }
+
     fn merge(&mut self, other: VoucherPass) {
         for (book, (position, message)) in other.broken {
             let earlier = self.broken.get(&book).is_some_and(|(at, _)| *at <= position);
@@ -154,20 +195,13 @@ impl VoucherPass {
 /// each content digest recomputed from the lines, the line totals for the balances, and the
 /// keyed sum of the voucher rows for the record log.
 fn voucher_pass(reader: &Reader<'_>, ids: RangeInclusive<i64>, salt: [u8; 16]) -> Result<VoucherPass> {
-    let book_ids: HashMap<BookCode, i64> = reader.book_ids()?.into_iter().map(|(id, book)| (book, id)).collect();
-    let mut pass = VoucherPass {
-        broken: HashMap::new(),
-        changed: Vec::new(),
-        totals: LineTotals::default(),
-        rows: RecordSum::new(salt),
-    };
+    let mut pass = VoucherPass::new(salt);
     reader.for_each_posted_voucher(ids, |posted| {
         let record = &posted.record;
         pass.rows.add("voucher", &posted.key, &posted.body);
-        let book_id = book_ids.get(&record.book).copied().unwrap_or_default();
         for line in &record.lines {
             let (debit, credit) = line.side.split(line.amount.fen());
-            pass.totals.add(book_id, &line.account, record.number.period, debit, credit);
+            pass.totals.add(posted.book_id, &line.account, record.number.period, debit, credit);
         }
         if record.content_digest() != posted.stored_digest {
             pass.changed.push(format!("{} {}", record.book, record.number));
@@ -207,30 +241,61 @@ fn log_pass(reader: &Reader<'_>, seqs: RangeInclusive<i64>, last: &[u64], salt: 
     Ok(replay.finish().filter(|(seq, _)| *seq == end).map(|(_, sum)| sum))
 }
 
-/// One worker's share of `verify`: half the posted vouchers and half the log.
-struct Share {
-    ids: RangeInclusive<i64>,
-    seqs: RangeInclusive<i64>,
+/// A piece of `verify`'s work.
+enum Piece {
+    /// The posted vouchers with ids in the range.
+    Vouchers(RangeInclusive<i64>),
+    /// Which log entries are the last of their record: one read of the log's key index, which
+    /// the log pieces need. Placed before the last voucher pieces, so that one connection reads
+    /// it while the other goes on with vouchers.
+    LastEntries,
+    /// The record log entries with sequence numbers in the range.
+    Log(RangeInclusive<i64>),
 }
 
-/// Does one share: its vouchers, then its part of the log. Which log entries are the last of
-/// their record is read once, by whichever share needs it first (both read the same state), so
-/// that it overlaps the other share's vouchers instead of delaying both.
-fn share_pass(
+/// What a piece found.
+enum Found {
+    Vouchers(VoucherPass),
+    LastEntries,
+    /// The keyed sum of the records whose last entry is in the piece; `None` when the chain is
+    /// broken there.
+    Log(Option<RecordSum>),
+}
+
+/// `verify`'s pieces: the vouchers in sixteen, the log in eight.
+fn verify_pieces(reader: &Reader<'_>, log_seq: i64) -> Result<Vec<Piece>> {
+    let mut pieces: Vec<Piece> = id_pieces(reader)?.into_iter().map(Piece::Vouchers).collect();
+    pieces.insert(pieces.len().saturating_sub(2), Piece::LastEntries);
+    pieces.extend(cut(1..=log_seq, 8).into_iter().map(Piece::Log));
+    Ok(pieces)
+}
+
+/// Does one piece. Which log entries are last is read once, by the `LastEntries` piece; a log
+/// piece that comes to it first (the other connection still reading it) reads it too rather
+/// than wait — both read the same state, so the two readings are equal.
+fn piece_pass(
     reader: &Reader<'_>,
-    share: &Share,
+    piece: &Piece,
     last: &std::sync::OnceLock<Vec<u64>>,
     salt: [u8; 16],
-) -> Result<(VoucherPass, Option<RecordSum>)> {
-    let vouchers = voucher_pass(reader, share.ids.clone(), salt)?;
-    let last = match last.get() {
-        Some(bits) => bits,
-        None => {
-            let bits = reader.last_log_entries()?;
-            last.get_or_init(|| bits)
-        }
+) -> Result<Found> {
+    let last_entries = || -> Result<&Vec<u64>> {
+        Ok(match last.get() {
+            Some(bits) => bits,
+            None => {
+                let bits = reader.last_log_entries()?;
+                last.get_or_init(|| bits)
+            }
+        })
     };
-    Ok((vouchers, log_pass(reader, share.seqs.clone(), last, salt)?))
+    Ok(match piece {
+        Piece::Vouchers(ids) => Found::Vouchers(voucher_pass(reader, ids.clone(), salt)?),
+        Piece::LastEntries => {
+            last_entries()?;
+            Found::LastEntries
+        }
+        Piece::Log(seqs) => Found::Log(log_pass(reader, seqs.clone(), last_entries()?, salt)?),
+    })
 }
 
 /// The exact replay of the record log, keeping a digest per record: names every row that
@@ -285,15 +350,24 @@ pub fn verify(session: &Session, anchors: &[Anchor]) -> Result<Verdict> {
     let books = reader.books()?;
     let salt = fresh_salt();
     let last = std::sync::OnceLock::new();
-    let [first_ids, second_ids] = id_halves(&reader)?;
-    let middle_seq = snapshot.log_seq / 2;
-    let first = Share { ids: first_ids, seqs: 1..=middle_seq };
-    let second = Share { ids: second_ids, seqs: middle_seq + 1..=snapshot.log_seq };
-    let ((mut vouchers, first_log), (their_vouchers, second_log)) =
-        in_two(session, &reader, snapshot.log_seq, [&first, &second], |reader, share| {
-            share_pass(reader, share, &last, salt)
-        })?;
-    vouchers.merge(their_vouchers);
+    let pieces = verify_pieces(&reader, snapshot.log_seq)?;
+    let found =
+        in_two(session, &reader, snapshot.log_seq, &pieces, |reader, piece| piece_pass(reader, piece, &last, salt))?;
+    let mut vouchers = VoucherPass::new(salt);
+    // The log's sum, or `None` once a piece of it is broken.
+    let mut logged = Some(RecordSum::new(salt));
+    for found in found {
+        match found {
+            Found::Vouchers(pass) => vouchers.merge(pass),
+            Found::LastEntries => {}
+            Found::Log(sum) => {
+                logged = logged.zip(sum).map(|(mut logged, sum)| {
+                    logged.merge(&sum);
+                    logged
+                })
+            }
+        }
+    }
 
     let mut problems: Vec<String> = books.iter().filter_map(|b| vouchers.broken.remove(b).map(|(_, m)| m)).collect();
     problems.extend(balance_problems(&reader, &books, vouchers.totals)?);
@@ -304,14 +378,13 @@ pub fn verify(session: &Session, anchors: &[Anchor]) -> Result<Verdict> {
     }
     problems.extend(verify_seals(&reader)?);
 
-    let agreed = match (first_log, second_log) {
-        (Some(mut logged), Some(second_logged)) => {
-            logged.merge(&second_logged);
+    let agreed = match logged {
+        Some(logged) => {
             let mut rows = vouchers.rows;
             reader.for_each_protected_row_but_posted(|kind, key, body| rows.add(kind, key, body))?;
             rows == logged
         }
-        _ => false,
+        None => false,
     };
     let log_seq = if agreed {
         snapshot.log_seq

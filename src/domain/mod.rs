@@ -9,6 +9,7 @@ pub mod chart;
 pub mod city;
 pub mod identity;
 pub mod ids;
+pub mod json_text;
 pub mod records;
 pub mod rejection;
 pub mod rules;

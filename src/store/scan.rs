@@ -27,6 +27,7 @@ pub struct LogEntryRef<'a> {
 /// A posted voucher as `verify` reads it.
 pub struct PostedVoucher {
     pub record: VoucherRecord,
+    pub book_id: i64,
     pub stored_digest: String,
     pub previous_hash: Option<String>,
     /// Its record-log key and canonical body, as the log's definition computes them.
@@ -38,76 +39,50 @@ pub struct PostedVoucher {
 /// order of its definition in `log::PROTECTED` (id, book_id, period, seq, date, attachments,
 /// external_id, content_digest, status, maker, made_at, reviewer, reviewed_at, poster, posted_at,
 /// reverses, chain_seq, hash).
-const VOUCHER_BODY: [usize; 18] = [0, 17, 3, 4, 5, 6, 7, 16, 18, 8, 19, 9, 20, 10, 11, 21, 14, 15];
+const VOUCHER_BODY: [usize; 18] = [0, 1, 2, 3, 4, 5, 6, 15, 16, 7, 17, 8, 18, 9, 10, 19, 13, 14];
 
 /// The columns of the voucher query above holding the content digest and the status.
-const CONTENT_DIGEST: usize = 16;
-const STATUS: usize = 18;
+const CONTENT_DIGEST: usize = 15;
+const STATUS: usize = 16;
 
 /// Writes a posted voucher's canonical body as SQLite writes it — `json_array(content_digest,
 /// status, fp_sha256(json_array(…the row…)))` — from the columns already read (`row_text` is a buffer for
 /// the whole row's array): computing it in SQL costs as much again as the rest of the row. The
 /// definition stays SQLite's: should this rendering ever differ, `verify`'s sums differ and the
 /// exact replay, which uses SQLite's, decides (a unit test holds the two equal).
-fn voucher_body(out: &mut String, row_text: &mut String, row: &Row<'_>) -> Result<()> {
+fn voucher_body(out: &mut String, row_text: &mut Vec<u8>, row: &Row<'_>) -> Result<()> {
+    use crate::domain::json_text::{push_integer, push_string};
     use sha2::{Digest, Sha256};
     row_text.clear();
-    row_text.push('[');
+    row_text.push(b'[');
     for (index, column) in VOUCHER_BODY.iter().enumerate() {
         if index > 0 {
-            row_text.push(',');
+            row_text.push(b',');
         }
         match row.get_ref(*column)? {
-            ValueRef::Null => row_text.push_str("null"),
-            ValueRef::Integer(value) => {
-                let _ = write!(row_text, "{value}");
-            }
-            ValueRef::Text(_) => push_json_string(row_text, text(row, *column)?),
+            ValueRef::Null => row_text.extend_from_slice(b"null"),
+            ValueRef::Integer(value) => push_integer(row_text, value),
+            // Hashed as stored: text that is not UTF-8 cannot have been logged, and hashes
+            // differently from anything that was.
+            ValueRef::Text(bytes) => push_string(row_text, bytes),
             // A STRICT table holds neither here; a stand-in no body can equal sends `verify` to
             // the exact replay.
-            ValueRef::Real(_) | ValueRef::Blob(_) => row_text.push('\u{0}'),
+            ValueRef::Real(_) | ValueRef::Blob(_) => row_text.push(0),
         }
     }
-    row_text.push(']');
-    out.clear();
-    out.push('[');
-    push_json_string(out, text(row, CONTENT_DIGEST)?);
-    out.push(',');
-    push_json_string(out, text(row, STATUS)?);
-    out.push_str(",\"");
-    out.push_str(&crate::domain::hex_digest(&Sha256::digest(row_text.as_bytes())));
-    out.push_str("\"]");
+    row_text.push(b']');
+    let mut body = std::mem::take(out).into_bytes();
+    body.clear();
+    body.push(b'[');
+    push_string(&mut body, text(row, CONTENT_DIGEST)?.as_bytes());
+    body.push(b',');
+    push_string(&mut body, text(row, STATUS)?.as_bytes());
+    body.extend_from_slice(b",\"");
+    body.extend_from_slice(crate::domain::hex_digest(&Sha256::digest(&row_text)).as_bytes());
+    body.extend_from_slice(b"\"]");
+    // Escaping keeps UTF-8, and both texts were checked as UTF-8 when read.
+    *out = String::from_utf8(body).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     Ok(())
-}
-
-/// A JSON string as SQLite writes one: `"` and `\` escaped, \b \t \n \f \r by name, other
-/// control characters as \u00xx, everything else as it is — copied a run at a time between the
-/// bytes that need escaping (ASCII, so never inside a character).
-fn push_json_string(out: &mut String, text: &str) {
-    out.push('"');
-    let mut start = 0;
-    for (at, byte) in text.bytes().enumerate() {
-        let escaped = match byte {
-            b'"' => "\\\"",
-            b'\\' => "\\\\",
-            0x08 => "\\b",
-            b'\t' => "\\t",
-            b'\n' => "\\n",
-            0x0c => "\\f",
-            b'\r' => "\\r",
-            0x00..=0x1f => "",
-            _ => continue,
-        };
-        out.push_str(&text[start..at]);
-        if escaped.is_empty() {
-            let _ = write!(out, "\\u{:04x}", byte);
-        } else {
-            out.push_str(escaped);
-        }
-        start = at + 1;
-    }
-    out.push_str(&text[start..]);
-    out.push('"');
 }
 
 /// Text of a column, or "" for NULL.
@@ -181,11 +156,13 @@ impl Reader<'_> {
     ) -> Result<()> {
         // Two streams in storage order, merged by voucher id: a voucher's columns are read
         // once, not once per line.
-        let sql = "SELECT v.id, b.party, b.fund, v.period, v.seq, v.date, v.attachments, v.external_id, v.maker, \
+        // Books are named from a map read once: joining the book table cost a lookup per voucher.
+        let sql = "SELECT v.id, v.book_id, v.period, v.seq, v.date, v.attachments, v.external_id, v.maker, \
              v.reviewer, v.poster, v.posted_at, o.period, o.seq, v.chain_seq, v.hash, v.content_digest, \
-             v.book_id, v.status, v.made_at, v.reviewed_at, v.reverses \
-             FROM voucher v JOIN book b ON b.id = v.book_id LEFT JOIN voucher o ON o.id = v.reverses \
+             v.status, v.made_at, v.reviewed_at, v.reverses \
+             FROM voucher v LEFT JOIN voucher o ON o.id = v.reverses \
              WHERE v.status = 'posted' AND v.id BETWEEN ?1 AND ?2 ORDER BY v.id";
+        let books: HashMap<i64, BookCode> = self.book_ids()?.into_iter().collect();
         let mut vouchers = self.conn.prepare(sql)?;
         // A voucher's predecessor in its chain is nearly always the book's voucher read last: its
         // stored hash is kept from that row, and looked up only when it is not (a first voucher
@@ -193,7 +170,7 @@ impl Reader<'_> {
         // was an eighth of `verify`.
         let mut predecessor = self.conn.prepare("SELECT hash FROM voucher WHERE book_id = ?1 AND chain_seq = ?2")?;
         let mut last_read: HashMap<i64, (i64, String)> = HashMap::new();
-        let mut row_text = String::new();
+        let mut row_text = Vec::new();
         let mut lines = self.conn.prepare(
             "SELECT voucher_id, line_no, account, summary, debit_fen, credit_fen, ref FROM voucher_line \
              WHERE voucher_id BETWEEN ?1 AND ?2 ORDER BY voucher_id, line_no",
@@ -204,15 +181,17 @@ impl Reader<'_> {
         let mut line = line_rows.next()?;
         let mut current = PostedVoucher {
             record: VoucherRecord::blank(),
+            book_id: 0,
             stored_digest: String::new(),
             previous_hash: None,
             key: String::new(),
             body: String::new(),
         };
         while let Some(row) = voucher_rows.next()? {
-            fill_voucher(&mut current.record, row)?;
+            fill_voucher(&mut current.record, row, &books)?;
             set(&mut current.stored_digest, row, CONTENT_DIGEST)?;
-            let book_id: i64 = row.get(17)?;
+            let book_id: i64 = row.get(1)?;
+            current.book_id = book_id;
             let position = current.record.chain_seq.unwrap_or(0);
             match last_read.get(&book_id) {
                 Some((seq, hash)) if *seq == position - 1 => {
@@ -383,24 +362,29 @@ fn empty_line() -> LineRecord {
     }
 }
 
-fn fill_voucher(record: &mut VoucherRecord, row: &Row<'_>) -> Result<()> {
+fn fill_voucher(record: &mut VoucherRecord, row: &Row<'_>, books: &HashMap<i64, BookCode>) -> Result<()> {
     record.id = row.get(0)?;
-    set(&mut record.book.party, row, 1)?;
-    set(&mut record.book.fund, row, 2)?;
-    record.number = voucher_no(text(row, 3)?, row.get(4)?)?;
-    record.date = parse_date(text(row, 5)?).map_err(StoreError::Corrupt)?;
-    record.attachments = row.get::<_, i64>(6)?.max(0) as u32;
-    set_optional(&mut record.external_id, row, 7)?;
-    set(&mut record.maker, row, 8)?;
-    set_optional(&mut record.reviewer, row, 9)?;
-    set_optional(&mut record.poster, row, 10)?;
-    set_optional(&mut record.posted_at, row, 11)?;
-    record.reverses = match (row.get_ref(12)?, row.get::<_, Option<i64>>(13)?) {
+    let book_id: i64 = row.get(1)?;
+    let book = books
+        .get(&book_id)
+        .ok_or_else(|| StoreError::Corrupt(format!("凭证 {} 的账簿 {book_id} 不存在", record.id)))?;
+    // Field by field: `String::clone_from` keeps the allocations.
+    record.book.party.clone_from(&book.party);
+    record.book.fund.clone_from(&book.fund);
+    record.number = voucher_no(text(row, 2)?, row.get(3)?)?;
+    record.date = parse_date(text(row, 4)?).map_err(StoreError::Corrupt)?;
+    record.attachments = row.get::<_, i64>(5)?.max(0) as u32;
+    set_optional(&mut record.external_id, row, 6)?;
+    set(&mut record.maker, row, 7)?;
+    set_optional(&mut record.reviewer, row, 8)?;
+    set_optional(&mut record.poster, row, 9)?;
+    set_optional(&mut record.posted_at, row, 10)?;
+    record.reverses = match (row.get_ref(11)?, row.get::<_, Option<i64>>(12)?) {
         (ValueRef::Null, _) | (_, None) => None,
-        (_, Some(seq)) => Some(voucher_no(text(row, 12)?, seq)?),
+        (_, Some(seq)) => Some(voucher_no(text(row, 11)?, seq)?),
     };
-    record.chain_seq = row.get(14)?;
-    set_optional(&mut record.hash, row, 15)?;
+    record.chain_seq = row.get(13)?;
+    set_optional(&mut record.hash, row, 14)?;
     Ok(())
 }
 
