@@ -11,16 +11,6 @@ use sha2::{Digest, Sha256};
 /// The hash a book's first posted voucher links to.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
-/// A date as `NaiveDate`'s Display writes it, without its general formatter for the common
-/// four-digit years (`verify` formats a million of them).
-fn date_text(date: chrono::NaiveDate) -> String {
-    use chrono::Datelike;
-    match date.year() {
-        year @ 0..=9999 => format!("{year:04}-{:02}-{:02}", date.month(), date.day()),
-        _ => date.to_string(),
-    }
-}
-
 /// Writes the voucher's canonical encoding: one JSON object, its fields in this order —
 /// `{"book","number","date","attachments","external_id","reverses","maker","reviewer","poster",
 /// "posted_at","lines":[{"line_no","account","summary","side","amount_fen","reference"}…]}` —
@@ -28,23 +18,29 @@ fn date_text(date: chrono::NaiveDate) -> String {
 /// keeps that struct and holds the two equal on arbitrary vouchers). Hashes already stored
 /// depend on every byte.
 fn write_canonical(out: &mut Vec<u8>, record: &VoucherRecord) {
-    use json_text::{push_integer, push_optional, push_string};
-    let displayed = |out: &mut Vec<u8>, value: &dyn std::fmt::Display| {
-        push_string(out, value.to_string().as_bytes());
-    };
-    out.extend_from_slice(b"{\"book\":");
-    displayed(out, &record.book);
-    out.extend_from_slice(b",\"number\":");
-    displayed(out, &record.number);
-    out.extend_from_slice(b",\"date\":");
-    push_string(out, date_text(record.date).as_bytes());
+    use json_text::{push_date, push_escaped, push_integer, push_optional, push_string, push_voucher_no};
+    // The book as its Display writes it, "party/fund": escaping the two codes escapes the whole.
+    out.extend_from_slice(b"{\"book\":\"");
+    push_escaped(out, record.book.party.as_bytes());
+    out.push(b'/');
+    push_escaped(out, record.book.fund.as_bytes());
+    // A date and a voucher number need no escaping: digits, '-' and 记.
+    out.extend_from_slice(b"\",\"number\":\"");
+    push_voucher_no(out, &record.number);
+    out.extend_from_slice(b"\",\"date\":\"");
+    push_date(out, record.date);
+    out.push(b'"');
     out.extend_from_slice(b",\"attachments\":");
     push_integer(out, record.attachments);
     out.extend_from_slice(b",\"external_id\":");
     push_optional(out, record.external_id.as_deref());
     out.extend_from_slice(b",\"reverses\":");
     match &record.reverses {
-        Some(number) => displayed(out, number),
+        Some(number) => {
+            out.push(b'"');
+            push_voucher_no(out, number);
+            out.push(b'"');
+        }
         None => out.extend_from_slice(b"null"),
     }
     out.extend_from_slice(b",\"maker\":");
@@ -150,6 +146,19 @@ mod tests {
         .expect("a voucher encodes")
     }
 
+    /// The content digest as it was first written, through Display.
+    fn digest_as_first_written(record: &crate::domain::voucher::VoucherRecord) -> String {
+        use sha2::{Digest, Sha256};
+        use std::fmt::Write;
+        let mut text = String::new();
+        let _ = write!(text, "{}\n{}\n{}\n", record.book, record.date, record.attachments);
+        for l in &record.lines {
+            let reference = l.reference.as_deref().unwrap_or("");
+            let _ = write!(text, "{}\t{}\t{}\t{}\t{reference}\n", l.account, l.summary, l.side.as_str(), l.amount.fen());
+        }
+        hex::encode(Sha256::digest(text.as_bytes()))
+    }
+
     fn arbitrary_line() -> impl Strategy<Value = LineRecord> {
         (any::<u32>(), tricky_text(), tricky_text(), any::<bool>(), any::<i64>(), proptest::option::of(tricky_text()))
             .prop_map(|(line_no, account, summary, debit, fen, reference)| LineRecord {
@@ -171,7 +180,7 @@ mod tests {
             day in -95_000_000i32..95_000_000,
             seq in any::<u32>(),
             attachments in any::<u32>(),
-            texts in proptest::collection::vec(proptest::option::of(tricky_text()), 5),
+            texts in proptest::collection::vec(proptest::option::of(tricky_text()), 7),
             reverses in any::<Option<u32>>(),
             lines in proptest::collection::vec(arbitrary_line(), 0..4),
         ) {
@@ -183,10 +192,13 @@ mod tests {
             record.reviewer = texts[2].clone();
             record.poster = texts[3].clone();
             record.posted_at = texts[4].clone();
+            record.book.party = texts[5].clone().unwrap_or_default();
+            record.book.fund = texts[6].clone().unwrap_or_default();
             record.reverses = reverses.map(|seq| crate::domain::ids::VoucherNo { period: record.number.period, seq });
             let mut written = Vec::new();
             super::write_canonical(&mut written, &record);
             prop_assert_eq!(String::from_utf8(written).expect("UTF-8"), serde_encoding(&record));
+            prop_assert_eq!(record.content_digest(), digest_as_first_written(&record));
         }
     }
 

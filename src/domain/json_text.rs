@@ -7,16 +7,21 @@
 //! integers are plain digits, so a hand-written text is byte for byte what the serde or SQL
 //! definition writes (tests hold them equal).
 
-/// A JSON string: the escaping above, copied a run at a time between the bytes that need it
-/// (all ASCII, so never inside a multi-byte character). Works on bytes: text that is only
-/// hashed need not be checked for UTF-8 first.
+/// A JSON string: `text` escaped, in quotes.
 pub fn push_string(out: &mut Vec<u8>, text: &[u8]) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
     out.push(b'"');
+    push_escaped(out, text);
+    out.push(b'"');
+}
+
+/// `text` escaped as inside a JSON string, copied a run at a time between the bytes that need
+/// it (all ASCII, so never inside a multi-byte character). Works on bytes: text that is only
+/// hashed need not be checked for UTF-8 first.
+pub fn push_escaped(out: &mut Vec<u8>, text: &[u8]) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     if !needs_escaping(text) {
         // Nearly every text (hashes, times, names, codes): one copy.
         out.extend_from_slice(text);
-        out.push(b'"');
         return;
     }
     let mut start = 0;
@@ -41,7 +46,6 @@ pub fn push_string(out: &mut Vec<u8>, text: &[u8]) {
         start = at + 1;
     }
     out.extend_from_slice(&text[start..]);
-    out.push(b'"');
 }
 
 /// Whether any byte of `text` is a control character, `"` or `\`: eight bytes at a time, each
@@ -73,6 +77,45 @@ pub fn push_optional(out: &mut Vec<u8>, text: Option<&str>) {
 /// An integer in decimal digits.
 pub fn push_integer(out: &mut Vec<u8>, value: impl itoa::Integer) {
     out.extend_from_slice(itoa::Buffer::new().format(value).as_bytes());
+}
+
+/// `value` in at least `width` digits, zeros in front: what `{value:0width$}` writes.
+fn push_padded(out: &mut Vec<u8>, value: u32, width: usize) {
+    let mut digits = itoa::Buffer::new();
+    let digits = digits.format(value).as_bytes();
+    out.extend(std::iter::repeat_n(b'0', width.saturating_sub(digits.len())));
+    out.extend_from_slice(digits);
+}
+
+/// A date as chrono's Display writes it (`2023-03-09`): by hand for the four-digit years that
+/// every ledger date has, by chrono for any other.
+pub fn push_date(out: &mut Vec<u8>, date: chrono::NaiveDate) {
+    use chrono::Datelike;
+    match u32::try_from(date.year()) {
+        Ok(year @ 0..=9999) => {
+            push_padded(out, year, 4);
+            out.push(b'-');
+            push_padded(out, date.month(), 2);
+            out.push(b'-');
+            push_padded(out, date.day(), 2);
+        }
+        _ => out.extend_from_slice(date.to_string().as_bytes()),
+    }
+}
+
+/// A voucher number as its Display writes it (`记-2023-03-0007`), by hand for four-digit years.
+pub fn push_voucher_no(out: &mut Vec<u8>, number: &crate::domain::ids::VoucherNo) {
+    match u32::try_from(number.period.year) {
+        Ok(year @ 0..=9999) => {
+            out.extend_from_slice("记-".as_bytes());
+            push_padded(out, year, 4);
+            out.push(b'-');
+            push_padded(out, number.period.month, 2);
+            out.push(b'-');
+            push_padded(out, number.seq, 4);
+        }
+        _ => out.extend_from_slice(number.to_string().as_bytes()),
+    }
 }
 
 /// Text for property tests: arbitrary, or dense in what needs escaping (control characters,
@@ -119,6 +162,24 @@ mod tests {
     }
 
     proptest! {
+        /// Dates of every year chrono knows, voucher numbers of any year, month and number.
+        #[test]
+        fn dates_and_voucher_numbers_are_written_as_they_display(
+            day in -95_000_000i32..95_000_000,
+            year in -300_000i32..300_000,
+            month in 0u32..200,
+            seq in any::<u32>(),
+        ) {
+            let date = chrono::NaiveDate::from_num_days_from_ce_opt(day).expect("a day chrono knows");
+            let mut out = Vec::new();
+            super::push_date(&mut out, date);
+            prop_assert_eq!(String::from_utf8(out).expect("UTF-8"), date.to_string());
+            let number = crate::domain::ids::VoucherNo { period: crate::domain::ids::Period { year, month }, seq };
+            let mut out = Vec::new();
+            super::push_voucher_no(&mut out, &number);
+            prop_assert_eq!(String::from_utf8(out).expect("UTF-8"), number.to_string());
+        }
+
         /// Any text, any integer: what serde_json writes.
         #[test]
         fn strings_and_integers_are_written_as_serde_json_writes_them(text in super::tricky_text(), value in any::<i64>()) {

@@ -123,21 +123,28 @@ pub fn content_digest<'a>(
     attachments: u32,
     lines: impl Iterator<Item = (&'a str, &'a str, Side, Money, Option<&'a str>)>,
 ) -> String {
-    use std::fmt::Write;
+    use crate::domain::json_text::{push_date, push_integer};
     // One text, hashed once: "{book}\n{date}\n{attachments}\n" then per line
-    // "{account}\t{summary}\t{side}\t{fen}\t{reference}\n".
-    let mut text = String::with_capacity(128);
-    let _ = write!(text, "{book}\n{date}\n{attachments}\n");
+    // "{account}\t{summary}\t{side}\t{fen}\t{reference}\n" — written by hand, byte for byte what
+    // Display wrote when the digest was defined (`verify` digests every voucher).
+    let mut text = Vec::with_capacity(128);
+    for part in [book.party.as_bytes(), b"/", book.fund.as_bytes(), b"\n"] {
+        text.extend_from_slice(part);
+    }
+    push_date(&mut text, date);
+    text.push(b'\n');
+    push_integer(&mut text, attachments);
+    text.push(b'\n');
     for (account, summary, side, amount, reference) in lines {
         for part in [account, "\t", summary, "\t", side.as_str(), "\t"] {
-            text.push_str(part);
+            text.extend_from_slice(part.as_bytes());
         }
-        let _ = write!(text, "{}", amount.fen());
-        text.push('\t');
-        text.push_str(reference.unwrap_or(""));
-        text.push('\n');
+        push_integer(&mut text, amount.fen());
+        text.push(b'\t');
+        text.extend_from_slice(reference.unwrap_or("").as_bytes());
+        text.push(b'\n');
     }
-    crate::domain::hex_digest(&Sha256::digest(text.as_bytes()))
+    crate::domain::hex_digest(&Sha256::digest(&text))
 }
 
 /// The closed months of every book.
