@@ -192,8 +192,8 @@ impl VoucherPass {
 
 /// A streamed pass over the posted vouchers with ids in `ids`: each chain link recomputed from
 /// the voucher and its predecessor's stored hash (which proves what walking the chain proves),
-/// each content digest recomputed from the lines, the line totals for the balances, and the
-/// keyed sum of the voucher rows for the record log.
+/// the content digest recomputed from the lines where a link is broken, the line totals for the
+/// balances, and the keyed sum of the voucher rows for the record log.
 fn voucher_pass(reader: &Reader<'_>, ids: RangeInclusive<i64>, salt: [u8; 16]) -> Result<VoucherPass> {
     let mut pass = VoucherPass::new(salt);
     reader.for_each_posted_voucher(ids, |posted| {
@@ -203,9 +203,6 @@ fn voucher_pass(reader: &Reader<'_>, ids: RangeInclusive<i64>, salt: [u8; 16]) -
             let (debit, credit) = line.side.split(line.amount.fen());
             pass.totals.add(posted.book_id, &line.account, record.number.period, debit, credit);
         }
-        if record.content_digest() != posted.stored_digest {
-            pass.changed.push(format!("{} {}", record.book, record.number));
-        }
         let position = record.chain_seq.unwrap_or(0);
         let previous = match position {
             1 => Some(GENESIS),
@@ -213,6 +210,13 @@ fn voucher_pass(reader: &Reader<'_>, ids: RangeInclusive<i64>, salt: [u8; 16]) -
         };
         let intact = position >= 1
             && previous.is_some_and(|previous| record.hash.as_deref() == Some(chain_hash(previous, record).as_str()));
+        // An intact link proves the lines are those hashed when the voucher was posted, and
+        // posting hashed only lines that gave the stored digest (the digest itself is in the
+        // row the log holds): the digest is recomputed only where the link is broken, to say
+        // whether it was the lines that changed.
+        if !intact && record.content_digest() != posted.stored_digest {
+            pass.changed.push(format!("{} {}", record.book, record.number));
+        }
         let earlier = pass.broken.get(&record.book).is_some_and(|(at, _)| *at <= position);
         if !intact && !earlier {
             let message = format!(
@@ -338,11 +342,12 @@ fn fresh_salt() -> [u8; 16] {
 
 /// Everything `verify` proves from the database alone, then from each anchor.
 ///
-/// The work is shared by two connections reading the same state (`in_two`): each takes half the
-/// posted vouchers (chains, digests, line totals, keyed sum of their rows) and half the record
-/// log (its chain, keyed sum of each record's last entry). The log's sum must equal the sum over
-/// the rows; if it does not, or a chain is broken, the log is replayed exactly to name every row
-/// that differs. Memory holds one voucher per connection and one bit per log entry.
+/// The work is shared by two connections reading the same state (`in_two`), in pieces each takes
+/// in turn: the posted vouchers in sixteen (chains, line totals, keyed sum of their rows), which
+/// log entries are last of their record, the record log in eight (its chain, keyed sum of each
+/// record's last entry). The log's sum must equal the sum over the rows; if it does not, or a
+/// chain is broken, the log is replayed exactly to name every row that differs. Memory holds
+/// one voucher per connection and one bit per log entry.
 pub fn verify(session: &Session, anchors: &[Anchor]) -> Result<Verdict> {
     let store = session.read_for(None)?;
     let reader = store.reader();

@@ -154,7 +154,8 @@ mod tests {
         let _ = write!(text, "{}\n{}\n{}\n", record.book, record.date, record.attachments);
         for l in &record.lines {
             let reference = l.reference.as_deref().unwrap_or("");
-            let _ = write!(text, "{}\t{}\t{}\t{}\t{reference}\n", l.account, l.summary, l.side.as_str(), l.amount.fen());
+            let _ =
+                write!(text, "{}\t{}\t{}\t{}\t{reference}\n", l.account, l.summary, l.side.as_str(), l.amount.fen());
         }
         hex::encode(Sha256::digest(text.as_bytes()))
     }

@@ -41,6 +41,9 @@ pub struct PostedVoucher {
 /// reverses, chain_seq, hash).
 const VOUCHER_BODY: [usize; 18] = [0, 1, 2, 3, 4, 5, 6, 15, 16, 7, 17, 8, 18, 9, 10, 19, 13, 14];
 
+/// How many columns the voucher query above has.
+const VOUCHER_COLUMNS: usize = 20;
+
 /// The columns of the voucher query above holding the content digest and the status.
 const CONTENT_DIGEST: usize = 15;
 const STATUS: usize = 16;
@@ -50,7 +53,7 @@ const STATUS: usize = 16;
 /// the whole row's array): computing it in SQL costs as much again as the rest of the row. The
 /// definition stays SQLite's: should this rendering ever differ, `verify`'s sums differ and the
 /// exact replay, which uses SQLite's, decides (a unit test holds the two equal).
-fn voucher_body(out: &mut String, row_text: &mut Vec<u8>, row: &Row<'_>) -> Result<()> {
+fn voucher_body(out: &mut String, row_text: &mut Vec<u8>, row: &[ValueRef<'_>]) -> Result<()> {
     use crate::domain::json_text::{push_integer, push_string};
     use sha2::{Digest, Sha256};
     row_text.clear();
@@ -59,7 +62,7 @@ fn voucher_body(out: &mut String, row_text: &mut Vec<u8>, row: &Row<'_>) -> Resu
         if index > 0 {
             row_text.push(b',');
         }
-        match row.get_ref(*column)? {
+        match row[*column] {
             ValueRef::Null => row_text.extend_from_slice(b"null"),
             ValueRef::Integer(value) => push_integer(row_text, value),
             // Hashed as stored: text that is not UTF-8 cannot have been logged, and hashes
@@ -74,9 +77,9 @@ fn voucher_body(out: &mut String, row_text: &mut Vec<u8>, row: &Row<'_>) -> Resu
     let mut body = std::mem::take(out).into_bytes();
     body.clear();
     body.push(b'[');
-    push_string(&mut body, text(row, CONTENT_DIGEST)?.as_bytes());
+    push_string(&mut body, value_text(row[CONTENT_DIGEST])?.as_bytes());
     body.push(b',');
-    push_string(&mut body, text(row, STATUS)?.as_bytes());
+    push_string(&mut body, value_text(row[STATUS])?.as_bytes());
     body.extend_from_slice(b",\"");
     body.extend_from_slice(crate::domain::hex_digest(&Sha256::digest(&row_text)).as_bytes());
     body.extend_from_slice(b"\"]");
@@ -93,18 +96,39 @@ pub(super) fn text<'r>(row: &'r Row<'_>, column: usize) -> Result<&'r str> {
     }
 }
 
+/// The text of a value already fetched, or "" for NULL.
+fn value_text<'r>(value: ValueRef<'r>) -> Result<&'r str> {
+    match value {
+        ValueRef::Null => Ok(""),
+        value => value.as_str().map_err(|e| StoreError::Corrupt(format!("应为文本：{e}"))),
+    }
+}
+
+/// The integer of a value already fetched, or `None` for NULL.
+fn value_integer(value: ValueRef<'_>) -> Result<Option<i64>> {
+    match value {
+        ValueRef::Null => Ok(None),
+        value => value.as_i64().map(Some).map_err(|e| StoreError::Corrupt(format!("应为整数：{e}"))),
+    }
+}
+
+/// Overwrites `slot` with a value's text, keeping its allocation; `None` for NULL.
+fn set_value(slot: &mut Option<String>, value: ValueRef<'_>) -> Result<()> {
+    match value {
+        ValueRef::Null => *slot = None,
+        value => {
+            let slot = slot.get_or_insert_with(String::new);
+            slot.clear();
+            slot.push_str(value_text(value)?);
+        }
+    }
+    Ok(())
+}
+
 /// Overwrites `slot` with a column's text, keeping its allocation.
 fn set(slot: &mut String, row: &Row<'_>, column: usize) -> Result<()> {
     slot.clear();
     slot.push_str(text(row, column)?);
-    Ok(())
-}
-
-fn set_optional(slot: &mut Option<String>, row: &Row<'_>, column: usize) -> Result<()> {
-    match row.get_ref(column)? {
-        ValueRef::Null => *slot = None,
-        _ => set(slot.get_or_insert_with(String::new), row, column)?,
-    }
     Ok(())
 }
 
@@ -188,9 +212,15 @@ impl Reader<'_> {
             body: String::new(),
         };
         while let Some(row) = voucher_rows.next()? {
-            fill_voucher(&mut current.record, row, &books)?;
-            set(&mut current.stored_digest, row, CONTENT_DIGEST)?;
-            let book_id: i64 = row.get(1)?;
+            // Each column fetched once, for the record and for the body both.
+            let mut values = [ValueRef::Null; VOUCHER_COLUMNS];
+            for (column, value) in values.iter_mut().enumerate() {
+                *value = row.get_ref(column)?;
+            }
+            fill_voucher(&mut current.record, &values, &books)?;
+            current.stored_digest.clear();
+            current.stored_digest.push_str(value_text(values[CONTENT_DIGEST])?);
+            let book_id = value_integer(values[1])?.unwrap_or_default();
             current.book_id = book_id;
             let position = current.record.chain_seq.unwrap_or(0);
             match last_read.get(&book_id) {
@@ -211,7 +241,7 @@ impl Reader<'_> {
             }
             current.key.clear();
             let _ = write!(current.key, "{}", current.record.id);
-            voucher_body(&mut current.body, &mut row_text, row)?;
+            voucher_body(&mut current.body, &mut row_text, &values)?;
             let id = current.record.id;
             let mut count = 0;
             while let Some(l) = line {
@@ -362,29 +392,31 @@ fn empty_line() -> LineRecord {
     }
 }
 
-fn fill_voucher(record: &mut VoucherRecord, row: &Row<'_>, books: &HashMap<i64, BookCode>) -> Result<()> {
-    record.id = row.get(0)?;
-    let book_id: i64 = row.get(1)?;
+fn fill_voucher(record: &mut VoucherRecord, row: &[ValueRef<'_>], books: &HashMap<i64, BookCode>) -> Result<()> {
+    let required = |value: Option<i64>| value.ok_or_else(|| StoreError::Corrupt("凭证的必填列为空".to_string()));
+    record.id = required(value_integer(row[0])?)?;
+    let book_id = required(value_integer(row[1])?)?;
     let book = books
         .get(&book_id)
         .ok_or_else(|| StoreError::Corrupt(format!("凭证 {} 的账簿 {book_id} 不存在", record.id)))?;
     // Field by field: `String::clone_from` keeps the allocations.
     record.book.party.clone_from(&book.party);
     record.book.fund.clone_from(&book.fund);
-    record.number = voucher_no(text(row, 2)?, row.get(3)?)?;
-    record.date = parse_date(text(row, 4)?).map_err(StoreError::Corrupt)?;
-    record.attachments = row.get::<_, i64>(5)?.max(0) as u32;
-    set_optional(&mut record.external_id, row, 6)?;
-    set(&mut record.maker, row, 7)?;
-    set_optional(&mut record.reviewer, row, 8)?;
-    set_optional(&mut record.poster, row, 9)?;
-    set_optional(&mut record.posted_at, row, 10)?;
-    record.reverses = match (row.get_ref(11)?, row.get::<_, Option<i64>>(12)?) {
+    record.number = voucher_no(value_text(row[2])?, required(value_integer(row[3])?)?)?;
+    record.date = parse_date(value_text(row[4])?).map_err(StoreError::Corrupt)?;
+    record.attachments = required(value_integer(row[5])?)?.max(0) as u32;
+    set_value(&mut record.external_id, row[6])?;
+    record.maker.clear();
+    record.maker.push_str(value_text(row[7])?);
+    set_value(&mut record.reviewer, row[8])?;
+    set_value(&mut record.poster, row[9])?;
+    set_value(&mut record.posted_at, row[10])?;
+    record.reverses = match (row[11], value_integer(row[12])?) {
         (ValueRef::Null, _) | (_, None) => None,
-        (_, Some(seq)) => Some(voucher_no(text(row, 11)?, seq)?),
+        (period, Some(seq)) => Some(voucher_no(value_text(period)?, seq)?),
     };
-    record.chain_seq = row.get(13)?;
-    set_optional(&mut record.hash, row, 14)?;
+    record.chain_seq = value_integer(row[13])?;
+    set_value(&mut record.hash, row[14])?;
     Ok(())
 }
 
@@ -395,7 +427,7 @@ fn fill_line(line: &mut LineRecord, row: &Row<'_>) -> Result<()> {
     let (debit, credit): (i64, i64) = (row.get(4)?, row.get(5)?);
     (line.side, line.amount) =
         if debit != 0 { (Side::Debit, Money::from_fen(debit)) } else { (Side::Credit, Money::from_fen(credit)) };
-    set_optional(&mut line.reference, row, 6)?;
+    set_value(&mut line.reference, row.get_ref(6)?)?;
     Ok(())
 }
 

@@ -323,6 +323,12 @@ fn verify_catches_a_line_edited_behind_the_engines_back() {
         "{}",
         run.stderr
     );
+    // Where a link is broken, the content digest says that it was the lines that changed.
+    assert!(
+        run.stderr.contains("凭证 city/employee 记-2023-01-0003 的分录与制单时记录的内容摘要不符：分录被改动过"),
+        "{}",
+        run.stderr
+    );
     // The balance table no longer agrees with the lines either.
     let run = env.run(&["check"]);
     assert_eq!(run.code, 5);
