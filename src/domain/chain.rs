@@ -155,7 +155,7 @@ mod tests {
         for l in &record.lines {
             let reference = l.reference.as_deref().unwrap_or("");
             let _ =
-                write!(text, "{}\t{}\t{}\t{}\t{reference}\n", l.account, l.summary, l.side.as_str(), l.amount.fen());
+                writeln!(text, "{}\t{}\t{}\t{}\t{reference}", l.account, l.summary, l.side.as_str(), l.amount.fen());
         }
         hex::encode(Sha256::digest(text.as_bytes()))
     }
