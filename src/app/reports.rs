@@ -264,7 +264,9 @@ fn keep_window<T>(page: usize, size: usize, walk: &Walk<'_, T>) -> Result<(Vec<T
 }
 
 /// One page of the 序时账 (`size` vouchers), for a screen: a year of a busy book is tens of
-/// thousands of vouchers, more than a page can hold.
+/// thousands of vouchers, more than a page can hold. Each month's vouchers are counted by the
+/// indexes, and only the months the page falls in are read: a page costs a month's reading, not
+/// the year's (at 1M vouchers a page of a year read the whole year, 0.4 s).
 pub fn journal_page(
     session: &Session,
     book: &BookCode,
@@ -273,18 +275,37 @@ pub fn journal_page(
     page: usize,
     size: usize,
 ) -> Result<(Journal, Window)> {
-    journal_each(session, book, months, all, |heading, walk| {
-        let (vouchers, window) = keep_window(page, size, walk)?;
-        let journal = Journal {
-            book: heading.book.clone(),
-            from: heading.from,
-            to: heading.to,
-            vouchers,
-            chart: heading.chart.clone(),
-            organisation: heading.organisation.clone(),
-        };
-        Ok((journal, window))
-    })
+    let (store, from, to, organisation) = open(session, book, months)?;
+    let reader = store.reader();
+    let _snapshot = reader.snapshot()?;
+    let mut counts = Vec::new();
+    let mut month = from;
+    while month <= to {
+        counts.push((month, reader.count_vouchers(&journal_filter(book, month, month, all))?));
+        month = month.next();
+    }
+    let window = Window::of(page, size, counts.iter().map(|(_, count)| count).sum());
+    let wanted = window.items();
+    let mut vouchers = Vec::new();
+    let mut position = 0;
+    for (month, count) in counts {
+        let months_items = position..position + count;
+        if months_items.start < wanted.end && wanted.start < months_items.end {
+            walk_store(
+                |step| reader.for_each_voucher(&journal_filter(book, month, month, all), step),
+                &mut |voucher| {
+                    if wanted.contains(&position) {
+                        vouchers.push(voucher);
+                    }
+                    position += 1;
+                    Ok(())
+                },
+            )?;
+        }
+        position = months_items.end;
+    }
+    let journal = Journal { book: book.clone(), from, to, vouchers, chart: reader.chart()?, organisation };
+    Ok((journal, window))
 }
 
 /// One page of the 明细账's sheet rows (期初余额, entries, each month's totals; `size` rows), with

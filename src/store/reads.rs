@@ -132,6 +132,16 @@ impl Reader<'_> {
         Ok(records)
     }
 
+    /// How many vouchers `filter` selects: what `for_each_voucher` would give, counted by the
+    /// indexes without reading a voucher.
+    pub fn count_vouchers(&self, filter: &VoucherFilter) -> Result<usize> {
+        let (clauses, args) = filter_clauses(filter);
+        let sql =
+            format!("SELECT COUNT(*) FROM voucher v JOIN book b ON b.id = v.book_id WHERE {}", clauses.join(" AND "));
+        let count: i64 = self.conn.query_row(&sql, params_from_iter(args.iter()), |r| r.get(0))?;
+        Ok(usize::try_from(count).unwrap_or_default())
+    }
+
     /// The vouchers `vouchers` returns, in the same order, handed to `each` one at a time with
     /// their lines (read by the voucher's key): memory holds one voucher whatever the selection.
     pub fn for_each_voucher(

@@ -668,6 +668,12 @@ fn long_books_are_shown_a_page_at_a_time() {
         csv.push_str(&format!("P{i},dongbao/employee,2023-01-10,5001.02,第{i}笔,1.00,\n"));
         csv.push_str(&format!("P{i},dongbao/employee,2023-01-10,1003,第{i}笔,,1.00\n"));
     }
+    // And 600 in February: a page of the two months spans the turn of the month, and the last
+    // lies wholly in February.
+    for i in 0..600 {
+        csv.push_str(&format!("Q{i},dongbao/employee,2023-02-10,5001.02,二月第{i}笔,1.00,\n"));
+        csv.push_str(&format!("Q{i},dongbao/employee,2023-02-10,1003,二月第{i}笔,,1.00\n"));
+    }
     let file = env.write("busy.csv", &csv);
     for (user, args) in [
         ("东宝会计", vec!["import", file.as_str()]),
@@ -698,6 +704,22 @@ fn long_books_are_shown_a_page_at_a_time() {
         assert_eq!(code, 200, "page={odd}: {page}");
         assert!(page.contains("第 1 / 3 页") || page.contains("第 3 / 3 页"), "page={odd}");
     }
+    // Two months: each month is counted, and a page reads only the months it falls in.
+    let in_month = |page: &str, month: &str| page.matches(&format!(">记-{month}-")).count();
+    let two_months = "/journal?book=dongbao/employee&from=2023-01&to=2023-02";
+    let (_, second) = auditor.get(&format!("{two_months}&page=2"));
+    assert!(second.contains("第 2 / 4 页（第 501–1000 项，共 1700 张凭证）"), "{second}");
+    assert_eq!((in_month(&second, "2023-01"), in_month(&second, "2023-02")), (500, 0));
+    assert!(second.contains(">记-2023-01-0501<") && second.contains(">记-2023-01-1000<"));
+    let (_, third) = auditor.get(&format!("{two_months}&page=3"));
+    assert!(third.contains("第 3 / 4 页（第 1001–1500 项，共 1700 张凭证）"), "{third}");
+    assert_eq!((in_month(&third, "2023-01"), in_month(&third, "2023-02")), (100, 400));
+    assert!(!third.contains(">记-2023-01-1000<") && third.contains(">记-2023-01-1001<"));
+    assert!(third.contains(">记-2023-02-0001<") && third.contains(">记-2023-02-0400<"));
+    let (_, fourth) = auditor.get(&format!("{two_months}&page=4"));
+    assert!(fourth.contains("第 4 / 4 页（第 1501–1700 项，共 1700 张凭证）"), "{fourth}");
+    assert_eq!((in_month(&fourth, "2023-01"), in_month(&fourth, "2023-02")), (0, 200));
+    assert!(fourth.contains(">记-2023-02-0401<") && fourth.contains(">记-2023-02-0600<"));
 
     // 期初余额, 1,100 entries, January's two totals: 1,103 rows on two pages.
     let ledger = "/ledger?book=dongbao/employee&account=1003&from=2023-01&to=2023-01";
