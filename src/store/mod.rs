@@ -44,6 +44,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../schema/0010_settlement.sql"),
     include_str!("../../schema/0011_monthly_plans.sql"),
     include_str!("../../schema/0012_bulk_storage.sql"),
+    include_str!("../../schema/0013_clustered_lines.sql"),
 ];
 
 #[derive(Debug, thiserror::Error)]

@@ -604,7 +604,7 @@ fn a_database_with_a_record_log_is_upgraded_relogging_only_its_vouchers() {
     let vouchers = count(&env, "SELECT COUNT(*) FROM voucher");
     let run = env.run(&["upgrade"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stderr.contains("注意：已将数据库结构从版本 11 升级到 12"), "{}", run.stderr);
+    assert!(run.stderr.contains("注意：已将数据库结构从版本 11 升级到 13"), "{}", run.stderr);
     // Its rows were logged when they were written; only the vouchers, whose logged body schema 12
     // redefined, are logged again, each once, after their old entries.
     assert_eq!(count(&env, "SELECT COUNT(*) FROM record_log"), before + vouchers);
@@ -639,6 +639,84 @@ fn a_database_with_a_record_log_is_upgraded_relogging_only_its_vouchers() {
     assert!(out.contains("最新锚点之后记账的凭证 2 张（尚未锚定）"), "{out}");
 }
 
+/// Schema 13 stores a voucher's lines clustered by voucher, with their references checked at
+/// commit. A schema-12 database (lines in a rowid table) is rebuilt by the upgrade with every
+/// line as it was, the anchor and the log still holding, and posted lines still immutable.
+#[test]
+fn a_schema_12_database_gets_its_lines_clustered_with_nothing_changed() {
+    let env = Env::jingmen();
+    env.ok(&["import", &fixture("fixtures/jingmen/walkthrough.csv"), "--post", "--reviewer", REVIEWER]);
+    let anchor = env.path("anchor.json").display().to_string();
+    env.ok(&["anchor", "--output", &anchor]);
+    let lines = "SELECT group_concat(voucher_id || '/' || line_no || '/' || account || '/' || summary || '/' || \
+                 debit_fen || '/' || credit_fen || '/' || ifnull(ref, '-'), ';') \
+                 FROM (SELECT * FROM voucher_line ORDER BY voucher_id, line_no)";
+    let text = |env: &Env, sql: &str| -> String { env.raw().query_row(sql, [], |r| r.get(0)).unwrap() };
+    let before = text(&env, lines);
+    // Back to schema 12: the rowid table with its references checked at once.
+    env.raw()
+        .execute_batch(
+            "PRAGMA foreign_keys = OFF;
+             CREATE TABLE old_line (
+                 voucher_id INTEGER NOT NULL REFERENCES voucher(id), line_no INTEGER NOT NULL,
+                 account TEXT NOT NULL REFERENCES account(code), summary TEXT NOT NULL,
+                 debit_fen INTEGER NOT NULL, credit_fen INTEGER NOT NULL, ref TEXT,
+                 PRIMARY KEY (voucher_id, line_no),
+                 CONSTRAINT line_one_side CHECK ((debit_fen = 0) <> (credit_fen = 0))) STRICT;
+             INSERT INTO old_line SELECT * FROM voucher_line;
+             DROP TABLE voucher_line;
+             ALTER TABLE old_line RENAME TO voucher_line;
+             CREATE INDEX voucher_line_ref ON voucher_line(ref) WHERE ref IS NOT NULL;
+             CREATE INDEX voucher_line_account ON voucher_line(account, voucher_id);
+             CREATE TRIGGER voucher_line_posted_no_update BEFORE UPDATE ON voucher_line
+             WHEN (SELECT status FROM voucher WHERE id = OLD.voucher_id) = 'posted'
+             BEGIN SELECT RAISE(ABORT, 'lines of a posted voucher are immutable'); END;
+             CREATE TRIGGER voucher_line_posted_no_delete BEFORE DELETE ON voucher_line
+             WHEN (SELECT status FROM voucher WHERE id = OLD.voucher_id) = 'posted'
+             BEGIN SELECT RAISE(ABORT, 'lines of a posted voucher are immutable'); END;
+             CREATE TRIGGER voucher_line_posted_no_insert BEFORE INSERT ON voucher_line
+             WHEN (SELECT status FROM voucher WHERE id = NEW.voucher_id) = 'posted'
+             BEGIN SELECT RAISE(FAIL, 'lines of a posted voucher are immutable'); END;
+             PRAGMA user_version = 12;",
+        )
+        .unwrap();
+    let table = "SELECT sql FROM sqlite_master WHERE name = 'voucher_line'";
+    assert!(!text(&env, table).contains("WITHOUT ROWID"));
+    let run = env.run(&["upgrade"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("注意：已将数据库结构从版本 12 升级到 13"), "{}", run.stderr);
+    let sql = text(&env, table);
+    assert!(sql.contains("WITHOUT ROWID") && sql.contains("DEFERRABLE INITIALLY DEFERRED"), "{sql}");
+    assert_eq!(text(&env, lines), before, "every line as it was");
+    let count = |sql: &str| -> i64 { env.raw().query_row(sql, [], |r| r.get(0)).unwrap() };
+    assert_eq!(count("SELECT COUNT(*) FROM sqlite_master WHERE tbl_name = 'voucher_line' AND type = 'trigger'"), 3);
+    assert_eq!(
+        count(
+            "SELECT COUNT(*) FROM sqlite_master WHERE tbl_name = 'voucher_line' AND type = 'index' AND sql IS NOT NULL"
+        ),
+        2
+    );
+    let out = env.ok(&["verify", "--anchor", &anchor]);
+    assert!(out.contains("1 个锚点均完好"), "{out}");
+    // Posted lines are still refused any change, and a line naming a voucher or an account that
+    // does not exist still fails its transaction (at the commit).
+    let refused = env.raw().execute("UPDATE voucher_line SET debit_fen = 1 WHERE voucher_id = 1 AND line_no = 1", []);
+    assert!(refused.unwrap_err().to_string().contains("lines of a posted voucher are immutable"));
+    let orphan = env
+        .raw()
+        .execute_batch("BEGIN; INSERT INTO voucher_line VALUES (999999, 1, '1003', '无主', 1, 0, NULL); COMMIT;");
+    assert!(orphan.unwrap_err().to_string().contains("FOREIGN KEY constraint failed"));
+    assert_eq!(count("SELECT COUNT(*) FROM voucher_line WHERE voucher_id = 999999"), 0);
+    // And the book goes on: a further import posts and verifies.
+    let header = "voucher,book,date,account,summary,debit,credit\n";
+    let more = env.write(
+        "more.csv",
+        &format!("{header}m1,shayang/employee,2023-02-10,5001.02,支付住院费,10.00,\nm1,shayang/employee,2023-02-10,1003,支付住院费,,10.00\n"),
+    );
+    env.ok(&["import", &more, "--post", "--reviewer", REVIEWER]);
+    env.ok(&["verify", "--anchor", &anchor]);
+}
+
 #[test]
 fn an_older_database_is_upgraded_by_a_write_that_says_so_and_then_verifies() {
     let env = Env::jingmen();
@@ -657,12 +735,12 @@ fn an_older_database_is_upgraded_by_a_write_that_says_so_and_then_verifies() {
     // Reading does not upgrade.
     let run = env.run(&["verify"]);
     assert_eq!(run.code, 1);
-    assert!(run.stderr.contains("旧于本程序的 12：只读命令不会升级它"), "{}", run.stderr);
+    assert!(run.stderr.contains("旧于本程序的 13：只读命令不会升级它"), "{}", run.stderr);
     assert_eq!(env.fingerprint(), before);
     // A write upgrades, says so, and adopts what was there as the log's starting point.
     let run = env.run(&["upgrade"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stderr.contains("注意：已将数据库结构从版本 5 升级到 12"), "{}", run.stderr);
+    assert!(run.stderr.contains("注意：已将数据库结构从版本 5 升级到 13"), "{}", run.stderr);
     let opening: String =
         env.raw().query_row("SELECT value FROM setting WHERE key = 'opening_date'", [], |r| r.get(0)).unwrap();
     assert_eq!(opening, "2023-01-01", "the earliest voucher's date");
