@@ -121,7 +121,7 @@ pub fn run(session: &Session, period: Period, check: Option<CheckName>, fund: Op
     // the report is written out as JSON and stored.
     drop(input);
     let posted_count = reader.posted_count(period)?;
-    let report_json = serde_json::to_string(&report).unwrap_or_default();
+    let stored = pack(&report)?;
     let run_id = writer.insert_run(
         period,
         check.map(|c| c.as_str()),
@@ -131,7 +131,7 @@ pub fn run(session: &Session, period: Period, check: Option<CheckName>, fund: Op
         report.differences(),
         report.outstanding(),
         posted_count,
-        &report_json,
+        &stored,
     )?;
     writer.set_target(format!("{period} 对账记录 #{run_id}"));
     writer.commit()?;
@@ -142,10 +142,46 @@ pub fn run(session: &Session, period: Period, check: Option<CheckName>, fund: Op
 pub fn stored_run(session: &Session, period: Period, run_id: i64) -> Result<Report> {
     let store = session.read_for(None)?;
     let text = store.reader().run_report(run_id)?.ok_or_else(|| Error::refused(format!("没有对账记录 #{run_id}")))?;
-    let report: Report =
-        serde_json::from_str(&text).map_err(|e| Error::integrity(format!("对账记录 #{run_id} 无法读取：{e}")))?;
+    let report = unpack(&text).map_err(|e| Error::integrity(format!("对账记录 #{run_id} 无法读取：{e}")))?;
     if report.period != period.to_string() {
         return Err(Error::refused(format!("对账记录 #{run_id} 属于 {}，不是 {period}", report.period)));
     }
     Ok(report)
 }
+
+/// How a stored report that is compressed begins: what follows is the report's JSON, gzipped
+/// and in base64. A report stored as plain JSON (every run before, and what older versions
+/// read) begins with `{`.
+const PACKED: &str = "gzip+base64:";
+
+/// A report as a run stores it: its JSON compressed, written straight through the compressor
+/// (never whole in memory). A month with hundreds of thousands of outstanding items has a
+/// report of a hundred megabytes or more, stored with every run and copied while SQLite binds
+/// it; compressed it is a twentieth of that. The record log and the seals hash the stored text,
+/// whichever form it has.
+fn pack(report: &Report) -> Result<String> {
+    use base64::write::EncoderStringWriter;
+    use flate2::{write::GzEncoder, Compression};
+    let failed = |e: &dyn std::fmt::Display| Error::refused(format!("对账报告无法保存：{e}"));
+    let gzip = GzEncoder::new(EncoderStringWriter::from_consumer(PACKED.to_string(), &BASE64), Compression::fast());
+    // serde writes a few bytes at a time; the compressor works best on large pieces.
+    let mut json = std::io::BufWriter::with_capacity(1 << 16, gzip);
+    serde_json::to_writer(&mut json, report).map_err(|e| failed(&e))?;
+    let gzip = json.into_inner().map_err(|e| failed(e.error()))?;
+    Ok(gzip.finish().map_err(|e| failed(&e))?.into_inner())
+}
+
+/// A stored report, in either form.
+fn unpack(stored: &str) -> std::result::Result<Report, String> {
+    use base64::Engine;
+    use std::io::Read;
+    let Some(packed) = stored.strip_prefix(PACKED) else {
+        return serde_json::from_str(stored).map_err(|e| e.to_string());
+    };
+    let compressed = BASE64.decode(packed).map_err(|e| e.to_string())?;
+    let mut json = Vec::new();
+    flate2::read::GzDecoder::new(compressed.as_slice()).read_to_end(&mut json).map_err(|e| e.to_string())?;
+    serde_json::from_slice(&json).map_err(|e| e.to_string())
+}
+
+const BASE64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;

@@ -249,3 +249,42 @@ fn lines_are_reconciled_in_date_order_not_entry_order() {
         .collect();
     assert_eq!(ours, vec![("2023-01-05", "-2.00"), ("2023-01-20", "-1.00")], "{}", run.stdout);
 }
+
+/// A run stores its report compressed (a month with hundreds of thousands of outstanding items
+/// has a report of a hundred megabytes), and shows it again exactly as it was reported; a report
+/// stored as plain JSON, as every run before was, shows the same.
+#[test]
+fn a_run_is_stored_compressed_and_shown_again_as_it_was_reported() {
+    use base64::Engine;
+    use std::io::Read;
+    let env = january();
+    let run = env.run(&["reconcile", "--period", "2023-01"]);
+    assert_eq!(run.code, 3);
+    let stored: String =
+        env.raw().query_row("SELECT report FROM reconciliation_run WHERE id = 2", [], |r| r.get(0)).unwrap();
+    let packed = stored.strip_prefix("gzip+base64:").expect("stored compressed");
+    let compressed = base64::engine::general_purpose::STANDARD.decode(packed).unwrap();
+    let mut json = String::new();
+    flate2::read::GzDecoder::new(compressed.as_slice()).read_to_string(&mut json).unwrap();
+    assert!(json.starts_with("{\"period\":\"2023-01\""), "{json}");
+    assert!(json.len() > stored.len(), "smaller stored than plain");
+    let shown = |env: &Env| {
+        let again = env.run(&["reconcile", "--period", "2023-01", "--run", "2"]);
+        assert_eq!(again.code, 3, "its differences still exit 3: {}", again.stderr);
+        again.stdout
+    };
+    assert_eq!(shown(&env), run.stdout, "the stored run shows as it was reported");
+    // As an older version stored it: plain JSON.
+    let conn = env.raw();
+    conn.execute_batch("DROP TRIGGER run_no_update").unwrap();
+    conn.execute("UPDATE reconciliation_run SET report = ?1 WHERE id = 2", [&json]).unwrap();
+    drop(conn);
+    assert_eq!(shown(&env), run.stdout);
+    // A stored report that cannot be read is said to be damaged, not shown.
+    let conn = env.raw();
+    conn.execute("UPDATE reconciliation_run SET report = 'gzip+base64:!!' WHERE id = 2", []).unwrap();
+    drop(conn);
+    let damaged = env.run(&["reconcile", "--period", "2023-01", "--run", "2"]);
+    assert_eq!(damaged.code, 5, "{}", damaged.stderr);
+    assert!(damaged.stderr.contains("对账记录 #2 无法读取"), "{}", damaged.stderr);
+}
