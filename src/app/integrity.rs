@@ -7,7 +7,7 @@ use super::closing::verify_seals;
 use super::files::{check_output, temporary_beside};
 use super::{Error, Result, Session};
 use crate::domain::balance::{LineTotals, PeriodTotals};
-use crate::domain::chain::{chain_hash, GENESIS};
+use crate::domain::chain::{chain_digest, GENESIS};
 use crate::domain::ids::{BookCode, Period};
 use crate::domain::records::{Anchor, AnchoredBook, AnchoredSeal, Audit, Finding, LogEntry, LogSum, RecordSum};
 use crate::store::{Reader, StoreError};
@@ -209,7 +209,9 @@ fn voucher_pass(reader: &Reader<'_>, ids: RangeInclusive<i64>, salt: [u8; 16]) -
             _ => posted.previous_hash.as_deref(),
         };
         let intact = position >= 1
-            && previous.is_some_and(|previous| record.hash.as_deref() == Some(chain_hash(previous, record).as_str()));
+            && previous
+                .zip(record.hash.as_deref())
+                .is_some_and(|(previous, stored)| crate::domain::hex_matches(&chain_digest(previous, record), stored));
         // An intact link proves the lines are those hashed when the voucher was posted, and
         // posting hashed only lines that gave the stored digest (the digest itself is in the
         // row the log holds): the digest is recomputed only where the link is broken, to say

@@ -76,11 +76,16 @@ fn write_canonical(out: &mut Vec<u8>, record: &VoucherRecord) {
 /// The chain hash of `record` after `previous`: SHA-256 over the previous hash, a newline and
 /// the canonical encoding, hashed in one piece.
 pub fn chain_hash(previous: &str, record: &VoucherRecord) -> String {
+    crate::domain::hex_digest(&chain_digest(previous, record))
+}
+
+/// The digest behind `chain_hash`, for comparing with a stored hash without writing it out.
+pub fn chain_digest(previous: &str, record: &VoucherRecord) -> [u8; 32] {
     let mut text = Vec::with_capacity(previous.len() + 384 + 192 * record.lines.len());
     text.extend_from_slice(previous.as_bytes());
     text.push(b'\n');
     write_canonical(&mut text, record);
-    crate::domain::hex_digest(&Sha256::digest(&text))
+    Sha256::digest(&text).into()
 }
 
 #[cfg(test)]

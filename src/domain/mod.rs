@@ -26,6 +26,14 @@ pub fn hex_digest(digest: &[u8]) -> String {
     String::from_utf8(buffer).expect("hex digits are ASCII")
 }
 
+/// Whether `hex` is `digest` as `hex_digest` writes it, without writing it anywhere but the
+/// stack (`verify` compares two digests per voucher with stored hashes).
+pub fn hex_matches(digest: &[u8; 32], hex: &str) -> bool {
+    let mut buffer = [0u8; 64];
+    hex::encode_to_slice(digest, &mut buffer).expect("the buffer holds two digits per byte");
+    buffer.as_slice() == hex.as_bytes()
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -36,5 +44,11 @@ mod tests {
             assert_eq!(super::hex_digest(&digest), hex::encode(digest));
         }
         assert_eq!(super::hex_digest(&[0x00, 0xab, 0x7f]), "00ab7f");
+        let digest: [u8; 32] = Sha256::digest(b"x").into();
+        let hex = super::hex_digest(&digest);
+        assert!(super::hex_matches(&digest, &hex));
+        assert!(!super::hex_matches(&digest, &hex.to_uppercase()), "stored hashes are lowercase");
+        assert!(!super::hex_matches(&digest, &hex[..63]));
+        assert!(!super::hex_matches(&digest, &format!("{hex}0")));
     }
 }

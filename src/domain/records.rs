@@ -19,13 +19,18 @@ pub const LOG_GENESIS: &str = "0000000000000000000000000000000000000000000000000
 
 /// The hash of a log entry after `prev`.
 pub fn entry_hash(prev: &str, kind: &str, key: &str, body: &str) -> String {
+    crate::domain::hex_digest(&entry_digest(prev, kind, key, body))
+}
+
+/// The digest behind `entry_hash`.
+fn entry_digest(prev: &str, kind: &str, key: &str, body: &str) -> [u8; 32] {
     let mut hasher = Sha256::new();
     for part in [prev, kind, key] {
         hasher.update(part.as_bytes());
         hasher.update(b"\n");
     }
     hasher.update(body.as_bytes());
-    crate::domain::hex_digest(&hasher.finalize())
+    hasher.finalize().into()
 }
 
 /// One stored log entry.
@@ -263,7 +268,10 @@ impl LogSum {
         if self.broken {
             return;
         }
-        if seq != self.next_seq || prev != self.prev || hash != entry_hash(prev, kind, key, body) {
+        if seq != self.next_seq
+            || prev != self.prev
+            || !crate::domain::hex_matches(&entry_digest(prev, kind, key, body), hash)
+        {
             self.broken = true;
             return;
         }

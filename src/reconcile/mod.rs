@@ -67,14 +67,16 @@ impl CheckName {
     }
 }
 
-/// A posted voucher line, as reconciliation sees it.
+/// A posted voucher line, as reconciliation sees it. The book and the account are shared by
+/// every line that names them: a city's half year is a million lines, and a copy of each per
+/// line was most of what a run held.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LedgerLine {
     pub voucher_id: i64,
-    pub book: BookCode,
+    pub book: std::sync::Arc<BookCode>,
     pub number: VoucherNo,
     pub date: NaiveDate,
-    pub account: String,
+    pub account: std::sync::Arc<str>,
     pub side: Side,
     pub amount: Money,
     pub reference: Option<String>,
@@ -94,7 +96,7 @@ impl Ledger {
             match by_book.get_mut(&line.book) {
                 Some(indexes) => indexes.push(index),
                 None => {
-                    by_book.insert(line.book.clone(), vec![index]);
+                    by_book.insert(BookCode::clone(&line.book), vec![index]);
                 }
             }
         }

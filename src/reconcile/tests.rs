@@ -142,7 +142,7 @@ fn checks_run_in_the_documented_order() {
 fn a_books_lines_come_in_the_order_read_and_no_other_books() {
     let line = |book: &str, seq: u32| LedgerLine {
         voucher_id: i64::from(seq),
-        book: BookCode::parse(book).unwrap(),
+        book: BookCode::parse(book).unwrap().into(),
         number: VoucherNo { period: Period::new(2023, 1).unwrap(), seq },
         date: d("2023-01-05"),
         account: "1003".into(),
