@@ -114,15 +114,19 @@ fn in_two<P: Sync, T: Send>(
     Ok(done.into_iter().map(|(_, result)| result).collect())
 }
 
-/// `range` cut into at most `count` consecutive pieces of (nearly) equal length.
+/// `range` cut into at most `count` consecutive pieces of (nearly) equal length that cover it
+/// exactly. In 128 bits: the bounds are whatever ids the table holds, and an id written behind
+/// the engine's back may be anything an `i64` holds.
 fn cut(range: RangeInclusive<i64>, count: i64) -> Vec<RangeInclusive<i64>> {
-    let (first, last) = (*range.start(), *range.end());
+    let (first, last) = (i128::from(*range.start()), i128::from(*range.end()));
     if last < first {
         return vec![range];
     }
     let length = last - first + 1;
-    let count = count.clamp(1, length);
-    (0..count).map(|k| first + length * k / count..=first + length * (k + 1) / count - 1).collect()
+    let count = i128::from(count).clamp(1, length);
+    // Every bound lies between `first` and `last`, so it fits back into an i64.
+    let bound = |at: i128| i64::try_from(at).expect("a bound within the range");
+    (0..count).map(|k| bound(first + length * k / count)..=bound(first + length * (k + 1) / count - 1)).collect()
 }
 
 /// The voucher ids in pieces: enough of them that two connections finish within a piece of each
@@ -511,4 +515,34 @@ pub fn backup(session: &Session, target: &Path, force: bool) -> Result<()> {
         let _ = std::fs::remove_file(&temporary);
     }
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cut;
+
+    /// The pieces follow one another and cover the range exactly, whatever its bounds.
+    #[test]
+    fn pieces_cover_any_range_exactly() {
+        for (first, last, count) in [
+            (1, 1_000_000, 16),
+            (5, 7, 16),
+            (0, 0, 16),
+            (-3, 3, 4),
+            (i64::MIN, i64::MAX, 16),
+            (1, i64::MAX, 8),
+            (i64::MAX - 2, i64::MAX, 16),
+        ] {
+            let pieces = cut(first..=last, count);
+            assert!(!pieces.is_empty() && pieces.len() as i64 <= count);
+            assert_eq!(*pieces[0].start(), first);
+            assert_eq!(*pieces[pieces.len() - 1].end(), last);
+            for pair in pieces.windows(2) {
+                assert!(pair[0].start() <= pair[0].end(), "{pieces:?}");
+                assert_eq!(i128::from(*pair[0].end()) + 1, i128::from(*pair[1].start()), "{pieces:?}");
+            }
+        }
+        assert_eq!(cut(1..=1_000_000, 16)[0], 1..=62_500);
+        assert_eq!(cut(5..=0, 16), vec![5..=0], "an empty range is one empty piece");
+    }
 }

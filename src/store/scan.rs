@@ -14,6 +14,9 @@ use rusqlite::{OptionalExtension, Row};
 use std::collections::HashMap;
 use std::fmt::Write;
 
+/// The highest record-log sequence number `verify`'s bitmap of last entries accepts.
+const MAX_LOG_SEQ: usize = 1 << 31;
+
 /// One record log entry, borrowed from the row being read.
 pub struct LogEntryRef<'a> {
     pub seq: i64,
@@ -371,7 +374,13 @@ impl Reader<'_> {
         let mut bits: Vec<u64> = Vec::new();
         while let Some(row) = rows.next()? {
             let seq: i64 = row.get(0)?;
-            let seq = usize::try_from(seq).map_err(|_| StoreError::Corrupt(format!("记录日志序号 {seq} 无效")))?;
+            // One bit per entry up to the highest: a sequence number written behind the engine's
+            // back past any real log (2^31 entries is centuries of a province) is refused rather
+            // than given a bitmap of its size.
+            let seq = usize::try_from(seq)
+                .ok()
+                .filter(|&seq| seq <= MAX_LOG_SEQ)
+                .ok_or_else(|| StoreError::Corrupt(format!("记录日志序号 {seq} 无效")))?;
             if bits.len() <= seq / 64 {
                 bits.resize(seq / 64 + 1, 0);
             }

@@ -755,3 +755,20 @@ fn an_older_database_is_upgraded_by_a_write_that_says_so_and_then_verifies() {
     env.ok_as(POSTER, &["post", "--all"]);
     env.ok(&["verify"]);
 }
+
+/// A log entry written behind the engine's back with an enormous sequence number: `verify`
+/// says the log's numbering is invalid instead of sizing a bitmap by it (2^62 bits would not fit
+/// in any memory), and changes nothing.
+#[test]
+fn verify_refuses_an_impossible_log_sequence_number_without_running_out_of_memory() {
+    let env = Env::jingmen();
+    env.ok(&["import", &fixture("fixtures/jingmen/walkthrough.csv"), "--post", "--reviewer", REVIEWER]);
+    env.raw()
+        .execute("INSERT INTO record_log (seq, kind, key, body, prev, hash) VALUES (4611686018427387904, 'x', 'y', 'z', 'p', 'h')", [])
+        .unwrap();
+    let before = env.fingerprint();
+    let run = env.run(&["verify"]);
+    assert_eq!(run.code, 70, "{}", run.stderr);
+    assert!(run.stderr.contains("数据库内容不一致：记录日志序号 4611686018427387904 无效"), "{}", run.stderr);
+    assert_eq!(env.fingerprint(), before);
+}
