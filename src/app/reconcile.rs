@@ -174,14 +174,14 @@ fn pack(report: &Report) -> Result<String> {
 /// A stored report, in either form.
 fn unpack(stored: &str) -> std::result::Result<Report, String> {
     use base64::Engine;
-    use std::io::Read;
     let Some(packed) = stored.strip_prefix(PACKED) else {
         return serde_json::from_str(stored).map_err(|e| e.to_string());
     };
     let compressed = BASE64.decode(packed).map_err(|e| e.to_string())?;
-    let mut json = Vec::new();
-    flate2::read::GzDecoder::new(compressed.as_slice()).read_to_end(&mut json).map_err(|e| e.to_string())?;
-    serde_json::from_slice(&json).map_err(|e| e.to_string())
+    // Read as it is decompressed: what does not decompress into a report stops at its first
+    // wrong byte, however large it would have grown (a small text can decompress to gigabytes).
+    let json = std::io::BufReader::new(flate2::read::GzDecoder::new(compressed.as_slice()));
+    serde_json::from_reader(json).map_err(|e| e.to_string())
 }
 
 const BASE64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;

@@ -287,4 +287,13 @@ fn a_run_is_stored_compressed_and_shown_again_as_it_was_reported() {
     let damaged = env.run(&["reconcile", "--period", "2023-01", "--run", "2"]);
     assert_eq!(damaged.code, 5, "{}", damaged.stderr);
     assert!(damaged.stderr.contains("对账记录 #2 无法读取"), "{}", damaged.stderr);
+    // Nor is one that decompresses into something else (here 16 MiB of zeros from 16 KiB).
+    let mut zeros = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    std::io::Write::write_all(&mut zeros, &vec![0u8; 16 << 20]).unwrap();
+    let bomb = format!("gzip+base64:{}", base64::engine::general_purpose::STANDARD.encode(zeros.finish().unwrap()));
+    assert!(bomb.len() < 64 << 10);
+    env.raw().execute("UPDATE reconciliation_run SET report = ?1 WHERE id = 2", [&bomb]).unwrap();
+    let damaged = env.run(&["reconcile", "--period", "2023-01", "--run", "2"]);
+    assert_eq!(damaged.code, 5, "{}", damaged.stderr);
+    assert!(damaged.stderr.contains("对账记录 #2 无法读取"), "{}", damaged.stderr);
 }
