@@ -347,6 +347,7 @@ fn cases() -> Vec<Case> {
         case("edit the maker", "UPDATE voucher SET maker = '李审核2' WHERE id = 3"),
         case("edit the reviewer", "UPDATE voucher SET reviewer = '张会计2' WHERE id = 3"),
         case("edit the poster", "UPDATE voucher SET poster = '某人' WHERE id = 3"),
+        case("move a posted voucher to a book that does not exist", "UPDATE voucher SET book_id = 999 WHERE id = 3"),
         case("delete a draft", "DELETE FROM voucher_line WHERE voucher_id = (SELECT MAX(id) FROM voucher WHERE status = 'draft'); DELETE FROM voucher WHERE id = (SELECT MAX(id) FROM voucher WHERE status = 'draft')"),
         case(
             "insert a voucher behind the engine's back",
