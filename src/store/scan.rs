@@ -86,7 +86,7 @@ fn voucher_body(out: &mut String, row_text: &mut Vec<u8>, row: &[ValueRef<'_>]) 
     body.extend_from_slice(b",\"");
     body.extend_from_slice(crate::domain::hex_digest(&Sha256::digest(&row_text)).as_bytes());
     body.extend_from_slice(b"\"]");
-    // Escaping keeps UTF-8, and both texts were checked as UTF-8 when read.
+    // Escaping keeps UTF-8, and both texts were read as UTF-8.
     *out = String::from_utf8(body).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     Ok(())
 }
@@ -99,11 +99,18 @@ pub(super) fn text<'r>(row: &'r Row<'_>, column: usize) -> Result<&'r str> {
     }
 }
 
-/// The text of a value already fetched, or "" for NULL.
-fn value_text<'r>(value: ValueRef<'r>) -> Result<&'r str> {
+/// The text of a value already fetched, or "" for NULL. Bytes that are not UTF-8 — never
+/// written by fundpool, only by hand — are read with replacement characters: such a voucher can
+/// then give neither its stored hash nor its logged row, so `verify` names it as changed instead
+/// of stopping at it.
+fn value_text<'r>(value: ValueRef<'r>) -> Result<std::borrow::Cow<'r, str>> {
     match value {
-        ValueRef::Null => Ok(""),
-        value => value.as_str().map_err(|e| StoreError::Corrupt(format!("应为文本：{e}"))),
+        ValueRef::Null => Ok("".into()),
+        // The strict check first: it is the faster one on the text that is always there.
+        ValueRef::Text(bytes) => {
+            Ok(std::str::from_utf8(bytes).map_or_else(|_| String::from_utf8_lossy(bytes), Into::into))
+        }
+        _ => Err(StoreError::Corrupt(format!("应为文本，存的是 {:?}", value.data_type()))),
     }
 }
 
@@ -122,16 +129,16 @@ fn set_value(slot: &mut Option<String>, value: ValueRef<'_>) -> Result<()> {
         value => {
             let slot = slot.get_or_insert_with(String::new);
             slot.clear();
-            slot.push_str(value_text(value)?);
+            slot.push_str(&value_text(value)?);
         }
     }
     Ok(())
 }
 
-/// Overwrites `slot` with a column's text, keeping its allocation.
+/// Overwrites `slot` with a column's text (as `value_text` reads it), keeping its allocation.
 fn set(slot: &mut String, row: &Row<'_>, column: usize) -> Result<()> {
     slot.clear();
-    slot.push_str(text(row, column)?);
+    slot.push_str(&value_text(row.get_ref(column)?)?);
     Ok(())
 }
 
@@ -223,12 +230,9 @@ impl Reader<'_> {
             // A voucher of a book that does not exist (changed behind the engine's back) is left
             // out, as a join with the book table left it: its row then differs from the log's
             // sum, and the exact replay names it.
-            if !fill_voucher(&mut current.record, &values, &books)? {
-                continue;
-            }
+            let Some(book_id) = fill_voucher(&mut current.record, &values, &books)? else { continue };
             current.stored_digest.clear();
-            current.stored_digest.push_str(value_text(values[CONTENT_DIGEST])?);
-            let book_id = value_integer(values[1])?.unwrap_or_default();
+            current.stored_digest.push_str(&value_text(values[CONTENT_DIGEST])?);
             current.book_id = book_id;
             let position = current.record.chain_seq.unwrap_or(0);
             match last_read.get(&book_id) {
@@ -406,31 +410,35 @@ fn empty_line() -> LineRecord {
     }
 }
 
-/// Fills `record` from a voucher row; `false` when its book does not exist.
-fn fill_voucher(record: &mut VoucherRecord, row: &[ValueRef<'_>], books: &HashMap<i64, BookCode>) -> Result<bool> {
+/// Fills `record` from a voucher row; its book's id, or `None` when that book does not exist.
+fn fill_voucher(
+    record: &mut VoucherRecord,
+    row: &[ValueRef<'_>],
+    books: &HashMap<i64, BookCode>,
+) -> Result<Option<i64>> {
     let required = |value: Option<i64>| value.ok_or_else(|| StoreError::Corrupt("凭证的必填列为空".to_string()));
     record.id = required(value_integer(row[0])?)?;
     let book_id = required(value_integer(row[1])?)?;
-    let Some(book) = books.get(&book_id) else { return Ok(false) };
+    let Some(book) = books.get(&book_id) else { return Ok(None) };
     // Field by field: `String::clone_from` keeps the allocations.
     record.book.party.clone_from(&book.party);
     record.book.fund.clone_from(&book.fund);
-    record.number = voucher_no(value_text(row[2])?, required(value_integer(row[3])?)?)?;
-    record.date = parse_date(value_text(row[4])?).map_err(StoreError::Corrupt)?;
+    record.number = voucher_no(&value_text(row[2])?, required(value_integer(row[3])?)?)?;
+    record.date = parse_date(&value_text(row[4])?).map_err(StoreError::Corrupt)?;
     record.attachments = required(value_integer(row[5])?)?.max(0) as u32;
     set_value(&mut record.external_id, row[6])?;
     record.maker.clear();
-    record.maker.push_str(value_text(row[7])?);
+    record.maker.push_str(&value_text(row[7])?);
     set_value(&mut record.reviewer, row[8])?;
     set_value(&mut record.poster, row[9])?;
     set_value(&mut record.posted_at, row[10])?;
     record.reverses = match (row[11], value_integer(row[12])?) {
         (ValueRef::Null, _) | (_, None) => None,
-        (period, Some(seq)) => Some(voucher_no(value_text(period)?, seq)?),
+        (period, Some(seq)) => Some(voucher_no(&value_text(period)?, seq)?),
     };
     record.chain_seq = value_integer(row[13])?;
     set_value(&mut record.hash, row[14])?;
-    Ok(true)
+    Ok(Some(book_id))
 }
 
 fn fill_line(line: &mut LineRecord, row: &Row<'_>) -> Result<()> {

@@ -348,6 +348,8 @@ fn cases() -> Vec<Case> {
         case("edit the reviewer", "UPDATE voucher SET reviewer = '张会计2' WHERE id = 3"),
         case("edit the poster", "UPDATE voucher SET poster = '某人' WHERE id = 3"),
         case("move a posted voucher to a book that does not exist", "UPDATE voucher SET book_id = 999 WHERE id = 3"),
+        case("put bytes that are not UTF-8 in a posted voucher's maker", "UPDATE voucher SET maker = CAST(X'E5FF' AS TEXT) WHERE id = 3"),
+        case("put bytes that are not UTF-8 in a posted line's memo", "UPDATE voucher_line SET summary = CAST(X'E5FF' AS TEXT) WHERE voucher_id = 2 AND line_no = 1"),
         case("delete a draft", "DELETE FROM voucher_line WHERE voucher_id = (SELECT MAX(id) FROM voucher WHERE status = 'draft'); DELETE FROM voucher WHERE id = (SELECT MAX(id) FROM voucher WHERE status = 'draft')"),
         case(
             "insert a voucher behind the engine's back",
