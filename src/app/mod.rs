@@ -12,6 +12,7 @@ pub mod closing;
 pub mod demo;
 pub mod events;
 pub mod files;
+mod in_two;
 pub mod integrity;
 pub mod ledger;
 pub mod plans;
@@ -20,6 +21,7 @@ pub mod reconcile;
 pub mod reports;
 pub mod rules;
 pub mod settlement;
+mod stored_report;
 pub mod users;
 
 use crate::domain::access::{Actor, Role};

@@ -1,13 +1,17 @@
 //! The other parties' records in (statement import) and the month's reconciliation run: the
-//! checks read the ledger inside the write transaction that stores the run, so the run's count
-//! of posted vouchers is exactly what it checked, and a close can trust it.
+//! checks read the ledger inside the write transaction that stores the run (helped by a second
+//! connection that sees the same state), so the run's count of posted vouchers is exactly what
+//! it checked, and a close can trust it.
 
 use super::files::FileFingerprint;
+use super::in_two::{cut, in_two};
+use super::stored_report::{pack, unpack};
 use super::{Error, Result, Session};
 use crate::domain::access::Role;
 use crate::domain::ids::Period;
-use crate::reconcile::{reconcile, CheckName, Input, Ledger, Report, StatementLine};
-use crate::store::{BatchRecord, StatementWrite};
+use crate::reconcile::{reconcile, CheckName, Input, Ledger, LedgerLine, Report, StatementLine, VoucherTotals};
+use crate::store::{BatchRecord, Reader, StatementWrite};
+use std::ops::RangeInclusive;
 
 /// What a statement import did.
 #[derive(Default)]
@@ -105,23 +109,22 @@ pub fn run(session: &Session, period: Period, check: Option<CheckName>, fund: Op
             return Err(Error::refused(format!("基金 {fund} 不在本市统筹范围内")));
         }
     }
-    let cutoff = period.last_day();
+    let MonthRead { ledger, statements, vouchers, posted_count } = read_month(session, &reader, period)?;
     let input = Input {
         period,
         city: &city,
         chart: &chart,
-        ledger: Ledger::new(reader.reconciliation_ledger(cutoff)?),
-        statements: reader.statement_lines(cutoff)?,
-        vouchers: reader.voucher_totals(period)?,
+        ledger,
+        statements,
+        vouchers,
         only_check: check,
         only_fund: fund.map(str::to_string),
     };
-    let report = reconcile(&input);
+    let mut report = reconcile(&input);
     // The lines read (hundreds of thousands in a city's half year) are done with: freed before
     // the report is written out as JSON and stored.
     drop(input);
-    let posted_count = reader.posted_count(period)?;
-    let stored = pack(&report)?;
+    let stored = pack(&mut report).map_err(|e| Error::refused(format!("对账报告无法保存：{e}")))?;
     let run_id = writer.insert_run(
         period,
         check.map(|c| c.as_str()),
@@ -138,6 +141,70 @@ pub fn run(session: &Session, period: Period, check: Option<CheckName>, fund: Op
     Ok((report, run_id))
 }
 
+/// What a month's checks read, shared by two connections (`in_two`): the write transaction's
+/// and a second one. The second sees exactly what the first does: the write lock was taken
+/// before it opened, so nothing can be committed in between (`in_two` compares the record-log
+/// heads all the same), and this transaction has written nothing yet.
+fn read_month(session: &Session, reader: &Reader<'_>, period: Period) -> Result<MonthRead> {
+    enum Piece {
+        Totals(RangeInclusive<i64>),
+        Statements,
+        Count,
+        Lines(RangeInclusive<i64>),
+    }
+    enum Read {
+        Totals(Vec<(i64, VoucherTotals)>),
+        Statements(Vec<StatementLine>),
+        Count(i64),
+        Lines(Vec<LedgerLine>),
+    }
+    let cutoff = period.last_day();
+    let ids = reader.reconciliation_ids(period)?;
+    let mut pieces = vec![Piece::Count, Piece::Statements];
+    pieces.extend(ids.month.into_iter().flat_map(|month| cut(month, 4)).map(Piece::Totals));
+    pieces.extend(ids.until.into_iter().flat_map(|until| cut(until, 8)).map(Piece::Lines));
+    let log_seq = reader.log_head()?.seq;
+    let read = in_two(session, reader, log_seq, &pieces, |reader, piece| {
+        Ok(match piece {
+            Piece::Totals(ids) => Read::Totals(reader.voucher_totals(period, ids.clone())?),
+            Piece::Statements => Read::Statements(reader.statement_lines(cutoff)?),
+            Piece::Count => Read::Count(reader.posted_count(period)?),
+            Piece::Lines(ids) => Read::Lines(reader.reconciliation_lines(cutoff, ids.clone())?),
+        })
+    })?;
+    let (mut totals, mut statements, mut pieces_of_lines, mut posted_count) = (Vec::new(), Vec::new(), Vec::new(), 0);
+    for piece in read {
+        match piece {
+            Read::Totals(mut read) => totals.append(&mut read),
+            Read::Statements(read) => statements = read,
+            Read::Count(count) => posted_count = count,
+            Read::Lines(read) => pieces_of_lines.push(read),
+        }
+    }
+    // The month's vouchers by book, then number.
+    totals.sort_by_key(|(book_id, totals)| (*book_id, totals.number.seq));
+    // The lines in the pieces' order, which is storage order.
+    let mut lines = Vec::with_capacity(pieces_of_lines.iter().map(Vec::len).sum());
+    for mut piece in pieces_of_lines {
+        lines.append(&mut piece);
+    }
+    Ok(MonthRead {
+        ledger: Ledger::in_journal_order(lines),
+        statements,
+        vouchers: totals.into_iter().map(|(_, totals)| totals).collect(),
+        posted_count,
+    })
+}
+
+/// What a month's checks read.
+struct MonthRead {
+    ledger: Ledger,
+    statements: Vec<StatementLine>,
+    vouchers: Vec<VoucherTotals>,
+    /// Posted vouchers of the month and before, which the run records.
+    posted_count: i64,
+}
+
 /// A stored run, as it was reported when it ran.
 pub fn stored_run(session: &Session, period: Period, run_id: i64) -> Result<Report> {
     let store = session.read_for(None)?;
@@ -148,40 +215,3 @@ pub fn stored_run(session: &Session, period: Period, run_id: i64) -> Result<Repo
     }
     Ok(report)
 }
-
-/// How a stored report that is compressed begins: what follows is the report's JSON, gzipped
-/// and in base64. A report stored as plain JSON (every run before, and what older versions
-/// read) begins with `{`.
-const PACKED: &str = "gzip+base64:";
-
-/// A report as a run stores it: its JSON compressed, written straight through the compressor
-/// (never whole in memory). A month with hundreds of thousands of outstanding items has a
-/// report of a hundred megabytes or more, stored with every run and copied while SQLite binds
-/// it; compressed it is a twentieth of that. The record log and the seals hash the stored text,
-/// whichever form it has.
-fn pack(report: &Report) -> Result<String> {
-    use base64::write::EncoderStringWriter;
-    use flate2::{write::GzEncoder, Compression};
-    let failed = |e: &dyn std::fmt::Display| Error::refused(format!("对账报告无法保存：{e}"));
-    let gzip = GzEncoder::new(EncoderStringWriter::from_consumer(PACKED.to_string(), &BASE64), Compression::fast());
-    // serde writes a few bytes at a time; the compressor works best on large pieces.
-    let mut json = std::io::BufWriter::with_capacity(1 << 16, gzip);
-    serde_json::to_writer(&mut json, report).map_err(|e| failed(&e))?;
-    let gzip = json.into_inner().map_err(|e| failed(e.error()))?;
-    Ok(gzip.finish().map_err(|e| failed(&e))?.into_inner())
-}
-
-/// A stored report, in either form.
-fn unpack(stored: &str) -> std::result::Result<Report, String> {
-    use base64::Engine;
-    let Some(packed) = stored.strip_prefix(PACKED) else {
-        return serde_json::from_str(stored).map_err(|e| e.to_string());
-    };
-    let compressed = BASE64.decode(packed).map_err(|e| e.to_string())?;
-    // Read as it is decompressed: what does not decompress into a report stops at its first
-    // wrong byte, however large it would have grown (a small text can decompress to gigabytes).
-    let json = std::io::BufReader::new(flate2::read::GzDecoder::new(compressed.as_slice()));
-    serde_json::from_reader(json).map_err(|e| e.to_string())
-}
-
-const BASE64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;

@@ -97,7 +97,12 @@ fn render_run(ctx: &Context, report: Report, run_id: i64) -> Result<Outcome, Cli
             render::reconcile::report_csv_each(&report, &fund_label, &mut whole).map(|_| String::new())
         }
         OutputFormat::Table if streamed => {
-            out.paged(lines, |write| render::reconcile::report_table_each(&report, run_id, &fund_label, write))
+            let written =
+                out.paged(lines, |write| render::reconcile::report_table_each(&report, run_id, &fund_label, write));
+            // The process ends when this returns: freeing a large report's findings one by one
+            // (hundreds of thousands, a few strings each) would only delay it.
+            std::mem::forget(report);
+            written
         }
         OutputFormat::Table => {
             render::reconcile::report_table_each(&report, run_id, &fund_label, &mut whole).map(|_| String::new())

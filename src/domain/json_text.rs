@@ -74,47 +74,66 @@ pub fn push_optional(out: &mut Vec<u8>, text: Option<&str>) {
     }
 }
 
-/// An integer in decimal digits.
-pub fn push_integer(out: &mut Vec<u8>, value: impl itoa::Integer) {
-    out.extend_from_slice(itoa::Buffer::new().format(value).as_bytes());
+/// Where plain text written by hand goes: a byte buffer (what is hashed) or a `String` (what is
+/// shown). Only whole strings are put, so a `String` stays UTF-8.
+pub trait Sink {
+    fn put(&mut self, text: &str);
 }
 
-/// `value` in at least `width` digits, zeros in front: what `{value:0width$}` writes.
-fn push_padded(out: &mut Vec<u8>, value: u32, width: usize) {
+impl Sink for Vec<u8> {
+    fn put(&mut self, text: &str) {
+        self.extend_from_slice(text.as_bytes());
+    }
+}
+
+impl Sink for String {
+    fn put(&mut self, text: &str) {
+        self.push_str(text);
+    }
+}
+
+/// An integer in decimal digits.
+pub fn push_integer(out: &mut impl Sink, value: impl itoa::Integer) {
+    out.put(itoa::Buffer::new().format(value));
+}
+
+/// `value` (below 10 000) in at least `width` digits, zeros in front: what `{value:0width$}`
+/// writes.
+fn push_padded(out: &mut impl Sink, value: u32, width: usize) {
     let mut digits = itoa::Buffer::new();
-    let digits = digits.format(value).as_bytes();
-    out.extend(std::iter::repeat_n(b'0', width.saturating_sub(digits.len())));
-    out.extend_from_slice(digits);
+    let digits = digits.format(value);
+    out.put(&"0000"[..width.saturating_sub(digits.len()).min(4)]);
+    out.put(digits);
 }
 
 /// A date as chrono's Display writes it (`2023-03-09`): by hand for the four-digit years that
 /// every ledger date has, by chrono for any other.
-pub fn push_date(out: &mut Vec<u8>, date: chrono::NaiveDate) {
+pub fn push_date(out: &mut impl Sink, date: chrono::NaiveDate) {
     use chrono::Datelike;
     match u32::try_from(date.year()) {
         Ok(year @ 0..=9999) => {
             push_padded(out, year, 4);
-            out.push(b'-');
+            out.put("-");
             push_padded(out, date.month(), 2);
-            out.push(b'-');
+            out.put("-");
             push_padded(out, date.day(), 2);
         }
-        _ => out.extend_from_slice(date.to_string().as_bytes()),
+        _ => out.put(&date.to_string()),
     }
 }
 
 /// A voucher number as its Display writes it (`记-2023-03-0007`), by hand for four-digit years.
-pub fn push_voucher_no(out: &mut Vec<u8>, number: &crate::domain::ids::VoucherNo) {
+pub fn push_voucher_no(out: &mut impl Sink, number: &crate::domain::ids::VoucherNo) {
     match u32::try_from(number.period.year) {
         Ok(year @ 0..=9999) => {
-            out.extend_from_slice("记-".as_bytes());
+            out.put("记-");
             push_padded(out, year, 4);
-            out.push(b'-');
+            out.put("-");
             push_padded(out, number.period.month, 2);
-            out.push(b'-');
+            out.put("-");
             push_padded(out, number.seq, 4);
         }
-        _ => out.extend_from_slice(number.to_string().as_bytes()),
+        _ => out.put(&number.to_string()),
     }
 }
 

@@ -3,8 +3,10 @@
 //! do not agree.
 
 use super::table;
+use crate::domain::json_text::{push_date, push_integer};
 use crate::money::Money;
 use crate::reconcile::{CheckName, Finding, FindingKind, Report, Severity, Statement};
+use std::collections::HashMap;
 
 fn kind_label(kind: FindingKind) -> &'static str {
     match kind {
@@ -63,8 +65,20 @@ pub fn report_table_each<E>(
         head.push_str("\n明细：\n");
     }
     out(&head)?;
+    // Written by hand and handed on in pieces of some 64 KiB (a finding at a time, formatted,
+    // was a fifth of a large month's run).
+    let mut labels: HashMap<&str, String> = HashMap::new();
+    let mut text = String::with_capacity(1 << 17);
     for (index, f) in report.findings.iter().enumerate() {
-        out(&finding_text(index + 1, f, fund_label))?;
+        let fund = labels.entry(f.fund.as_str()).or_insert_with(|| fund_label(&f.fund));
+        write_finding(&mut text, index + 1, f, fund);
+        if text.len() >= 1 << 16 {
+            out(&text)?;
+            text.clear();
+        }
+    }
+    if !text.is_empty() {
+        out(&text)?;
     }
     let mut tail = String::new();
     let shown: Vec<&Statement> = report.statements.iter().filter(|s| !s.equal || has_adjustments(s)).collect();
@@ -89,33 +103,63 @@ pub fn report_table_each<E>(
     out(&tail)
 }
 
-/// One finding as numbered lines: what and where, its reference, date and age, and each side.
-fn finding_text(number: usize, f: &Finding, fund_label: &dyn Fn(&str) -> String) -> String {
+/// One finding as numbered lines — what and where, its reference, date and age, and each side —
+/// appended to `out`: the number right-aligned in three places, the details joined by "；".
+fn write_finding(out: &mut String, number: usize, f: &Finding, fund: &str) {
     let tag = match f.severity {
         Severity::Difference => "差异",
         Severity::Outstanding => "未达",
     };
-    let (check, fund) = (check_label(&f.check), fund_label(&f.fund));
-    let mut out = format!("{number:>3}. [{tag}] {check} {fund} {}：{}\n", f.scope, f.message);
-    let mut detail = Vec::new();
+    let mut digits = itoa::Buffer::new();
+    let number = digits.format(number);
+    out.push_str(&"   "[..3usize.saturating_sub(number.len())]);
+    for piece in
+        [number, ". [", tag, "] ", check_label(&f.check), " ", fund, " ", &f.scope, "：", &f.message, "\n       "]
+    {
+        out.push_str(piece);
+    }
     if let Some(reference) = &f.reference {
-        detail.push(format!("结算号 {reference}"));
+        out.push_str("结算号 ");
+        out.push_str(reference);
+        out.push('；');
     }
     if let Some(date) = f.date {
-        detail.push(format!("日期 {date}"));
+        out.push_str("日期 ");
+        push_date(out, date);
+        out.push('；');
     }
     if let Some(age) = f.age_days {
-        detail.push(format!("账龄 {age} 天{}", if f.carried { "（上月结转）" } else { "" }));
+        out.push_str("账龄 ");
+        push_integer(out, age);
+        out.push_str(if f.carried { " 天（上月结转）；" } else { " 天；" });
     }
-    detail.push(kind_label(f.kind).to_string());
-    out.push_str(&format!("       {}\n", detail.join("；")));
+    out.push_str(kind_label(f.kind));
+    out.push('\n');
     if !f.ours.is_empty() || f.ours_amount.is_some() {
-        out.push_str(&format!("       我方：{}\n", side(f.ours_amount, &f.ours)));
+        out.push_str("       我方：");
+        write_side(out, f.ours_amount, &f.ours);
     }
     if !f.theirs.is_empty() || f.theirs_amount.is_some() {
-        out.push_str(&format!("       对方：{}\n", side(f.theirs_amount, &f.theirs)));
+        out.push_str("       对方：");
+        write_side(out, f.theirs_amount, &f.theirs);
     }
-    out
+}
+
+/// A side of a finding: its amount, a space and its places, with the whitespace around them
+/// trimmed (an absent amount or no places leave no stray space).
+fn write_side(out: &mut String, amount: Option<Money>, places: &[String]) {
+    let amount = amount.map(|m| m.grouped()).unwrap_or_default();
+    let mut side = String::with_capacity(64);
+    side.push_str(&amount);
+    side.push(' ');
+    for (index, place) in places.iter().enumerate() {
+        if index > 0 {
+            side.push('、');
+        }
+        side.push_str(place);
+    }
+    out.push_str(side.trim());
+    out.push('\n');
 }
 
 /// The run as JSON: the report's fields with its run id and counts, keys in alphabetical order
@@ -175,11 +219,6 @@ pub fn report_csv_each<E>(
         out(&super::csv_rows(&rows, &[5, 6]))?;
     }
     Ok(())
-}
-
-fn side(amount: Option<Money>, places: &[String]) -> String {
-    let amount = amount.map(|m| m.grouped()).unwrap_or_default();
-    format!("{amount} {}", places.join("、")).trim().to_string()
 }
 
 fn has_adjustments(s: &Statement) -> bool {

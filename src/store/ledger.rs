@@ -422,7 +422,7 @@ impl<'conn> Writer<'conn> {
     }
 }
 
-/// A line's (debit, credit) columns.
+/// A voucher number from its stored period and sequence.
 pub(super) fn voucher_no(period: &str, seq: i64) -> Result<VoucherNo> {
     let period = Period::parse(period).map_err(StoreError::Corrupt)?;
     Ok(VoucherNo { period, seq: seq as u32 })

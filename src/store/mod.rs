@@ -16,7 +16,7 @@ mod users;
 pub use ledger::{BatchRecord, Inserted, Writer};
 pub use log::LogHead;
 pub use reads::{Reader, VoucherFilter};
-pub use reconcile::{RunRecord, SealRecord, SealedBook, StatementWrite};
+pub use reconcile::{MonthIds, RunRecord, SealRecord, SealedBook, StatementWrite};
 pub use scan::{LogEntryRef, PostedVoucher, Snapshot};
 pub use users::{AuditRecord, UserRecord};
 

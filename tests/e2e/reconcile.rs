@@ -297,3 +297,50 @@ fn a_run_is_stored_compressed_and_shown_again_as_it_was_reported() {
     assert_eq!(damaged.code, 5, "{}", damaged.stderr);
     assert!(damaged.stderr.contains("对账记录 #2 无法读取"), "{}", damaged.stderr);
 }
+
+/// A month's run reads every posted voucher of the month and before, wherever it lies among the
+/// stored ones: January's and February's vouchers entered before and after March's are read, in
+/// two books, March's is not; their lines are among the bank items, and the run counts the
+/// vouchers it covered. (The reads are bounded by the ids the months' vouchers have.)
+#[test]
+fn a_month_reads_its_vouchers_wherever_they_were_entered() {
+    let env = Env::jingmen();
+    let voucher = |name: &str, book: &str, date: &str, yuan: &str| {
+        format!("{name},{book},{date},5001.02,报销,{yuan},\n{name},{book},{date},1003,报销,,{yuan}\n")
+    };
+    for (file, rows) in [
+        ("a.csv", voucher("jan-early", "shayang/employee", "2023-01-05", "1.00")),
+        ("b.csv", voucher("feb-early", "shayang/employee", "2023-02-10", "2.00")),
+        ("c.csv", voucher("mar", "shayang/employee", "2023-03-01", "5.00")),
+        ("d.csv", voucher("jan-late", "shayang/employee", "2023-01-25", "3.00")),
+        ("e.csv", voucher("feb-late", "jingshan/employee", "2023-02-26", "4.00")),
+    ] {
+        let csv = format!("voucher,book,date,account,summary,debit,credit\n{rows}");
+        env.ok(&["import", &env.write(file, &csv), "--post", "--reviewer", REVIEWER]);
+    }
+    let run = env.run(&["--format", "json", "reconcile", "--period", "2023-02"]);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let bank_items: Vec<(&str, &str)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["check"] == "bank" && f["scope"].as_str().unwrap().contains(" 1003 "))
+        .map(|f| (f["scope"].as_str().unwrap().split(' ').next().unwrap(), f["date"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        bank_items,
+        vec![
+            ("shayang/employee", "2023-01-05"),
+            ("shayang/employee", "2023-01-25"),
+            ("shayang/employee", "2023-02-10"),
+            ("jingshan/employee", "2023-02-26")
+        ],
+        "{}",
+        run.stdout
+    );
+    let counted: i64 = env
+        .raw()
+        .query_row("SELECT posted_count FROM reconciliation_run ORDER BY id DESC LIMIT 1", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(counted, 4, "January's and February's vouchers, not March's");
+}
