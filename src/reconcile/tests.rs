@@ -163,3 +163,53 @@ fn a_books_lines_come_in_the_order_read_and_no_other_books() {
     assert_eq!(seqs("city/resident"), vec![2]);
     assert!(seqs("dongbao/employee").is_empty());
 }
+
+/// The checks' jobs, shared by two threads, come back in the jobs' order, each done once — also
+/// when the first jobs take longest (the other thread then does most of the rest).
+#[test]
+fn jobs_done_in_parallel_come_back_in_their_order() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let jobs: Vec<u64> = (0..40).collect();
+    let done = AtomicUsize::new(0);
+    let results = in_parallel(&jobs, |job| {
+        if *job < 3 {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        done.fetch_add(1, Ordering::Relaxed);
+        job * 10
+    });
+    assert_eq!(results, (0..40).map(|job| job * 10).collect::<Vec<_>>());
+    assert_eq!(done.load(Ordering::Relaxed), 40);
+    assert!(in_parallel(&[] as &[u64], |job| *job).is_empty());
+}
+
+/// A ledger read in pieces is put in journal order: by date, then voucher, a voucher's lines in
+/// the order read; and each book's lines are found whichever piece (shared `Arc`) they came from.
+#[test]
+fn a_ledger_read_in_pieces_is_in_journal_order_by_book() {
+    let line = |voucher_id: i64, book: &std::sync::Arc<BookCode>, date: &str, fen: i64| LedgerLine {
+        voucher_id,
+        book: book.clone(),
+        number: VoucherNo { period: Period::new(2023, 1).unwrap(), seq: voucher_id as u32 },
+        date: d(date),
+        account: std::sync::Arc::from("1003"),
+        side: Side::Debit,
+        amount: Money::from_fen(fen),
+        reference: None,
+    };
+    // The same book as two `Arc`s, as two connections read it.
+    let (a1, a2) =
+        (std::sync::Arc::new(BookCode::new("a", "employee")), std::sync::Arc::new(BookCode::new("a", "employee")));
+    let b = std::sync::Arc::new(BookCode::new("b", "employee"));
+    let ledger = Ledger::in_journal_order(vec![
+        line(1, &a1, "2023-01-05", 1),
+        line(1, &a1, "2023-01-05", 2),
+        line(2, &b, "2023-01-03", 3),
+        line(3, &a2, "2023-01-04", 4),
+        line(3, &a2, "2023-01-04", 5),
+    ]);
+    let of = |book: &str| ledger.of(&BookCode::new(book, "employee")).map(|l| l.amount.fen()).collect::<Vec<_>>();
+    assert_eq!(of("a"), vec![4, 5, 1, 2]);
+    assert_eq!(of("b"), vec![3]);
+    assert!(of("c").is_empty());
+}
