@@ -45,6 +45,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../schema/0011_monthly_plans.sql"),
     include_str!("../../schema/0012_bulk_storage.sql"),
     include_str!("../../schema/0013_clustered_lines.sql"),
+    include_str!("../../schema/0014_no_line_account_index.sql"),
 ];
 
 #[derive(Debug, thiserror::Error)]

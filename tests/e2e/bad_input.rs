@@ -251,7 +251,7 @@ fn foreign_and_older_files_are_refused_and_left_alone() {
     let before = env.fingerprint();
     let run = env.run(&["journal", "--book", "city/employee"]);
     assert_eq!(run.code, 1);
-    assert!(run.stderr.contains("数据库结构版本 5 旧于本程序的 13：只读命令不会升级它"), "{}", run.stderr);
+    assert!(run.stderr.contains("数据库结构版本 5 旧于本程序的 14：只读命令不会升级它"), "{}", run.stderr);
     assert_eq!(env.fingerprint(), before);
 }
 

@@ -607,7 +607,7 @@ fn a_database_with_a_record_log_is_upgraded_relogging_only_its_vouchers() {
     let vouchers = count(&env, "SELECT COUNT(*) FROM voucher");
     let run = env.run(&["upgrade"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stderr.contains("注意：已将数据库结构从版本 11 升级到 13"), "{}", run.stderr);
+    assert!(run.stderr.contains("注意：已将数据库结构从版本 11 升级到 14"), "{}", run.stderr);
     // Its rows were logged when they were written; only the vouchers, whose logged body schema 12
     // redefined, are logged again, each once, after their old entries.
     assert_eq!(count(&env, "SELECT COUNT(*) FROM record_log"), before + vouchers);
@@ -643,8 +643,9 @@ fn a_database_with_a_record_log_is_upgraded_relogging_only_its_vouchers() {
 }
 
 /// Schema 13 stores a voucher's lines clustered by voucher, with their references checked at
-/// commit. A schema-12 database (lines in a rowid table) is rebuilt by the upgrade with every
-/// line as it was, the anchor and the log still holding, and posted lines still immutable.
+/// commit, and schema 14 drops their index by account. A schema-12 database (lines in a rowid
+/// table, indexed by account) is rebuilt by the upgrade with every line as it was, the anchor and
+/// the log still holding, posted lines still immutable, and reports the same.
 #[test]
 fn a_schema_12_database_gets_its_lines_clustered_with_nothing_changed() {
     let env = Env::jingmen();
@@ -656,6 +657,9 @@ fn a_schema_12_database_gets_its_lines_clustered_with_nothing_changed() {
                  FROM (SELECT * FROM voucher_line ORDER BY voucher_id, line_no)";
     let text = |env: &Env, sql: &str| -> String { env.raw().query_row(sql, [], |r| r.get(0)).unwrap() };
     let before = text(&env, lines);
+    let ledger = ["--format", "json", "account", "--account", "1003", "--book", "shayang/employee"];
+    let ledger_before = env.ok(&ledger);
+    assert!(ledger_before.contains("\"entries\""), "{ledger_before}");
     // Back to schema 12: the rowid table with its references checked at once.
     env.raw()
         .execute_batch(
@@ -687,18 +691,16 @@ fn a_schema_12_database_gets_its_lines_clustered_with_nothing_changed() {
     assert!(!text(&env, table).contains("WITHOUT ROWID"));
     let run = env.run(&["upgrade"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stderr.contains("注意：已将数据库结构从版本 12 升级到 13"), "{}", run.stderr);
+    assert!(run.stderr.contains("注意：已将数据库结构从版本 12 升级到 14"), "{}", run.stderr);
     let sql = text(&env, table);
     assert!(sql.contains("WITHOUT ROWID") && sql.contains("DEFERRABLE INITIALLY DEFERRED"), "{sql}");
     assert_eq!(text(&env, lines), before, "every line as it was");
+    assert_eq!(env.ok(&ledger), ledger_before, "the 明细账 as it was");
     let count = |sql: &str| -> i64 { env.raw().query_row(sql, [], |r| r.get(0)).unwrap() };
     assert_eq!(count("SELECT COUNT(*) FROM sqlite_master WHERE tbl_name = 'voucher_line' AND type = 'trigger'"), 3);
-    assert_eq!(
-        count(
-            "SELECT COUNT(*) FROM sqlite_master WHERE tbl_name = 'voucher_line' AND type = 'index' AND sql IS NOT NULL"
-        ),
-        2
-    );
+    // Its index by reference is kept; the one by account is gone (schema 14).
+    let indexes = "SELECT group_concat(name) FROM sqlite_master WHERE tbl_name = 'voucher_line' AND type = 'index' AND sql IS NOT NULL";
+    assert_eq!(text(&env, indexes), "voucher_line_ref");
     let out = env.ok(&["verify", "--anchor", &anchor]);
     assert!(out.contains("1 个锚点均完好"), "{out}");
     // Posted lines are still refused any change, and a line naming a voucher or an account that
@@ -738,12 +740,12 @@ fn an_older_database_is_upgraded_by_a_write_that_says_so_and_then_verifies() {
     // Reading does not upgrade.
     let run = env.run(&["verify"]);
     assert_eq!(run.code, 1);
-    assert!(run.stderr.contains("旧于本程序的 13：只读命令不会升级它"), "{}", run.stderr);
+    assert!(run.stderr.contains("旧于本程序的 14：只读命令不会升级它"), "{}", run.stderr);
     assert_eq!(env.fingerprint(), before);
     // A write upgrades, says so, and adopts what was there as the log's starting point.
     let run = env.run(&["upgrade"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stderr.contains("注意：已将数据库结构从版本 5 升级到 13"), "{}", run.stderr);
+    assert!(run.stderr.contains("注意：已将数据库结构从版本 5 升级到 14"), "{}", run.stderr);
     let opening: String =
         env.raw().query_row("SELECT value FROM setting WHERE key = 'opening_date'", [], |r| r.get(0)).unwrap();
     assert_eq!(opening, "2023-01-01", "the earliest voucher's date");

@@ -388,7 +388,7 @@ fn a_newer_database_is_refused_and_left_alone() {
     env.raw().pragma_update(None, "user_version", 99).unwrap();
     let run = env.run(&["journal", "--book", "city/employee"]);
     assert_eq!(run.code, 1);
-    assert!(run.stderr.contains("数据库结构版本 99 比本程序支持的 13 新"), "{}", run.stderr);
+    assert!(run.stderr.contains("数据库结构版本 99 比本程序支持的 14 新"), "{}", run.stderr);
     let version: i64 = env.raw().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
     assert_eq!(version, 99);
 }
