@@ -20,3 +20,4 @@ pub mod scenario;
 pub mod server;
 pub mod statements;
 pub mod store;
+pub mod turns;

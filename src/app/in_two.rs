@@ -1,7 +1,7 @@
 //! Work shared by two connections that read the same state: the commands that read a whole
 //! year (`verify`, `check`, a month's `reconcile`) cut it into pieces, and a second connection
-//! takes pieces alongside the first, so both cores are busy. The machine the city runs on has
-//! two; SQLite's reading and decoding, not the disk, is what those commands wait for.
+//! takes pieces alongside the first (`turns`), so both cores are busy: SQLite's reading and
+//! decoding, not the disk, is what those commands wait for.
 
 use super::{Result, Session};
 use crate::store::Reader;
@@ -9,9 +9,9 @@ use std::ops::RangeInclusive;
 
 /// Does `work` on every piece, shared by two connections that read the same state: `reader`
 /// and a second one that must see the same record-log head as `log_seq` (`reader`'s snapshot).
-/// Each takes the next piece not yet taken until none is left, so both stay busy to the end
-/// whatever each piece costs; the results come back in the pieces' order. If a write landed
-/// between the two snapshots, the second connection takes nothing and `reader` does it all.
+/// They take turns (`turns::Turns`); the results come back in the pieces' order. A failure on
+/// either stops the other after its current piece. If a write landed between the two
+/// snapshots, the second connection takes nothing and `reader` does it all.
 pub(super) fn in_two<P: Sync, T: Send>(
     session: &Session,
     reader: &Reader<'_>,
@@ -19,26 +19,11 @@ pub(super) fn in_two<P: Sync, T: Send>(
     pieces: &[P],
     work: impl Fn(&Reader<'_>, &P) -> Result<T> + Sync,
 ) -> Result<Vec<T>> {
-    use std::sync::atomic::{AtomicUsize, Ordering};
     // Access was checked when `reader` was opened; this is a second connection for the same user.
     let other = session.read()?;
-    let next = AtomicUsize::new(0);
-    let take = |reader: &Reader<'_>| -> Result<Vec<(usize, T)>> {
-        let mut done = Vec::new();
-        loop {
-            let index = next.fetch_add(1, Ordering::Relaxed);
-            let Some(piece) = pieces.get(index) else { return Ok(done) };
-            match work(reader, piece) {
-                Ok(result) => done.push((index, result)),
-                Err(e) => {
-                    // The other connection stops after its current piece: the run has failed.
-                    next.store(pieces.len(), Ordering::Relaxed);
-                    return Err(e);
-                }
-            }
-        }
-    };
-    let take = &take;
+    let turns = crate::turns::Turns::new(pieces);
+    let turns = &turns;
+    let work = &work;
     let (mine, theirs) = std::thread::scope(|scope| {
         let theirs = scope.spawn(move || -> Result<Vec<(usize, T)>> {
             let reader = other.reader();
@@ -46,16 +31,14 @@ pub(super) fn in_two<P: Sync, T: Send>(
             if snapshot.log_seq != log_seq {
                 return Ok(Vec::new());
             }
-            take(&reader)
+            turns.take(|piece| work(&reader, piece))
         });
-        let mine = take(reader);
+        let mine = turns.take(|piece| work(reader, piece));
         (mine, theirs.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
     });
-    let mut done = mine?;
-    done.extend(theirs?);
-    done.sort_by_key(|(index, _)| *index);
+    let done = crate::turns::in_order(mine?, theirs?);
     debug_assert_eq!(done.len(), pieces.len(), "every piece done once");
-    Ok(done.into_iter().map(|(_, result)| result).collect())
+    Ok(done)
 }
 
 /// `range` cut into at most `count` consecutive pieces of (nearly) equal length that cover it

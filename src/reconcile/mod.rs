@@ -329,7 +329,9 @@ pub fn reconcile(input: &Input<'_>) -> Report {
         .filter(|check| input.only_check.is_none_or(|only| only == *check))
         .flat_map(|check| funds.iter().map(move |fund| (check, *fund)))
         .collect();
-    let results = in_parallel(&jobs, |(check, fund)| checks::run(*check, input, fund));
+    // The checks of a month are independent of one another, and the bank check of each fund
+    // alone is a third of a run.
+    let results = crate::turns::in_parallel(&jobs, |(check, fund)| checks::run(*check, input, fund));
     for ((check, fund), mut result) in jobs.into_iter().zip(results) {
         report.summaries.push(Summary {
             check: check.as_str().to_string(),
@@ -342,30 +344,6 @@ pub fn reconcile(input: &Input<'_>) -> Report {
         report.statements.append(&mut result.statements);
     }
     report
-}
-
-/// `work` done on every job by two threads, each taking the next job not yet taken; the results
-/// in the jobs' order. The checks of a month are independent of one another, and the bank
-/// check of each fund alone is a third of a run.
-fn in_parallel<J: Sync, T: Send>(jobs: &[J], work: impl Fn(&J) -> T + Sync) -> Vec<T> {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    let next = AtomicUsize::new(0);
-    let take = || {
-        let mut done = Vec::new();
-        loop {
-            let index = next.fetch_add(1, Ordering::Relaxed);
-            let Some(job) = jobs.get(index) else { return done };
-            done.push((index, work(job)));
-        }
-    };
-    let (mut done, theirs) = std::thread::scope(|scope| {
-        let theirs = scope.spawn(take);
-        let mine = take();
-        (mine, theirs.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
-    });
-    done.extend(theirs);
-    done.sort_by_key(|(index, _)| *index);
-    done.into_iter().map(|(_, result)| result).collect()
 }
 
 #[cfg(test)]

@@ -164,25 +164,6 @@ fn a_books_lines_come_in_the_order_read_and_no_other_books() {
     assert!(seqs("dongbao/employee").is_empty());
 }
 
-/// The checks' jobs, shared by two threads, come back in the jobs' order, each done once — also
-/// when the first jobs take longest (the other thread then does most of the rest).
-#[test]
-fn jobs_done_in_parallel_come_back_in_their_order() {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    let jobs: Vec<u64> = (0..40).collect();
-    let done = AtomicUsize::new(0);
-    let results = in_parallel(&jobs, |job| {
-        if *job < 3 {
-            std::thread::sleep(std::time::Duration::from_millis(20));
-        }
-        done.fetch_add(1, Ordering::Relaxed);
-        job * 10
-    });
-    assert_eq!(results, (0..40).map(|job| job * 10).collect::<Vec<_>>());
-    assert_eq!(done.load(Ordering::Relaxed), 40);
-    assert!(in_parallel(&[] as &[u64], |job| *job).is_empty());
-}
-
 /// A ledger read in pieces is put in journal order: by date, then voucher, a voucher's lines in
 /// the order read; and each book's lines are found whichever piece (shared `Arc`) they came from.
 #[test]
