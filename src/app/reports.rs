@@ -141,51 +141,124 @@ pub fn account_each<T>(
     let (store, from, to, organisation) = open(session, book, months)?;
     let reader = store.reader();
     let _snapshot = reader.snapshot()?;
-    let chart = reader.chart()?;
-    let account = chart
-        .get(code)
-        .ok_or_else(|| Error::refused(format!("科目 {} 不在科目表中", crate::domain::ids::quote(code))))?
-        .clone();
-    let sign = |debit: i64, credit: i64| match account.side {
-        Side::Debit => debit - credit,
-        Side::Credit => credit - debit,
-    };
-    let (mut opening, mut movement, mut earlier_debit, mut earlier_credit) = (0i64, 0i64, 0i64, 0i64);
-    for t in reader.period_totals(book)?.iter().filter(|t| chart.is_within(&t.account, code)) {
-        let (debit, credit) = (t.debit.fen(), t.credit.fen());
-        if t.period < from {
-            opening += sign(debit, credit);
-            if t.period.year == from.year {
-                (earlier_debit, earlier_credit) = (earlier_debit + debit, earlier_credit + credit);
-            }
-        } else if t.period <= to {
-            movement += sign(debit, credit);
+    let ledger = AccountRead::new(&reader, book, code, organisation)?;
+    let heading = ledger.heading(from, to);
+    work(&heading, &|each| ledger.walk(&reader, &heading, each))
+}
+
+/// `account_each` with a first pass over the entries done month by month on two connections at
+/// once (`in_two`), for a report that must measure every entry before it writes the first (a
+/// table's columns): `measure` gets each month's own heading — its opening, closing and earlier
+/// totals from the maintained balances, as if the range were that month — and walk; `work` then
+/// gets the whole range's heading and walk, and what `measure` returned for each month in order.
+/// At a million vouchers the first pass over a busy account's year halves (its reading is page
+/// copies, which two cores do side by side).
+pub fn account_each_measured<M: Send, T>(
+    session: &Session,
+    book: &BookCode,
+    months: Months,
+    code: &str,
+    measure: impl Fn(&AccountLedger, &LedgerWalk<'_>) -> Result<M> + Sync,
+    work: impl FnOnce(&AccountLedger, &LedgerWalk<'_>, Vec<M>) -> Result<T>,
+) -> Result<T> {
+    let (store, from, to, organisation) = open(session, book, months)?;
+    let reader = store.reader();
+    let snapshot = reader.snapshot()?;
+    let ledger = AccountRead::new(&reader, book, code, organisation)?;
+    let mut parts = Vec::new();
+    let mut month = from;
+    while month <= to {
+        parts.push(ledger.heading(month, month));
+        month = month.next();
+    }
+    let measured = super::in_two::in_two(session, &reader, snapshot.log_seq, &parts, |reader, part| {
+        measure(part, &|each| ledger.walk(reader, part, each))
+    })?;
+    let heading = ledger.heading(from, to);
+    work(&heading, &|each| ledger.walk(&reader, &heading, each), measured)
+}
+
+/// What a 明细账 reads before its entries: the account, the chart's accounts within it, and the
+/// book's maintained totals for them — from which the heading of any range of months follows.
+struct AccountRead {
+    book: BookCode,
+    account: crate::domain::chart::Account,
+    within: Vec<String>,
+    totals: Vec<crate::domain::balance::PeriodTotals>,
+    organisation: String,
+}
+
+impl AccountRead {
+    fn new(
+        reader: &crate::store::Reader<'_>,
+        book: &BookCode,
+        code: &str,
+        organisation: String,
+    ) -> Result<AccountRead> {
+        let chart = reader.chart()?;
+        let account = chart
+            .get(code)
+            .ok_or_else(|| Error::refused(format!("科目 {} 不在科目表中", crate::domain::ids::quote(code))))?
+            .clone();
+        let totals = reader.period_totals(book)?.into_iter().filter(|t| chart.is_within(&t.account, code)).collect();
+        let within = chart.accounts().map(|a| a.code.clone()).filter(|a| chart.is_within(a, code)).collect();
+        Ok(AccountRead { book: book.clone(), account, within, totals, organisation })
+    }
+
+    /// A movement signed in the account's normal direction.
+    fn sign(&self, debit: i64, credit: i64) -> i64 {
+        match self.account.side {
+            Side::Debit => debit - credit,
+            Side::Credit => credit - debit,
         }
     }
-    let closing = opening + movement;
-    let heading = AccountLedger {
-        book: book.clone(),
-        account: account.code.clone(),
-        name: account.name.clone(),
-        side: account.side,
-        from,
-        to,
-        opening: Money::from_fen(opening),
-        closing: Money::from_fen(closing),
-        earlier_this_year: (Money::from_fen(earlier_debit), Money::from_fen(earlier_credit)),
-        organisation,
-    };
-    let within: Vec<&str> = chart.accounts().map(|a| a.code.as_str()).filter(|a| chart.is_within(a, code)).collect();
-    let walk = |each: &mut dyn FnMut(LedgerEntry) -> Result<()>| -> Result<()> {
-        let mut balance = opening;
+
+    /// The heading of the months `from..=to`, from the maintained balances.
+    fn heading(&self, from: Period, to: Period) -> AccountLedger {
+        let (mut opening, mut movement, mut earlier_debit, mut earlier_credit) = (0i64, 0i64, 0i64, 0i64);
+        for t in &self.totals {
+            let (debit, credit) = (t.debit.fen(), t.credit.fen());
+            if t.period < from {
+                opening += self.sign(debit, credit);
+                if t.period.year == from.year {
+                    (earlier_debit, earlier_credit) = (earlier_debit + debit, earlier_credit + credit);
+                }
+            } else if t.period <= to {
+                movement += self.sign(debit, credit);
+            }
+        }
+        AccountLedger {
+            book: self.book.clone(),
+            account: self.account.code.clone(),
+            name: self.account.name.clone(),
+            side: self.account.side,
+            from,
+            to,
+            opening: Money::from_fen(opening),
+            closing: Money::from_fen(opening + movement),
+            earlier_this_year: (Money::from_fen(earlier_debit), Money::from_fen(earlier_credit)),
+            organisation: self.organisation.clone(),
+        }
+    }
+
+    /// Walks the entries of the heading's months from its opening balance; the last must end at
+    /// its closing.
+    fn walk(
+        &self,
+        reader: &crate::store::Reader<'_>,
+        heading: &AccountLedger,
+        each: &mut dyn FnMut(LedgerEntry) -> Result<()>,
+    ) -> Result<()> {
+        let within: Vec<&str> = self.within.iter().map(String::as_str).collect();
+        let mut balance = heading.opening.fen();
         walk_store(
             |step| {
                 reader.for_each_account_line(
-                    book,
+                    &self.book,
                     &within,
-                    (from, to),
+                    (heading.from, heading.to),
                     |date, number, account, summary, debit, credit| {
-                        balance += sign(debit, credit);
+                        balance += self.sign(debit, credit);
                         step(LedgerEntry {
                             date: date.to_string(),
                             month: Period::of(date),
@@ -203,16 +276,17 @@ pub fn account_each<T>(
         )?;
         // The closing shown before the entries came from the maintained balances: the entries
         // must end there, or one of the two was changed behind the engine's back.
-        if balance != closing {
+        if balance != heading.closing.fen() {
             return Err(Error::integrity(format!(
-                "{book} {code} 的明细账逐笔累计余额 {} 与账簿余额表的期末余额 {} 不符：账簿余额或分录被改动过，请运行 fundpool check 与 fundpool verify",
+                "{} {} 的明细账逐笔累计余额 {} 与账簿余额表的期末余额 {} 不符：账簿余额或分录被改动过，请运行 fundpool check 与 fundpool verify",
+                self.book,
+                self.account.code,
                 Money::from_fen(balance).grouped(),
-                Money::from_fen(closing).grouped()
+                heading.closing.grouped()
             )));
         }
         Ok(())
-    };
-    work(&heading, &walk)
+    }
 }
 
 /// Which part of a long report a page shows: the page (from 1), how many pages there are, and

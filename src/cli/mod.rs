@@ -556,8 +556,7 @@ impl Streamed {
         amounts: &[usize],
         rows: &RowWalk<'_>,
     ) -> Result<String, crate::app::Error> {
-        use crate::render::{ChunkedTable, TableWidths, CHUNKED_ABOVE, TABLE_CHUNK};
-        use std::io::Write;
+        use crate::render::{TableWidths, CHUNKED_ABOVE};
         let mut widths = TableWidths::new(headers);
         let mut kept = Some(Vec::new());
         rows(&mut |batch| {
@@ -571,16 +570,56 @@ impl Streamed {
         if let Some(rows) = kept {
             return Ok(title + &crate::render::table(headers, &rows, amounts));
         }
+        self.chunked(title, headers, amounts, &widths, rows)
+    }
+
+    /// A table whose columns were measured beforehand (`widths`, which counted its rows): a short
+    /// one is read again and returned as text, a longer one written as `table` writes it.
+    pub(super) fn table_measured(
+        &self,
+        title: String,
+        headers: &[&str],
+        amounts: &[usize],
+        widths: &crate::render::TableWidths,
+        rows: &RowWalk<'_>,
+    ) -> Result<String, crate::app::Error> {
+        if widths.rows <= crate::render::CHUNKED_ABOVE {
+            let mut kept = Vec::with_capacity(widths.rows);
+            rows(&mut |batch| {
+                kept.extend(batch);
+                Ok(())
+            })?;
+            return Ok(title + &crate::render::table(headers, &kept, amounts));
+        }
+        self.chunked(title, headers, amounts, widths, rows)
+    }
+
+    /// Writes a long table a chunk at a time through the pager, with the widths measured.
+    fn chunked(
+        &self,
+        title: String,
+        headers: &[&str],
+        amounts: &[usize],
+        widths: &crate::render::TableWidths,
+        rows: &RowWalk<'_>,
+    ) -> Result<String, crate::app::Error> {
+        use crate::render::{ChunkedTable, FIRST_CHUNK, TABLE_CHUNK};
+        use std::io::Write;
         let mut out = Paged::start(widths.rows + 5);
         out.write_all(title.as_bytes()).map_err(|e| self.failed(e))?;
-        let mut table = ChunkedTable::new(headers, amounts, &widths);
+        let mut table = ChunkedTable::new(headers, amounts, widths);
+        // The first chunk is short, so that the first page is on screen as soon as the columns
+        // are measured; the rest go a thousand rows at a time.
+        let mut size = FIRST_CHUNK;
         let mut chunk = Vec::with_capacity(TABLE_CHUNK);
         rows(&mut |batch| {
             // A full chunk is written when more rows come, so the last one (which closes the
             // table) is never empty.
-            if chunk.len() >= TABLE_CHUNK && !batch.is_empty() {
+            if chunk.len() >= size && !batch.is_empty() {
                 out.write_all(table.chunk(&chunk, false).as_bytes()).map_err(|e| self.failed(e))?;
+                out.flush().map_err(|e| self.failed(e))?;
                 chunk.clear();
+                size = TABLE_CHUNK;
             }
             chunk.extend(batch);
             Ok(())

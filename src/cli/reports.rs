@@ -5,7 +5,7 @@
 use super::{exit, parse_book, parse_period, BookRange, CliError, Context, Export, Outcome, Streamed};
 use crate::app::reports::{self as actions, Months};
 use crate::render::xlsx::Sheet;
-use crate::render::{reports, sheets};
+use crate::render::{reports, sheets, OutputFormat, TableWidths};
 
 /// The book and months of a `--book --period | --from --to` range.
 fn months(range: &BookRange) -> Result<(crate::domain::ids::BookCode, Months), CliError> {
@@ -115,21 +115,39 @@ pub fn account(ctx: &Context, range: &BookRange, code: &str, export: &Export) ->
         return save_workbook(ctx, path, export, workbook);
     }
     let out = Streamed::new("明细账");
-    let text = actions::account_each(&ctx.session, &book, months, code, |l, walk| {
-        if let Some((mut stream, head)) = LedgerStream::start(l, ctx.format) {
-            return out.pieces(|write| {
+    if ctx.format != OutputFormat::Table {
+        let text = actions::account_each(&ctx.session, &book, months, code, |l, walk| {
+            let (mut stream, head) = LedgerStream::start(l, ctx.format).expect("JSON and CSV are streamed");
+            out.pieces(|write| {
                 write(&head)?;
                 walk(&mut |entry| write(&stream.entry(&entry)))?;
                 write(&stream.end())
-            });
-        }
+            })
+        });
+        return out.outcome(text);
+    }
+    // A table's columns are measured month by month, on both cores, before its first row.
+    let measure = |month: &ledger::AccountLedger, walk: &actions::LedgerWalk<'_>| {
+        let mut widths = TableWidths::new(&ledger::TABLE_HEADERS);
+        let (mut table, _) = ledger::TableRows::start(month);
+        walk(&mut |entry| {
+            table.entry(&entry).iter().for_each(|row| widths.measure(row));
+            Ok(())
+        })?;
+        table.end_of_part().iter().for_each(|row| widths.measure(row));
+        Ok(widths)
+    };
+    let text = actions::account_each_measured(&ctx.session, &book, months, code, measure, |l, walk, months| {
+        let mut widths = TableWidths::new(&ledger::TABLE_HEADERS);
+        ledger::table_ends(l).iter().for_each(|row| widths.measure(row));
+        months.iter().for_each(|month| widths.add(month));
         let rows = |each: &mut dyn FnMut(Vec<Vec<String>>) -> Result<(), crate::app::Error>| {
             let (mut table, opening) = ledger::TableRows::start(l);
             each(opening)?;
             walk(&mut |entry| each(table.entry(&entry)))?;
             each(table.end())
         };
-        out.table(ledger::table_title(l), &ledger::TABLE_HEADERS, &ledger::TABLE_AMOUNTS, &rows)
+        out.table_measured(ledger::table_title(l), &ledger::TABLE_HEADERS, &ledger::TABLE_AMOUNTS, &widths, &rows)
     });
     out.outcome(text)
 }

@@ -218,12 +218,26 @@ impl<'l> TableRows<'l> {
         rows
     }
 
-    pub fn end(mut self) -> Vec<Vec<String>> {
-        let mut rows: Vec<Vec<String>> =
-            self.months.finish().into_iter().flat_map(|t| table_rows(self.ledger, TablePiece::Totals(t))).collect();
-        rows.extend(table_rows(self.ledger, TablePiece::Closing));
+    pub fn end(self) -> Vec<Vec<String>> {
+        let ledger = self.ledger;
+        let mut rows = self.end_of_part();
+        rows.extend(table_rows(ledger, TablePiece::Closing));
         rows
     }
+
+    /// The last month's totals without 期末余额: how a part of the range (its ledger's `from..=to`
+    /// a part of the table's) ends within the table of the whole range.
+    pub fn end_of_part(mut self) -> Vec<Vec<String>> {
+        self.months.finish().into_iter().flat_map(|t| table_rows(self.ledger, TablePiece::Totals(t))).collect()
+    }
+}
+
+/// The table's 期初余额 and 期末余额 rows: what a table measured in parts (`end_of_part`) has
+/// besides its parts' rows.
+pub fn table_ends(l: &AccountLedger) -> Vec<Vec<String>> {
+    let mut rows = table_rows(l, TablePiece::Opening);
+    rows.extend(table_rows(l, TablePiece::Closing));
+    rows
 }
 
 /// The sheet's columns (CSV and xlsx), and which of them are amounts.

@@ -135,6 +135,8 @@ fn whole_table(headers: &[&str], rows: &[Vec<String>], right: &[usize]) -> Strin
 /// A table longer than this is laid out a chunk of `TABLE_CHUNK` rows at a time.
 pub const CHUNKED_ABOVE: usize = 5_000;
 pub const TABLE_CHUNK: usize = 1_000;
+/// The first chunk of a long table is shorter: a page, on screen as soon as it is laid out.
+pub const FIRST_CHUNK: usize = 100;
 
 /// The widest cell of each column of a table, measured row by row (a first pass over a table too
 /// long to hold).
@@ -153,6 +155,14 @@ impl TableWidths {
         self.rows += 1;
         for (widest, cell) in self.widest.iter_mut().zip(row) {
             *widest = (*widest).max(cell.lines().map(display_width).max().unwrap_or(0));
+        }
+    }
+
+    /// Adds the rows measured in another part of the same table.
+    pub fn add(&mut self, other: &TableWidths) {
+        self.rows += other.rows;
+        for (widest, theirs) in self.widest.iter_mut().zip(&other.widest) {
+            *widest = (*widest).max(*theirs);
         }
     }
 }

@@ -580,6 +580,64 @@ fn a_long_account_ledger_is_written_as_it_is_read() {
     assert_eq!(numbers, sorted, "January's vouchers, then March's, each month in number order");
 }
 
+/// A long 明细账 table is measured month by month on two connections before its first row: across
+/// a year's end, with its widest cells in different months (a long 摘要 in the first, the largest
+/// amount in a middle one, the largest balance at the end), every column is exactly as wide as its
+/// widest cell — no cell wraps, none is padded past it — and 本年累计 starts again in January.
+#[test]
+fn a_long_account_ledger_table_measured_in_parts_is_as_wide_as_its_widest_cells() {
+    let env = Env::jingmen();
+    let mut csv = String::from("voucher,book,date,account,summary,debit,credit\n");
+    let months = ["2023-10-15", "2023-11-15", "2023-12-15", "2024-01-15"];
+    let count = 5_200; // more rows than a table is laid out whole
+    for i in 0..count {
+        let date = months[i * months.len() / count];
+        // December's totals pass a billion: wider than any one amount (the month's last rows).
+        let fen: i64 = if i == count / 2 + 7 { 99_999_999_999 } else { 10_000 + i as i64 };
+        let amount = format!("{}.{:02}", fen / 100, fen % 100);
+        let summary = if i == 3 {
+            "一笔摘要特别长的医疗保险待遇支付款项".to_string()
+        } else {
+            format!("待遇{i}")
+        };
+        csv.push_str(&format!("B{i},shayang/employee,{date},1003,{summary},{amount},\n"));
+        csv.push_str(&format!("B{i},shayang/employee,{date},2001,{summary},,{amount}\n"));
+    }
+    env.ok(&["import", &env.write("year-end.csv", &csv), "--post", "--reviewer", REVIEWER]);
+    let table =
+        env.ok(&["account", "--book", "shayang/employee", "--account", "1003", "--from", "2023-10", "--to", "2024-01"]);
+    let lines: Vec<&str> = table.lines().collect();
+    // Title, top border, header, rule; 期初余额, the entries, two totals for each of four months,
+    // 期末余额; bottom border: no cell wrapped onto a second line.
+    assert_eq!(lines.len(), 4 + 1 + count + 4 * 2 + 1 + 1, "{}", lines[..8].join("\n"));
+    let width = |text: &str| unicode_width::UnicodeWidthStr::width(text);
+    let columns: Vec<usize> =
+        lines[1].trim_start_matches('┌').trim_end_matches('┐').split('┬').map(|s| s.chars().count()).collect();
+    assert_eq!(columns.len(), 8);
+    let mut widest = vec![0; columns.len()];
+    for line in lines.iter().filter(|l| l.starts_with('│')) {
+        let cells: Vec<&str> = line.trim_start_matches('│').trim_end_matches('│').split('┆').collect();
+        assert_eq!(cells.len(), columns.len(), "{line}");
+        for (column, cell) in cells.iter().enumerate() {
+            assert_eq!(width(cell), columns[column], "{line}");
+            widest[column] = widest[column].max(width(cell.trim()));
+        }
+    }
+    let padded: Vec<usize> = widest.iter().map(|w| w + 2).collect();
+    assert_eq!(columns, padded, "each column is as wide as its widest cell and its padding");
+    // The widest cells are where they were put: the 摘要 in October, the amount in December, and
+    // the balance (every receipt adds to it) in the last row.
+    assert!(table.contains("一笔摘要特别长的医疗保险待遇支付款项"));
+    assert!(table.contains("999,999,999.99"));
+    // 本年累计 starts again in January: January's is its own month's total.
+    let totals = |label: &str| {
+        let row = lines.iter().find(|l| l.contains(label)).unwrap_or_else(|| panic!("{label}"));
+        row.split('┆').nth(4).unwrap().trim().to_string()
+    };
+    assert_eq!(totals("2024-01 本年累计"), totals("2024-01 本月合计"));
+    assert_ne!(totals("2023-12 本年累计"), totals("2023-12 本月合计"));
+}
+
 /// A reconciliation with more findings than a report is rendered whole is written as it is
 /// rendered, in every format: the same report, whole.
 #[test]
