@@ -124,6 +124,52 @@ pub fn journal_each<T>(
     work(&journal, &walk)
 }
 
+/// `journal_each` with a first pass done month by month on two connections at once (`in_two`),
+/// for a report that must measure every voucher before it writes the first (a table's columns):
+/// `measure` gets the journal's heading and a walk over one month's vouchers; `work` then gets the
+/// heading, the walk over the whole range and what `measure` returned for each month in order.
+pub fn journal_each_measured<M: Send, T>(
+    session: &Session,
+    book: &BookCode,
+    months: Months,
+    all: bool,
+    measure: impl Fn(&Journal, &JournalWalk<'_>) -> Result<M> + Sync,
+    work: impl FnOnce(&Journal, &JournalWalk<'_>, Vec<M>) -> Result<T>,
+) -> Result<T> {
+    let (store, from, to, organisation) = open(session, book, months)?;
+    let reader = store.reader();
+    let snapshot = reader.snapshot()?;
+    let journal = Journal { book: book.clone(), from, to, vouchers: Vec::new(), chart: reader.chart()?, organisation };
+    let walk_months = |reader: &crate::store::Reader<'_>,
+                       from: Period,
+                       to: Period,
+                       each: &mut dyn FnMut(VoucherRecord) -> Result<()>|
+     -> Result<()> {
+        let mut month = from;
+        while month <= to {
+            let filter = journal_filter(book, month, month, all);
+            walk_store(|step| reader.for_each_voucher(&filter, step), each)?;
+            month = month.next();
+        }
+        Ok(())
+    };
+    let measured = super::in_two::in_two(session, &reader, snapshot.log_seq, &months_of(from, to), |reader, month| {
+        measure(&journal, &|each| walk_months(reader, *month, *month, each))
+    })?;
+    work(&journal, &|each| walk_months(&reader, from, to, each), measured)
+}
+
+/// The months `from..=to`.
+fn months_of(from: Period, to: Period) -> Vec<Period> {
+    let mut months = Vec::new();
+    let mut month = from;
+    while month <= to {
+        months.push(month);
+        month = month.next();
+    }
+    months
+}
+
 /// A walk over a 明细账's entries (each with the running balance after it).
 pub type LedgerWalk<'a> = Walk<'a, LedgerEntry>;
 
@@ -165,12 +211,7 @@ pub fn account_each_measured<M: Send, T>(
     let reader = store.reader();
     let snapshot = reader.snapshot()?;
     let ledger = AccountRead::new(&reader, book, code, organisation)?;
-    let mut parts = Vec::new();
-    let mut month = from;
-    while month <= to {
-        parts.push(ledger.heading(month, month));
-        month = month.next();
-    }
+    let parts: Vec<AccountLedger> = months_of(from, to).into_iter().map(|month| ledger.heading(month, month)).collect();
     let measured = super::in_two::in_two(session, &reader, snapshot.log_seq, &parts, |reader, part| {
         measure(part, &|each| ledger.walk(reader, part, each))
     })?;

@@ -545,36 +545,10 @@ impl Streamed {
         Ok(String::new())
     }
 
-    /// A table whose rows come, a few at a time, from a walk that can be repeated. The first
-    /// walk measures the columns and keeps the rows while they are few enough to lay out whole
-    /// (a short table is read once and returned as text); a longer one is walked again and
-    /// written a chunk at a time, through the pager, its columns lined up throughout.
-    pub(super) fn table(
-        &self,
-        title: String,
-        headers: &[&str],
-        amounts: &[usize],
-        rows: &RowWalk<'_>,
-    ) -> Result<String, crate::app::Error> {
-        use crate::render::{TableWidths, CHUNKED_ABOVE};
-        let mut widths = TableWidths::new(headers);
-        let mut kept = Some(Vec::new());
-        rows(&mut |batch| {
-            batch.iter().for_each(|row| widths.measure(row));
-            kept = kept.take().filter(|k: &Vec<_>| k.len() + batch.len() <= CHUNKED_ABOVE).map(|mut k| {
-                k.extend(batch);
-                k
-            });
-            Ok(())
-        })?;
-        if let Some(rows) = kept {
-            return Ok(title + &crate::render::table(headers, &rows, amounts));
-        }
-        self.chunked(title, headers, amounts, &widths, rows)
-    }
-
-    /// A table whose columns were measured beforehand (`widths`, which counted its rows): a short
-    /// one is read again and returned as text, a longer one written as `table` writes it.
+    /// A table whose rows come, a few at a time, from a walk that can be repeated, its columns
+    /// measured beforehand (`widths`, which counted its rows): a short one (up to
+    /// `CHUNKED_ABOVE` rows) is read again and returned as text; a longer one is written a chunk
+    /// at a time, through the pager, its columns lined up throughout.
     pub(super) fn table_measured(
         &self,
         title: String,

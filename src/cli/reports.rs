@@ -67,8 +67,7 @@ fn save_workbook(
 }
 
 /// A journal is written a voucher at a time (constant memory, whatever its size): JSON and CSV
-/// in one pass; a table in two, the first measuring its columns, unless it is short enough to lay
-/// out whole.
+/// in one pass; a table in two, the first measuring its columns month by month on both cores.
 fn stream_journal(
     ctx: &Context,
     book: &crate::domain::ids::BookCode,
@@ -76,17 +75,36 @@ fn stream_journal(
     all: bool,
 ) -> Result<Outcome, CliError> {
     let out = Streamed::new("序时账");
-    let text = actions::journal_each(&ctx.session, book, months, all, |journal, walk| {
-        if let Some((mut stream, head)) =
-            reports::JournalStream::start(&journal.book, journal.from, journal.to, ctx.format)
-        {
-            return out.pieces(|write| {
+    if ctx.format != OutputFormat::Table {
+        let text = actions::journal_each(&ctx.session, book, months, all, |journal, walk| {
+            let (mut stream, head) = reports::JournalStream::start(&journal.book, journal.from, journal.to, ctx.format)
+                .expect("JSON and CSV are streamed");
+            out.pieces(|write| {
                 write(&head)?;
                 walk(&mut |voucher| write(&stream.voucher(&voucher, &journal.chart)))?;
                 write(&stream.end())
-            });
+            })
+        });
+        return out.outcome(text);
+    }
+    // A table's columns are measured month by month, on both cores, before its first row.
+    let layout = reports::VoucherTable::new(false, all);
+    let measure = |journal: &actions::Journal, walk: &actions::JournalWalk<'_>| {
+        let (mut widths, mut totals) = (TableWidths::new(&layout.headers), sheets::JournalTotals::default());
+        walk(&mut |voucher| {
+            totals.add(&voucher);
+            layout.rows(&voucher, &journal.chart).iter().for_each(|row| widths.measure(row));
+            Ok(())
+        })?;
+        Ok((widths, totals))
+    };
+    let text = actions::journal_each_measured(&ctx.session, book, months, all, measure, |journal, walk, months| {
+        let (mut widths, mut totals) = (TableWidths::new(&layout.headers), sheets::JournalTotals::default());
+        for (month_widths, month_totals) in &months {
+            widths.add(month_widths);
+            totals.absorb(month_totals);
         }
-        let layout = reports::VoucherTable::new(false, all);
+        widths.measure(&layout.total(&totals));
         let rows = |each: &mut dyn FnMut(Vec<Vec<String>>) -> Result<(), crate::app::Error>| {
             let mut totals = sheets::JournalTotals::default();
             walk(&mut |voucher| {
@@ -96,7 +114,7 @@ fn stream_journal(
             each(vec![layout.total(&totals)])
         };
         let title = reports::journal_title(&journal.book, journal.from, journal.to);
-        out.table(title, &layout.headers, &layout.amounts, &rows)
+        out.table_measured(title, &layout.headers, &layout.amounts, &widths, &rows)
     });
     out.outcome(text)
 }

@@ -98,6 +98,14 @@ impl JournalTotals {
         }
     }
 
+    /// Adds the totals of another part of the same journal (as `add` would have, voucher by
+    /// voucher: past an i64, a total stays where it was).
+    pub fn absorb(&mut self, other: &JournalTotals) {
+        self.vouchers += other.vouchers;
+        self.debit = self.debit.checked_add(other.debit).unwrap_or(self.debit);
+        self.credit = self.credit.checked_add(other.credit).unwrap_or(self.credit);
+    }
+
     pub fn vouchers(&self) -> usize {
         self.vouchers
     }

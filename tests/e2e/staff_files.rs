@@ -610,21 +610,7 @@ fn a_long_account_ledger_table_measured_in_parts_is_as_wide_as_its_widest_cells(
     // Title, top border, header, rule; 期初余额, the entries, two totals for each of four months,
     // 期末余额; bottom border: no cell wrapped onto a second line.
     assert_eq!(lines.len(), 4 + 1 + count + 4 * 2 + 1 + 1, "{}", lines[..8].join("\n"));
-    let width = |text: &str| unicode_width::UnicodeWidthStr::width(text);
-    let columns: Vec<usize> =
-        lines[1].trim_start_matches('┌').trim_end_matches('┐').split('┬').map(|s| s.chars().count()).collect();
-    assert_eq!(columns.len(), 8);
-    let mut widest = vec![0; columns.len()];
-    for line in lines.iter().filter(|l| l.starts_with('│')) {
-        let cells: Vec<&str> = line.trim_start_matches('│').trim_end_matches('│').split('┆').collect();
-        assert_eq!(cells.len(), columns.len(), "{line}");
-        for (column, cell) in cells.iter().enumerate() {
-            assert_eq!(width(cell), columns[column], "{line}");
-            widest[column] = widest[column].max(width(cell.trim()));
-        }
-    }
-    let padded: Vec<usize> = widest.iter().map(|w| w + 2).collect();
-    assert_eq!(columns, padded, "each column is as wide as its widest cell and its padding");
+    assert_columns_as_wide_as_their_widest_cells(&lines, 8);
     // The widest cells are where they were put: the 摘要 in October, the amount in December, and
     // the balance (every receipt adds to it) in the last row.
     assert!(table.contains("一笔摘要特别长的医疗保险待遇支付款项"));
@@ -636,6 +622,65 @@ fn a_long_account_ledger_table_measured_in_parts_is_as_wide_as_its_widest_cells(
     };
     assert_eq!(totals("2024-01 本年累计"), totals("2024-01 本月合计"));
     assert_ne!(totals("2023-12 本年累计"), totals("2023-12 本月合计"));
+}
+
+/// Every row of a table (its lines from the top border on) has `count` cells as wide as their
+/// column, and each column is as wide as its widest cell and its padding: no wider, and — the
+/// caller counts the lines — no cell wrapped.
+fn assert_columns_as_wide_as_their_widest_cells(lines: &[&str], count: usize) {
+    let width = |text: &str| unicode_width::UnicodeWidthStr::width(text);
+    let columns: Vec<usize> =
+        lines[1].trim_start_matches('┌').trim_end_matches('┐').split('┬').map(|s| s.chars().count()).collect();
+    assert_eq!(columns.len(), count, "{}", lines[1]);
+    let mut widest = vec![0; columns.len()];
+    for line in lines.iter().filter(|l| l.starts_with('│')) {
+        let cells: Vec<&str> = line.trim_start_matches('│').trim_end_matches('│').split('┆').collect();
+        assert_eq!(cells.len(), columns.len(), "{line}");
+        for (column, cell) in cells.iter().enumerate() {
+            assert_eq!(width(cell), columns[column], "{line}");
+            widest[column] = widest[column].max(width(cell.trim()));
+        }
+    }
+    let padded: Vec<usize> = widest.iter().map(|w| w + 2).collect();
+    assert_eq!(columns, padded, "each column is as wide as its widest cell and its padding");
+}
+
+/// A long 序时账 table over several months is measured month by month on two connections: its 合计
+/// (the months' totals added together, the widest amounts) and a long 摘要 in its last month are
+/// measured, every column is exactly as wide as its widest cell, and the 合计 counts every voucher.
+#[test]
+fn a_long_journal_table_measured_in_parts_is_as_wide_as_its_widest_cells() {
+    let env = Env::jingmen();
+    let mut csv = String::from("voucher,book,date,account,summary,debit,credit\n");
+    let months = ["2023-02-10", "2023-03-10", "2023-04-10"];
+    let count = 2_700; // two rows each: more rows than a table is laid out whole
+    for i in 0..count {
+        let date = months[i * months.len() / count];
+        // Each amount is 9 characters wide (90,0xx.xx); the 合计 of the three months, 14.
+        let fen: i64 = 9_000_000 + i as i64;
+        let amount = format!("{}.{:02}", fen / 100, fen % 100);
+        let summary = if i == count - 1 {
+            "最后一张凭证的摘要写得特别长以撑宽这一列".to_string()
+        } else {
+            format!("第{i}笔")
+        };
+        csv.push_str(&format!("J{i},shayang/employee,{date},5001.02,{summary},{amount},\n"));
+        csv.push_str(&format!("J{i},shayang/employee,{date},1003,{summary},,{amount}\n"));
+    }
+    env.ok(&["import", &env.write("months.csv", &csv), "--post", "--reviewer", REVIEWER]);
+    let table = env.ok(&["journal", "--book", "shayang/employee", "--from", "2023-02", "--to", "2023-04"]);
+    let lines: Vec<&str> = table.lines().collect();
+    // Title, top border, header, rule, 2 rows a voucher, 合计, bottom border.
+    assert_eq!(lines.len(), 4 + 2 * count + 2, "{}", lines[..8].join("\n"));
+    assert_columns_as_wide_as_their_widest_cells(&lines, 7);
+    let total_fen: i64 = (0..count as i64).map(|i| 9_000_000 + i).sum();
+    let last_row = lines[lines.len() - 2];
+    assert!(last_row.contains(&format!("{count} 张凭证")), "{last_row}");
+    // By hand: 2,700 × 90,000.00 + (0 + … + 2,699) 分 = 243,000,000.00 + 36,436.50 = 243,036,436.50.
+    assert_eq!(total_fen, 24_303_643_650);
+    let grouped = "243,036,436.50";
+    assert!(last_row.contains(grouped), "{last_row} lacks {grouped}");
+    assert!(table.contains("最后一张凭证的摘要写得特别长以撑宽这一列"));
 }
 
 /// A reconciliation with more findings than a report is rendered whole is written as it is
