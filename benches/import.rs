@@ -197,6 +197,7 @@ fn main() {
         first_output("account 1003 as JSON", fundpool(&posted, "审计").args(["--format", "json"]).args(account)),
         first_output("account 1003 as a table", fundpool(&posted, "审计").arg("--no-pager").args(account)),
         first_output("journal as CSV", fundpool(&posted, "审计").args(["--format", "csv", "journal"]).args(book)),
+        first_output("journal as a table", fundpool(&posted, "审计").args(["--no-pager", "journal"]).args(book)),
     ];
     let size = std::fs::metadata(&posted).map(|m| m.len()).unwrap_or(0) as f64 / (1024.0 * 1024.0);
     let floor = floor_csv.and_then(|f| floor(&f, dir.path()));

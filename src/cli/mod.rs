@@ -545,27 +545,21 @@ impl Streamed {
         Ok(String::new())
     }
 
-    /// A table whose rows come, a few at a time, from a walk that can be repeated, its columns
-    /// measured beforehand (`widths`, which counted its rows): a short one (up to
-    /// `CHUNKED_ABOVE` rows) is read again and returned as text; a longer one is written a chunk
-    /// at a time, through the pager, its columns lined up throughout.
-    pub(super) fn table_measured(
+    /// A table measured beforehand (`measured`: its widths and number of rows, and its rows when
+    /// it is short, which are returned laid out as text); a longer one is walked by `rows` and
+    /// written a chunk at a time, through the pager, its columns lined up throughout.
+    pub(super) fn table(
         &self,
         title: String,
         headers: &[&str],
         amounts: &[usize],
-        widths: &crate::render::TableWidths,
+        measured: crate::render::MeasuredTable,
         rows: &RowWalk<'_>,
     ) -> Result<String, crate::app::Error> {
-        if widths.rows <= crate::render::CHUNKED_ABOVE {
-            let mut kept = Vec::with_capacity(widths.rows);
-            rows(&mut |batch| {
-                kept.extend(batch);
-                Ok(())
-            })?;
-            return Ok(title + &crate::render::table(headers, &kept, amounts));
+        match measured.rows {
+            Some(kept) => Ok(title + &crate::render::table(headers, &kept, amounts)),
+            None => self.chunked(title, headers, amounts, &measured.widths, rows),
         }
-        self.chunked(title, headers, amounts, widths, rows)
     }
 
     /// Writes a long table a chunk at a time through the pager, with the widths measured.

@@ -5,7 +5,7 @@
 use super::{exit, parse_book, parse_period, BookRange, CliError, Context, Export, Outcome, Streamed};
 use crate::app::reports::{self as actions, Months};
 use crate::render::xlsx::Sheet;
-use crate::render::{reports, sheets, OutputFormat, TableWidths};
+use crate::render::{reports, sheets, OutputFormat, TableParts};
 
 /// The book and months of a `--book --period | --from --to` range.
 fn months(range: &BookRange) -> Result<(crate::domain::ids::BookCode, Months), CliError> {
@@ -89,22 +89,21 @@ fn stream_journal(
     }
     // A table's columns are measured month by month, on both cores, before its first row.
     let layout = reports::VoucherTable::new(false, all);
+    let parts = TableParts::default();
     let measure = |journal: &actions::Journal, walk: &actions::JournalWalk<'_>| {
-        let (mut widths, mut totals) = (TableWidths::new(&layout.headers), sheets::JournalTotals::default());
+        let (mut part, mut totals) = (parts.part(&layout.headers), sheets::JournalTotals::default());
         walk(&mut |voucher| {
             totals.add(&voucher);
-            layout.rows(&voucher, &journal.chart).iter().for_each(|row| widths.measure(row));
+            part.add(layout.rows(&voucher, &journal.chart));
             Ok(())
         })?;
-        Ok((widths, totals))
+        Ok((part.done(), totals))
     };
     let text = actions::journal_each_measured(&ctx.session, book, months, all, measure, |journal, walk, months| {
-        let (mut widths, mut totals) = (TableWidths::new(&layout.headers), sheets::JournalTotals::default());
-        for (month_widths, month_totals) in &months {
-            widths.add(month_widths);
-            totals.absorb(month_totals);
-        }
-        widths.measure(&layout.total(&totals));
+        let mut totals = sheets::JournalTotals::default();
+        months.iter().for_each(|(_, month)| totals.absorb(month));
+        let parts = months.into_iter().map(|(part, _)| part).collect();
+        let measured = TableParts::table(&layout.headers, Vec::new(), parts, vec![layout.total(&totals)]);
         let rows = |each: &mut dyn FnMut(Vec<Vec<String>>) -> Result<(), crate::app::Error>| {
             let mut totals = sheets::JournalTotals::default();
             walk(&mut |voucher| {
@@ -114,7 +113,7 @@ fn stream_journal(
             each(vec![layout.total(&totals)])
         };
         let title = reports::journal_title(&journal.book, journal.from, journal.to);
-        out.table_measured(title, &layout.headers, &layout.amounts, &widths, &rows)
+        out.table(title, &layout.headers, &layout.amounts, measured, &rows)
     });
     out.outcome(text)
 }
@@ -145,27 +144,27 @@ pub fn account(ctx: &Context, range: &BookRange, code: &str, export: &Export) ->
         return out.outcome(text);
     }
     // A table's columns are measured month by month, on both cores, before its first row.
+    let parts = TableParts::default();
     let measure = |month: &ledger::AccountLedger, walk: &actions::LedgerWalk<'_>| {
-        let mut widths = TableWidths::new(&ledger::TABLE_HEADERS);
+        let mut part = parts.part(&ledger::TABLE_HEADERS);
         let (mut table, _) = ledger::TableRows::start(month);
         walk(&mut |entry| {
-            table.entry(&entry).iter().for_each(|row| widths.measure(row));
+            part.add(table.entry(&entry));
             Ok(())
         })?;
-        table.end_of_part().iter().for_each(|row| widths.measure(row));
-        Ok(widths)
+        part.add(table.end_of_part());
+        Ok(part.done())
     };
     let text = actions::account_each_measured(&ctx.session, &book, months, code, measure, |l, walk, months| {
-        let mut widths = TableWidths::new(&ledger::TABLE_HEADERS);
-        ledger::table_ends(l).iter().for_each(|row| widths.measure(row));
-        months.iter().for_each(|month| widths.add(month));
+        let [opening, closing] = ledger::table_ends(l);
+        let measured = TableParts::table(&ledger::TABLE_HEADERS, vec![opening], months, vec![closing]);
         let rows = |each: &mut dyn FnMut(Vec<Vec<String>>) -> Result<(), crate::app::Error>| {
             let (mut table, opening) = ledger::TableRows::start(l);
             each(opening)?;
             walk(&mut |entry| each(table.entry(&entry)))?;
             each(table.end())
         };
-        out.table_measured(ledger::table_title(l), &ledger::TABLE_HEADERS, &ledger::TABLE_AMOUNTS, &widths, &rows)
+        out.table(ledger::table_title(l), &ledger::TABLE_HEADERS, &ledger::TABLE_AMOUNTS, measured, &rows)
     });
     out.outcome(text)
 }

@@ -233,11 +233,10 @@ impl<'l> TableRows<'l> {
 }
 
 /// The table's 期初余额 and 期末余额 rows: what a table measured in parts (`end_of_part`) has
-/// besides its parts' rows.
-pub fn table_ends(l: &AccountLedger) -> Vec<Vec<String>> {
-    let mut rows = table_rows(l, TablePiece::Opening);
-    rows.extend(table_rows(l, TablePiece::Closing));
-    rows
+/// before and after its parts' rows.
+pub fn table_ends(l: &AccountLedger) -> [Vec<String>; 2] {
+    let row = |piece| table_rows(l, piece).pop().expect("one row");
+    [row(TablePiece::Opening), row(TablePiece::Closing)]
 }
 
 /// The sheet's columns (CSV and xlsx), and which of them are amounts.

@@ -10,7 +10,7 @@ pub mod xlsx;
 
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{CellAlignment, ContentArrangement, Table};
-use std::sync::atomic::{AtomicBool, AtomicU16, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU16, AtomicUsize, Ordering};
 
 /// How a report is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -164,6 +164,88 @@ impl TableWidths {
         for (widest, theirs) in self.widest.iter_mut().zip(&other.widest) {
             *widest = (*widest).max(*theirs);
         }
+    }
+}
+
+/// A table measured in parts, on as many threads as read them: each part's widths, and its rows
+/// while all the parts together keep no more than `CHUNKED_ABOVE` — a short table is then laid out
+/// from them, not read again. Memory holds at most that many rows whatever the parts.
+pub struct TableParts {
+    room: AtomicUsize,
+}
+
+/// One part being measured (`TableParts::part`).
+pub struct PartRows<'t> {
+    room: &'t AtomicUsize,
+    widths: TableWidths,
+    kept: Option<Vec<Vec<String>>>,
+}
+
+/// What a part measured, and its rows if they were kept.
+pub struct MeasuredPart {
+    widths: TableWidths,
+    kept: Option<Vec<Vec<String>>>,
+}
+
+/// The whole table measured: its widths (and number of rows), and its rows when it is short.
+pub struct MeasuredTable {
+    pub widths: TableWidths,
+    pub rows: Option<Vec<Vec<String>>>,
+}
+
+impl Default for TableParts {
+    fn default() -> TableParts {
+        TableParts { room: AtomicUsize::new(CHUNKED_ABOVE) }
+    }
+}
+
+impl TableParts {
+    pub fn part(&self, headers: &[&str]) -> PartRows<'_> {
+        PartRows { room: &self.room, widths: TableWidths::new(headers), kept: Some(Vec::new()) }
+    }
+
+    /// The table of `head` (rows before the parts), the parts in order and `tail`.
+    pub fn table(
+        headers: &[&str],
+        head: Vec<Vec<String>>,
+        parts: Vec<MeasuredPart>,
+        tail: Vec<Vec<String>>,
+    ) -> MeasuredTable {
+        let mut widths = TableWidths::new(headers);
+        head.iter().chain(&tail).for_each(|row| widths.measure(row));
+        parts.iter().for_each(|part| widths.add(&part.widths));
+        // Short means what it means for a table read once: all its rows within CHUNKED_ABOVE; the
+        // parts then kept every row, since together they asked for less room than there was.
+        let rows = (widths.rows <= CHUNKED_ABOVE)
+            .then(|| {
+                let mut rows = head;
+                for part in parts {
+                    rows.extend(part.kept?);
+                }
+                rows.extend(tail);
+                Some(rows)
+            })
+            .flatten();
+        MeasuredTable { widths, rows }
+    }
+}
+
+impl PartRows<'_> {
+    /// Measures the rows, and keeps them while there is room.
+    pub fn add(&mut self, rows: Vec<Vec<String>>) {
+        rows.iter().for_each(|row| self.widths.measure(row));
+        if self.kept.is_some() {
+            let taken =
+                self.room.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |room| room.checked_sub(rows.len()));
+            match taken {
+                Ok(_) => self.kept.as_mut().expect("kept").extend(rows),
+                Err(_) => self.kept = None,
+            }
+        }
+    }
+
+    pub fn done(self) -> MeasuredPart {
+        MeasuredPart { widths: self.widths, kept: self.kept }
     }
 }
 
@@ -350,5 +432,68 @@ mod chunked_tests {
         let chunked = table(&["序号", "摘要", "金额"], &rows, &[2]);
         assert_eq!(chunked, whole_table(&["序号", "摘要", "金额"], &rows, &[2]));
         assert_eq!(chunked.lines().count(), rows.len() + 4);
+    }
+
+    /// Rows of a table: `count` of them, numbered from `from`, the widest 摘要 at `wide`.
+    fn numbered(from: usize, count: usize, wide: usize) -> Vec<Vec<String>> {
+        (from..from + count)
+            .map(|i| {
+                vec![format!("{i}"), if i == wide { "摘".repeat(30) } else { "摘".into() }, format!("{}.00", i * 3)]
+            })
+            .collect()
+    }
+
+    /// A table measured in parts on two threads: the widths and number of rows of the table
+    /// measured in one pass; its rows, in order, while it is short (up to `CHUNKED_ABOVE` rows,
+    /// its head and tail included); none past that, and never more kept than `CHUNKED_ABOVE`.
+    #[test]
+    fn a_table_measured_in_parts_is_the_table_measured_whole() {
+        let headers = ["序号", "摘要", "金额"];
+        for (sizes, short) in [
+            (vec![3, 0, 5], true),
+            (vec![CHUNKED_ABOVE - 2], true),
+            (vec![CHUNKED_ABOVE - 1], false),
+            (vec![2_000, 2_000, 998], true),
+            (vec![2_000, 2_000, 999], false),
+            (vec![4_000, 4_000, 4_000, 10], false),
+        ] {
+            let (head, tail) = (numbered(900_000, 1, usize::MAX), numbered(900_001, 1, usize::MAX));
+            let mut starts = vec![0];
+            sizes.iter().for_each(|size| starts.push(starts[starts.len() - 1] + size));
+            let wide = starts[starts.len() - 1].saturating_sub(1);
+            let part_rows: Vec<Vec<Vec<String>>> =
+                sizes.iter().zip(&starts).map(|(size, start)| numbered(*start, *size, wide)).collect();
+            let parts = TableParts::default();
+            let measured: Vec<MeasuredPart> = std::thread::scope(|scope| {
+                let handles: Vec<_> = part_rows
+                    .iter()
+                    .map(|rows| {
+                        let parts = &parts;
+                        scope.spawn(move || {
+                            let mut part = parts.part(&headers);
+                            // A few rows at a time, as a walk hands them on.
+                            rows.chunks(7).for_each(|batch| part.add(batch.to_vec()));
+                            part.done()
+                        })
+                    })
+                    .collect();
+                handles.into_iter().map(|h| h.join().expect("a part")).collect()
+            });
+            let kept: usize = measured.iter().filter_map(|p| p.kept.as_ref()).map(Vec::len).sum();
+            assert!(kept <= CHUNKED_ABOVE, "{sizes:?}: {kept} rows kept");
+            let table = TableParts::table(&headers, head.clone(), measured, tail.clone());
+            let all: Vec<Vec<String>> = head.into_iter().chain(part_rows.into_iter().flatten()).chain(tail).collect();
+            let mut whole = TableWidths::new(&headers);
+            all.iter().for_each(|row| whole.measure(row));
+            assert_eq!((table.widths.widest.clone(), table.widths.rows), (whole.widest, whole.rows), "{sizes:?}");
+            assert_eq!(table.widths.widest[1], 60, "the widest 摘要 is measured, wherever it is");
+            match table.rows {
+                Some(rows) => {
+                    assert!(short, "{sizes:?} is long");
+                    assert_eq!(rows, all, "{sizes:?}");
+                }
+                None => assert!(!short, "{sizes:?} is short"),
+            }
+        }
     }
 }
