@@ -110,18 +110,24 @@ pub fn journal_each<T>(
     let reader = store.reader();
     let _snapshot = reader.snapshot()?;
     let journal = Journal { book: book.clone(), from, to, vouchers: Vec::new(), chart: reader.chart()?, organisation };
-    // A month at a time (a voucher's month is its date's, so the order is the same): only a
-    // month's vouchers are sorted before the first of them comes, not a year's.
-    let walk = |each: &mut dyn FnMut(VoucherRecord) -> Result<()>| -> Result<()> {
-        let mut month = from;
-        while month <= to {
-            let filter = journal_filter(book, month, month, all);
-            walk_store(|step| reader.for_each_voucher(&filter, step), each)?;
-            month = month.next();
-        }
-        Ok(())
-    };
-    work(&journal, &walk)
+    work(&journal, &|each| walk_journal(&reader, book, all, (from, to), each))
+}
+
+/// Walks a book's vouchers of the months a month at a time (a voucher's month is its date's, so
+/// the order is the same): only a month's vouchers are sorted before the first of them comes, not
+/// a year's.
+fn walk_journal(
+    reader: &crate::store::Reader<'_>,
+    book: &BookCode,
+    all: bool,
+    (from, to): (Period, Period),
+    each: &mut dyn FnMut(VoucherRecord) -> Result<()>,
+) -> Result<()> {
+    for month in months_of(from, to) {
+        let filter = journal_filter(book, month, month, all);
+        walk_store(|step| reader.for_each_voucher(&filter, step), each)?;
+    }
+    Ok(())
 }
 
 /// `journal_each` with a first pass done month by month on two connections at once (`in_two`),
@@ -140,23 +146,10 @@ pub fn journal_each_measured<M: Send, T>(
     let reader = store.reader();
     let snapshot = reader.snapshot()?;
     let journal = Journal { book: book.clone(), from, to, vouchers: Vec::new(), chart: reader.chart()?, organisation };
-    let walk_months = |reader: &crate::store::Reader<'_>,
-                       from: Period,
-                       to: Period,
-                       each: &mut dyn FnMut(VoucherRecord) -> Result<()>|
-     -> Result<()> {
-        let mut month = from;
-        while month <= to {
-            let filter = journal_filter(book, month, month, all);
-            walk_store(|step| reader.for_each_voucher(&filter, step), each)?;
-            month = month.next();
-        }
-        Ok(())
-    };
     let measured = super::in_two::in_two(session, &reader, snapshot.log_seq, &months_of(from, to), |reader, month| {
-        measure(&journal, &|each| walk_months(reader, *month, *month, each))
+        measure(&journal, &|each| walk_journal(reader, book, all, (*month, *month), each))
     })?;
-    work(&journal, &|each| walk_months(&reader, from, to, each), measured)
+    work(&journal, &|each| walk_journal(&reader, book, all, (from, to), each), measured)
 }
 
 /// The months `from..=to`.
