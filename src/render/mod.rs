@@ -297,8 +297,13 @@ impl ChunkedTable {
         }
         let text = table.to_string();
         let lines: Vec<&str> = text.lines().collect();
-        // Top border, header and its rule come once; the bottom border once, at the end.
-        let skip = if self.started { 3 } else { 0 };
+        // Top border, header and its rule come once; the bottom border once, at the end. A header
+        // wrapped in a narrow terminal takes more than one line: a later chunk skips through its
+        // rule (╞═╪═╡), which no row begins with.
+        let skip = match self.started {
+            true => lines.iter().position(|line| line.starts_with('╞')).map_or(0, |rule| rule + 1),
+            false => 0,
+        };
         let keep = if last { lines.len() } else { lines.len().saturating_sub(1) };
         self.started = true;
         let mut out = String::new();

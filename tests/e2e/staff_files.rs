@@ -471,6 +471,25 @@ fn a_long_journal_is_written_in_pieces_that_make_one_report() {
         "{}",
         csv_out.lines().last().unwrap()
     );
+    // In a narrow terminal the header wraps onto more lines; it still comes once, not again
+    // with every chunk of rows.
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_fundpool"))
+        .current_dir(env.dir.path())
+        .env("FUNDPOOL_NOW", NOW)
+        .env("COLUMNS", "72")
+        .args(["--db", env.db().to_str().unwrap()])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let narrow = String::from_utf8(output.stdout).unwrap();
+    let narrow_lines: Vec<&str> = narrow.lines().collect();
+    let rule = narrow_lines.iter().position(|l| l.starts_with('╞')).expect("the header's rule");
+    assert!(rule > 3, "the header wrapped onto more than one line:\n{}", narrow_lines[..8].join("\n"));
+    assert_eq!(narrow_lines.iter().filter(|l| l.starts_with('╞')).count(), 1, "one header rule");
+    for header_line in &narrow_lines[2..rule] {
+        assert_eq!(narrow_lines.iter().filter(|l| l == &header_line).count(), 1, "{header_line} comes once");
+    }
     // A reader that stops early (`| head`) ends the output quietly.
     reader_may_stop_early(&env, &["journal", "--book", "shayang/employee"]);
 }
