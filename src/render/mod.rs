@@ -113,6 +113,15 @@ fn whole_table(headers: &[&str], rows: &[Vec<String>], right: &[usize]) -> Strin
         // misread it. Only the text columns (摘要, 科目名称, 说明 …) wrap.
         for (index, header) in headers.iter().enumerate() {
             if !right.contains(&index) && !UNWRAPPED.contains(header) {
+                // A text column wraps, but keeps room for two Chinese characters: squeezed to
+                // one column, a character two columns wide overflowed its cell and the table's
+                // lines no longer met (the table is then wider than the terminal; `less -S`
+                // or --wide show it whole).
+                if let Some(column) = table.column_mut(index) {
+                    column.set_constraint(comfy_table::ColumnConstraint::LowerBoundary(comfy_table::Width::Fixed(
+                        MIN_TEXT_COLUMN,
+                    )));
+                }
                 continue;
             }
             let widest = std::iter::once(*header)
@@ -314,6 +323,9 @@ impl ChunkedTable {
         out
     }
 }
+
+/// The narrowest a wrapped text column gets: two Chinese characters and the padding.
+const MIN_TEXT_COLUMN: u16 = 6;
 
 /// Columns that never wrap in a narrow table: identifiers and dates.
 const UNWRAPPED: [&str; 9] = ["日期", "凭证号", "账簿", "科目编码", "期限", "状态", "方向", "完成日期", "依据"];

@@ -490,6 +490,10 @@ fn a_long_journal_is_written_in_pieces_that_make_one_report() {
     for header_line in &narrow_lines[2..rule] {
         assert_eq!(narrow_lines.iter().filter(|l| l == &header_line).count(), 1, "{header_line} comes once");
     }
+    // Too narrow for the table, its text columns keep two characters' room rather than let one
+    // overflow its cell: every line as wide as the others.
+    let narrow_widths: std::collections::BTreeSet<usize> = narrow_lines[1..].iter().map(|l| width(l)).collect();
+    assert_eq!(narrow_widths.len(), 1, "{}", narrow_lines[..12].join("\n"));
     // A reader that stops early (`| head`) ends the output quietly.
     reader_may_stop_early(&env, &["journal", "--book", "shayang/employee"]);
 }
