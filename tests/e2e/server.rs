@@ -732,4 +732,28 @@ fn long_books_are_shown_a_page_at_a_time() {
     assert_eq!(shown(&second), 101);
     assert!(second.contains("本月合计") && second.contains("本年累计"));
     assert!(second.contains("id=\"closing-balance\">-1,100.00<"), "{second}");
+    let (_, past) = auditor.get(&format!("{ledger}&page=9"));
+    assert_eq!(past, second, "a page past the end shows the last");
+
+    // A page reads only its months' entries, but every month's lines are summed against the
+    // book's balances: February's balance changed behind the engine's back fails January's page.
+    let two_month_ledger = "/ledger?book=dongbao/employee&account=1003&from=2023-01&to=2023-02";
+    let (code, before) = auditor.get(two_month_ledger);
+    assert_eq!(code, 200, "{before}");
+    assert!(before.contains("第 1 / 2 页（第 1–1000 项，共 1705 行）"), "{before}");
+    env.raw()
+        .execute(
+            "UPDATE balance SET credit_fen = credit_fen + 1 WHERE account = '1003' AND period = '2023-02' \
+             AND book_id = (SELECT id FROM book WHERE party = 'dongbao' AND fund = 'employee')",
+            [],
+        )
+        .unwrap();
+    let (code, after) = auditor.get(two_month_ledger);
+    assert_eq!(code, 422, "{after}");
+    assert!(
+        after.contains(
+            "dongbao/employee 1003 2023-02 的分录合计（借 0.00，贷 600.00）与账簿余额表（借 0.00，贷 600.01）不符"
+        ),
+        "{after}"
+    );
 }
