@@ -98,12 +98,17 @@ pub(super) fn error_page(me: &LoggedIn, error: Error) -> Response {
     (status_of(Some(&error)), page(Some(me), "无法完成", error_box(&error))).into_response()
 }
 
-/// 200, or the status of an error shown on the page: 403 for a missing grant, 422 otherwise.
+/// 200, or the status of an error shown on the page, as the API gives it: 403 for a missing
+/// grant, 422 for a refused request, 503 while the books are busy, 500 when the books fail their
+/// own checks (an integrity error is not the request's fault).
 pub(super) fn status_of(error: Option<&Error>) -> StatusCode {
+    use crate::app::ErrorKind;
     match error.map(|e| e.kind) {
         None => StatusCode::OK,
-        Some(crate::app::ErrorKind::Forbidden) => StatusCode::FORBIDDEN,
-        Some(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        Some(ErrorKind::Forbidden) => StatusCode::FORBIDDEN,
+        Some(ErrorKind::Refused) => StatusCode::UNPROCESSABLE_ENTITY,
+        Some(ErrorKind::Busy) => StatusCode::SERVICE_UNAVAILABLE,
+        Some(ErrorKind::Integrity | ErrorKind::Internal) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
 
