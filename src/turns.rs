@@ -1,7 +1,8 @@
 //! Jobs shared by two threads taking turns: each takes the next job not yet taken until none is
 //! left, so both stay busy to the end whatever each job costs, and the results come back in the
 //! jobs' order. The machine a city runs on has two cores; the commands that read a whole year
-//! (`verify`, `check`, a month's `reconcile`, whose checks also run this way) use both.
+//! (`verify`, `check`, a month's `reconcile`, whose checks also run this way, the long tables'
+//! first pass; see `app::in_two`) use both.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 

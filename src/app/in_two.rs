@@ -1,7 +1,8 @@
 //! Work shared by two connections that read the same state: the commands that read a whole
-//! year (`verify`, `check`, a month's `reconcile`) cut it into pieces, and a second connection
-//! takes pieces alongside the first (`turns`), so both cores are busy: SQLite's reading and
-//! decoding, not the disk, is what those commands wait for.
+//! year (`verify`, `check`, a month's `reconcile`, the first pass of a long 明细账 or 序时账
+//! table, the server's 明细账 page counting its months) cut it into pieces, and a second
+//! connection takes pieces alongside the first (`turns`), so both cores are busy: SQLite's
+//! reading and decoding, not the disk, is what those commands wait for.
 
 use super::{Result, Session};
 use crate::store::Reader;

@@ -243,11 +243,9 @@ impl PartRows<'_> {
     /// Measures the rows, and keeps them while there is room.
     pub fn add(&mut self, rows: Vec<Vec<String>>) {
         rows.iter().for_each(|row| self.widths.measure(row));
-        if self.kept.is_some() {
-            let taken =
-                self.room.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |room| room.checked_sub(rows.len()));
-            match taken {
-                Ok(_) => self.kept.as_mut().expect("kept").extend(rows),
+        if let Some(kept) = &mut self.kept {
+            match self.room.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |room| room.checked_sub(rows.len())) {
+                Ok(_) => kept.extend(rows),
                 Err(_) => self.kept = None,
             }
         }
