@@ -60,7 +60,7 @@ impl<R: Read> CsvVouchers<R> {
         // of the wrong width with anything in it is refused below.
         let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(input);
         let header_error = |message: String| InputError { position: 1, column: None, message };
-        let headers = reader.headers().map_err(|e| header_error(format!("无法读取 CSV 表头：{e}")))?.clone();
+        let headers = reader.headers().map_err(|e| super::csv_error(&e, "无法读取 CSV 表头：", 1))?.clone();
         let names: Vec<String> = headers.iter().map(|h| h.trim().trim_start_matches('\u{feff}').to_string()).collect();
         let position = |name: &str| names.iter().position(|n| n == name);
         for name in &names {
@@ -119,10 +119,7 @@ impl<R: Read> CsvVouchers<R> {
                     Some(Ok(Row { line, fields }))
                 }
                 Ok(false) => None,
-                Err(e) => {
-                    let line = e.position().map(|p| p.line()).unwrap_or(0);
-                    Some(Err(InputError { position: line, column: None, message: format!("CSV 格式错误：{e}") }))
-                }
+                Err(e) => Some(Err(super::csv_error(&e, "CSV 格式错误：", 0))),
             };
         }
     }

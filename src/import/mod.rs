@@ -4,6 +4,7 @@
 
 pub mod csv_lines;
 pub mod events;
+pub mod sheet;
 pub mod statements;
 pub mod tabular;
 pub mod voucher_file;
@@ -17,6 +18,20 @@ pub struct InputError {
     /// the file was a spreadsheet).
     pub column: Option<usize>,
     pub message: String,
+}
+
+/// A CSV reader's error as an input error. A failure to read — a sheet refused while it was being
+/// read, whose message names its cell — is the file's, not a line's; anything else is the
+/// malformed line the error names (else `line`), its message after `what`.
+pub fn csv_error(e: &csv::Error, what: &str, line: u64) -> InputError {
+    match e.kind() {
+        csv::ErrorKind::Io(failure) => InputError { position: 0, column: None, message: failure.to_string() },
+        _ => InputError {
+            position: e.position().map_or(line, |p| p.line()),
+            column: None,
+            message: format!("{what}{e}"),
+        },
+    }
 }
 
 impl InputError {

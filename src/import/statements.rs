@@ -38,7 +38,7 @@ pub fn parse(source: Source, input: impl Read) -> Result<Vec<KeyedLine>, Vec<Inp
     let header_error = |message: String| vec![InputError { position: 1, column: None, message }];
     let headers: Vec<String> = reader
         .headers()
-        .map_err(|e| header_error(format!("无法读取 CSV 表头：{e}")))?
+        .map_err(|e| vec![super::csv_error(&e, "无法读取 CSV 表头：", 1)])?
         .iter()
         .map(|h| h.trim().trim_start_matches('\u{feff}').to_string())
         .collect();
@@ -61,8 +61,7 @@ pub fn parse(source: Source, input: impl Read) -> Result<Vec<KeyedLine>, Vec<Inp
         let record = match record {
             Ok(record) => record,
             Err(e) => {
-                let row = e.position().map(|p| p.line()).unwrap_or(0);
-                errors.push(InputError { position: row, column: None, message: format!("CSV 格式错误：{e}") });
+                errors.push(super::csv_error(&e, "CSV 格式错误：", 0));
                 continue;
             }
         };

@@ -1,8 +1,8 @@
 //! Files as staff have them: CSV saved by Excel or WPS in UTF-8 (with or without a byte-order
 //! mark) or in GBK/GB18030, with CRLF or LF line ends, and xlsx workbooks. `open` turns any of
-//! them into UTF-8 CSV text for the readers, streamed for CSV (memory stays bounded) and
-//! converted from the first sheet for xlsx — one CSV line per sheet row, so a line number is
-//! the row number Excel shows and a column index is the cell's column.
+//! them into UTF-8 CSV text for the readers, streamed (memory stays bounded): CSV decoded as it
+//! is read, a workbook's first sheet converted by `sheet` — one CSV line per sheet row, so a line
+//! number is the row number Excel shows and a column index is the cell's column.
 
 use super::InputError;
 use std::io::Read;
@@ -59,7 +59,7 @@ pub fn open(path: &Path) -> Result<Tabular, String> {
     let is_xlsx_name =
         path.extension().is_some_and(|e| e.eq_ignore_ascii_case("xlsx") || e.eq_ignore_ascii_case("xlsm"));
     if is_zip || is_xlsx_name {
-        return sheet_as_csv(path);
+        return super::sheet::open(path);
     }
     if magic.starts_with(&[0xd0, 0xcf, 0x11, 0xe0]) {
         return Err(format!("{name} 是旧版 Excel（.xls）文件：{SAVE_AS_UTF8}"));
@@ -177,58 +177,6 @@ fn detect(path: &Path) -> Result<&'static str, String> {
     }
 }
 
-/// The first sheet of a workbook as CSV text: row r of the sheet is line r, column c is field c.
-fn sheet_as_csv(path: &Path) -> Result<Tabular, String> {
-    use calamine::{open_workbook_auto, Data, Reader};
-    let name = path.display();
-    let mut workbook = open_workbook_auto(path).map_err(|e| format!("{name} 不是可读取的 xlsx 工作簿：{e}"))?;
-    let sheet = workbook.sheet_names().first().cloned().ok_or_else(|| format!("{name} 中没有工作表"))?;
-    let range = workbook.worksheet_range(&sheet).map_err(|e| format!("无法读取 {name} 的工作表 {sheet}：{e}"))?;
-    let (first_row, first_column) = range.start().unwrap_or((0, 0));
-    let mut writer = csv::WriterBuilder::new().flexible(true).from_writer(Vec::new());
-    // Rows above the used range, so that line numbers stay the sheet's row numbers.
-    for _ in 0..first_row {
-        writer.write_record([""]).map_err(|e| e.to_string())?;
-    }
-    for row in range.rows() {
-        let mut fields: Vec<String> = vec![String::new(); first_column as usize];
-        fields.extend(row.iter().map(|cell| match cell {
-            Data::Empty => String::new(),
-            Data::String(s) => s.clone(),
-            Data::Float(f) => float_text(*f),
-            Data::Int(i) => i.to_string(),
-            Data::Bool(b) => b.to_string(),
-            Data::DateTime(d) => match d.as_datetime() {
-                Some(t) if t.time() == chrono::NaiveTime::MIN => t.date().to_string(),
-                Some(t) => t.to_string(),
-                None => d.as_f64().to_string(),
-            },
-            Data::DateTimeIso(s) | Data::DurationIso(s) => s.get(..10).unwrap_or(s).to_string(),
-            Data::Error(e) => format!("#{e:?}"),
-        }));
-        writer.write_record(&fields).map_err(|e| e.to_string())?;
-    }
-    let bytes = writer.into_inner().map_err(|e| e.to_string())?;
-    Ok(Tabular { reader: Box::new(std::io::Cursor::new(bytes)), origin: Origin::Sheet { name: sheet } })
-}
-
-/// A number cell as Excel shows it in the General format — 15 significant digits, trailing
-/// zeros dropped: 1500 for 1500.0, 1234.56 as typed, 0.3 for a sum that is 0.30000000000000004
-/// in binary. The amount parser then checks the text exactly (at most two decimals).
-fn float_text(value: f64) -> String {
-    if value == 0.0 || !value.is_finite() {
-        return if value.is_finite() { "0".into() } else { value.to_string() };
-    }
-    let whole_digits = value.abs().log10().floor() as i32 + 1;
-    let decimals = (15 - whole_digits).clamp(0, 15) as usize;
-    let text = format!("{value:.decimals$}");
-    if text.contains('.') {
-        text.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        text
-    }
-}
-
 /// A CSV reader over any file `open` accepts; rows may differ in width (Excel's trailing rows),
 /// so readers skip `is_blank` rows and check the width of the rest.
 pub fn csv_reader(path: &Path) -> Result<(csv::Reader<Box<dyn Read + Send>>, Origin), String> {
@@ -281,15 +229,5 @@ mod tests {
             }
             assert_eq!(out, b"a,b\n1,2\n\"x\ry\",3\n\n", "chunk {chunk}");
         }
-    }
-
-    #[test]
-    fn keeps_typed_numbers() {
-        assert_eq!(float_text(1500.0), "1500");
-        assert_eq!(float_text(1234.56), "1234.56");
-        assert_eq!(float_text(0.1 + 0.2), "0.3");
-        assert_eq!(float_text(215711712.37), "215711712.37");
-        assert_eq!(float_text(-8.8), "-8.8");
-        assert_eq!(float_text(0.0), "0");
     }
 }

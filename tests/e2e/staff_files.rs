@@ -97,8 +97,9 @@ fn a_file_in_neither_utf8_nor_gbk_is_refused_with_how_to_save_it() {
     assert_eq!(env.fingerprint(), before);
 }
 
-/// The walkthrough as a workbook, amounts as numbers, optionally with one cell replaced.
-fn walkthrough_xlsx(path: &std::path::Path, replace: Option<(u32, u16, &str)>) {
+/// The walkthrough as a workbook, amounts as numbers, optionally with one cell replaced, and with
+/// `extra` cells written after it.
+fn walkthrough_xlsx(path: &std::path::Path, replace: Option<(u32, u16, &str)>, extra: &[(u32, u16, &str)]) {
     let mut workbook = rust_xlsxwriter::Workbook::new();
     let sheet = workbook.add_worksheet();
     sheet.set_name("凭证").unwrap();
@@ -116,6 +117,9 @@ fn walkthrough_xlsx(path: &std::path::Path, replace: Option<(u32, u16, &str)>) {
             .unwrap();
         }
     }
+    for (row, column, text) in extra {
+        sheet.write_string(*row, *column, *text).unwrap();
+    }
     workbook.save(path).unwrap();
 }
 
@@ -124,7 +128,7 @@ fn an_xlsx_file_imports_like_the_csv_and_its_errors_name_the_cell() {
     let expected = imported(walkthrough_text().as_bytes(), "utf8.csv");
     let env = Env::jingmen();
     let path = env.path("凭证.xlsx");
-    walkthrough_xlsx(&path, None);
+    walkthrough_xlsx(&path, None, &[]);
     let out = env.ok(&["import", path.to_str().unwrap()]);
     assert!(out.starts_with("已导入 9 张凭证（20 行分录）"), "{out}");
     assert_eq!(all_vouchers(&env), expected);
@@ -133,7 +137,7 @@ fn an_xlsx_file_imports_like_the_csv_and_its_errors_name_the_cell() {
     let before = env.fingerprint();
     let path = env.path("bad.xlsx");
     // Row 4 of the sheet (index 3), column F (index 5): the debit of c2's first line.
-    walkthrough_xlsx(&path, Some((3, 5, "12,345.678")));
+    walkthrough_xlsx(&path, Some((3, 5, "12,345.678")), &[]);
     let run = env.run(&["import", path.to_str().unwrap()]);
     assert_eq!(run.code, 1);
     assert!(run.stderr.contains("工作表 凭证 的 F4 单元格：金额 \"12,345.678\" 超过两位小数"), "{}", run.stderr);
@@ -345,6 +349,45 @@ fn drafts_are_visible_voidable_and_findable() {
     let run = env.run(&["voucher", "find", "--book", "city/employee", "--amount", "9..1"]);
     assert_eq!(run.code, 1);
     assert!(run.stderr.contains("下限大于上限"), "{}", run.stderr);
+}
+
+/// A sheet is read a row at a time, never sized by its farthest cell: one cell at XFD1048576 — the
+/// last cell a sheet has — once made the reader ask for a 1,048,576 × 16,384 grid (512 GiB) and
+/// the process abort. Such a cell is refused by name, as is a note typed to the right of a row;
+/// empty rows between the rows are skipped as in a CSV.
+#[test]
+fn a_sheet_is_refused_by_its_stray_cells_not_by_running_out_of_memory() {
+    let env = Env::jingmen();
+    let before = env.fingerprint();
+    let far = env.path("远处有格.xlsx");
+    walkthrough_xlsx(&far, None, &[(1_048_575, 16_383, "x")]);
+    for args in [vec!["import"], vec!["statement", "import", "--source", "bank"]] {
+        let run = env.run(&[args.as_slice(), &[far.to_str().unwrap()]].concat());
+        assert_eq!(run.code, 1, "{args:?}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("工作表 凭证：XFD1048576 单元格有内容，超出了读取的前 256 列（A–IV）"),
+            "{args:?}: {}",
+            run.stderr
+        );
+    }
+    assert_eq!(env.fingerprint(), before);
+
+    // A note in column M of the sheet's third row; the header has ten columns.
+    let noted = env.path("备注.xlsx");
+    walkthrough_xlsx(&noted, None, &[(2, 12, "记得复核")]);
+    let run = env.run(&["import", noted.to_str().unwrap()]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("工作表 凭证 第 3 行：这一行有 13 列，表头有 10 列"), "{}", run.stderr);
+    assert_eq!(env.fingerprint(), before);
+
+    // Rows far below the vouchers, with nothing between: read as empty lines, and the one with
+    // something in it is named by its row.
+    let below = env.path("下方.xlsx");
+    walkthrough_xlsx(&below, None, &[(500_000, 0, "c9")]);
+    let run = env.run(&["import", below.to_str().unwrap()]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("工作表 凭证 的 C500001 单元格：日期 \"\" 的写法应为 YYYY-MM-DD"), "{}", run.stderr);
+    assert_eq!(env.fingerprint(), before);
 }
 
 /// A CSV file as a workbook, every cell as text (as a bank's export often is).
