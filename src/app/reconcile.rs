@@ -9,7 +9,8 @@ use super::stored_report::{pack, unpack};
 use super::{Error, Result, Session};
 use crate::domain::access::Role;
 use crate::domain::ids::Period;
-use crate::reconcile::{reconcile, CheckName, Input, Ledger, LedgerLine, Report, StatementLine, VoucherTotals};
+use crate::import::{statements, tabular::Tabular};
+use crate::reconcile::{reconcile, CheckName, Input, Ledger, LedgerLine, Report, Source, StatementLine, VoucherTotals};
 use crate::store::{BatchRecord, Reader, StatementWrite};
 use std::ops::RangeInclusive;
 
@@ -20,6 +21,27 @@ pub struct StatementsImported {
     pub already_present: usize,
     /// The same file was imported before: nothing was written.
     pub earlier_batch: Option<BatchRecord>,
+}
+
+/// Imports a statement file as staff have it — CSV in UTF-8 or GBK, or a workbook, opened by
+/// `import::tabular` — every line or none, recorded as an import batch of its source. `shown`
+/// names the file in messages (its path on the command line, its name in an upload).
+pub fn import_statement(
+    session: &Session,
+    source: Source,
+    input: Tabular,
+    file: &FileFingerprint,
+    shown: &str,
+) -> Result<StatementsImported> {
+    let origin = input.origin.clone();
+    let lines = statements::parse(source, input.reader).map_err(|errors| {
+        let list: Vec<String> = errors.iter().map(|e| origin.describe(e)).collect();
+        super::refuse_all(&format!("{shown} 中有 {} 处错误，没有导入任何行：", list.len()), &list)
+    })?;
+    let keyed: Vec<(String, String, StatementLine)> =
+        lines.into_iter().map(|k| (format!("第 {} 行", k.row), k.key, k.line)).collect();
+    import_lines(session, &format!("statement:{}", source.as_str()), &keyed, Some(file))
+        .map_err(|e| Error { message: format!("{shown}：{}", e.message), ..e })
 }
 
 /// Stores statement lines (place, key, line) in one transaction, or every problem with nothing

@@ -5,8 +5,7 @@ use super::{exit, parse_period, CliError, Context, Outcome, Streamed};
 use crate::app::files::fingerprint;
 use crate::app::reconcile as actions;
 use crate::domain::ids::quote;
-use crate::import::statements;
-use crate::reconcile::{CheckName, Report, Source, StatementLine};
+use crate::reconcile::{CheckName, Report, Source};
 use crate::render::{self, OutputFormat};
 use std::path::Path;
 
@@ -17,22 +16,7 @@ pub fn import_statement(ctx: &Context, source: &str, file: &Path) -> Result<Outc
         .ok_or_else(|| CliError::refused(format!("--source \"{}\" 无效，应为 tax、treasury 或 bank", quote(source))))?;
     let print = fingerprint(file)?;
     let input = crate::import::tabular::open(file).map_err(CliError::refused)?;
-    let origin = input.origin.clone();
-    let lines = statements::parse(source, input.reader).map_err(|errors| {
-        let list: Vec<String> = errors.iter().map(|e| format!("  {}", origin.describe(e))).collect();
-        CliError::refused(format!(
-            "{} 中有 {} 处错误，没有导入任何行：\n{}",
-            file.display(),
-            errors.len(),
-            list.join("\n")
-        ))
-    })?;
-    let keyed: Vec<(String, String, StatementLine)> =
-        lines.into_iter().map(|k| (format!("第 {} 行", k.row), k.key, k.line)).collect();
-    let kind = format!("statement:{}", source.as_str());
-    let done = actions::import_lines(&ctx.session, &kind, &keyed, Some(&print)).map_err(|e| {
-        CliError::from(crate::app::Error { message: format!("{}：{}", file.display(), e.message), ..e })
-    })?;
+    let done = actions::import_statement(&ctx.session, source, input, &print, &file.display().to_string())?;
     if let (Some(earlier), OutputFormat::Table) = (&done.earlier_batch, ctx.format) {
         return Ok(Outcome::ok(super::ledger::earlier_batch_text(file, earlier)));
     }

@@ -10,9 +10,8 @@
 //! workbook formats calamine opens (ods, xlsb) are converted whole, as before.
 
 use super::tabular::{column_letters, Origin, Tabular};
-use calamine::{open_workbook_auto, Data, DataRef, Reader, Sheets};
-use std::io::Read;
-use std::path::Path;
+use calamine::{Data, DataRef, Reader, Sheets};
+use std::io::{Read, Seek};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 
 /// Columns read from a sheet: far more than any voucher or statement layout has (ten or so),
@@ -22,15 +21,14 @@ pub const MAX_COLUMNS: u32 = 256;
 /// Bytes of CSV handed over at a time.
 const CHUNK: usize = 1 << 16;
 
-/// Opens the first sheet of the workbook at `path` as CSV text.
-pub fn open(path: &Path) -> Result<Tabular, String> {
-    let name = path.display().to_string();
-    let mut workbook = open_workbook_auto(path).map_err(|e| format!("{name} 不是可读取的 xlsx 工作簿：{e}"))?;
+/// The first sheet of `workbook` (opened from the file or upload `name`) as CSV text.
+pub fn open<RS: Read + Seek + Send + 'static>(mut workbook: Sheets<RS>, name: &str) -> Result<Tabular, String> {
+    let name = name.to_string();
     let sheet = workbook.sheet_names().first().cloned().ok_or_else(|| format!("{name} 中没有工作表"))?;
     let origin = Origin::Sheet { name: sheet.clone() };
     if !matches!(workbook, Sheets::Xlsx(_)) {
-        return whole(&mut workbook, &name, &sheet)
-            .map(|bytes| Tabular { reader: Box::new(std::io::Cursor::new(bytes)), origin });
+        let bytes = whole(&mut workbook, &name, &sheet)?;
+        return Ok(Tabular { reader: Box::new(std::io::Cursor::new(bytes)), origin });
     }
     let (sender, receiver) = sync_channel(4);
     std::thread::spawn(move || {

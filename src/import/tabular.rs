@@ -51,28 +51,70 @@ const SAVE_AS_UTF8: &str = "请另存为 UTF-8 CSV（Excel：“另存为”→�
 
 /// Opens a CSV or xlsx file as UTF-8 CSV text.
 pub fn open(path: &Path) -> Result<Tabular, String> {
-    let name = path.display();
-    let mut file = std::fs::File::open(path).map_err(|e| format!("无法读取 {name}：{e}"))?;
+    let name = path.display().to_string();
+    let reopen = || std::fs::File::open(path).map_err(|e| format!("无法读取 {name}：{e}"));
     let mut magic = [0u8; 4];
-    let read = file.read(&mut magic).map_err(|e| format!("无法读取 {name}：{e}"))?;
-    let is_zip = read == 4 && magic == *b"PK\x03\x04";
-    let is_xlsx_name =
-        path.extension().is_some_and(|e| e.eq_ignore_ascii_case("xlsx") || e.eq_ignore_ascii_case("xlsm"));
-    if is_zip || is_xlsx_name {
-        return super::sheet::open(path);
+    let read = reopen()?.read(&mut magic).map_err(|e| format!("无法读取 {name}：{e}"))?;
+    match kind_of(&magic[..read], path) {
+        Kind::Workbook => {
+            let workbook = calamine::open_workbook_auto(path).map_err(|e| not_a_workbook(&name, e))?;
+            super::sheet::open(workbook, &name)
+        }
+        Kind::OldExcel => Err(format!("{name} 是旧版 Excel（.xls）文件：{SAVE_AS_UTF8}")),
+        Kind::Text => {
+            let encoding = detect(reopen()?, &name)?;
+            Ok(decoded(reopen()?, encoding))
+        }
     }
-    if magic.starts_with(&[0xd0, 0xcf, 0x11, 0xe0]) {
-        return Err(format!("{name} 是旧版 Excel（.xls）文件：{SAVE_AS_UTF8}"));
+}
+
+/// Opens a file received as bytes (an upload named `name`) exactly as `open` opens a file.
+pub fn open_bytes(name: &str, bytes: Vec<u8>) -> Result<Tabular, String> {
+    match kind_of(bytes.get(..4).unwrap_or(&bytes), Path::new(name)) {
+        Kind::Workbook => {
+            let workbook = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
+                .map_err(|e| not_a_workbook(name, e))?;
+            super::sheet::open(workbook, name)
+        }
+        Kind::OldExcel => Err(format!("{name} 是旧版 Excel（.xls）文件：{SAVE_AS_UTF8}")),
+        Kind::Text => {
+            let encoding = detect(bytes.as_slice(), name)?;
+            Ok(decoded(std::io::Cursor::new(bytes), encoding))
+        }
     }
-    let encoding = detect(path)?;
-    let file = std::fs::File::open(path).map_err(|e| format!("无法读取 {name}：{e}"))?;
-    let buffered = std::io::BufReader::with_capacity(1 << 16, file);
+}
+
+/// What a file is, by its first bytes and its name.
+enum Kind {
+    Workbook,
+    OldExcel,
+    Text,
+}
+
+fn kind_of(magic: &[u8], path: &Path) -> Kind {
+    let xlsx_name = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("xlsx") || e.eq_ignore_ascii_case("xlsm"));
+    if magic == b"PK\x03\x04" || xlsx_name {
+        Kind::Workbook
+    } else if magic.starts_with(&[0xd0, 0xcf, 0x11, 0xe0]) {
+        Kind::OldExcel
+    } else {
+        Kind::Text
+    }
+}
+
+fn not_a_workbook(name: &str, e: calamine::Error) -> String {
+    format!("{name} 不是可读取的 xlsx 工作簿：{e}")
+}
+
+/// Text in `encoding` as UTF-8 with LF line ends, converted as it is read.
+fn decoded(input: impl Read + Send + 'static, encoding: &'static str) -> Tabular {
+    let buffered = std::io::BufReader::with_capacity(1 << 16, input);
     // The decoder drops a byte-order mark and, for GB18030, converts to UTF-8 as it reads.
     let decoder = encoding_rs_io::DecodeReaderBytesBuilder::new()
         .encoding(Some(if encoding == "GB18030" { encoding_rs::GB18030 } else { encoding_rs::UTF_8 }))
         .bom_override(true)
         .build(buffered);
-    Ok(Tabular { reader: Box::new(UnixLines::new(decoder)), origin: Origin::Csv { encoding } })
+    Tabular { reader: Box::new(UnixLines::new(decoder)), origin: Origin::Csv { encoding } }
 }
 
 /// CRLF line ends as LF. The csv reader counts a CRLF file's lines one short, so without this
@@ -132,9 +174,7 @@ impl<R: Read> Read for UnixLines<R> {
 
 /// UTF-8 when every byte sequence is UTF-8; else GB18030 (which covers GBK and GB2312) when it
 /// decodes without a fault; else a refusal that says how to save the file.
-fn detect(path: &Path) -> Result<&'static str, String> {
-    let name = path.display();
-    let mut file = std::fs::File::open(path).map_err(|e| format!("无法读取 {name}：{e}"))?;
+fn detect(mut file: impl Read, name: &str) -> Result<&'static str, String> {
     let mut buffer = vec![0u8; 1 << 16];
     let mut carry: Vec<u8> = Vec::new();
     let mut utf8 = true;

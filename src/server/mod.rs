@@ -149,7 +149,10 @@ pub(crate) fn router(state: Shared) -> Router {
         .route("/void", post(pages::void))
         .route("/reopen", post(pages::reopen))
         .route("/events", get(pages::events_form).post(pages::event_save))
-        .route("/statements", post(pages::statements_upload))
+        .route(
+            "/statements",
+            post(pages::statements_upload).layer(axum::extract::DefaultBodyLimit::max(pages::STATEMENT_UPLOAD_LIMIT)),
+        )
         .route("/users", get(pages::users))
         .route("/users/:act", post(pages::users_act))
         .route("/static/fundpool.css", get(pages::stylesheet))

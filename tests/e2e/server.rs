@@ -525,17 +525,77 @@ fn the_pages_show_the_books_and_take_reversals_closes_and_reopens() {
 }
 
 /// A multipart form body with text fields and one file.
-fn multipart(fields: &[(&str, &str)], file: (&str, &str, &str)) -> (String, Vec<u8>) {
+fn multipart(fields: &[(&str, &str)], file: (&str, &str, &[u8])) -> (String, Vec<u8>) {
     let boundary = "----fundpool-test-boundary";
-    let mut body = String::new();
+    let mut body = Vec::new();
     for (name, value) in fields {
-        body.push_str(&format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"));
+        body.extend(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").bytes(),
+        );
     }
     let (name, filename, content) = file;
-    body.push_str(&format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{filename}\"\r\nContent-Type: text/csv\r\n\r\n{content}\r\n--{boundary}--\r\n"
-    ));
-    (format!("multipart/form-data; boundary={boundary}"), body.into_bytes())
+    body.extend(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+        )
+        .bytes(),
+    );
+    body.extend_from_slice(content);
+    body.extend(format!("\r\n--{boundary}--\r\n").bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+impl Client {
+    /// Uploads a bank statement from the 对账结账 page.
+    fn upload_statement(&self, filename: &str, content: &[u8]) -> (u16, String) {
+        let (content_type, body) = multipart(&[("csrf", &self.csrf), ("source", "bank")], ("file", filename, content));
+        status_of(
+            ureq::post(&format!("{}/statements", self.base))
+                .set("Cookie", &self.cookie)
+                .set("Content-Type", &content_type)
+                .send_bytes(&body),
+        )
+    }
+}
+
+/// The page reads a statement as the command line reads a file: Excel's Chinese CSV (GBK) and
+/// xlsx are taken, not only UTF-8 CSV; a file past the page's limit is refused as too large
+/// (it was told "choose a file") with nothing written.
+#[test]
+fn a_statement_upload_is_read_like_the_command_line_reads_it() {
+    let env = staffed();
+    let server = Server::start(&env, &[]);
+    let closer = Client::login(&server.base, "对账员", PASSWORD).unwrap();
+    let text = "date,ref,book,account,direction,amount\n2023-01-25,银付-0125,zhongxiang/employee,1003,out,321.00\n";
+    let (gbk, _, unmappable) = encoding_rs::GBK.encode(text);
+    assert!(!unmappable);
+    let (code, page) = closer.upload_statement("银行对账单.csv", &gbk);
+    assert_eq!(code, 200, "{page}");
+    assert!(page.contains("已导入 银行对账单.csv：1 行"), "{page}");
+    let stored: String = env.raw().query_row("SELECT ref FROM statement_line", [], |r| r.get(0)).unwrap();
+    assert_eq!(stored, "银付-0125");
+
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook.add_worksheet();
+    let row = ["2023-01-26", "银付-0126", "zhongxiang/employee", "1003", "out", "12.00"];
+    for (r, cells) in [["date", "ref", "book", "account", "direction", "amount"], row].iter().enumerate() {
+        for (c, cell) in cells.iter().enumerate() {
+            sheet.write_string(r as u32, c as u16, *cell).unwrap();
+        }
+    }
+    let (code, page) = closer.upload_statement("银行对账单.xlsx", &workbook.save_to_buffer().unwrap());
+    assert_eq!(code, 200, "{page}");
+    assert!(page.contains("已导入 银行对账单.xlsx：1 行"), "{page}");
+
+    let before = env.fingerprint();
+    let mut big = b"date,ref,book,account,direction,amount\n".to_vec();
+    while big.len() <= 32 << 20 {
+        big.extend_from_slice(b"2023-01-27,X,zhongxiang/employee,1003,out,1.00\n");
+    }
+    let (code, page) = closer.upload_statement("大文件.csv", &big);
+    assert_eq!(code, 422, "{page}");
+    assert!(page.contains("对账单文件没有完整收到：网页上传的文件最大 32 MB"), "{page}");
+    assert_eq!(env.fingerprint(), before);
 }
 
 #[test]
@@ -580,7 +640,8 @@ fn the_pages_manage_users_record_events_and_import_statements() {
     // The closer uploads a bank statement.
     let closer = Client::login(base, "对账员", PASSWORD).unwrap();
     let csv = "date,ref,book,account,direction,amount\n2023-01-25,BANK-1,zhongxiang/employee,1003,out,321.00\n";
-    let (content_type, body) = multipart(&[("csrf", &closer.csrf), ("source", "bank")], ("file", "bank-2301.csv", csv));
+    let (content_type, body) =
+        multipart(&[("csrf", &closer.csrf), ("source", "bank")], ("file", "bank-2301.csv", csv.as_bytes()));
     let (code, page) = status_of(
         ureq::post(&format!("{base}/statements"))
             .set("Cookie", &closer.cookie)

@@ -22,7 +22,7 @@ pub(super) fn reconcile_body(
         form.picker method="post" action="/statements" enctype="multipart/form-data" {
             (csrf_field(me))
             label { "对账单 " select name="source" { option value="tax" { "税务" } option value="treasury" { "国库" } option value="bank" { "银行" } } }
-            input type="file" name="file" id="statement-file" accept=".csv";
+            input type="file" name="file" id="statement-file" accept=".csv,.xlsx";
             button type="submit" id="upload" { "导入对账单" }
         }
         form.picker method="post" action="/reconcile" {
@@ -119,16 +119,35 @@ pub async fn close(me: LoggedIn, Form(form): Form<PeriodForm>) -> Response {
         .into_response()
 }
 
-/// 导入对账单: a tax, treasury or bank statement CSV uploaded from the page.
+/// The largest statement file the page takes (a month of a city's bank lines is a few MB); the
+/// command line takes any size.
+pub const STATEMENT_UPLOAD_LIMIT: usize = 32 << 20;
+
+/// 导入对账单: a tax, treasury or bank statement (CSV in UTF-8 or GBK, or xlsx) uploaded from the
+/// page, read as the command line reads a file.
 pub async fn statements_upload(me: LoggedIn, mut multipart: axum::extract::Multipart) -> Response {
-    let (mut csrf, mut source, mut file) = (None, None, None);
-    while let Ok(Some(field)) = multipart.next_field().await {
+    let (mut csrf, mut source, mut file, mut cut_short) = (None, None, None, None);
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(e) => {
+                cut_short = Some(e);
+                break;
+            }
+        };
         match field.name().unwrap_or_default() {
             "csrf" => csrf = field.text().await.ok(),
             "source" => source = field.text().await.ok(),
             "file" => {
                 let name = field.file_name().unwrap_or("statement.csv").to_string();
-                file = field.bytes().await.ok().map(|b| (name, b.to_vec()));
+                match field.bytes().await {
+                    Ok(bytes) => file = Some((name, bytes.to_vec())),
+                    Err(e) => {
+                        cut_short = Some(e);
+                        break;
+                    }
+                }
             }
             _ => {}
         }
@@ -141,14 +160,17 @@ pub async fn statements_upload(me: LoggedIn, mut multipart: axum::extract::Multi
     let result = write(&me, "statement import", target, move |session| {
         let source = crate::reconcile::Source::parse(&source_text)
             .ok_or_else(|| Error::refused("对账单来源应为 tax、treasury 或 bank"))?;
+        // axum's reason ("failed to read stream") tells staff nothing they can act on.
+        if cut_short.is_some() {
+            return Err(Error::refused(format!(
+                "对账单文件没有完整收到：网页上传的文件最大 {} MB，更大的文件请分几次导入，或用命令行 statement import",
+                STATEMENT_UPLOAD_LIMIT >> 20
+            )));
+        }
         let (name, bytes) = file.ok_or_else(|| Error::refused("请选择对账单文件"))?;
-        let lines = crate::import::statements::parse(source, bytes.as_slice()).map_err(|errors| {
-            let list: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
-            crate::app::refuse_all(&format!("{name} 中有 {} 处错误，没有导入任何行：", list.len()), &list)
-        })?;
-        let keyed: Vec<_> = lines.into_iter().map(|k| (format!("第 {} 行", k.row), k.key, k.line)).collect();
         let print = crate::app::files::fingerprint_bytes(&name, &bytes);
-        let done = reconcile::import_lines(&session, &format!("statement:{}", source.as_str()), &keyed, Some(&print))?;
+        let input = crate::import::tabular::open_bytes(&name, bytes).map_err(Error::refused)?;
+        let done = reconcile::import_statement(&session, source, input, &print, &name)?;
         Ok(match done.earlier_batch {
             Some(earlier) => {
                 format!("{name} 已于 {} 导入过（导入批次 #{}）：本次没有写入", earlier.imported_at, earlier.id)
