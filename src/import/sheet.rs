@@ -10,7 +10,7 @@
 //! workbook formats calamine opens (ods, xlsb) are converted whole, as before.
 
 use super::tabular::{column_letters, Origin, Tabular};
-use calamine::{Data, DataRef, Reader, Sheets};
+use calamine::{Data, Reader, Sheets};
 use std::io::{Read, Seek};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 
@@ -36,7 +36,8 @@ pub fn open<RS: Read + Seek + Send + 'static>(mut workbook: Sheets<RS>, name: &s
         let ending = match xlsx.worksheet_cells_reader(&sheet) {
             Ok(mut cells) => {
                 let next = || match cells.next_cell() {
-                    Ok(cell) => Ok(cell.map(|c| (c.get_position(), cell_text(c.get_value())))),
+                    // A shared string is copied either way: Data owns it.
+                    Ok(cell) => Ok(cell.map(|c| (c.get_position(), cell_text(&Data::from(c.get_value().clone()))))),
                     Err(e) => Err(format!("无法读取：{e}")),
                 };
                 stream(next, &sender).map(|()| Piece::End)
@@ -186,25 +187,20 @@ impl Read for Pieces {
 }
 
 /// A cell as text: numbers as Excel's General format shows them, dates as `YYYY-MM-DD`.
-fn cell_text(cell: &DataRef<'_>) -> String {
+fn cell_text(cell: &Data) -> String {
     match cell {
-        DataRef::Empty => String::new(),
-        DataRef::String(s) => s.clone(),
-        DataRef::SharedString(s) => s.to_string(),
-        DataRef::Float(f) => float_text(*f),
-        DataRef::Int(i) => i.to_string(),
-        DataRef::Bool(b) => b.to_string(),
-        DataRef::DateTime(d) => date_text(d),
-        DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.get(..10).unwrap_or(s).to_string(),
-        DataRef::Error(e) => format!("#{e:?}"),
-    }
-}
-
-fn date_text(d: &calamine::ExcelDateTime) -> String {
-    match d.as_datetime() {
-        Some(t) if t.time() == chrono::NaiveTime::MIN => t.date().to_string(),
-        Some(t) => t.to_string(),
-        None => d.as_f64().to_string(),
+        Data::Empty => String::new(),
+        Data::String(s) => s.clone(),
+        Data::Float(f) => float_text(*f),
+        Data::Int(i) => i.to_string(),
+        Data::Bool(b) => b.to_string(),
+        Data::DateTime(d) => match d.as_datetime() {
+            Some(t) if t.time() == chrono::NaiveTime::MIN => t.date().to_string(),
+            Some(t) => t.to_string(),
+            None => d.as_f64().to_string(),
+        },
+        Data::DateTimeIso(s) | Data::DurationIso(s) => s.get(..10).unwrap_or(s).to_string(),
+        Data::Error(e) => format!("#{e:?}"),
     }
 }
 
@@ -223,16 +219,7 @@ fn whole<R: std::io::Read + std::io::Seek>(
     }
     for row in range.rows() {
         let mut fields: Vec<String> = vec![String::new(); first_column as usize];
-        fields.extend(row.iter().map(|cell| match cell {
-            Data::Empty => String::new(),
-            Data::String(s) => s.clone(),
-            Data::Float(f) => float_text(*f),
-            Data::Int(i) => i.to_string(),
-            Data::Bool(b) => b.to_string(),
-            Data::DateTime(d) => date_text(d),
-            Data::DateTimeIso(s) | Data::DurationIso(s) => s.get(..10).unwrap_or(s).to_string(),
-            Data::Error(e) => format!("#{e:?}"),
-        }));
+        fields.extend(row.iter().map(cell_text));
         writer.write_record(&fields).map_err(|e| e.to_string())?;
     }
     writer.into_inner().map_err(|e| e.to_string())
