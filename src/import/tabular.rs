@@ -68,10 +68,16 @@ pub fn open(path: &Path) -> Result<Tabular, String> {
     }
 }
 
-/// Opens a file received as bytes (an upload named `name`) exactly as `open` opens a file.
+/// How much an uploaded workbook may hold once inflated: several times what a 32 MB upload of
+/// honest rows inflates to.
+pub const UPLOAD_INFLATED_LIMIT: u64 = 256 << 20;
+
+/// Opens a file received as bytes (an upload named `name`) as `open` opens a file — a workbook
+/// only once it is known to inflate to at most `UPLOAD_INFLATED_LIMIT`.
 pub fn open_bytes(name: &str, bytes: Vec<u8>) -> Result<Tabular, String> {
     match kind_of(bytes.get(..4).unwrap_or(&bytes), Path::new(name)) {
         Kind::Workbook => {
+            check_inflated_size(name, &bytes)?;
             let workbook = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
                 .map_err(|e| not_a_workbook(name, e))?;
             super::sheet::open(workbook, name)
@@ -82,6 +88,29 @@ pub fn open_bytes(name: &str, bytes: Vec<u8>) -> Result<Tabular, String> {
             Ok(decoded(std::io::Cursor::new(bytes), encoding))
         }
     }
+}
+
+/// Inflates every member of the zip `bytes`, counting, and refuses it past the limit. calamine
+/// keeps a workbook's shared strings whole and a zip may declare any sizes it likes, while deflate
+/// packs a thousand bytes into one: a 32 MB upload could ask the server for tens of GB. Measured,
+/// not declared: the members are read through (into nothing) before calamine sees them.
+fn check_inflated_size(name: &str, bytes: &[u8]) -> Result<(), String> {
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
+        .map_err(|e| format!("{name} 不是可读取的 xlsx 工作簿：{e}"))?;
+    let mut left = UPLOAD_INFLATED_LIMIT;
+    for index in 0..archive.len() {
+        let member = archive.by_index(index).map_err(|e| format!("{name} 不是可读取的 xlsx 工作簿：{e}"))?;
+        let read = std::io::copy(&mut member.take(left + 1), &mut std::io::sink())
+            .map_err(|e| format!("{name} 不是可读取的 xlsx 工作簿：{e}"))?;
+        if read > left {
+            return Err(format!(
+                "{name} 解压后超过 {} MB：网页不接收这样的工作簿；请另存为 CSV 上传，或用命令行 statement import",
+                UPLOAD_INFLATED_LIMIT >> 20
+            ));
+        }
+        left -= read;
+    }
+    Ok(())
 }
 
 /// What a file is, by its first bytes and its name.

@@ -587,7 +587,22 @@ fn a_statement_upload_is_read_like_the_command_line_reads_it() {
     assert_eq!(code, 200, "{page}");
     assert!(page.contains("已导入 银行对账单.xlsx：1 行"), "{page}");
 
+    // A workbook that inflates past 256 MB — 300 MB of one letter, deflated to a few hundred KB —
+    // is refused before the reader keeps any of it (calamine holds shared strings whole).
     let before = env.fingerprint();
+    let mut bomb = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    bomb.start_file("xl/sharedStrings.xml", zip::write::SimpleFileOptions::default()).unwrap();
+    let block = vec![b'a'; 1 << 20];
+    for _ in 0..300 {
+        std::io::Write::write_all(&mut bomb, &block).unwrap();
+    }
+    let bomb = bomb.finish().unwrap().into_inner();
+    assert!(bomb.len() < 2 << 20, "{} bytes", bomb.len());
+    let (code, page) = closer.upload_statement("对账单.xlsx", &bomb);
+    assert_eq!(code, 422, "{page}");
+    assert!(page.contains("对账单.xlsx 解压后超过 256 MB：网页不接收这样的工作簿"), "{page}");
+    assert_eq!(env.fingerprint(), before);
+
     let mut big = b"date,ref,book,account,direction,amount\n".to_vec();
     while big.len() <= 32 << 20 {
         big.extend_from_slice(b"2023-01-27,X,zhongxiang/employee,1003,out,1.00\n");
