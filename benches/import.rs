@@ -10,6 +10,11 @@
 //! `cargo bench --bench import` runs 100,000 vouchers; `cargo bench --bench import -- --1m` a
 //! million (about ten minutes); `-- --vouchers N` any number. Figures go in the README's
 //! performance table with the date and the machine.
+//!
+//! `-- --crash` (with `--1m` or `--vouchers N`) instead kills `import --post` with SIGKILL at
+//! points spread over a whole import's time, from the parse to the commit, and after each checks
+//! that the database holds all of the file or none of it, that `check` and `verify` pass, and at
+//! the end that importing again gives exactly the books of an import never interrupted.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -123,22 +128,101 @@ fn floor(floor_csv: &Path, dir: &Path) -> Option<Measured> {
     Some(measure("SQLite floor (indexed), same vouchers", &mut command, None, &[0]))
 }
 
+/// A fundpool command on `db` as `operator`, at a fixed time.
+fn fundpool(db: &Path, operator: &str) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_fundpool"));
+    command.arg("--db").arg(db).env("FUNDPOOL_OPERATOR", operator).env("FUNDPOOL_NOW", "2024-01-15T00:00:00Z");
+    command
+}
+
+const CITY: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/jingmen");
+
+fn init(db: &Path) {
+    let _ = std::fs::remove_file(db);
+    let status = fundpool(db, "bench").args(["init", "--city", CITY]).output().expect("init");
+    assert!(status.status.success(), "init: {}", String::from_utf8_lossy(&status.stderr));
+}
+
+/// What the books hold: posted vouchers, their lines, and each book's debit total in 分, read
+/// straight from the file.
+fn books(db: &Path) -> (i64, i64, Vec<(i64, i64)>) {
+    let conn = rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).expect("open");
+    let count = |sql: &str| conn.query_row(sql, [], |r| r.get::<_, i64>(0)).expect(sql);
+    let vouchers = count("SELECT COUNT(*) FROM voucher WHERE status = 'posted'");
+    let lines = count("SELECT COUNT(*) FROM voucher_line");
+    let mut totals = conn
+        .prepare("SELECT v.book_id, SUM(l.debit_fen) FROM voucher v JOIN voucher_line l ON l.voucher_id = v.id GROUP BY 1 ORDER BY 1")
+        .expect("totals");
+    let totals =
+        totals.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).expect("totals").map(|t| t.expect("a total")).collect();
+    (vouchers, lines, totals)
+}
+
+/// Kills `import --post` of the N vouchers at points spread over an import's time and checks what
+/// each kill left (see the module's comment).
+fn crash(n: usize, vouchers: &Path, dir: &Path) {
+    let csv = vouchers.display().to_string();
+    let import = |db: &Path| {
+        let mut command = fundpool(db, "制单");
+        command.args(["import", &csv, "--post", "--reviewer", "审核"]);
+        command.stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null());
+        command
+    };
+    let whole = dir.join("whole.db");
+    init(&whole);
+    let started = Instant::now();
+    assert!(import(&whole).status().expect("import").success(), "the uninterrupted import failed");
+    let took = started.elapsed();
+    let expected = books(&whole);
+    assert_eq!(expected.0, n as i64);
+    println!("\nkill -9 during import --post of {n} vouchers (an uninterrupted import: {:.2} s)", took.as_secs_f64());
+    println!("| kill at | vouchers after | lines after | check | verify |");
+    println!("|---:|---:|---:|---|---|");
+    let db = dir.join("killed.db");
+    init(&db);
+    let mut landed_mid_import = 0;
+    for permille in [20u32, 150, 300, 500, 700, 800, 850, 880, 910, 940, 970, 1_000, 1_020] {
+        let at = took * permille / 1_000;
+        let mut child = import(&db).spawn().expect("import");
+        std::thread::sleep(at);
+        let _ = child.kill(); // SIGKILL
+        let _ = child.wait();
+        let after = books(&db);
+        assert!(
+            after.0 == 0 || after == expected,
+            "{permille}‰: {} vouchers, {} lines after kill -9",
+            after.0,
+            after.1
+        );
+        assert!(after.0 != 0 || after.1 == 0, "{permille}‰: lines without their vouchers");
+        let passes = |command: &str| fundpool(&db, "审计").arg(command).output().expect(command).status.success();
+        let (check, verify) = (passes("check"), passes("verify"));
+        println!("| {:.2} s ({permille}‰) | {} | {} | {} | {} |", at.as_secs_f64(), after.0, after.1, check, verify);
+        assert!(check && verify, "{permille}‰: check {check}, verify {verify}");
+        if after.0 == 0 {
+            landed_mid_import += 1;
+        } else {
+            init(&db); // it finished: start the next round from empty books
+        }
+    }
+    assert!(landed_mid_import > 0, "no kill landed mid-import");
+    assert!(import(&db).status().expect("import").success(), "the import after the kills failed");
+    assert_eq!(books(&db), expected, "the books after the kills and a last import");
+    println!("after the kills, importing again gives exactly the uninterrupted import's books ({n} vouchers)");
+}
+
 fn main() {
     let n = vouchers_wanted();
     let dir = tempfile::tempdir().expect("temp dir");
     let (vouchers, floor_csv) = generate(n, dir.path());
-    let bin = env!("CARGO_BIN_EXE_fundpool");
-    let city = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/jingmen");
-    let fundpool = |db: &Path, operator: &str| {
-        let mut command = Command::new(bin);
-        command.arg("--db").arg(db).env("FUNDPOOL_OPERATOR", operator).env("FUNDPOOL_NOW", "2024-01-15T00:00:00Z");
-        command
-    };
+    if std::env::args().any(|a| a == "--crash") {
+        crash(n, &vouchers, dir.path());
+        return;
+    }
     let posted = dir.path().join("posted.db");
     let drafts = dir.path().join("drafts.db");
     for db in [&posted, &drafts] {
-        let status = fundpool(db, "bench").args(["init", "--city", city]).output().expect("init");
-        assert!(status.status.success());
+        init(db);
     }
     let csv = vouchers.display().to_string();
     let book = ["--book", "shayang/employee"];

@@ -7,7 +7,7 @@
 //! last cell: one cell at XFD1048576 beside A1 — a 1.5 KB file — asked for 512 GiB and aborted the
 //! process. Here a row is as wide as its header (the first row with anything in it) or its own last
 //! cell, a cell past `MAX_COLUMNS` is refused with its name, and empty rows are empty lines. Other
-//! workbook formats calamine opens (ods, xlsb) are converted whole, as before.
+//! workbook formats calamine opens (ods, xlsb) are refused: it reads them only whole.
 
 use super::tabular::{column_letters, Origin, Tabular};
 use calamine::{Data, Reader, Sheets};
@@ -22,13 +22,13 @@ pub const MAX_COLUMNS: u32 = 256;
 const CHUNK: usize = 1 << 16;
 
 /// The first sheet of `workbook` (opened from the file or upload `name`) as CSV text.
-pub fn open<RS: Read + Seek + Send + 'static>(mut workbook: Sheets<RS>, name: &str) -> Result<Tabular, String> {
+pub fn open<RS: Read + Seek + Send + 'static>(workbook: Sheets<RS>, name: &str) -> Result<Tabular, String> {
     let name = name.to_string();
     let sheet = workbook.sheet_names().first().cloned().ok_or_else(|| format!("{name} 中没有工作表"))?;
     let origin = Origin::Sheet { name: sheet.clone() };
     if !matches!(workbook, Sheets::Xlsx(_)) {
-        let bytes = whole(&mut workbook, &name, &sheet)?;
-        return Ok(Tabular { reader: Box::new(std::io::Cursor::new(bytes)), origin });
+        // calamine reads ods and xlsb only whole, as a dense grid a far cell can make any size.
+        return Err(format!("{name} 不是 xlsx 工作簿（ods 或 xlsb）：请在 Excel 或 WPS 中另存为 xlsx 或 CSV 后再导入"));
     }
     let (sender, receiver) = sync_channel(4);
     std::thread::spawn(move || {
@@ -202,27 +202,6 @@ fn cell_text(cell: &Data) -> String {
         Data::DateTimeIso(s) | Data::DurationIso(s) => s.get(..10).unwrap_or(s).to_string(),
         Data::Error(e) => format!("#{e:?}"),
     }
-}
-
-/// A workbook that is not xlsx, converted whole (calamine gives no cell reader for it).
-fn whole<R: std::io::Read + std::io::Seek>(
-    workbook: &mut Sheets<R>,
-    name: &str,
-    sheet: &str,
-) -> Result<Vec<u8>, String> {
-    let range = workbook.worksheet_range(sheet).map_err(|e| format!("无法读取 {name} 的工作表 {sheet}：{e}"))?;
-    let (first_row, first_column) = range.start().unwrap_or((0, 0));
-    let mut writer = csv::WriterBuilder::new().flexible(true).from_writer(Vec::new());
-    // Rows above the used range, so that line numbers stay the sheet's row numbers.
-    for _ in 0..first_row {
-        writer.write_record([""]).map_err(|e| e.to_string())?;
-    }
-    for row in range.rows() {
-        let mut fields: Vec<String> = vec![String::new(); first_column as usize];
-        fields.extend(row.iter().map(cell_text));
-        writer.write_record(&fields).map_err(|e| e.to_string())?;
-    }
-    writer.into_inner().map_err(|e| e.to_string())
 }
 
 /// A number cell as Excel shows it in the General format — 15 significant digits, trailing

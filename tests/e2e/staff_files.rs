@@ -390,6 +390,40 @@ fn a_sheet_is_refused_by_its_stray_cells_not_by_running_out_of_memory() {
     assert_eq!(env.fingerprint(), before);
 }
 
+/// An OpenDocument sheet is refused with how to save it: calamine reads ods only whole, as a grid
+/// one far cell can make any size.
+#[test]
+fn an_ods_sheet_is_refused_with_how_to_save_it() {
+    let env = Env::jingmen();
+    let before = env.fingerprint();
+    let mut ods = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let stored = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    ods.start_file("mimetype", stored).unwrap();
+    std::io::Write::write_all(&mut ods, b"application/vnd.oasis.opendocument.spreadsheet").unwrap();
+    ods.start_file("META-INF/manifest.xml", stored).unwrap();
+    std::io::Write::write_all(
+        &mut ods,
+        br#"<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>"#,
+    )
+    .unwrap();
+    ods.start_file("content.xml", stored).unwrap();
+    std::io::Write::write_all(
+        &mut ods,
+        br#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet><table:table table:name="Sheet1"><table:table-row><table:table-cell office:value-type="string"><text:p>voucher</text:p></table:table-cell></table:table-row></table:table></office:spreadsheet></office:body></office:document-content>"#,
+    )
+    .unwrap();
+    let path = env.path("凭证.ods");
+    std::fs::write(&path, ods.finish().unwrap().into_inner()).unwrap();
+    let run = env.run(&["import", path.to_str().unwrap()]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("不是 xlsx 工作簿（ods 或 xlsb）：请在 Excel 或 WPS 中另存为 xlsx 或 CSV"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(env.fingerprint(), before);
+}
+
 /// A CSV file as a workbook, every cell as text (as a bank's export often is).
 fn csv_as_xlsx(csv: &str, path: &std::path::Path) {
     let mut workbook = rust_xlsxwriter::Workbook::new();
