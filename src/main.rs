@@ -11,7 +11,7 @@ fn main() {
             if code == 0 {
                 let _ = std::io::stdout().write_all(text.as_bytes());
             } else {
-                let _ = std::io::stderr().write_all(text.as_bytes());
+                let _ = std::io::stderr().write_all(&fundpool::render::inert_bytes(text.as_bytes()));
             }
             std::process::exit(code);
         }
@@ -24,7 +24,7 @@ fn main() {
             outcome.code
         }
         Err(error) => {
-            let _ = writeln!(std::io::stderr(), "错误：{}", error.message);
+            let _ = writeln!(std::io::stderr(), "错误：{}", fundpool::render::inert_text(&error.message));
             error.code
         }
     };

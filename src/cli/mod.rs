@@ -243,7 +243,7 @@ pub fn run(cli: Cli) -> Result<Outcome, CliError> {
         }
     }
     for note in ctx.session.take_notes() {
-        eprintln!("注意：{note}");
+        eprintln!("注意：{}", crate::render::inert_text(&note));
     }
     result
 }
@@ -638,8 +638,11 @@ impl Paged {
 }
 
 impl std::io::Write for Paged {
+    /// Everything written goes out as `render::inert_bytes` makes it (callers write whole texts,
+    /// so a C1 pair is never split between writes).
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.out.write(bytes)
+        self.out.write_all(&crate::render::inert_bytes(bytes))?;
+        Ok(bytes.len())
     }
 
     fn flush(&mut self) -> std::io::Result<()> {

@@ -119,6 +119,12 @@ fn parse_row(source: Source, field: &dyn Fn(&str) -> String) -> Result<(String, 
         }
     };
     let reference = Some(field("ref")).filter(|r| !r.is_empty());
+    if let Some(reference) = &reference {
+        let max = crate::domain::voucher::MAX_REFERENCE_CHARS;
+        if reference.chars().any(char::is_control) || reference.chars().count() > max {
+            problems.push(format!("ref 不能含控制字符，且不超过 {max} 个字符"));
+        }
+    }
     if reference.is_none() && kind != "balance" {
         problems.push("ref（结算号）不能为空：对账按结算号逐笔匹配".into());
     }

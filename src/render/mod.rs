@@ -386,6 +386,54 @@ pub fn inert_cell(cell: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// Output as a terminal may be shown it: every control character but the line feed and the tab
+/// becomes a visible symbol — a C0 character its Control Pictures sign (ESC → ␛, CR → ␍), DEL ␡,
+/// a C1 character (U+0080–U+009F, which some terminals obey as ESC sequences) �. Text fundpool
+/// stores from staff refuses control characters, but some arrives from elsewhere: a file's name,
+/// a bank statement, the target of a refused web request in the audit log. Written raw, an escape
+/// sequence there could clear the screen, rewrite a line of the audit listing (`\r`) or retitle the
+/// terminal for whoever reads the output. Applied to every byte written to stdout and to error
+/// messages; JSON is unchanged (it escapes C0 itself), and so is any text without controls.
+/// Works on bytes: the C0 set and DEL never occur inside a UTF-8 sequence, and a C1 character is
+/// the pair C2 80–9F.
+pub fn inert_bytes(bytes: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    let is_control = |b: u8| (b < 0x20 && b != b'\n' && b != b'\t') || b == 0x7f;
+    let c1_at = |i: usize| bytes[i] == 0xc2 && bytes.get(i + 1).is_some_and(|next| (0x80..=0x9f).contains(next));
+    if !(0..bytes.len()).any(|i| is_control(bytes[i]) || c1_at(i)) {
+        return std::borrow::Cow::Borrowed(bytes);
+    }
+    let mut out = Vec::with_capacity(bytes.len() + 32);
+    let mut i = 0;
+    while i < bytes.len() {
+        let sign = match bytes[i] {
+            b if b < 0x20 && is_control(b) => char::from_u32(0x2400 + u32::from(b)),
+            0x7f => Some('\u{2421}'),
+            _ if c1_at(i) => {
+                i += 1;
+                Some('\u{fffd}')
+            }
+            b => {
+                out.push(b);
+                None
+            }
+        };
+        if let Some(sign) = sign {
+            out.extend_from_slice(sign.encode_utf8(&mut [0; 4]).as_bytes());
+        }
+        i += 1;
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// `inert_bytes` for a text.
+pub fn inert_text(text: &str) -> std::borrow::Cow<'_, str> {
+    match inert_bytes(text.as_bytes()) {
+        std::borrow::Cow::Borrowed(_) => std::borrow::Cow::Borrowed(text),
+        // Only whole characters were replaced, by characters: still UTF-8.
+        std::borrow::Cow::Owned(bytes) => std::borrow::Cow::Owned(String::from_utf8_lossy(&bytes).into_owned()),
+    }
+}
+
 /// Pretty JSON with a trailing newline.
 pub fn json<T: serde::Serialize>(value: &T) -> String {
     let mut text = serde_json::to_string_pretty(value).unwrap_or_else(|_| "null".into());
@@ -547,5 +595,23 @@ mod csv_tests {
         }
         let text = csv(&["摘要", "金额"], &[vec!["=cmd|' /C calc'!A0".into(), "-1234.5".into()]], &[1]);
         assert_eq!(text, "\u{feff}摘要,金额\n'=cmd|' /C calc'!A0,\"-1,234.50\"\n");
+    }
+}
+
+#[cfg(test)]
+mod inert_tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_shown_not_obeyed() {
+        assert_eq!(inert_text("合计 100\r合计 999"), "合计 100␍合计 999");
+        assert_eq!(inert_text("\u{1b}[2J\u{1b}]0;x\u{7}"), "␛[2J␛]0;x␇");
+        assert_eq!(inert_text("a\u{7f}b\u{9b}31mc\u{0}"), "a␡b\u{fffd}31mc␀");
+        for plain in ["", "第 1 行\n\t缩进", "中文·×÷ ¥1,234.56 \u{a0}", "\u{c2}\u{a9}"] {
+            assert!(matches!(inert_text(plain), std::borrow::Cow::Borrowed(_)), "{plain:?}");
+        }
+        // JSON escapes C0 itself: unchanged.
+        let json = serde_json::to_string("\u{1b}[2J").unwrap();
+        assert_eq!(inert_text(&json), json);
     }
 }

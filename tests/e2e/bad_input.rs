@@ -302,3 +302,34 @@ fn sums_that_would_overflow_are_refused_never_wrapped() {
     refused(&env, "one-more.csv", &one_more, &["--post", "--reviewer", REVIEWER], "累计发生额将超出可记账范围");
     env.ok(&["check"]);
 }
+
+/// Control characters are shown, never sent to the terminal as they are. A statement's 结算号 with
+/// one is refused; a file's name (which only the file system limits) is shown with visible signs
+/// in what fundpool prints — stdout, the earlier batch it names, the audit listing, errors.
+#[test]
+fn control_characters_reach_no_terminal() {
+    let env = Env::jingmen();
+    let before = env.fingerprint();
+    let bank = env.write(
+        "bank.csv",
+        "date,ref,book,account,direction,amount\n2023-01-20,\u{1b}[2JZF-1,shayang/employee,1003,in,1.00\n",
+    );
+    let run = env.run(&["statement", "import", "--source", "bank", &bank]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(run.stderr.contains("第 2 行：ref 不能含控制字符，且不超过 100 个字符"), "{}", run.stderr);
+    assert_eq!(env.fingerprint(), before);
+
+    // A name that would clear the screen and move back over its own line.
+    let named = env.write("清屏\u{1b}[2J\r伪造.csv", &one_voucher("2023-01-31", "支付", "10.00"));
+    let out = env.ok(&["import", &named]);
+    let copy = env.write("copy.csv", &one_voucher("2023-01-31", "支付", "10.00"));
+    let again = env.ok(&["import", &copy]);
+    let audit = env.ok(&["audit"]);
+    let missing = env.run(&["import", &env.path("无\u{1b}]0;标题\u{7}.csv").display().to_string()]);
+    assert_eq!(missing.code, 1);
+    for (what, text) in [("import", &out), ("again", &again), ("audit", &audit), ("error", &missing.stderr)] {
+        assert!(!text.contains(['\u{1b}', '\r', '\u{7}']), "{what}: {text:?}");
+    }
+    assert!(again.contains("文件 清屏␛[2J␍伪造.csv"), "{again}");
+    assert!(missing.stderr.contains("无␛]0;标题␇.csv"), "{}", missing.stderr);
+}
