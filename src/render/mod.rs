@@ -399,7 +399,9 @@ pub fn inert_cell(cell: &str) -> std::borrow::Cow<'_, str> {
 pub fn inert_bytes(bytes: &[u8]) -> std::borrow::Cow<'_, [u8]> {
     let is_control = |b: u8| (b < 0x20 && b != b'\n' && b != b'\t') || b == 0x7f;
     let c1_at = |i: usize| bytes[i] == 0xc2 && bytes.get(i + 1).is_some_and(|next| (0x80..=0x9f).contains(next));
-    if !(0..bytes.len()).any(|i| is_control(bytes[i]) || c1_at(i)) {
+    // The common case, checked byte by byte without looking ahead: nothing to replace (0xC2
+    // starts a C1 character, and also ¢ £ ¥ · and their neighbours, rare in fundpool's output).
+    if !bytes.iter().any(|&b| is_control(b) || b == 0xc2) {
         return std::borrow::Cow::Borrowed(bytes);
     }
     let mut out = Vec::with_capacity(bytes.len() + 32);
