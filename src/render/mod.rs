@@ -424,6 +424,10 @@ pub fn inert_bytes(bytes: &[u8]) -> std::borrow::Cow<'_, [u8]> {
         }
         i += 1;
     }
+    // A 0xC2 that began no C1 character (·, ¥): nothing was replaced.
+    if out.len() == bytes.len() {
+        return std::borrow::Cow::Borrowed(bytes);
+    }
     std::borrow::Cow::Owned(out)
 }
 
