@@ -35,6 +35,47 @@ pub fn fingerprint(path: &Path) -> Result<FileFingerprint> {
     Ok(FileFingerprint { sha256: hex::encode(hasher.finalize()), name, size })
 }
 
+/// The largest text file fundpool reads whole (voucher and event files, rules, anchors, a city's
+/// settings): far beyond any of them, and short of what would exhaust a desk's memory.
+pub const TEXT_FILE_LIMIT: u64 = 64 << 20;
+
+/// Reads a text file given by the user: a regular file of at most `TEXT_FILE_LIMIT` bytes in
+/// UTF-8, or a refusal that says which of these it is not. `what` names the file in messages
+/// (e.g. 锚点文件). Without the checks a wrong path — a device such as /dev/zero, a pipe, a
+/// multi-gigabyte file — read until memory ran out, and a file saved in GBK was refused in
+/// English ("stream did not contain valid UTF-8").
+pub fn read_text(path: &Path, what: &str) -> Result<String> {
+    let shown = path.display();
+    let cannot = |e: std::io::Error| {
+        let reason = match e.kind() {
+            std::io::ErrorKind::NotFound => "文件不存在".to_string(),
+            std::io::ErrorKind::PermissionDenied => "没有读取权限".to_string(),
+            _ => e.to_string(),
+        };
+        Error::refused(format!("无法读取{what} {shown}：{reason}"))
+    };
+    let file = std::fs::File::open(path).map_err(cannot)?;
+    let metadata = file.metadata().map_err(cannot)?;
+    if !metadata.is_file() {
+        return Err(Error::refused(format!("{what} {shown} 不是普通文件")));
+    }
+    if metadata.len() > TEXT_FILE_LIMIT {
+        return Err(Error::refused(format!(
+            "{what} {shown} 有 {} MB，超过 {} MB：是不是选错了文件？",
+            metadata.len() >> 20,
+            TEXT_FILE_LIMIT >> 20
+        )));
+    }
+    let mut bytes = Vec::with_capacity(metadata.len() as usize);
+    // A file still growing stops at the limit too.
+    file.take(TEXT_FILE_LIMIT + 1).read_to_end(&mut bytes).map_err(cannot)?;
+    if bytes.len() as u64 > TEXT_FILE_LIMIT {
+        return Err(Error::refused(format!("{what} {shown} 超过 {} MB：是不是选错了文件？", TEXT_FILE_LIMIT >> 20)));
+    }
+    String::from_utf8(bytes)
+        .map_err(|_| Error::refused(format!("{what} {shown} 不是 UTF-8 文本：请用记事本等“另存为”UTF-8 编码")))
+}
+
 /// The identity of a file received as bytes (an upload).
 pub fn fingerprint_bytes(name: &str, bytes: &[u8]) -> FileFingerprint {
     FileFingerprint { sha256: hex::encode(Sha256::digest(bytes)), name: name.to_string(), size: bytes.len() as u64 }

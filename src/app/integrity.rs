@@ -428,8 +428,7 @@ pub fn read_anchors(paths: &[std::path::PathBuf]) -> Result<Vec<Anchor>> {
     paths
         .iter()
         .map(|path| {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| Error::refused(format!("无法读取锚点文件 {}：{e}", path.display())))?;
+            let text = super::files::read_text(path, "锚点文件")?;
             Anchor::parse(&text).map_err(|e| Error::refused(format!("{}：{e}", path.display())))
         })
         .collect()

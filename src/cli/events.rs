@@ -20,8 +20,7 @@ pub fn post_file(ctx: &Context, file: &Path, post: bool, reviewer: Option<&str>)
             file.display()
         ))
     })?;
-    let text =
-        std::fs::read_to_string(file).map_err(|e| CliError::refused(format!("无法读取 {}：{e}", file.display())))?;
+    let text = crate::app::files::read_text(file, "业务事件文件")?;
     let placed = events::parse(&text, format).map_err(|errors| {
         let lines: Vec<String> = errors.iter().map(|e| format!("  {e}")).collect();
         CliError::refused(format!(

@@ -12,7 +12,7 @@ use std::path::Path;
 pub fn init(ctx: &Context, city_dir: &Path) -> Result<Outcome, CliError> {
     let read = |name: &str| {
         let path = city_dir.join(name);
-        std::fs::read_to_string(&path).map_err(|e| CliError::refused(format!("无法读取 {}：{e}", path.display())))
+        crate::app::files::read_text(&path, "城市设置").map_err(CliError::from)
     };
     init_from(ctx, &read("city.toml")?, &read("chart.toml")?, &read("rules.toml")?)
 }
@@ -39,8 +39,7 @@ pub fn init_from(ctx: &Context, city_toml: &str, chart_toml: &str, rules_toml: &
 
 pub fn add_vouchers(ctx: &Context, file: &Path) -> Result<Outcome, CliError> {
     let format = Format::from_path(file).map_err(CliError::refused)?;
-    let text =
-        std::fs::read_to_string(file).map_err(|e| CliError::refused(format!("无法读取 {}：{e}", file.display())))?;
+    let text = crate::app::files::read_text(file, "凭证文件")?;
     let report = actions::add_vouchers(&ctx.session, &text, format, &file.display().to_string())?;
     Ok(Outcome::ok(batch_summary(&report, Status::Draft, ctx.format)))
 }

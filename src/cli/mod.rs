@@ -142,8 +142,7 @@ impl Context {
         for entry in entries {
             let path = entry.map_err(|e| CliError::refused(e.to_string()))?.path();
             if path.extension().is_some_and(|e| e == "toml") {
-                let text = std::fs::read_to_string(&path)
-                    .map_err(|e| CliError::refused(format!("无法读取 {}：{e}", path.display())))?;
+                let text = crate::app::files::read_text(&path, "日历文件")?;
                 files.push((path.display().to_string(), text));
             }
         }

@@ -87,8 +87,7 @@ fn year_rules(store: &Store, year: i32) -> Result<crate::domain::rules::RuleSet,
 }
 
 fn read_input(file: &Path) -> Result<GapInput, CliError> {
-    let text =
-        std::fs::read_to_string(file).map_err(|e| CliError::refused(format!("无法读取 {}：{e}", file.display())))?;
+    let text = crate::app::files::read_text(file, "缺口测算文件")?;
     toml::from_str(&text).map_err(|e| CliError::refused(format!("{} 格式错误：{e}", file.display())))
 }
 
@@ -453,8 +452,7 @@ pub fn rules(ctx: &Context, as_of: Option<&str>) -> Result<Outcome, CliError> {
 pub fn set_rules(ctx: &Context, file: &Path, from: &str) -> Result<Outcome, CliError> {
     ctx.refuse_csv("rules set")?;
     let from = crate::domain::ids::parse_date(from).map_err(CliError::refused)?;
-    let text =
-        std::fs::read_to_string(file).map_err(|e| CliError::refused(format!("无法读取 {}：{e}", file.display())))?;
+    let text = crate::app::files::read_text(file, "规则文件")?;
     crate::app::rules::set(&ctx.session, &text, from)?;
     let fields = serde_json::json!({"file": file.display().to_string(), "effective_from": from});
     ctx.done("rules set", format!("已记录规则集 {}，自 {from} 起生效\n", file.display()), fields)

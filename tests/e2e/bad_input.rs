@@ -333,3 +333,29 @@ fn control_characters_reach_no_terminal() {
     assert!(again.contains("文件 清屏␛[2J␍伪造.csv"), "{again}");
     assert!(missing.stderr.contains("无␛]0;标题␇.csv"), "{}", missing.stderr);
 }
+
+/// A text file fundpool reads whole must be one: a device or a pipe under a file's name, or a file
+/// in GBK, is refused with what it is (a device was read until memory ran out; GBK was refused in
+/// English), and nothing is written.
+#[test]
+fn a_text_input_must_be_a_regular_utf8_file() {
+    let env = Env::jingmen();
+    let before = env.fingerprint();
+    let zero = env.path("vouchers.toml");
+    std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
+    let run = env.run(&["voucher", "add", zero.to_str().unwrap()]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(run.stderr.contains("凭证文件") && run.stderr.contains("vouchers.toml 不是普通文件"), "{}", run.stderr);
+    let run = env.run(&["verify", "--anchor", env.dir.path().to_str().unwrap()]);
+    assert!(run.stderr.contains("不是普通文件"), "{}", run.stderr);
+    let run = env.run(&["verify", "--anchor", env.path("没有.json").to_str().unwrap()]);
+    assert!(run.stderr.contains("无法读取锚点文件") && run.stderr.contains("没有.json：文件不存在"), "{}", run.stderr);
+    let toml = "[[voucher]]\nbook = \"shayang/employee\"\ndate = \"2023-01-31\"\n\n[[voucher.line]]\naccount = \"1003\"\nsummary = \"支付\"\ndebit = \"1.00\"\n";
+    let (gbk, _, _) = encoding_rs::GBK.encode(toml);
+    let path = env.path("gbk.toml");
+    std::fs::write(&path, &gbk).unwrap();
+    let run = env.run(&["voucher", "add", path.to_str().unwrap()]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(run.stderr.contains("gbk.toml 不是 UTF-8 文本：请用记事本等“另存为”UTF-8 编码"), "{}", run.stderr);
+    assert_eq!(env.fingerprint(), before);
+}
