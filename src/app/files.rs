@@ -16,10 +16,15 @@ pub struct FileFingerprint {
     pub size: u64,
 }
 
-/// Reads a file once to fingerprint it (streamed: memory stays bounded).
+/// Reads a file once to fingerprint it (streamed: memory stays bounded). Every imported file is
+/// fingerprinted first, so this is where a device or a pipe given as a file is refused (/dev/zero
+/// never ends).
 pub fn fingerprint(path: &Path) -> Result<FileFingerprint> {
     let mut file =
         std::fs::File::open(path).map_err(|e| Error::refused(format!("无法读取 {}：{e}", path.display())))?;
+    if !file.metadata().is_ok_and(|m| m.is_file()) {
+        return Err(Error::refused(format!("{} 不是普通文件", path.display())));
+    }
     let mut hasher = Sha256::new();
     let mut buffer = vec![0u8; 1 << 16];
     let mut size = 0u64;
