@@ -103,8 +103,11 @@ impl Writer<'_> {
         Ok(id)
     }
 
+    /// A new password ends every web session of the user: a password is changed because it may
+    /// be known to someone else, whose session must not outlive it.
     pub fn set_password(&mut self, id: i64, password_hash: &str) -> Result<()> {
         self.tx.execute("UPDATE app_user SET password_hash = ?2 WHERE id = ?1", params![id, password_hash])?;
+        self.tx.execute("DELETE FROM web_session WHERE user = (SELECT name FROM app_user WHERE id = ?1)", [id])?;
         self.log_id("app_user", id)
     }
 

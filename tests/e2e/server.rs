@@ -302,6 +302,23 @@ fn logins_are_throttled_and_sessions_expire() {
     assert_eq!(code, 303, "a page redirects to the login form");
 }
 
+/// A password changed because someone else may know it ends the sessions opened with it; the
+/// new password logs in.
+#[test]
+fn a_new_password_ends_the_users_sessions() {
+    let env = staffed();
+    let server = Server::start(&env, &[]);
+    let stolen = Client::login(&server.base, "东宝会计", PASSWORD).unwrap();
+    let other = Client::login(&server.base, "沙洋会计", PASSWORD).unwrap();
+    assert_eq!(stolen.get("/api/journal?book=dongbao/employee").0, 200);
+    admin(&env, &["user", "passwd", "东宝会计", "--password-stdin"], "dongbao-new-1\n");
+    assert_eq!(stolen.get("/api/journal?book=dongbao/employee").0, 401);
+    assert_eq!(other.get("/api/journal?book=shayang/employee").0, 200, "another user's session stays");
+    assert_eq!(Client::login(&server.base, "东宝会计", PASSWORD).err().map(|e| e.0), Some(401));
+    let renewed = Client::login(&server.base, "东宝会计", "dongbao-new-1").unwrap();
+    assert_eq!(renewed.get("/api/journal?book=dongbao/employee").0, 200);
+}
+
 #[test]
 fn fifty_users_at_once_lose_and_duplicate_nothing() {
     const USERS: usize = 50;
