@@ -32,7 +32,7 @@ pub async fn login(
     match start_session(&state, &address, credentials.user, credentials.password).await {
         Ok((token, csrf, user)) => (
             StatusCode::OK,
-            [(header::SET_COOKIE, set_cookie(&token, state.config.session_seconds))],
+            [(header::SET_COOKIE, set_cookie(&token, state.config.session_seconds, state.config.trust_proxy))],
             Json(serde_json::json!({ "csrf": csrf, "user": user })),
         )
             .into_response(),
@@ -86,7 +86,8 @@ pub async fn logout(me: LoggedIn, headers: HeaderMap) -> Response {
     }
     let session_user = me.clone();
     let _ = blocking(move || crate::app::users::web_logout(&session_user.session(), &session_user.token)).await;
-    (StatusCode::OK, [(header::SET_COOKIE, set_cookie("", 0))], Json(serde_json::json!({"ok": true}))).into_response()
+    (StatusCode::OK, [(header::SET_COOKIE, set_cookie("", 0, false))], Json(serde_json::json!({"ok": true})))
+        .into_response()
 }
 
 fn csrf_header(headers: &HeaderMap) -> Option<&str> {

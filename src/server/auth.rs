@@ -58,9 +58,13 @@ pub fn cookie_token(parts: &Parts) -> Option<String> {
     )
 }
 
-/// The Set-Cookie header of a new session (and of a logout, with an empty value).
-pub fn set_cookie(token: &str, max_age: i64) -> String {
-    format!("{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}")
+/// The Set-Cookie header of a new session (and of a logout, with an empty value). `secure` —
+/// behind the TLS proxy (`--trust-proxy`) — keeps the browser from ever sending the session over
+/// plain HTTP (a stray http:// link, a proxy misconfigured for a moment). Without a proxy the
+/// server is on loopback, where the cookie stays on the machine.
+pub fn set_cookie(token: &str, max_age: i64, secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}{secure}")
 }
 
 /// Where a request comes from, for the audit log and the throttle: the TCP peer, or — with

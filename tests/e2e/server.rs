@@ -738,14 +738,17 @@ fn behind_a_trusted_proxy_the_audit_records_the_client_address() {
             .send_json(serde_json::json!({"user": "东宝会计", "password": PASSWORD}))
             .unwrap()
     };
-    // Without --trust-proxy the header is ignored: the peer is recorded.
+    // Without --trust-proxy the header is ignored: the peer is recorded; the server is on
+    // loopback and its cookie is not marked Secure.
     let server = Server::start(&env, &[]);
-    login(&server.base);
+    let cookie = login(&server.base).header("set-cookie").unwrap_or_default().to_string();
+    assert!(!cookie.contains("Secure"), "{cookie}");
     drop(server);
     assert_eq!(login_addresses(&env), vec!["127.0.0.1"]);
-    // With it, the address the proxy appended last.
+    // With it, the address the proxy appended last, and a cookie only sent over HTTPS.
     let server = Server::start_with(&env, &[], &["--trust-proxy"]);
-    login(&server.base);
+    let cookie = login(&server.base).header("set-cookie").unwrap_or_default().to_string();
+    assert!(cookie.ends_with("; Secure") && cookie.contains("HttpOnly; SameSite=Strict"), "{cookie}");
     drop(server);
     assert_eq!(login_addresses(&env), vec!["127.0.0.1", "10.20.30.40"]);
 }

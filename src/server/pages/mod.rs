@@ -191,10 +191,11 @@ pub async fn login(
 ) -> Response {
     let address = client_address(connect.map(|c| c.0), &headers, state.config.trust_proxy);
     match start_session(&state, &address, form.user, form.password).await {
-        Ok((token, _, _)) => {
-            ([(header::SET_COOKIE, set_cookie(&token, state.config.session_seconds))], Redirect::to("/"))
-                .into_response()
-        }
+        Ok((token, _, _)) => (
+            [(header::SET_COOKIE, set_cookie(&token, state.config.session_seconds, state.config.trust_proxy))],
+            Redirect::to("/"),
+        )
+            .into_response(),
         Err(response) => {
             let status = response.status();
             let message = if status == StatusCode::TOO_MANY_REQUESTS {
@@ -218,7 +219,7 @@ pub async fn logout(me: LoggedIn, Form(form): Form<CsrfOnly>) -> Response {
     }
     let who = me.clone();
     let _ = blocking(move || users::web_logout(&who.session(), &who.token)).await;
-    ([(header::SET_COOKIE, set_cookie("", 0))], Redirect::to("/login")).into_response()
+    ([(header::SET_COOKIE, set_cookie("", 0, false))], Redirect::to("/login")).into_response()
 }
 
 // ---------------------------------------------------------------- home
