@@ -24,6 +24,18 @@ fn hash_password(password: &str) -> Result<String> {
         .map_err(|e| Error::refused(format!("无法保存密码：{e}")))
 }
 
+/// A hash no password is known to match, made once, to check a login for a name that is not
+/// registered against (the same work as for one that is).
+fn unknown_user_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| {
+        let mut secret = [0u8; 32];
+        argon2::password_hash::rand_core::RngCore::fill_bytes(&mut OsRng, &mut secret);
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default().hash_password(&secret, &salt).map(|h| h.to_string()).unwrap_or_default()
+    })
+}
+
 fn password_matches(hash: &str, password: &str) -> bool {
     PasswordHash::new(hash).is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
 }
@@ -33,7 +45,12 @@ fn password_matches(hash: &str, password: &str) -> bool {
 pub fn authenticate(reader: &Reader<'_>, name: &str, password: &str) -> Result<Actor> {
     let name = normalise_name(name, "用户名").map_err(Error::refused)?;
     let refused = || Error::refused(format!("用户名或密码不对：{name} 不能登录"));
-    let user = reader.user(&name)?.ok_or_else(refused)?;
+    let Some(user) = reader.user(&name)? else {
+        // As long as for a user who exists: a refusal that came back at once said the name was
+        // free, and a list of names tried that way is a list of the staff (and of whom to guess).
+        password_matches(unknown_user_hash(), password);
+        return Err(refused());
+    };
     if !password_matches(&user.password_hash, password) {
         return Err(refused());
     }
