@@ -115,6 +115,28 @@ fn holder_file(path: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
+/// Leaves the note for writers who wait. The folder of a shared database is writable by every
+/// office's account, so whatever is at the note's name is removed (a link is removed, not what it
+/// points to) and the note is created anew, never opened through a link: planted as a link to
+/// another file of the user's, writing the note had overwritten that file. Best effort: if
+/// something takes the name in between, there is no note.
+fn leave_holder_note(holder: &Path, note: &str) {
+    use std::io::Write;
+    let _ = std::fs::remove_file(holder);
+    if let Ok(mut file) = std::fs::OpenOptions::new().write(true).create_new(true).open(holder) {
+        let _ = file.write_all(note.as_bytes());
+    }
+}
+
+/// The note of the writer being waited for: at most a few KB, whatever is at its name (a link
+/// to a device once made the waiting command read for ever).
+fn read_holder_note(holder: &Path) -> Option<String> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(holder).ok()?.take(4096).read_to_end(&mut bytes).ok()?;
+    Some(String::from_utf8_lossy(&bytes).trim().to_string()).filter(|t| !t.is_empty())
+}
+
 impl Store {
     /// Creates a new database file (0600) and applies every migration. Refuses an existing file.
     pub fn create(path: &Path, busy_timeout: Duration) -> Result<Store> {
@@ -266,7 +288,7 @@ impl Store {
             Err(rusqlite::Error::SqliteFailure(e, _))
                 if matches!(e.code, ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) =>
             {
-                let who = std::fs::read_to_string(&holder).ok().map(|t| t.trim().to_string()).filter(|t| !t.is_empty());
+                let who = read_holder_note(&holder);
                 let who = who.map(|w| format!("正在运行的是：{w}")).unwrap_or_else(|| "另一个命令正在写入".to_string());
                 return Err(StoreError::Busy(format!(
                     "账套 {} 正被另一个写入命令占用（{who}）。本命令没有写入任何内容；请等它完成后重试，或用 --busy-timeout 秒数 等得更久",
@@ -276,7 +298,7 @@ impl Store {
             Err(e) => return Err(e.into()),
         };
         // Best effort: a note for whoever has to wait. Removed when the writer ends.
-        let _ = std::fs::write(&holder, format!("{}（进程 {}）\n", self.activity, std::process::id()));
+        leave_holder_note(&holder, &format!("{}（进程 {}）\n", self.activity, std::process::id()));
         Writer::new(tx, holder, self.audit.clone())
     }
 

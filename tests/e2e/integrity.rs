@@ -777,3 +777,20 @@ fn verify_refuses_an_impossible_log_sequence_number_without_running_out_of_memor
     assert!(run.stderr.contains("数据库内容不一致：记录日志序号 4611686018427387904 无效"), "{}", run.stderr);
     assert_eq!(env.fingerprint(), before);
 }
+
+/// The note a writer leaves beside a shared database (`DB.writer`) is created anew, never written
+/// through whatever another account planted at its name: a link to another file of the user's
+/// had that file overwritten by the note.
+#[test]
+fn the_writers_note_is_never_written_through_a_planted_link() {
+    let env = Env::jingmen();
+    let victim = env.write("victim.txt", "victim's own text\n");
+    let note = env.path("fundpool.db.writer");
+    std::os::unix::fs::symlink(&victim, &note).unwrap();
+    env.ok(&["import", &fixture("fixtures/jingmen/walkthrough.csv")]);
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "victim's own text\n");
+    assert!(
+        std::fs::symlink_metadata(&note).is_err(),
+        "the note (and the planted link) are gone after the writer ends"
+    );
+}
