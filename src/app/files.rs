@@ -142,7 +142,7 @@ pub fn write_output_with(
     check_output(db, target, force)?;
     let temporary = temporary_beside(target);
     let write = || -> std::io::Result<()> {
-        let mut file = crate::store::create_private(&temporary)?;
+        let mut file = crate::store::create_private_new(&temporary)?;
         write(&mut file)?;
         file.sync_all()?;
         std::fs::rename(&temporary, target)

@@ -440,7 +440,7 @@ pub fn backup(session: &Session, target: &Path, force: bool) -> Result<()> {
     check_output(&session.db, target, force)?;
     let store = session.read_for(None)?;
     let temporary = temporary_beside(target);
-    crate::store::create_private(&temporary)
+    crate::store::create_private_new(&temporary)
         .map_err(|e| Error::refused(format!("无法写入 {}：{e}", temporary.display())))?;
     let result = store.backup_to(&temporary).map_err(Error::from).and_then(|()| {
         std::fs::rename(&temporary, target).map_err(|e| Error::refused(format!("无法写入 {}：{e}", target.display())))

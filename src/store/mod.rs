@@ -346,6 +346,25 @@ fn register_functions(conn: &Connection) -> Result<()> {
 }
 
 /// Creates an empty file only its owner can read and write.
+/// A temporary file of fundpool's own (0600), created anew: whatever already has its name — in a
+/// folder other accounts can write, a link planted there for a guessable name — is removed (a
+/// link, not what it points to), and the file is made with `create_new`, which never opens
+/// through a link. Written through such a link, an export or a backup had overwritten the file
+/// it pointed to before being renamed into place.
+pub fn create_private_new(path: &Path) -> std::io::Result<std::fs::File> {
+    let _ = std::fs::remove_file(path);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path)
+}
+
+/// A new database file (0600), or the empty file a user made for it, opened as named (a link
+/// given as `--db` is followed: it is the user's own choice).
 pub fn create_private(path: &Path) -> std::io::Result<std::fs::File> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);
@@ -359,6 +378,21 @@ pub fn create_private(path: &Path) -> std::io::Result<std::fs::File> {
 
 #[cfg(test)]
 mod tests {
+    /// A temporary file is never written through a link planted at its name.
+    #[test]
+    fn a_temporary_file_is_created_anew_not_through_a_link() {
+        use std::io::Write;
+        let dir = tempfile::tempdir().expect("a folder");
+        let victim = dir.path().join("victim.txt");
+        std::fs::write(&victim, "victim's own text").expect("the victim");
+        let temporary = dir.path().join(".export.xlsx.123.tmp");
+        std::os::unix::fs::symlink(&victim, &temporary).expect("a planted link");
+        super::create_private_new(&temporary).expect("created").write_all(b"export").expect("written");
+        assert_eq!(std::fs::read_to_string(&victim).expect("the victim"), "victim's own text");
+        assert!(std::fs::symlink_metadata(&temporary).expect("the file").file_type().is_file());
+        assert_eq!(std::fs::read_to_string(&temporary).expect("the file"), "export");
+    }
+
     /// The bundled SQLite is built as `.cargo/config.toml` says: without the shared page-cache LRU
     /// and memory statistics, whose global mutexes made two reading threads wait on each other
     /// (the 明细账's first pass at a million vouchers: 150 ms on two threads, 84 ms without them).
