@@ -156,7 +156,27 @@ pub(crate) fn router(state: Shared) -> Router {
         .route("/users", get(pages::users))
         .route("/users/:act", post(pages::users_act))
         .route("/static/fundpool.css", get(pages::stylesheet))
+        .layer(axum::middleware::map_response(with_safety_headers))
         .with_state(state)
+}
+
+/// Headers on every answer that keep another site from putting fundpool's pages to use: no page
+/// in another's frame (a click on 记账 that the user did not mean — the session cookie is
+/// SameSite=Strict already, this says it to browsers outright), forms post only here, no content
+/// read as another type than sent, no address of a page (a book, a voucher number) in the
+/// Referer of a link out. Scripts are not restricted: the pages escape all text (maud), and the
+/// print link is `javascript:`.
+async fn with_safety_headers(mut response: Response) -> Response {
+    use axum::http::{header, HeaderValue};
+    let headers = response.headers_mut();
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'"),
+    );
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    response
 }
 
 /// Serves until interrupted. Refuses a database without users (nobody could log in).

@@ -302,6 +302,35 @@ fn logins_are_throttled_and_sessions_expire() {
     assert_eq!(code, 303, "a page redirects to the login form");
 }
 
+/// Every answer — a page, the API, an error — keeps the pages out of other sites' frames and
+/// their forms posting here only.
+#[test]
+fn every_answer_forbids_framing_and_sniffing() {
+    let env = staffed();
+    let server = Server::start(&env, &[]);
+    let clerk = Client::login(&server.base, "东宝会计", PASSWORD).unwrap();
+    let answers = [
+        ureq::get(&format!("{}/login", server.base)).call(),
+        ureq::get(&format!("{}/api/health", server.base)).call(),
+        ureq::get(&format!("{}/journal?book=dongbao/employee", server.base)).set("Cookie", &clerk.cookie).call(),
+        ureq::get(&format!("{}/api/journal?book=nobody/x", server.base)).set("Cookie", &clerk.cookie).call(),
+    ];
+    for (index, answer) in answers.into_iter().enumerate() {
+        let response = match answer {
+            Ok(response) | Err(ureq::Error::Status(_, response)) => response,
+            Err(e) => panic!("{index}: {e}"),
+        };
+        assert_eq!(response.header("x-frame-options"), Some("DENY"), "{index}");
+        let policy = response.header("content-security-policy").unwrap_or_default();
+        assert!(
+            policy.contains("frame-ancestors 'none'") && policy.contains("form-action 'self'"),
+            "{index}: {policy}"
+        );
+        assert_eq!(response.header("x-content-type-options"), Some("nosniff"), "{index}");
+        assert_eq!(response.header("referrer-policy"), Some("same-origin"), "{index}");
+    }
+}
+
 /// A refused login takes as long for a name nobody has as for a staff member's: answered at once,
 /// it told an outsider which names exist. (Each try comes from its own address through the
 /// trusted proxy, so the throttle stays out of the way.)
