@@ -164,11 +164,16 @@ pub(crate) fn router(state: Shared) -> Router {
 /// in another's frame (a click on 记账 that the user did not mean — the session cookie is
 /// SameSite=Strict already, this says it to browsers outright), forms post only here, no content
 /// read as another type than sent, no address of a page (a book, a voucher number) in the
-/// Referer of a link out. Scripts are not restricted: the pages escape all text (maud), and the
+/// Referer of a link out; and nothing kept by the browser or a proxy unless said (a ledger page
+/// left in the cache of an office's shared computer is there for the next person's Back button
+/// after logging out). Scripts are not restricted: the pages escape all text (maud), and the
 /// print link is `javascript:`.
 async fn with_safety_headers(mut response: Response) -> Response {
     use axum::http::{header, HeaderValue};
     let headers = response.headers_mut();
+    if !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     headers.insert(
         header::CONTENT_SECURITY_POLICY,

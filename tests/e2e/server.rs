@@ -302,8 +302,8 @@ fn logins_are_throttled_and_sessions_expire() {
     assert_eq!(code, 303, "a page redirects to the login form");
 }
 
-/// Every answer — a page, the API, an error — keeps the pages out of other sites' frames and
-/// their forms posting here only.
+/// Every answer — a page, the API, an error — keeps the pages out of other sites' frames, their
+/// forms posting here only, and out of caches (the stylesheet alone is kept).
 #[test]
 fn every_answer_forbids_framing_and_sniffing() {
     let env = staffed();
@@ -328,7 +328,10 @@ fn every_answer_forbids_framing_and_sniffing() {
         );
         assert_eq!(response.header("x-content-type-options"), Some("nosniff"), "{index}");
         assert_eq!(response.header("referrer-policy"), Some("same-origin"), "{index}");
+        assert_eq!(response.header("cache-control"), Some("no-store"), "{index}: no ledger page left in a cache");
     }
+    let style = ureq::get(&format!("{}/static/fundpool.css", server.base)).call().unwrap();
+    assert_eq!(style.header("cache-control"), Some("public, max-age=86400"));
 }
 
 /// A refused login takes as long for a name nobody has as for a staff member's: answered at once,

@@ -39,7 +39,9 @@ use std::net::SocketAddr;
 pub(super) const CSS: &str = include_str!("fundpool.css");
 
 pub async fn stylesheet() -> Response {
-    ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], CSS).into_response()
+    // The same for everyone and for the binary's life: kept for a day.
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=86400")], CSS)
+        .into_response()
 }
 
 /// The navigation: every page a logged-in user can go to.
