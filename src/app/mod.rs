@@ -284,8 +284,8 @@ impl Session {
                 Pooled::new(store, self.pool.clone().map(|p| (p, true)))
             }
             None => {
-                let (store, note) = Store::open_write(&self.db, self.busy_timeout, &activity_note)?;
-                self.notes.borrow_mut().extend(note);
+                let (store, notes) = Store::open_write(&self.db, self.busy_timeout, &activity_note)?;
+                self.notes.borrow_mut().extend(notes);
                 Pooled::new(store, self.pool.clone().map(|p| (p, true)))
             }
         };

@@ -4,6 +4,7 @@
 
 mod config;
 mod events;
+mod filesystem;
 mod ledger;
 mod log;
 mod pending;
@@ -168,16 +169,28 @@ impl Store {
     /// Opens an existing database for writing, bringing an older schema up to date; returns the
     /// store and, when it migrated, a note saying so. `activity` names the command for a writer
     /// that has to wait.
-    pub fn open_write(path: &Path, busy_timeout: Duration, activity: &str) -> Result<(Store, Option<String>)> {
+    pub fn open_write(path: &Path, busy_timeout: Duration, activity: &str) -> Result<(Store, Vec<String>)> {
         let conn = Store::connect(path, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
         let store = Store { conn, path: path.to_path_buf(), activity: String::new(), audit: None };
         store.identify()?;
         let store = Store::configure(store.conn, path, busy_timeout, activity)?;
         let found = store.user_version()?;
-        let note = store.migrate()?.then(|| {
-            format!("已将数据库结构从版本 {found} 升级到 {}（{}）", Store::supported_version(), path.display())
-        });
-        Ok((store, note))
+        let mut notes = Vec::new();
+        if store.migrate()? {
+            notes.push(format!(
+                "已将数据库结构从版本 {found} 升级到 {}（{}）",
+                Store::supported_version(),
+                path.display()
+            ));
+        }
+        if let Some(kind) = filesystem::network_share(path) {
+            notes.push(format!(
+                "账套 {} 在网络文件系统（{kind}）上：只能由一台电脑打开，多台电脑同时写入会损坏账套；\
+                 各科室共用一个账套请在放账套的电脑上运行 fundpool serve，通过网页使用",
+                path.display()
+            ));
+        }
+        Ok((store, notes))
     }
 
     fn connect(path: &Path, flags: OpenFlags) -> Result<Connection> {
