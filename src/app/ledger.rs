@@ -513,8 +513,10 @@ pub fn void(session: &Session, book: &BookCode, number: VoucherNo, reason: &str)
     if reason.is_empty() {
         return Err(Error::refused("作废凭证须说明理由（--reason）"));
     }
-    if reason.chars().any(char::is_control) || reason.chars().count() > crate::domain::voucher::MAX_SUMMARY_CHARS {
-        return Err(Error::refused("作废理由不能含控制字符，且不超过 200 个字符"));
+    if crate::domain::ids::has_hidden_characters(reason)
+        || reason.chars().count() > crate::domain::voucher::MAX_SUMMARY_CHARS
+    {
+        return Err(Error::refused("作废理由不能含控制字符或不可见字符，且不超过 200 个字符"));
     }
     if !(actor.may(Role::Reviewer, &book.party) || actor.may(Role::Maker, &book.party)) {
         return Err(Error::forbidden(format!("{} 没有 {} 的审核或制单权限，不能作废其凭证", actor.name, book.party)));

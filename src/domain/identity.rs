@@ -14,8 +14,8 @@ pub fn normalise_name(text: &str, role: &str) -> Result<String, String> {
     if name.is_empty() {
         return Err(format!("{role}不能为空：写入账套的每一步都要记录是谁做的"));
     }
-    if name.chars().any(char::is_control) {
-        return Err(format!("{role}“{}”含有控制字符", crate::domain::ids::quote(&name)));
+    if crate::domain::ids::has_hidden_characters(&name) {
+        return Err(format!("{role}“{}”含有控制字符或不可见字符", crate::domain::ids::quote(&name)));
     }
     if name.chars().count() > MAX_NAME_CHARS {
         return Err(format!("{role}“{}”超过 {MAX_NAME_CHARS} 个字符", crate::domain::ids::quote(&name)));

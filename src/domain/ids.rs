@@ -176,6 +176,21 @@ fn plain_date(bytes: &[u8]) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(number(0..4)? as i32, number(5..7)?, number(8..10)?)
 }
 
+/// Whether staff text holds a character that is not shown as itself: a control character
+/// (newline, tab, NUL, ESC) or an invisible format character — zero-width spaces and joiners, the
+/// soft hyphen, the byte-order mark, and the marks that change the direction of the text around
+/// them. A summary `支付\u{202E}00.001` is shown as `支付100.00`: what staff read in a 序时账 or on a
+/// printed voucher must be what is stored, and two names that look the same (`张会计`,
+/// `张会计\u{200B}`) must not pass as two people for the four-eyes rule.
+pub fn has_hidden_characters(text: &str) -> bool {
+    text.chars().any(|c| {
+        c.is_control()
+            || matches!(c,
+                '\u{ad}' | '\u{61c}' | '\u{180e}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}'
+                | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{feff}' | '\u{fff9}'..='\u{fffb}')
+    })
+}
+
 /// Input echoed in a message, cut to 80 characters so a huge bad field cannot flood the screen.
 pub fn quote(text: &str) -> String {
     const MAX: usize = 80;

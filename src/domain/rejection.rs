@@ -56,7 +56,7 @@ pub enum Rejection {
     TooManyLines { count: usize, max: usize },
     #[error("第 {line} 行：摘要有 {chars} 个字符，超过上限 {max} 个")]
     SummaryTooLong { line: usize, chars: usize, max: usize },
-    #[error("第 {line} 行：{field}含有控制字符（如换行、制表符或 NUL），请删除后再导入")]
+    #[error("第 {line} 行：{field}含有控制字符或不可见字符（如换行、制表符、NUL、零宽空格或改变文字方向的字符），请删除后再导入")]
     ControlCharacters { line: usize, field: String },
     #[error("第 {line} 行：{field}有 {chars} 个字符，超过上限 {max} 个")]
     FieldTooLong { line: usize, field: String, chars: usize, max: usize },

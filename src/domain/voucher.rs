@@ -331,7 +331,7 @@ impl LedgerRules<'_> {
         if chars > MAX_SUMMARY_CHARS {
             problems.push(Rejection::SummaryTooLong { line: position, chars, max: MAX_SUMMARY_CHARS });
         }
-        if line.summary.chars().any(char::is_control) {
+        if crate::domain::ids::has_hidden_characters(&line.summary) {
             problems.push(Rejection::ControlCharacters { line: position, field: "摘要".into() });
         }
         if let Some(reference) = &line.reference {
@@ -401,7 +401,7 @@ impl LedgerRules<'_> {
 
 /// A short text field (external id, reference): no control characters, bounded length.
 fn check_text(line: usize, field: &str, text: &str, max: usize, problems: &mut Vec<Rejection>) {
-    if text.chars().any(char::is_control) {
+    if crate::domain::ids::has_hidden_characters(text) {
         problems.push(Rejection::ControlCharacters { line, field: field.to_string() });
     }
     let chars = text.chars().count();

@@ -121,8 +121,8 @@ fn parse_row(source: Source, field: &dyn Fn(&str) -> String) -> Result<(String, 
     let reference = Some(field("ref")).filter(|r| !r.is_empty());
     if let Some(reference) = &reference {
         let max = crate::domain::voucher::MAX_REFERENCE_CHARS;
-        if reference.chars().any(char::is_control) || reference.chars().count() > max {
-            problems.push(format!("ref 不能含控制字符，且不超过 {max} 个字符"));
+        if crate::domain::ids::has_hidden_characters(reference) || reference.chars().count() > max {
+            problems.push(format!("ref 不能含控制字符或不可见字符，且不超过 {max} 个字符"));
         }
     }
     if reference.is_none() && kind != "balance" {

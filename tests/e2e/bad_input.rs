@@ -70,6 +70,22 @@ fn text_fields_are_bounded_and_free_of_control_characters() {
     let env = Env::jingmen();
     refused(&env, "nul.csv", &one_voucher("2023-01-10", "含\u{0}空字符", "1.00"), &[], "摘要含有控制字符");
     refused(&env, "newline.csv", &one_voucher("2023-01-10", "两\n行", "1.00"), &[], "摘要含有控制字符");
+    // Shown as 支付100.00, stored as 支付 + a right-to-left override + 00.001: refused, as are
+    // zero-width characters, so that what is read is what is stored.
+    refused(
+        &env,
+        "bidi.csv",
+        &one_voucher("2023-01-10", "支付\u{202e}00.001", "1.00"),
+        &[],
+        "摘要含有控制字符或不可见字符",
+    );
+    refused(&env, "zwsp.csv", &one_voucher("2023-01-10", "支\u{200b}付", "1.00"), &[], "摘要含有控制字符或不可见字符");
+    // A reviewer whose name only looks like the maker's is no second person.
+    let drafts = env.write("drafts.csv", &one_voucher("2023-01-10", "支付", "1.00"));
+    env.ok(&["import", &drafts]);
+    let run = env.run_as("张会计\u{200b}", &["review", "--all"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(run.stderr.contains("含有控制字符或不可见字符"), "{}", run.stderr);
     refused(
         &env,
         "long.csv",
@@ -316,7 +332,7 @@ fn control_characters_reach_no_terminal() {
     );
     let run = env.run(&["statement", "import", "--source", "bank", &bank]);
     assert_eq!(run.code, 1, "{}", run.stdout);
-    assert!(run.stderr.contains("第 2 行：ref 不能含控制字符，且不超过 100 个字符"), "{}", run.stderr);
+    assert!(run.stderr.contains("第 2 行：ref 不能含控制字符或不可见字符，且不超过 100 个字符"), "{}", run.stderr);
     assert_eq!(env.fingerprint(), before);
 
     // A name that would clear the screen and move back over its own line.
