@@ -400,6 +400,13 @@ fn serve(
         fixed_now: std::env::var("FUNDPOOL_NOW").ok(),
         trust_proxy,
     };
+    if !listen.ip().is_loopback() {
+        // Plain HTTP past this machine: every password and session crosses the network readable.
+        eprintln!(
+            "注意：正在 {listen} 上以明文 HTTP 服务，密码和会话在网络上可被截获；\
+             请在本机前面放 TLS 反向代理（见 README），并监听 127.0.0.1"
+        );
+    }
     println!("fundpool 正在 http://{listen}/ 上服务 {}（Ctrl-C 停止）", ctx.db.display());
     let _ = std::io::stdout().flush();
     crate::server::serve(config)?;

@@ -159,6 +159,12 @@ fn serve_refuses_a_database_without_users() {
     let run = env.run(&["serve", "--listen", "127.0.0.1:1"]);
     assert_eq!(run.code, 1);
     assert!(run.stderr.contains("还没有注册用户：serve 需要登录"), "{}", run.stderr);
+    assert!(!run.stderr.contains("明文"), "loopback needs no warning: {}", run.stderr);
+    // Asked to serve past this machine in plain HTTP, it warns first (then refuses here: no users,
+    // so nothing is ever bound).
+    let run = env.run(&["serve", "--listen", "0.0.0.0:1"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("正在 0.0.0.0:1 上以明文 HTTP 服务，密码和会话在网络上可被截获"), "{}", run.stderr);
 }
 
 #[test]
