@@ -47,7 +47,8 @@ pub(super) async fn start_session(
     user: String,
     password: String,
 ) -> Result<(String, String, String), Response> {
-    let keys = [format!("user:{}", user.trim()), format!("addr:{address}")];
+    // A name longer than any registered one is throttled by its first 64 characters.
+    let keys = [format!("user:{}", user.trim().chars().take(64).collect::<String>()), format!("addr:{address}")];
     let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
     if state.throttle.blocked(&keys) {
         return Err((

@@ -17,7 +17,12 @@ pub const COOKIE: &str = "fp_session";
 const MAX_FAILURES: usize = 5;
 const WINDOW: Duration = Duration::from_secs(300);
 
-/// Failed logins per key (user name, client address).
+/// Above this many keys, a failure first drops the keys whose failures have all aged out.
+const PRUNE_ABOVE: usize = 1024;
+
+/// Failed logins per key (user name, client address). Only failures are kept, and only for the
+/// window: the map was once given an entry for every name tried, never removed — a name of up to
+/// 2 MB (the body limit) per request, from anyone, without logging in.
 #[derive(Default)]
 pub struct Throttle {
     failures: Mutex<HashMap<String, Vec<Instant>>>,
@@ -26,18 +31,31 @@ pub struct Throttle {
 impl Throttle {
     pub fn blocked(&self, keys: &[&str]) -> bool {
         let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        keys.iter().any(|key| {
-            let entries = map.entry(key.to_string()).or_default();
-            entries.retain(|t| t.elapsed() < WINDOW);
-            entries.len() >= MAX_FAILURES
+        keys.iter().any(|key| match map.get_mut(*key) {
+            Some(entries) => {
+                entries.retain(|t| t.elapsed() < WINDOW);
+                entries.len() >= MAX_FAILURES
+            }
+            None => false,
         })
     }
 
     pub fn failed(&self, keys: &[&str]) {
         let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        if map.len() > PRUNE_ABOVE {
+            map.retain(|_, entries| {
+                entries.retain(|t| t.elapsed() < WINDOW);
+                !entries.is_empty()
+            });
+        }
         for key in keys {
             map.entry(key.to_string()).or_default().push(Instant::now());
         }
+    }
+
+    #[cfg(test)]
+    fn keys(&self) -> usize {
+        self.failures.lock().unwrap_or_else(|e| e.into_inner()).len()
     }
 
     pub fn succeeded(&self, keys: &[&str]) {
@@ -180,5 +198,29 @@ impl FromRequestParts<Shared> for LoggedIn {
             writes: state.writes.clone(),
             pool: state.pool.clone(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Asking about a key keeps nothing; failures are counted per key up to the limit.
+    #[test]
+    fn the_throttle_keeps_only_failures() {
+        let throttle = Throttle::default();
+        for i in 0..10_000 {
+            assert!(!throttle.blocked(&[&format!("user:{i}"), "addr:192.0.2.1"]));
+        }
+        assert_eq!(throttle.keys(), 0, "a name asked about is not kept");
+        for _ in 0..MAX_FAILURES {
+            assert!(!throttle.blocked(&["user:张会计", "addr:192.0.2.1"]));
+            throttle.failed(&["user:张会计", "addr:192.0.2.1"]);
+        }
+        assert!(throttle.blocked(&["user:张会计", "addr:198.51.100.1"]), "the user is throttled");
+        assert!(throttle.blocked(&["user:李审核", "addr:192.0.2.1"]), "the address is throttled");
+        assert_eq!(throttle.keys(), 2);
+        throttle.succeeded(&["user:张会计", "addr:192.0.2.1"]);
+        assert!(!throttle.blocked(&["user:张会计", "addr:192.0.2.1"]));
     }
 }
