@@ -236,27 +236,33 @@ fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-/// Logs a registered user in for `ttl_seconds` (`now_unix` in unix seconds); audited.
-pub fn web_login(session: &Session, name: &str, password: &str, now_unix: i64, ttl_seconds: i64) -> Result<WebLogin> {
+/// A web login's first step, read only: the user `name` with `password`, as an actor. The
+/// server checks the password outside its queue of writes — the hash takes tens of milliseconds by
+/// design, and a burst of logins had held every office's writes behind it — and queues only the
+/// writes: `record_login_refusal` or `open_web_session`.
+pub fn check_login(session: &Session, name: &str, password: &str) -> Result<Actor> {
     let store = session.read()?;
-    let actor = match authenticate(&store.reader(), name, password) {
-        Ok(actor) => actor,
-        Err(error) => {
-            let mut claimed = Session::new(session.db.clone(), None, session.now.clone(), session.busy_timeout);
-            claimed.user = Some(name.trim().to_string());
-            claimed.address = session.address.clone();
-            record_refusal(&claimed, "login", name, &error.message);
-            return Err(error);
-        }
-    };
-    drop(store);
+    authenticate(&store.reader(), name, password)
+}
+
+/// Records a refused login in the audit log, under the name that was tried.
+pub fn record_login_refusal(session: &Session, name: &str, message: &str) {
+    let mut claimed = Session::new(session.db.clone(), None, session.now.clone(), session.busy_timeout);
+    claimed.user = Some(name.trim().to_string());
+    claimed.address = session.address.clone();
+    record_refusal(&claimed, "login", name, message);
+}
+
+/// A web login's second step: a new session for `actor` (checked by `check_login`), its cookie
+/// token and form token.
+pub fn open_web_session(session: &Session, actor: &Actor, now_unix: i64, ttl_seconds: i64) -> Result<WebLogin> {
     let (token, csrf) = (random_token(), random_token());
     let mut store = session.write_as(&actor.name, "login")?;
     let mut writer = store.writer()?;
     writer.insert_web_session(&token_hash(&token), &actor.name, &csrf, now_unix, now_unix + ttl_seconds)?;
     writer.set_target(format!("用户 {}", actor.name));
     writer.commit()?;
-    Ok(WebLogin { user: actor.name, token, csrf })
+    Ok(WebLogin { user: actor.name.clone(), token, csrf })
 }
 
 /// The user (with their current grants) and form token of a live web session.

@@ -60,13 +60,31 @@ pub(super) async fn start_session(
     let session = state.anonymous(address);
     let ttl = state.config.session_seconds;
     let (db, now, busy, address) = (session.db.clone(), session.now.clone(), session.busy_timeout, address.to_string());
+    let anonymous = move || {
+        let mut session = crate::app::Session::new(db.clone(), None, now.clone(), busy);
+        session.address = address.clone();
+        session
+    };
+    // The password is checked outside the queue of writes (both cores, nobody waiting on it);
+    // only what a login writes — its refusal in the audit log, or its session — takes a turn.
+    let (check, name) = (anonymous.clone(), user.clone());
+    let checked = blocking(move || crate::app::users::check_login(&check(), &name, &password)).await;
     let _turn = state.writes.lock().await;
-    let result = blocking(move || {
-        let mut session = crate::app::Session::new(db, None, now, busy);
-        session.address = address;
-        crate::app::users::web_login(&session, &user, &password, AppState::unix_now(), ttl)
-    })
-    .await;
+    let result = match checked {
+        Ok(actor) => {
+            blocking(move || crate::app::users::open_web_session(&anonymous(), &actor, AppState::unix_now(), ttl)).await
+        }
+        Err(error) if error.kind == crate::app::ErrorKind::Refused => {
+            let message = error.message.clone();
+            let _ = blocking(move || {
+                crate::app::users::record_login_refusal(&anonymous(), &user, &message);
+                Ok(())
+            })
+            .await;
+            Err(error)
+        }
+        Err(error) => Err(error),
+    };
     match result {
         Ok(login) => {
             state.throttle.succeeded(&keys);
