@@ -167,8 +167,8 @@ impl Store {
     }
 
     /// Opens an existing database for writing, bringing an older schema up to date; returns the
-    /// store and, when it migrated, a note saying so. `activity` names the command for a writer
-    /// that has to wait.
+    /// store and notes for the user: that it migrated, that the file lies on a network share.
+    /// `activity` names the command for a writer that has to wait.
     pub fn open_write(path: &Path, busy_timeout: Duration, activity: &str) -> Result<(Store, Vec<String>)> {
         let conn = Store::connect(path, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
         let store = Store { conn, path: path.to_path_buf(), activity: String::new(), audit: None };
