@@ -20,11 +20,7 @@ pub struct FileFingerprint {
 /// fingerprinted first, so this is where a device or a pipe given as a file is refused (/dev/zero
 /// never ends).
 pub fn fingerprint(path: &Path) -> Result<FileFingerprint> {
-    let mut file =
-        std::fs::File::open(path).map_err(|e| Error::refused(format!("无法读取 {}：{e}", path.display())))?;
-    if !file.metadata().is_ok_and(|m| m.is_file()) {
-        return Err(Error::refused(format!("{} 不是普通文件", path.display())));
-    }
+    let (mut file, _) = crate::import::tabular::open_input(path, "").map_err(Error::refused)?;
     let mut hasher = Sha256::new();
     let mut buffer = vec![0u8; 1 << 16];
     let mut size = 0u64;
@@ -51,19 +47,8 @@ pub const TEXT_FILE_LIMIT: u64 = 64 << 20;
 /// English ("stream did not contain valid UTF-8").
 pub fn read_text(path: &Path, what: &str) -> Result<String> {
     let shown = path.display();
-    let cannot = |e: std::io::Error| {
-        let reason = match e.kind() {
-            std::io::ErrorKind::NotFound => "文件不存在".to_string(),
-            std::io::ErrorKind::PermissionDenied => "没有读取权限".to_string(),
-            _ => e.to_string(),
-        };
-        Error::refused(format!("无法读取{what} {shown}：{reason}"))
-    };
-    let file = std::fs::File::open(path).map_err(cannot)?;
-    let metadata = file.metadata().map_err(cannot)?;
-    if !metadata.is_file() {
-        return Err(Error::refused(format!("{what} {shown} 不是普通文件")));
-    }
+    let (file, metadata) = crate::import::tabular::open_input(path, what).map_err(Error::refused)?;
+    let cannot = |e: std::io::Error| Error::refused(format!("无法读取{what} {shown}：{e}"));
     if metadata.len() > TEXT_FILE_LIMIT {
         return Err(Error::refused(format!(
             "{what} {shown} 有 {} MB，超过 {} MB：是不是选错了文件？",

@@ -49,12 +49,34 @@ pub fn column_letters(mut column: usize) -> String {
 
 const SAVE_AS_UTF8: &str = "请另存为 UTF-8 CSV（Excel：“另存为”→“CSV UTF-8（逗号分隔）”），或直接导入 xlsx 文件";
 
+/// Opens a file the user named as input (`what` names it in messages, e.g. 锚点文件, or is
+/// empty): it must be a regular file — a device such as /dev/zero or a pipe would be read for
+/// ever — and missing or unreadable is said in Chinese. Every input file is opened here first.
+pub fn open_input(path: &Path, what: &str) -> Result<(std::fs::File, std::fs::Metadata), String> {
+    let shown = if what.is_empty() { path.display().to_string() } else { format!("{what} {}", path.display()) };
+    let cannot = |e: std::io::Error| {
+        let reason = match e.kind() {
+            std::io::ErrorKind::NotFound => "文件不存在".to_string(),
+            std::io::ErrorKind::PermissionDenied => "没有读取权限".to_string(),
+            _ => e.to_string(),
+        };
+        format!("无法读取{shown}：{reason}")
+    };
+    let file = std::fs::File::open(path).map_err(cannot)?;
+    let metadata = file.metadata().map_err(cannot)?;
+    if !metadata.is_file() {
+        return Err(format!("{shown} 不是普通文件"));
+    }
+    Ok((file, metadata))
+}
+
 /// Opens a CSV or xlsx file as UTF-8 CSV text.
 pub fn open(path: &Path) -> Result<Tabular, String> {
     let name = path.display().to_string();
+    let (mut first, _) = open_input(path, "")?;
     let reopen = || std::fs::File::open(path).map_err(|e| format!("无法读取 {name}：{e}"));
     let mut magic = [0u8; 4];
-    let read = reopen()?.read(&mut magic).map_err(|e| format!("无法读取 {name}：{e}"))?;
+    let read = first.read(&mut magic).map_err(|e| format!("无法读取 {name}：{e}"))?;
     match kind_of(&magic[..read], path) {
         Kind::Workbook => {
             let workbook = calamine::open_workbook_auto(path).map_err(|e| not_a_workbook(&name, e))?;
@@ -95,13 +117,12 @@ pub fn open_bytes(name: &str, bytes: Vec<u8>) -> Result<Tabular, String> {
 /// packs a thousand bytes into one: a 32 MB upload could ask the server for tens of GB. Measured,
 /// not declared: the members are read through (into nothing) before calamine sees them.
 fn check_inflated_size(name: &str, bytes: &[u8]) -> Result<(), String> {
-    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
-        .map_err(|e| format!("{name} 不是可读取的 xlsx 工作簿：{e}"))?;
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| not_a_workbook(name, e))?;
     let mut left = UPLOAD_INFLATED_LIMIT;
     for index in 0..archive.len() {
-        let member = archive.by_index(index).map_err(|e| format!("{name} 不是可读取的 xlsx 工作簿：{e}"))?;
-        let read = std::io::copy(&mut member.take(left + 1), &mut std::io::sink())
-            .map_err(|e| format!("{name} 不是可读取的 xlsx 工作簿：{e}"))?;
+        let member = archive.by_index(index).map_err(|e| not_a_workbook(name, e))?;
+        let read =
+            std::io::copy(&mut member.take(left + 1), &mut std::io::sink()).map_err(|e| not_a_workbook(name, e))?;
         if read > left {
             return Err(format!(
                 "{name} 解压后超过 {} MB：网页不接收这样的工作簿；请另存为 CSV 上传，或用命令行 statement import",
@@ -131,7 +152,7 @@ fn kind_of(magic: &[u8], path: &Path) -> Kind {
     }
 }
 
-fn not_a_workbook(name: &str, e: calamine::Error) -> String {
+fn not_a_workbook(name: &str, e: impl std::fmt::Display) -> String {
     format!("{name} 不是可读取的 xlsx 工作簿：{e}")
 }
 

@@ -117,13 +117,14 @@ fn holder_file(path: &Path) -> PathBuf {
 }
 
 /// Leaves the note for writers who wait. The folder of a shared database is writable by every
-/// office's account, so whatever is at the note's name is removed (a link is removed, not what it
-/// points to) and the note is created anew, never opened through a link: planted as a link to
-/// another file of the user's, writing the note had overwritten that file. Best effort: if
-/// something takes the name in between, there is no note.
+/// office's account, so whatever has the note's name is removed (a link, not what it points to)
+/// and the note is created anew, never opened through a link: planted as a link to another file
+/// of the user's, writing the note had overwritten that file. Best effort: if something takes the
+/// name in between, there is no note.
 fn leave_holder_note(holder: &Path, note: &str) {
     use std::io::Write;
     let _ = std::fs::remove_file(holder);
+    // Not 0600 like `create_private_new`: the note is for the other accounts that share the file.
     if let Ok(mut file) = std::fs::OpenOptions::new().write(true).create_new(true).open(holder) {
         let _ = file.write_all(note.as_bytes());
     }
@@ -366,27 +367,25 @@ fn register_functions(conn: &Connection) -> Result<()> {
 /// it pointed to before being renamed into place.
 pub fn create_private_new(path: &Path) -> std::io::Result<std::fs::File> {
     let _ = std::fs::remove_file(path);
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    options.open(path)
+    private_options().create_new(true).open(path)
 }
 
 /// A new database file (0600), or the empty file a user made for it, opened as named (a link
 /// given as `--db` is followed: it is the user's own choice).
 pub fn create_private(path: &Path) -> std::io::Result<std::fs::File> {
+    private_options().create(true).truncate(true).open(path)
+}
+
+/// Writing, and a new file readable by its owner alone (0600).
+fn private_options() -> std::fs::OpenOptions {
     let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
+    options.write(true);
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    options.open(path)
+    options
 }
 
 #[cfg(test)]

@@ -126,13 +126,13 @@ pub const STATEMENT_UPLOAD_LIMIT: usize = 32 << 20;
 /// 导入对账单: a tax, treasury or bank statement (CSV in UTF-8 or GBK, or xlsx) uploaded from the
 /// page, read as the command line reads a file.
 pub async fn statements_upload(me: LoggedIn, mut multipart: axum::extract::Multipart) -> Response {
-    let (mut csrf, mut source, mut file, mut cut_short) = (None, None, None, None);
+    let (mut csrf, mut source, mut file, mut cut_short) = (None, None, None, false);
     loop {
         let field = match multipart.next_field().await {
             Ok(Some(field)) => field,
             Ok(None) => break,
-            Err(e) => {
-                cut_short = Some(e);
+            Err(_) => {
+                cut_short = true;
                 break;
             }
         };
@@ -143,8 +143,8 @@ pub async fn statements_upload(me: LoggedIn, mut multipart: axum::extract::Multi
                 let name = field.file_name().unwrap_or("statement.csv").to_string();
                 match field.bytes().await {
                     Ok(bytes) => file = Some((name, bytes.to_vec())),
-                    Err(e) => {
-                        cut_short = Some(e);
+                    Err(_) => {
+                        cut_short = true;
                         break;
                     }
                 }
@@ -161,7 +161,7 @@ pub async fn statements_upload(me: LoggedIn, mut multipart: axum::extract::Multi
         let source = crate::reconcile::Source::parse(&source_text)
             .ok_or_else(|| Error::refused("对账单来源应为 tax、treasury 或 bank"))?;
         // axum's reason ("failed to read stream") tells staff nothing they can act on.
-        if cut_short.is_some() {
+        if cut_short {
             return Err(Error::refused(format!(
                 "对账单文件没有完整收到：网页上传的文件最大 {} MB，更大的文件请分几次导入，或用命令行 statement import",
                 STATEMENT_UPLOAD_LIMIT >> 20
